@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// The `zai` executable: runs the compiled CLI (built by `npm install` / `npm run build`).
+import { main } from '../dist/cli/main.js';
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (typeof code === 'number') process.exitCode = code;
+  },
+  (err) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exitCode = 1;
+  },
+);

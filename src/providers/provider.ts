@@ -1,0 +1,141 @@
+/**
+ * The contract between the gateway and a provider adapter.
+ *
+ * Adapters are pure translators: they build the upstream HTTP call (URL, headers, JSON body) from
+ * an OpenAI-shaped request and map what comes back to OpenAI's shapes. They never perform I/O:
+ * the gateway sends the call (keep-alive pools, timeouts, aborts), parses SSE with the one shared
+ * parser (`sse-parser.ts`) and hands each event to the adapter's stream transform. That keeps every
+ * adapter testable with fixtures and keeps network policy in one place.
+ */
+import type { GatewayError } from '../errors.js';
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionRequest,
+  EmbeddingsRequest,
+  EmbeddingsResponse,
+  TokenUsage,
+} from '../openai/types.js';
+
+/** The built-in provider ids (api.md). */
+export const PROVIDER_IDS = [
+  'openai',
+  'anthropic',
+  'gemini',
+  'groq',
+  'mistral',
+  'together',
+  'fireworks',
+  'custom',
+] as const;
+export type ProviderId = (typeof PROVIDER_IDS)[number];
+
+/** One HTTP request to an upstream, ready to send. */
+export interface UpstreamCall {
+  method: 'GET' | 'POST';
+  url: string;
+  headers: Record<string, string>;
+  /** JSON text for POST. */
+  body?: string;
+}
+
+/** Where and how to reach one configured provider. `apiKey` is plaintext, in memory for this call only. */
+export interface ProviderCredentials {
+  baseUrl: string;
+  apiKey: string;
+}
+
+/** One parsed server-sent event (see `sse-parser.ts`). */
+export interface SseEvent {
+  /** The `event:` field, if any (Anthropic names its events; OpenAI and Gemini do not). */
+  event: string | undefined;
+  /** The `data:` lines joined with `\n`. */
+  data: string;
+  id: string | undefined;
+}
+
+export interface ChatCallInput {
+  /** The validated client request (its `model` is the public `provider/model` string). */
+  request: ChatCompletionRequest;
+  /** The model id the upstream knows, i.e. the part after `provider/`. */
+  upstreamModel: string;
+  /** The public model string every response must carry in `model`. */
+  publicModel: string;
+  /** Whether the client asked for a stream. */
+  stream: boolean;
+  /** Whether the client asked for the usage chunk (`stream_options.include_usage`). */
+  includeUsage: boolean;
+  /** The model's maximum output tokens from the catalog, if known (Anthropic's default `max_tokens`). */
+  maxOutputTokens: number | undefined;
+}
+
+/** Per-request translation state: the upstream call plus how to read what it answers. */
+export interface ChatTranslation {
+  call: UpstreamCall;
+  /** Parameters that were dropped because the provider cannot honour them (`x-zai-warnings`). */
+  warnings: string[];
+  /** Maps a non-streaming upstream JSON body (2xx) to OpenAI's shape, `model` = publicModel. */
+  parseResponse(json: unknown): ChatCompletion;
+  /** A fresh transform for a streaming answer (2xx). */
+  createStream(): StreamTransform;
+}
+
+/**
+ * Turns upstream SSE events into OpenAI chunks as they arrive. Every chunk it returns carries
+ * `model` = publicModel. If `includeUsage` was asked for, it emits one final `choices: []` chunk with
+ * usage before the stream ends; otherwise no chunk carries usage.
+ */
+export interface StreamTransform {
+  /** One upstream event in, zero or more OpenAI chunks out. Throws GatewayError on an upstream error event. */
+  push(event: SseEvent): ChatCompletionChunk[];
+  /**
+   * The upstream closed the connection. Returns any final chunks. Throws GatewayError
+   * (failure 'reset') if the stream ended before it was complete, so the client never sees a
+   * fake clean finish.
+   */
+  end(): ChatCompletionChunk[];
+  /** Whether the upstream signalled the end of the stream (`[DONE]`, `message_stop`, a final finish reason). */
+  readonly finished: boolean;
+  /** The token usage reported so far (final once the stream ended), or undefined if none was reported. */
+  usage(): TokenUsage | undefined;
+}
+
+export interface EmbeddingsCallInput {
+  request: EmbeddingsRequest;
+  upstreamModel: string;
+  publicModel: string;
+}
+
+export interface EmbeddingsTranslation {
+  call: UpstreamCall;
+  /** Maps the upstream body to OpenAI's shape, honouring the client's `encoding_format` (float or base64). */
+  parseResponse(json: unknown): EmbeddingsResponse;
+}
+
+export interface ModelListTranslation {
+  call: UpstreamCall;
+  /** The upstream model ids (without any provider prefix). */
+  parseResponse(json: unknown): string[];
+}
+
+/** An upstream answer with a non-2xx status. */
+export interface UpstreamErrorResponse {
+  status: number;
+  /** The raw body text (already scrubbed of the provider key by the gateway). */
+  body: string;
+  headers: Record<string, string | undefined>;
+}
+
+/** A provider adapter. One per wire protocol; OpenAI-compatible hosts share one implementation. */
+export interface ProviderAdapter {
+  chat(input: ChatCallInput, credentials: ProviderCredentials): ChatTranslation;
+  /** Undefined when the provider has no embeddings endpoint (Anthropic). */
+  embeddings: ((input: EmbeddingsCallInput, credentials: ProviderCredentials) => EmbeddingsTranslation) | undefined;
+  /** The authenticated model-list call used by `POST /api/providers/:id/test` and custom `/v1/models`. */
+  listModels(credentials: ProviderCredentials): ModelListTranslation;
+  /**
+   * Maps an upstream error answer to a GatewayError with OpenAI's shape and a status of the same
+   * meaning; `retryable` is true for outages, timeouts and rate limits (408, 429, 5xx, 529).
+   */
+  mapError(response: UpstreamErrorResponse): GatewayError;
+}
