@@ -1,0 +1,139 @@
+/**
+ * Prices an account sees: the shipped catalog plus its own custom prices (custom wins; 0 is free).
+ * Custom prices are stored as integer micro-USD per million tokens and cached per account,
+ * invalidated on change, so pricing a request never waits on the database.
+ */
+import type { Kysely } from 'kysely';
+import { invalidRequest, notFound } from '../errors.js';
+import type { InvalidationBus } from '../keys/invalidation.js';
+import type { Database, PricesTable } from '../store/schema.js';
+import { CATALOG, resolvePrice, type ModelPrice } from './price-catalog.js';
+
+export interface PriceEntry {
+  model: string;
+  input_usd_per_mtok: number;
+  output_usd_per_mtok: number;
+  cached_input_usd_per_mtok: number | null;
+  source: 'catalog' | 'custom';
+}
+
+const MODEL = /^[a-z0-9][a-z0-9-]{0,62}\/\S{1,400}$/;
+
+function usdToMicro(value: number): number {
+  return Math.round(value * 1e6);
+}
+
+function priceField(value: unknown, field: string, optional: boolean): number | null {
+  if (optional && (value === undefined || value === null)) return null;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 10_000) {
+    throw invalidRequest(`${field} must be a number of USD per million tokens from 0 to 10000.`, field);
+  }
+  if (Math.abs(value * 1e6 - Math.round(value * 1e6)) > 1e-6) {
+    throw invalidRequest(`${field} may have at most 6 decimal places.`, field);
+  }
+  return value;
+}
+
+function rowToPrice(row: PricesTable): ModelPrice {
+  return {
+    model: row.model,
+    inputUsdPerMtok: row.input_micro_usd_per_mtok / 1e6,
+    outputUsdPerMtok: row.output_micro_usd_per_mtok / 1e6,
+    cachedInputUsdPerMtok: row.cached_input_micro_usd_per_mtok === null ? null : row.cached_input_micro_usd_per_mtok / 1e6,
+    source: 'custom',
+  };
+}
+
+function toEntry(price: ModelPrice): PriceEntry {
+  return {
+    model: price.model,
+    input_usd_per_mtok: price.inputUsdPerMtok,
+    output_usd_per_mtok: price.outputUsdPerMtok,
+    cached_input_usd_per_mtok: price.cachedInputUsdPerMtok,
+    source: price.source,
+  };
+}
+
+export class Prices {
+  private readonly cache = new Map<string, Promise<Map<string, ModelPrice>>>();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly bus: InvalidationBus,
+  ) {
+    bus.subscribe((message) => {
+      if (message.kind === 'prices') this.cache.delete(message.userId);
+    });
+  }
+
+  /** The account's custom prices by model (cached). */
+  custom(userId: string): Promise<Map<string, ModelPrice>> {
+    let entry = this.cache.get(userId);
+    if (entry === undefined) {
+      entry = this.db
+        .selectFrom('prices')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .execute()
+        .then((rows) => new Map(rows.map((row) => [row.model, rowToPrice(row)])));
+      this.cache.set(userId, entry);
+      entry.catch(() => this.cache.delete(userId));
+    }
+    return entry;
+  }
+
+  /** The price that applies to a model for this account, if any. */
+  async resolve(userId: string, model: string): Promise<ModelPrice | undefined> {
+    return resolvePrice(model, await this.custom(userId));
+  }
+
+  /** Catalog and custom entries; a custom entry replaces the catalog one for the same model. */
+  async list(userId: string): Promise<PriceEntry[]> {
+    const custom = await this.custom(userId);
+    const out: PriceEntry[] = [];
+    for (const model of CATALOG) {
+      const price = resolvePrice(model.model, custom);
+      if (price) out.push(toEntry(price));
+    }
+    for (const price of custom.values()) {
+      if (!CATALOG.some((m) => m.model === price.model)) out.push(toEntry(price));
+    }
+    return out;
+  }
+
+  async put(userId: string, input: Record<string, unknown>): Promise<PriceEntry> {
+    const model = typeof input.model === 'string' ? input.model.trim() : '';
+    if (!MODEL.test(model) || model.includes('*')) throw invalidRequest('model must be a model string such as "ollama/llama3.2".', 'model');
+    const inputPrice = priceField(input.input_usd_per_mtok, 'input_usd_per_mtok', false) as number;
+    const outputPrice = priceField(input.output_usd_per_mtok, 'output_usd_per_mtok', false) as number;
+    const cachedPrice = priceField(input.cached_input_usd_per_mtok, 'cached_input_usd_per_mtok', true);
+    const row: PricesTable = {
+      user_id: userId,
+      model,
+      input_micro_usd_per_mtok: usdToMicro(inputPrice),
+      output_micro_usd_per_mtok: usdToMicro(outputPrice),
+      cached_input_micro_usd_per_mtok: cachedPrice === null ? null : usdToMicro(cachedPrice),
+      updated_at: Date.now(),
+    };
+    await this.db
+      .insertInto('prices')
+      .values(row)
+      .onConflict((oc) =>
+        oc.columns(['user_id', 'model']).doUpdateSet({
+          input_micro_usd_per_mtok: row.input_micro_usd_per_mtok,
+          output_micro_usd_per_mtok: row.output_micro_usd_per_mtok,
+          cached_input_micro_usd_per_mtok: row.cached_input_micro_usd_per_mtok,
+          updated_at: row.updated_at,
+        }),
+      )
+      .execute();
+    this.bus.publish({ kind: 'prices', userId });
+    return toEntry(rowToPrice(row));
+  }
+
+  async remove(userId: string, model: string): Promise<void> {
+    const result = await this.db.deleteFrom('prices').where('user_id', '=', userId).where('model', '=', model).executeTakeFirst();
+    if (Number(result.numDeletedRows) === 0) throw notFound('Custom price');
+    this.bus.publish({ kind: 'prices', userId });
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Spend caps that are never exceeded, also under concurrency: before forwarding, a request
+ * reserves its worst-case cost; after the answer it settles to the actual cost and releases the
+ * rest. `spent + reserved + this reservation > cap` answers 402.
+ *
+ * Two implementations share this interface: `MemorySpendLedger` (one process; SQLite or a single
+ * replica) and the Redis one (several replicas).
+ */
+import { GatewayError } from '../errors.js';
+
+export interface CapSubject {
+  keyId: string;
+  /** The cap in nano-USD, or null for none (the reservation then always succeeds). */
+  capNanoUsd: number | null;
+  /** Spend already persisted for the key when it was loaded. */
+  spentNanoUsd: number;
+}
+
+export interface Reservation {
+  /** Turns the reservation into spend of `actualNanoUsd` (may exceed the reservation only for uncapped keys). Idempotent with release. */
+  settle(actualNanoUsd: number): Promise<void>;
+  /** Gives the whole reservation back (request failed before any cost). Safe to call after settle: no-op. */
+  release(): Promise<void>;
+}
+
+export interface SpendLedger {
+  /** Reserves `amountNanoUsd` against the key's cap or throws 402 `spend_cap_reached`. */
+  reserve(subject: CapSubject, amountNanoUsd: number): Promise<Reservation>;
+  /** Spend known to the ledger (persisted + settled since), for tests and the dashboard. */
+  spent(keyId: string): number | undefined;
+}
+
+export function spendCapReached(): GatewayError {
+  return new GatewayError({
+    status: 402,
+    type: 'insufficient_quota',
+    code: 'spend_cap_reached',
+    message: "This key's spend cap cannot cover this request. Raise the cap (PATCH /api/keys/:id) or use another key.",
+  });
+}
+
+interface KeyState {
+  spent: number;
+  reserved: number;
+}
+
+/** Exact in one process: JavaScript runs one reservation at a time, so check-and-add is atomic. */
+export class MemorySpendLedger implements SpendLedger {
+  private readonly keys = new Map<string, KeyState>();
+
+  async reserve(subject: CapSubject, amountNanoUsd: number): Promise<Reservation> {
+    let state = this.keys.get(subject.keyId);
+    if (state === undefined) {
+      state = { spent: subject.spentNanoUsd, reserved: 0 };
+      this.keys.set(subject.keyId, state);
+    }
+    const amount = Math.max(0, Math.ceil(amountNanoUsd));
+    if (subject.capNanoUsd !== null && state.spent + state.reserved + amount > subject.capNanoUsd) {
+      throw spendCapReached();
+    }
+    state.reserved += amount;
+    const held = state;
+    let open = true;
+    return {
+      async settle(actual) {
+        if (!open) return;
+        open = false;
+        held.reserved -= amount;
+        held.spent += Math.max(0, Math.ceil(actual));
+      },
+      async release() {
+        if (!open) return;
+        open = false;
+        held.reserved -= amount;
+      },
+    };
+  }
+
+  spent(keyId: string): number | undefined {
+    return this.keys.get(keyId)?.spent;
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * The `zai` command: serve, keygen, migrate, rotate-encryption-key, user create.
+ */
+import { Command, CommanderError } from 'commander';
+import { Accounts } from '../accounts/accounts.js';
+import { MemoryLoginThrottle } from '../accounts/login-throttle.js';
+import { ConfigError, loadConfig, type Config } from '../config.js';
+import { generateFernetKey } from '../crypto/fernet.js';
+import { GatewayError } from '../errors.js';
+import { loadVault } from '../keys/vault.js';
+import { startServer } from '../server.js';
+import { migrate, openStore } from '../store/database.js';
+import { rotateEncryptionKey } from './rotate-encryption-key.js';
+
+function openDatabase(config: Config) {
+  return openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+}
+
+async function serve(): Promise<number> {
+  const config = loadConfig();
+  const server = await startServer(config);
+  server.logger.info({ url: server.url, storage: server.services.store.dialect }, `Z-AI is listening on ${server.url}`);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      server.logger.info({ signal }, 'shutting down: finishing in-flight requests');
+      void server.close().then(resolve);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  return 0;
+}
+
+async function migrateCommand(): Promise<number> {
+  const config = loadConfig();
+  const store = openDatabase(config);
+  try {
+    const applied = await migrate(store);
+    console.log(applied.length === 0 ? 'Schema is up to date.' : `Applied ${applied.length} migration(s): ${applied.join(', ')}`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+async function rotateCommand(options: { batchSize: string }): Promise<number> {
+  const config = loadConfig();
+  const vault = loadVault({ encryptionKeys: config.encryptionKeys, dataDir: config.dataDir, production: config.production, warn: (m) => console.error(m) });
+  const store = openDatabase(config);
+  try {
+    await migrate(store);
+    const counts = await rotateEncryptionKey(store.db, vault, Number(options.batchSize));
+    console.log(
+      `Scanned ${counts.scanned} provider key(s): ${counts.rotated} re-encrypted, ${counts.alreadyCurrent} already under the first key, ` +
+        `${counts.changedMeanwhile} changed meanwhile (left as they are), ${counts.unreadable} not decryptable with any configured key.`,
+    );
+    return counts.unreadable > 0 ? 1 : 0;
+  } finally {
+    await store.close();
+  }
+}
+
+async function userCreate(options: { email: string; password: string; admin?: boolean }): Promise<number> {
+  const config = loadConfig();
+  const store = openDatabase(config);
+  try {
+    await migrate(store);
+    const accounts = new Accounts({ db: store.db, throttle: new MemoryLoginThrottle(), sessionTtlMs: config.sessionTtlMs });
+    const user = await accounts.create({ email: options.email, password: options.password, role: options.admin ? 'admin' : 'member' });
+    console.log(`Created ${user.role} account ${user.email} (${user.id}).`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+/** Runs the CLI; resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command();
+  let result: Promise<number> = Promise.resolve(0);
+  program
+    .name('zai')
+    .description('Z-AI: a bring-your-own-keys LLM gateway with an OpenAI-compatible API.')
+    .exitOverride()
+    .showHelpAfterError();
+  program
+    .command('serve')
+    .description('run the gateway, the management API and the dashboard on one port (PORT, HOST)')
+    .action(() => {
+      result = serve();
+    });
+  program
+    .command('keygen')
+    .description("print a new Fernet key for PROVIDER_KEY_ENCRYPTION_KEY (the format of Python's Fernet.generate_key())")
+    .action(() => {
+      console.log(generateFernetKey());
+    });
+  program
+    .command('migrate')
+    .description('apply pending schema migrations (serve also does so at start)')
+    .action(() => {
+      result = migrateCommand();
+    });
+  program
+    .command('rotate-encryption-key')
+    .description('re-encrypt every stored provider key under the first key of PROVIDER_KEY_ENCRYPTION_KEY; safe while servers run, safe to rerun')
+    .option('--batch-size <n>', 'rows per batch', '100')
+    .action((options: { batchSize: string }) => {
+      result = rotateCommand(options);
+    });
+  const user = program.command('user').description('manage accounts');
+  user
+    .command('create')
+    .description('create an account (also when ZAI_SIGNUP=closed)')
+    .requiredOption('--email <email>', 'the account email')
+    .requiredOption('--password <password>', 'at least 10 characters')
+    .option('--admin', 'make the account an admin')
+    .action((options: { email: string; password: string; admin?: boolean }) => {
+      result = userCreate(options);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return await result;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof ConfigError || err instanceof GatewayError) {
+      console.error(`zai: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+}

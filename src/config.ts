@@ -1,0 +1,113 @@
+/**
+ * Configuration from the environment, validated once at start. Messages name the variable and the
+ * expected form, never a value (a value may be a secret).
+ */
+import path from 'node:path';
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  /** Raw `PROVIDER_KEY_ENCRYPTION_KEY`; parsed and checked by `keys/vault.ts`. */
+  encryptionKeys: string | undefined;
+  signup: 'open' | 'closed';
+  publicUrl: URL | undefined;
+  production: boolean;
+  /** Largest request body accepted, in bytes (413 above). */
+  maxBodyBytes: number;
+  upstream: {
+    /** Time to establish the TCP/TLS connection. */
+    connectTimeoutMs: number;
+    /** Time from sending the request to the response headers (long: reasoning models think first). */
+    firstByteTimeoutMs: number;
+    /** Longest silence between two chunks of a streamed answer. */
+    idleTimeoutMs: number;
+    /** Retry the same model once on a retryable failure before falling back (off by default). */
+    retrySameModel: boolean;
+  };
+  logLevel: string;
+  /** How long a dashboard session lasts. */
+  sessionTtlMs: number;
+  /** Bounded wait for in-flight requests on SIGTERM. */
+  shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw.trim());
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}.`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be one of: ${allowed.join(', ')}.`);
+  }
+  return raw as T;
+}
+
+function url(env: Env, name: string, protocols: readonly string[]): string | undefined {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    // Never echo the value: a database URL carries a password.
+    throw new ConfigError(`${name} must be a URL of the form ${protocols.map((p) => `${p}//…`).join(' or ')}.`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must be a URL of the form ${protocols.map((p) => `${p}//…`).join(' or ')}.`);
+  }
+  return raw;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false.`);
+}
+
+/** Reads and validates the configuration; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const publicUrlText = url(env, 'ZAI_PUBLIC_URL', ['http:', 'https:']);
+  return {
+    port: integer(env, 'PORT', 8080, 0, 65535),
+    host: env.HOST?.trim() || '127.0.0.1',
+    dataDir: path.resolve(env.ZAI_DATA_DIR?.trim() || './data'),
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    encryptionKeys: env.PROVIDER_KEY_ENCRYPTION_KEY,
+    signup: oneOf(env, 'ZAI_SIGNUP', ['open', 'closed'] as const, 'open'),
+    publicUrl: publicUrlText === undefined ? undefined : new URL(publicUrlText),
+    production: env.NODE_ENV === 'production',
+    maxBodyBytes: integer(env, 'ZAI_MAX_BODY_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    upstream: {
+      connectTimeoutMs: integer(env, 'ZAI_UPSTREAM_CONNECT_TIMEOUT_MS', 10_000, 1, 600_000),
+      firstByteTimeoutMs: integer(env, 'ZAI_UPSTREAM_FIRST_BYTE_TIMEOUT_MS', 300_000, 1, 3_600_000),
+      idleTimeoutMs: integer(env, 'ZAI_UPSTREAM_IDLE_TIMEOUT_MS', 120_000, 1, 3_600_000),
+      retrySameModel: flag(env, 'ZAI_RETRY_SAME_MODEL', false),
+    },
+    logLevel: oneOf(env, 'ZAI_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    sessionTtlMs: integer(env, 'ZAI_SESSION_TTL_HOURS', 24 * 30, 1, 24 * 365) * 3_600_000,
+    shutdownGraceMs: integer(env, 'ZAI_SHUTDOWN_GRACE_MS', 30_000, 0, 600_000),
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * One attempt of a chat completion against one model: reserve the worst case under the key's cap,
+ * decrypt the provider key for this call only, send, translate, price, settle. The reservation is
+ * always settled or released, whatever happens.
+ */
+import { costNanoUsd, nanoToMicro } from '../billing/cost.js';
+import { estimateCutStreamCost, estimatePromptTokensUpperBound, maxOutputTokensUpperBound, worstCaseCostNanoUsd } from '../billing/estimate.js';
+import type { Reservation, SpendLedger } from '../billing/spend-ledger.js';
+import type { ProviderCredentials } from '../keys/provider-credentials.js';
+import type { ChatCompletion, ChatCompletionRequest, TokenUsage, Usage } from '../openai/types.js';
+import type { ModelRoute } from './model-route.js';
+import { relayStream } from './relay-stream.js';
+import type { JsonAnswer, RequestContext } from './request-context.js';
+import { decryptFailed, parseUpstreamJson, upstreamError } from './upstream-error.js';
+import { readText, type UpstreamClient } from './upstream-client.js';
+
+/** Output tokens assumed (and sent as `max_tokens`) for a capped key on a model whose maximum is unknown. */
+export const DEFAULT_CAPPED_MAX_TOKENS = 4096;
+
+export interface AttemptDeps {
+  providers: ProviderCredentials;
+  ledger: SpendLedger;
+  upstream: UpstreamClient;
+}
+
+export interface AttemptResult {
+  answer: JsonAnswer | undefined;
+  model: string;
+  providerName: string;
+  status: number;
+  errorCode: string | null;
+  usage: TokenUsage | undefined;
+  costNanoUsd: number;
+  ttftMs: number | null;
+}
+
+/** OpenAI usage → the token counts Z-AI bills. */
+export function toTokenUsage(usage: Usage | undefined | null): TokenUsage | undefined {
+  if (!usage) return undefined;
+  return {
+    promptTokens: usage.prompt_tokens ?? 0,
+    completionTokens: usage.completion_tokens ?? 0,
+    cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
+  };
+}
+
+function completionBytes(completion: ChatCompletion): number {
+  let n = 0;
+  for (const choice of completion.choices) {
+    n += Buffer.byteLength(choice.message.content ?? '');
+    for (const call of choice.message.tool_calls ?? []) n += Buffer.byteLength(call.function.arguments);
+  }
+  return n;
+}
+
+
+export async function runChatAttempt(
+  deps: AttemptDeps,
+  ctx: RequestContext,
+  candidate: ModelRoute,
+  clientRequest: ChatCompletionRequest,
+): Promise<AttemptResult> {
+  const { auth } = ctx;
+  const stream = clientRequest.stream === true;
+  const headers: Record<string, string> = { 'x-zai-model': candidate.model };
+  let request = clientRequest;
+  let reservation: Reservation | undefined;
+  const price = candidate.price;
+
+  // Without a cap there is nothing to reserve, and the estimate is not worth its CPU.
+  const promptBound = price !== undefined && auth.capNanoUsd !== null ? estimatePromptTokensUpperBound(clientRequest) : undefined;
+  if (auth.capNanoUsd !== null && price !== undefined && promptBound !== undefined) {
+    let maxOut = maxOutputTokensUpperBound(clientRequest, candidate.catalog?.maxOutputTokens ?? null);
+    if (maxOut === undefined) {
+      // Unknown maximum: bound the answer ourselves and say so, so the cap still holds.
+      maxOut = DEFAULT_CAPPED_MAX_TOKENS;
+      request = { ...clientRequest, max_tokens: maxOut };
+      headers['x-zai-max-tokens'] = String(maxOut);
+    }
+    reservation = await deps.ledger.reserve(
+      { keyId: auth.id, capNanoUsd: auth.capNanoUsd, spentNanoUsd: auth.spentNanoUsd },
+      worstCaseCostNanoUsd({ promptTokensUpperBound: promptBound, maxOutputTokens: maxOut, price }),
+    );
+  }
+
+  try {
+    let apiKey: string;
+    try {
+      apiKey = deps.providers.decryptKey(candidate.route);
+    } catch (err) {
+      throw decryptFailed(err);
+    }
+    const translation = candidate.info.adapter.chat(
+      {
+        request,
+        upstreamModel: candidate.upstreamModel,
+        publicModel: candidate.model,
+        stream,
+        includeUsage: stream && clientRequest.stream_options?.include_usage === true,
+        maxOutputTokens: candidate.catalog?.maxOutputTokens ?? undefined,
+      },
+      { baseUrl: candidate.route.baseUrl, apiKey },
+    );
+    if (translation.warnings.length > 0) headers['x-zai-warnings'] = translation.warnings.join(', ');
+
+    const upstream = await deps.upstream.send(translation.call, ctx.signal);
+    if (upstream.status < 200 || upstream.status >= 300) throw await upstreamError(candidate.info.adapter, upstream, apiKey);
+
+    const base = { model: candidate.model, providerName: candidate.route.name };
+    if (!stream) {
+      const completion = translation.parseResponse(parseUpstreamJson(await readText(upstream.body)));
+      const usage = toTokenUsage(completion.usage);
+      const cost = price === undefined ? 0 : usage ? costNanoUsd(usage, price) : estimateCutStreamCost({ promptTokensUpperBound: promptBound ?? estimatePromptTokensUpperBound(clientRequest), completionBytes: completionBytes(completion), price });
+      await reservation?.settle(cost);
+      headers['content-type'] = 'application/json';
+      headers['x-zai-cost-micro-usd'] = String(nanoToMicro(cost));
+      return { ...base, answer: { status: 200, headers, body: JSON.stringify(completion) }, status: 200, errorCode: null, usage, costNanoUsd: cost, ttftMs: null };
+    }
+
+    const outcome = await relayStream(ctx, upstream, translation.createStream(), headers);
+    let cost = 0;
+    if (price !== undefined) {
+      cost = outcome.usage
+        ? costNanoUsd(outcome.usage, price)
+        : estimateCutStreamCost({ promptTokensUpperBound: promptBound ?? estimatePromptTokensUpperBound(clientRequest), completionBytes: outcome.completionBytes, price });
+    }
+    await reservation?.settle(cost);
+    return { ...base, answer: undefined, status: outcome.status, errorCode: outcome.errorCode, usage: outcome.usage, costNanoUsd: cost, ttftMs: outcome.ttftMs };
+  } finally {
+    // No-op after settle; gives the reservation back on every error path.
+    await reservation?.release();
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * POST /v1/embeddings. Same key checks, cap and pricing as chat; no fallback, because another
+ * model's vectors live in another space and would silently corrupt the caller's index.
+ */
+import { GatewayError } from '../errors.js';
+import { costNanoUsd, nanoToMicro } from '../billing/cost.js';
+import { estimateEmbeddingTokensUpperBound, worstCaseCostNanoUsd } from '../billing/estimate.js';
+import type { Reservation } from '../billing/spend-ledger.js';
+import type { TokenUsage } from '../openai/types.js';
+import type { AttemptResult } from './chat-attempt.js';
+import { planCandidates, type GatewayDeps } from './gateway.js';
+import { recordUsage } from './record-usage.js';
+import type { JsonAnswer, RequestContext } from './request-context.js';
+import { readText } from './upstream-client.js';
+import { decryptFailed, parseUpstreamJson, upstreamError } from './upstream-error.js';
+import { validateEmbeddingsRequest } from './validate-request.js';
+
+export async function embeddings(deps: GatewayDeps, ctx: RequestContext, body: unknown): Promise<JsonAnswer> {
+  const request = validateEmbeddingsRequest(body);
+  let reservation: Reservation | undefined;
+  try {
+    const [candidate] = await planCandidates({ ...deps, noFallback: true }, ctx, request.model);
+    if (candidate === undefined) throw new GatewayError({ status: 500, message: 'No model resolved.' });
+    const embed = candidate.info.adapter.embeddings;
+    if (embed === undefined) {
+      throw new GatewayError({ status: 400, code: 'invalid_request', param: 'model', message: `${candidate.info.label} has no embeddings endpoint.` });
+    }
+    const { auth } = ctx;
+    const price = candidate.price;
+    if (auth.capNanoUsd !== null && price !== undefined) {
+      const bound = estimateEmbeddingTokensUpperBound(request.input);
+      reservation = await deps.ledger.reserve(
+        { keyId: auth.id, capNanoUsd: auth.capNanoUsd, spentNanoUsd: auth.spentNanoUsd },
+        worstCaseCostNanoUsd({ promptTokensUpperBound: bound, maxOutputTokens: 0, price }),
+      );
+    }
+    let apiKey: string;
+    try {
+      apiKey = deps.providers.decryptKey(candidate.route);
+    } catch (err) {
+      throw decryptFailed(err);
+    }
+    const translation = embed({ request, upstreamModel: candidate.upstreamModel, publicModel: candidate.model }, { baseUrl: candidate.route.baseUrl, apiKey });
+    const upstream = await deps.upstream.send(translation.call, ctx.signal);
+    if (upstream.status < 200 || upstream.status >= 300) throw await upstreamError(candidate.info.adapter, upstream, apiKey);
+    const response = translation.parseResponse(parseUpstreamJson(await readText(upstream.body, 256 * 1024 * 1024)));
+    // A provider that reports no tokens (Gemini's embedContent) is billed on the upper bound, never as free.
+    const reported = response.usage?.prompt_tokens ?? 0;
+    const usage: TokenUsage = { promptTokens: reported > 0 ? reported : estimateEmbeddingTokensUpperBound(request.input), completionTokens: 0, cachedTokens: 0 };
+    const cost = price === undefined ? 0 : costNanoUsd(usage, price);
+    await reservation?.settle(cost);
+    const result: AttemptResult = {
+      answer: {
+        status: 200,
+        headers: { 'content-type': 'application/json', 'x-zai-model': candidate.model, 'x-zai-cost-micro-usd': String(nanoToMicro(cost)) },
+        body: JSON.stringify(response),
+      },
+      model: candidate.model,
+      providerName: candidate.route.name,
+      status: 200,
+      errorCode: null,
+      usage,
+      costNanoUsd: cost,
+      ttftMs: null,
+    };
+    recordUsage(deps, ctx, request.model, false, 1, result, undefined);
+    return result.answer as JsonAnswer;
+  } catch (err) {
+    const error = err instanceof GatewayError ? err : new GatewayError({ status: 500, code: 'internal_error', message: 'Internal error.' });
+    recordUsage(deps, ctx, request.model, false, 1, undefined, error);
+    throw err;
+  } finally {
+    await reservation?.release();
+  }
+}

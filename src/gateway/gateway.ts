@@ -1,0 +1,120 @@
+/**
+ * The gateway: `/v1/chat/completions`, `/v1/embeddings` and `/v1/models` for an authenticated
+ * Z-AI key. Resolves the model against the account's providers, enforces the allow-list and the
+ * spend cap, calls the provider (falling back along the key's chain on outages), and records one
+ * usage row per request. The hot path reads only in-memory caches.
+ */
+import type { Logger } from 'pino';
+import { GatewayError } from '../errors.js';
+import type { Prices } from '../billing/prices.js';
+import type { SpendLedger } from '../billing/spend-ledger.js';
+import type { ApiKeys } from '../keys/api-keys.js';
+import { isModelAllowed } from '../keys/model-patterns.js';
+import type { ProviderCredentials } from '../keys/provider-credentials.js';
+import type { ChatCompletionRequest } from '../openai/types.js';
+import type { UsageRecorder } from '../usage/usage-recorder.js';
+import { runChatAttempt, type AttemptDeps } from './chat-attempt.js';
+import { recordUsage } from './record-usage.js';
+import { resolveModel, type ModelRoute } from './model-route.js';
+import type { JsonAnswer, RequestContext } from './request-context.js';
+import { validateChatRequest } from './validate-request.js';
+
+export interface GatewayDeps extends AttemptDeps {
+  keys: ApiKeys;
+  providers: ProviderCredentials;
+  prices: Prices;
+  ledger: SpendLedger;
+  usage: UsageRecorder;
+  logger: Logger;
+  retrySameModel: boolean;
+}
+
+export function modelNotAllowed(model: string): GatewayError {
+  return new GatewayError({
+    status: 403,
+    type: 'permission_error',
+    code: 'model_not_allowed',
+    param: 'model',
+    message: `This key may not call ${model.slice(0, 200)}. Its allowed models are set under Keys.`,
+  });
+}
+
+export function modelNotPriced(model: string): GatewayError {
+  return new GatewayError({
+    status: 400,
+    code: 'model_not_priced',
+    param: 'model',
+    message: `${model.slice(0, 200)} has no price, and this key has a spend cap. Set a price under Prices (PUT /api/prices) to use it with a capped key.`,
+  });
+}
+
+/** Builds the list of models to try: the requested one (strictly checked) and the key's fallbacks. */
+export async function planCandidates(deps: GatewayDeps & { noFallback?: boolean }, ctx: RequestContext, model: string): Promise<ModelRoute[]> {
+  const { auth } = ctx;
+  const [routes, custom] = await Promise.all([deps.providers.routes(auth.userId), deps.prices.custom(auth.userId)]);
+  if (!isModelAllowed(auth.allowedModels, model)) throw modelNotAllowed(model);
+  const primary = resolveModel(model, routes, custom);
+  if (auth.capNanoUsd !== null && primary.price === undefined) throw modelNotPriced(model);
+  const candidates = [primary];
+  for (const fallback of deps.noFallback ? [] : auth.fallbackModels) {
+    if (fallback === model) continue;
+    // The key's owner chose the fallbacks, so the allow-list does not apply to them; one that
+    // cannot be served (provider removed, unpriced under a cap) is skipped, not fatal.
+    try {
+      const route = resolveModel(fallback, routes, custom);
+      if (auth.capNanoUsd !== null && route.price === undefined) throw modelNotPriced(fallback);
+      candidates.push(route);
+    } catch (err) {
+      deps.logger.warn({ requestId: ctx.requestId, fallback, reason: err instanceof GatewayError ? err.code : 'error' }, 'fallback model skipped');
+    }
+  }
+  return candidates;
+}
+
+/** POST /v1/chat/completions. Returns the JSON answer, or undefined when the answer was streamed. */
+export async function chatCompletions(deps: GatewayDeps, ctx: RequestContext, body: unknown): Promise<JsonAnswer | undefined> {
+  const request: ChatCompletionRequest = validateChatRequest(body);
+  const stream = request.stream === true;
+  let attempts = 0;
+  let lastError: GatewayError | undefined;
+  try {
+    const candidates = await planCandidates(deps, ctx, request.model);
+    for (const candidate of candidates) {
+      const tries = deps.retrySameModel ? 2 : 1;
+      for (let t = 0; t < tries; t++) {
+        if (ctx.signal.aborted) break;
+        attempts += 1;
+        const attemptStart = performance.now();
+        try {
+          const result = await runChatAttempt(deps, ctx, candidate, request);
+          logAttempt(deps, ctx, candidate.model, attempts, result.status, attemptStart, result.errorCode);
+          recordUsage(deps, ctx, request.model, stream, attempts, result, undefined);
+          return result.answer;
+        } catch (err) {
+          if (!(err instanceof GatewayError)) throw err;
+          lastError = err;
+          logAttempt(deps, ctx, candidate.model, attempts, err.status, attemptStart, err.failure ?? err.code);
+          if (!err.retryable || ctx.signal.aborted) throw err;
+          // Same-model retry only when the provider asks for a short wait (or none).
+          const retryAfter = Number(err.headers['retry-after'] ?? '0');
+          if (t + 1 < tries && !(retryAfter <= 2)) break;
+          if (t + 1 < tries) await new Promise((r) => setTimeout(r, retryAfter * 1000));
+        }
+      }
+    }
+    throw lastError ?? new GatewayError({ status: 502, code: 'upstream_error', message: 'No model could serve this request.' });
+  } catch (err) {
+    const error = err instanceof GatewayError ? err : new GatewayError({ status: 500, code: 'internal_error', message: 'Internal error.' });
+    recordUsage(deps, ctx, request.model, stream, attempts, undefined, error);
+    throw err;
+  }
+}
+
+function logAttempt(deps: GatewayDeps, ctx: RequestContext, model: string, attempt: number, status: number, start: number, errorClass: string | null): void {
+  // Attempts that succeeded on the first try are covered by the request line; log the interesting ones.
+  if (attempt === 1 && status < 400) return;
+  deps.logger.info(
+    { requestId: ctx.requestId, keyId: ctx.auth.id, attempt, model, status, latencyMs: Math.round(performance.now() - start), errorClass },
+    'upstream attempt',
+  );
+}

@@ -1,0 +1,108 @@
+/**
+ * GET /v1/models: the models this key may call. Built-in providers list their catalog models;
+ * custom servers (vLLM, Ollama) list what the server itself reports, cached for a minute.
+ * Also the provider test of `POST /api/providers/:id/test`, which makes the same model-list call.
+ */
+import type { Logger } from 'pino';
+import type { GatewayError } from '../errors.js';
+import { CATALOG, catalogModelsFor } from '../billing/price-catalog.js';
+import { isModelAllowed } from '../keys/model-patterns.js';
+import type { ProviderCredentials, ProviderRoute } from '../keys/provider-credentials.js';
+import type { Model } from '../openai/types.js';
+import { PROVIDERS } from '../providers/registry.js';
+import type { KeyAuth } from '../keys/api-keys.js';
+import { scrubSecret } from './scrub-secret.js';
+import { readText, type UpstreamClient } from './upstream-client.js';
+import { parseUpstreamJson, upstreamError } from './upstream-error.js';
+
+const CUSTOM_LIST_TTL_MS = 60_000;
+const LIST_TIMEOUT_MS = 10_000;
+
+export interface ModelsDeps {
+  providers: ProviderCredentials;
+  upstream: UpstreamClient;
+  logger: Logger;
+}
+
+export interface ProviderTestResult {
+  ok: boolean;
+  status: number | null;
+  latency_ms: number;
+  message: string;
+  models?: number;
+}
+
+export class ModelLister {
+  private readonly customCache = new Map<string, { at: number; ids: Promise<string[]> }>();
+
+  constructor(private readonly deps: ModelsDeps) {}
+
+  async list(auth: KeyAuth): Promise<{ object: 'list'; data: Model[] }> {
+    const routes = await this.deps.providers.routes(auth.userId);
+    const data: Model[] = [];
+    for (const route of routes.values()) {
+      if (route.provider === 'custom') {
+        const ids = await this.customModels(route).catch((err: unknown) => {
+          this.deps.logger.warn({ provider: route.name, err: err instanceof Error ? err.message : String(err) }, 'custom model list failed');
+          return [] as string[];
+        });
+        for (const id of ids) data.push({ id: `${route.name}/${id}`, object: 'model', created: 0, owned_by: route.name });
+      } else {
+        for (const model of catalogModelsFor(route.provider)) {
+          const id = `${route.name}/${model.model.slice(model.model.indexOf('/') + 1)}`;
+          data.push({ id, object: 'model', created: Math.floor(Date.parse(model.asOf) / 1000), owned_by: route.name });
+        }
+      }
+    }
+    return { object: 'list', data: data.filter((m) => isModelAllowed(auth.allowedModels, m.id)) };
+  }
+
+  /** One authenticated model-list call, reported as ok / status / latency / the provider's message. */
+  async test(route: ProviderRoute): Promise<ProviderTestResult> {
+    const start = performance.now();
+    let apiKey = '';
+    try {
+      apiKey = this.deps.providers.decryptKey(route);
+      const result = await this.fetch(route, apiKey);
+      const latency = Math.round(performance.now() - start);
+      if (result.ok) return { ok: true, status: 200, latency_ms: latency, message: `OK: ${result.ids.length} models available.`, models: result.ids.length };
+      return { ok: false, status: result.status, latency_ms: latency, message: result.error.message };
+    } catch (err) {
+      // Network failures (unreachable, timeout) have no HTTP status.
+      const message = err instanceof Error ? err.message : String(err);
+      return { ok: false, status: null, latency_ms: Math.round(performance.now() - start), message: scrubSecret(message, apiKey) };
+    }
+  }
+
+  private customModels(route: ProviderRoute): Promise<string[]> {
+    const cacheKey = `${route.id}:${route.baseUrl}:${route.keyCiphertext.length}`;
+    const hit = this.customCache.get(cacheKey);
+    if (hit && Date.now() - hit.at < CUSTOM_LIST_TTL_MS) return hit.ids;
+    const ids = this.fetchIds(route, this.deps.providers.decryptKey(route));
+    this.customCache.set(cacheKey, { at: Date.now(), ids });
+    ids.catch(() => this.customCache.delete(cacheKey));
+    return ids;
+  }
+
+  private async fetchIds(route: ProviderRoute, apiKey: string): Promise<string[]> {
+    const result = await this.fetch(route, apiKey);
+    if (!result.ok) throw result.error;
+    return result.ids;
+  }
+
+  /** The model-list call; an error answer keeps the provider's own status (401 for a bad key). */
+  private async fetch(route: ProviderRoute, apiKey: string): Promise<{ ok: true; ids: string[] } | { ok: false; status: number; error: GatewayError }> {
+    const adapter = PROVIDERS[route.provider].adapter;
+    const translation = adapter.listModels({ baseUrl: route.baseUrl, apiKey });
+    const upstream = await this.deps.upstream.send(translation.call, AbortSignal.timeout(LIST_TIMEOUT_MS));
+    if (upstream.status < 200 || upstream.status >= 300) {
+      return { ok: false, status: upstream.status, error: await upstreamError(adapter, upstream, apiKey) };
+    }
+    return { ok: true, ids: translation.parseResponse(parseUpstreamJson(await readText(upstream.body))) };
+  }
+}
+
+/** Every catalog model string, for the dashboard's allow-list picker. */
+export function catalogModelIds(): string[] {
+  return CATALOG.map((m) => m.model);
+}

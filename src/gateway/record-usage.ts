@@ -1,0 +1,37 @@
+/** Builds the one usage row of a `/v1` request (never any content) and queues it. */
+import type { GatewayError } from '../errors.js';
+import type { UsageRecorder } from '../usage/usage-recorder.js';
+import type { AttemptResult } from './chat-attempt.js';
+import type { RequestContext } from './request-context.js';
+
+/** The row's outcome: the successful attempt's result, or the error the client saw. */
+export function recordUsage(
+  deps: { usage: UsageRecorder },
+  ctx: RequestContext,
+  modelRequested: string,
+  stream: boolean,
+  attempts: number,
+  result: AttemptResult | undefined,
+  error: GatewayError | undefined,
+): void {
+  const tokens = result?.usage;
+  deps.usage.record({
+    id: ctx.requestId,
+    created_at: Date.now(),
+    user_id: ctx.auth.userId,
+    key_id: ctx.auth.id,
+    model_requested: modelRequested,
+    model_served: result?.model ?? null,
+    provider: result?.providerName ?? null,
+    status: error ? error.status : (result?.status ?? 200),
+    error_code: error ? error.code : (result?.errorCode ?? null),
+    prompt_tokens: tokens?.promptTokens ?? 0,
+    completion_tokens: tokens?.completionTokens ?? 0,
+    cached_tokens: tokens?.cachedTokens ?? 0,
+    cost_nano_usd: result?.costNanoUsd ?? 0,
+    latency_ms: Math.round(performance.now() - ctx.startedAt),
+    ttft_ms: result?.ttftMs ?? null,
+    stream: stream ? 1 : 0,
+    attempts,
+  });
+}

@@ -1,0 +1,31 @@
+/**
+ * What the http layer hands the gateway for one `/v1` request.
+ */
+import type { KeyAuth } from '../keys/api-keys.js';
+
+/** The client's response stream once an SSE answer is committed (a Node ServerResponse). */
+export interface ClientStream {
+  write(chunk: string): boolean;
+  end(chunk?: string): void;
+  once(event: 'drain' | 'close', listener: () => void): unknown;
+  removeListener(event: 'drain' | 'close', listener: () => void): unknown;
+  readonly destroyed: boolean;
+}
+
+export interface RequestContext {
+  requestId: string;
+  auth: KeyAuth;
+  /** performance.now() when the request arrived. */
+  startedAt: number;
+  /** Aborted when the client disconnects. */
+  signal: AbortSignal;
+  /** Commits a 200 SSE answer with these headers and returns the stream to write to. */
+  openStream(headers: Record<string, string>): ClientStream;
+}
+
+/** A complete (non-streaming) answer for the http layer to send. */
+export interface JsonAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}

@@ -1,0 +1,51 @@
+/**
+ * The single error handler: every error on every route is rendered here in OpenAI's shape.
+ * Framework errors (bad JSON, body too large, wrong content type) become GatewayErrors first.
+ */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { GatewayError } from '../errors.js';
+
+function fromFrameworkError(err: FastifyError): GatewayError | undefined {
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new GatewayError({ status: 413, code: 'request_too_large', message: 'The request body is larger than the limit.' });
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new GatewayError({ status: 415, code: 'unsupported_media_type', message: 'Send the body as JSON with content-type: application/json.' });
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new GatewayError({ status: 400, code: 'invalid_request', message: 'The request body is empty; send a JSON object.' });
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new GatewayError({ status: 400, code: 'invalid_request', message: 'The content-length header does not match the body.' });
+    default:
+      break;
+  }
+  if (err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+    return new GatewayError({ status: 400, code: 'invalid_request', message: `The request body is not valid JSON: ${err.message}` });
+  }
+  if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+    return new GatewayError({ status: err.statusCode, code: 'invalid_request', message: err.message });
+  }
+  return undefined;
+}
+
+export function errorHandler(err: FastifyError | GatewayError | Error, request: FastifyRequest, reply: FastifyReply): void {
+  let error = err instanceof GatewayError ? err : fromFrameworkError(err as FastifyError);
+  if (error === undefined) {
+    // Unexpected: log it with the request id; the client gets no internals.
+    request.log.error({ err }, 'unhandled error');
+    error = new GatewayError({ status: 500, code: 'internal_error', message: `Internal error (request ${String(request.id)}).` });
+  } else if (error.status >= 500) {
+    request.log.warn({ status: error.status, code: error.code, failure: error.failure }, error.message);
+  }
+  if (reply.sent || reply.raw.headersSent) {
+    // A streamed answer already committed: nothing can be rendered any more.
+    reply.raw.destroy();
+    return;
+  }
+  void reply.code(error.status).headers(error.headers).type('application/json').send(JSON.stringify(error.toJSON()));
+}
+
+/** 404 for unknown routes, in the same shape. */
+export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): void {
+  const error = new GatewayError({ status: 404, code: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0] ?? ''}.` });
+  void reply.code(404).type('application/json').send(JSON.stringify(error.toJSON()));
+}

@@ -1,0 +1,219 @@
+/**
+ * Z-AI gateway keys: `zai-` + 43 base62 characters (256 bits). Only the SHA-256 digest is stored
+ * and looked up. The gateway authenticates through an in-memory cache keyed by digest, dropped on
+ * revoke and patch (on every replica, through the invalidation bus).
+ */
+import type { Kysely } from 'kysely';
+import { GatewayError, invalidRequest, notFound } from '../errors.js';
+import { newId, randomBase62, sha256Hex } from '../crypto/secrets.js';
+import type { ApiKeysTable, Database } from '../store/schema.js';
+import type { InvalidationBus } from './invalidation.js';
+import { checkModelPatterns, checkModelString } from './model-patterns.js';
+
+export const KEY_PREFIX = 'zai-';
+
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  key_hint: string;
+  allowed_models: string[];
+  spend_cap_micro_usd: number | null;
+  spent_micro_usd: number;
+  fallback_model: string | string[] | null;
+  created_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+/** What the gateway knows about an authenticated key. */
+export interface KeyAuth {
+  id: string;
+  userId: string;
+  keyHash: string;
+  revoked: boolean;
+  allowedModels: string[];
+  /** The cap in nano-USD, or null for no cap. */
+  capNanoUsd: number | null;
+  /** Spend recorded in the database when the key was loaded (the ledger adds what came since). */
+  spentNanoUsd: number;
+  fallbackModels: string[];
+}
+
+export interface KeyInput {
+  name?: unknown;
+  allowed_models?: unknown;
+  spend_cap_micro_usd?: unknown;
+  fallback_model?: unknown;
+}
+
+const MAX_CAP_MICRO = 1_000_000_000_000; // $1M: keeps nano-USD arithmetic far below 2^53.
+
+function checkName(value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '' || value.trim().length > 100) {
+    throw invalidRequest('name must be a non-empty string of at most 100 characters.', 'name');
+  }
+  return value.trim();
+}
+
+function checkCap(value: unknown): number | null {
+  if (value === null) return null;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_CAP_MICRO) {
+    throw invalidRequest(`spend_cap_micro_usd must be an integer from 0 to ${MAX_CAP_MICRO}, or null for no cap.`, 'spend_cap_micro_usd');
+  }
+  return value;
+}
+
+function checkFallback(value: unknown): string | string[] | null {
+  if (value === null) return null;
+  if (typeof value === 'string') return checkModelString(value, 'fallback_model');
+  if (Array.isArray(value)) {
+    if (value.length > 5) throw invalidRequest('fallback_model may list at most 5 models.', 'fallback_model');
+    return value.map((v) => checkModelString(v, 'fallback_model'));
+  }
+  throw invalidRequest('fallback_model must be a model string, a list of them, or null.', 'fallback_model');
+}
+
+function fallbackList(stored: string | null): string[] {
+  if (stored === null) return [];
+  const parsed = JSON.parse(stored) as string | string[] | null;
+  if (parsed === null) return [];
+  return typeof parsed === 'string' ? [parsed] : parsed;
+}
+
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+function toRecord(row: ApiKeysTable): ApiKeyRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    key_hint: row.key_hint,
+    allowed_models: JSON.parse(row.allowed_models) as string[],
+    spend_cap_micro_usd: row.spend_cap_nano_usd === null ? null : Math.floor(row.spend_cap_nano_usd / 1000),
+    spent_micro_usd: Math.round(row.spent_nano_usd / 1000),
+    fallback_model: row.fallback_model === null ? null : (JSON.parse(row.fallback_model) as string | string[] | null),
+    created_at: new Date(row.created_at).toISOString(),
+    revoked_at: iso(row.revoked_at),
+    last_used_at: iso(row.last_used_at),
+  };
+}
+
+export class ApiKeys {
+  private readonly cache = new Map<string, Promise<KeyAuth | undefined>>();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly bus: InvalidationBus,
+  ) {
+    bus.subscribe((message) => {
+      if (message.kind === 'api-key') this.cache.delete(message.keyHash);
+    });
+  }
+
+  async create(userId: string, input: KeyInput): Promise<ApiKeyRecord & { key: string }> {
+    const name = checkName(input.name);
+    const allowed = input.allowed_models === undefined || input.allowed_models === null ? [] : checkModelPatterns(input.allowed_models, 'allowed_models');
+    const cap = input.spend_cap_micro_usd === undefined ? null : checkCap(input.spend_cap_micro_usd);
+    const fallback = input.fallback_model === undefined ? null : checkFallback(input.fallback_model);
+    const key = `${KEY_PREFIX}${randomBase62(32)}`;
+    const now = Date.now();
+    const row = {
+      id: newId('key'),
+      user_id: userId,
+      name,
+      key_hash: sha256Hex(key),
+      key_hint: `${KEY_PREFIX}…${key.slice(-4)}`,
+      allowed_models: JSON.stringify(allowed),
+      spend_cap_nano_usd: cap === null ? null : cap * 1000,
+      spent_nano_usd: 0,
+      fallback_model: fallback === null ? null : JSON.stringify(fallback),
+      created_at: now,
+      updated_at: now,
+      revoked_at: null,
+      last_used_at: null,
+    };
+    await this.db.insertInto('api_keys').values(row).execute();
+    return { ...toRecord(row), key };
+  }
+
+  async list(userId: string): Promise<ApiKeyRecord[]> {
+    const rows = await this.db.selectFrom('api_keys').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').execute();
+    return rows.map(toRecord);
+  }
+
+  async get(userId: string, id: string): Promise<ApiKeyRecord> {
+    return toRecord(await this.getRow(userId, id));
+  }
+
+  async patch(userId: string, id: string, input: KeyInput): Promise<ApiKeyRecord> {
+    const row = await this.getRow(userId, id);
+    if (row.revoked_at !== null) {
+      throw new GatewayError({ status: 409, message: 'This key is revoked and cannot be changed.', code: 'key_revoked' });
+    }
+    const changes: Partial<ApiKeysTable> = { updated_at: Date.now() };
+    if (input.name !== undefined) changes.name = checkName(input.name);
+    if (input.allowed_models !== undefined) {
+      changes.allowed_models = JSON.stringify(input.allowed_models === null ? [] : checkModelPatterns(input.allowed_models, 'allowed_models'));
+    }
+    if (input.spend_cap_micro_usd !== undefined) {
+      const cap = checkCap(input.spend_cap_micro_usd);
+      changes.spend_cap_nano_usd = cap === null ? null : cap * 1000;
+    }
+    if (input.fallback_model !== undefined) {
+      const fallback = checkFallback(input.fallback_model);
+      changes.fallback_model = fallback === null ? null : JSON.stringify(fallback);
+    }
+    await this.db.updateTable('api_keys').set(changes).where('id', '=', id).where('user_id', '=', userId).execute();
+    this.bus.publish({ kind: 'api-key', keyHash: row.key_hash });
+    return toRecord({ ...row, ...changes });
+  }
+
+  async revoke(userId: string, id: string): Promise<void> {
+    const row = await this.getRow(userId, id);
+    if (row.revoked_at === null) {
+      await this.db.updateTable('api_keys').set({ revoked_at: Date.now() }).where('id', '=', id).execute();
+    }
+    this.bus.publish({ kind: 'api-key', keyHash: row.key_hash });
+  }
+
+  /** The key behind a bearer token, from the cache; undefined for unknown keys. */
+  authenticate(token: string): Promise<KeyAuth | undefined> {
+    if (!token.startsWith(KEY_PREFIX) || token.length > 200) return Promise.resolve(undefined);
+    const hash = sha256Hex(token);
+    let entry = this.cache.get(hash);
+    if (entry === undefined) {
+      entry = this.load(hash);
+      // Unknown keys are not cached: a flood of random keys must not grow memory.
+      entry.then(
+        (auth) => {
+          if (auth === undefined) this.cache.delete(hash);
+        },
+        () => this.cache.delete(hash),
+      );
+      this.cache.set(hash, entry);
+    }
+    return entry;
+  }
+
+  private async load(hash: string): Promise<KeyAuth | undefined> {
+    const row = await this.db.selectFrom('api_keys').selectAll().where('key_hash', '=', hash).executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      id: row.id,
+      userId: row.user_id,
+      keyHash: row.key_hash,
+      revoked: row.revoked_at !== null,
+      allowedModels: JSON.parse(row.allowed_models) as string[],
+      capNanoUsd: row.spend_cap_nano_usd,
+      spentNanoUsd: row.spent_nano_usd,
+      fallbackModels: fallbackList(row.fallback_model),
+    };
+  }
+
+  private async getRow(userId: string, id: string): Promise<ApiKeysTable> {
+    const row = await this.db.selectFrom('api_keys').selectAll().where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
+    if (!row) throw notFound('Key');
+    return row;
+  }
+}

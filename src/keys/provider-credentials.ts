@@ -1,0 +1,223 @@
+/**
+ * "Z-AI → Providers": the provider keys an account pasted, stored as Fernet ciphertext plus a
+ * hint. The gateway reads them through an in-memory cache (ciphertext only) that is invalidated on
+ * every change, so the hot path never waits on the database.
+ */
+import type { Kysely } from 'kysely';
+import { GatewayError, invalidRequest, notFound } from '../errors.js';
+import { newId } from '../crypto/secrets.js';
+import { PROVIDERS, isProviderId } from '../providers/registry.js';
+import type { ProviderId } from '../providers/provider.js';
+import type { Database, ProvidersTable } from '../store/schema.js';
+import type { InvalidationBus } from './invalidation.js';
+import { checkProviderKey, keyHint } from './provider-key-format.js';
+import type { Vault } from './vault.js';
+
+export interface ProviderRecord {
+  id: string;
+  provider: ProviderId;
+  name: string;
+  base_url: string;
+  key_hint: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** What the gateway needs to call a provider; the key stays encrypted until the call. */
+export interface ProviderRoute {
+  id: string;
+  provider: ProviderId;
+  name: string;
+  baseUrl: string;
+  keyCiphertext: string;
+}
+
+const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+function toRecord(row: ProvidersTable): ProviderRecord {
+  return {
+    id: row.id,
+    provider: row.provider as ProviderId,
+    name: row.name,
+    base_url: row.base_url,
+    key_hint: row.key_hint,
+    created_at: new Date(row.created_at).toISOString(),
+    updated_at: new Date(row.updated_at).toISOString(),
+  };
+}
+
+function checkBaseUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw invalidRequest('base_url must be an http(s) URL such as https://api.openai.com/v1.', 'base_url');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw invalidRequest('base_url must be an http(s) URL such as https://api.openai.com/v1.', 'base_url');
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw invalidRequest('base_url must not contain credentials; paste the key as api_key.', 'base_url');
+  }
+  return url.toString().replace(/\/+$/, '');
+}
+
+function checkName(provider: ProviderId, name: string | undefined): string {
+  if (name === undefined || name === '') {
+    if (provider === 'custom') {
+      throw invalidRequest('name is required for a custom provider (lowercase letters, digits and -, e.g. ollama).', 'name');
+    }
+    return provider;
+  }
+  if (!NAME.test(name)) throw invalidRequest('name must be lowercase letters, digits and - (at most 63), e.g. vllm-prod.', 'name');
+  if (provider === 'custom' && isProviderId(name)) {
+    throw invalidRequest(`name must not be a built-in provider id (${name}); choose e.g. ${name}-self-hosted.`, 'name');
+  }
+  return name;
+}
+
+export interface CreateProviderInput {
+  provider: string;
+  api_key: string;
+  base_url?: string | undefined;
+  name?: string | undefined;
+}
+
+export interface PatchProviderInput {
+  api_key?: string | undefined;
+  base_url?: string | undefined;
+  name?: string | undefined;
+}
+
+export class ProviderCredentials {
+  private readonly cache = new Map<string, Promise<Map<string, ProviderRoute>>>();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly vault: Vault,
+    private readonly bus: InvalidationBus,
+  ) {
+    bus.subscribe((message) => {
+      if (message.kind === 'providers') this.cache.delete(message.userId);
+    });
+  }
+
+  async create(userId: string, input: CreateProviderInput): Promise<ProviderRecord> {
+    if (!isProviderId(input.provider)) {
+      throw invalidRequest(`provider must be one of: ${Object.keys(PROVIDERS).join(', ')}.`, 'provider');
+    }
+    const provider = input.provider;
+    const name = checkName(provider, input.name);
+    if (provider === 'custom' && (input.base_url === undefined || input.base_url.trim() === '')) {
+      throw invalidRequest('base_url is required for a custom provider, e.g. http://localhost:11434/v1 for Ollama.', 'base_url');
+    }
+    const baseUrl = checkBaseUrl(input.base_url ?? PROVIDERS[provider].defaultBaseUrl);
+    const key = checkProviderKey(provider, input.api_key);
+    const now = Date.now();
+    const row: ProvidersTable = {
+      id: newId('prv'),
+      user_id: userId,
+      provider,
+      name,
+      base_url: baseUrl,
+      key_ciphertext: this.vault.encrypt(key),
+      key_hint: keyHint(key),
+      created_at: now,
+      updated_at: now,
+    };
+    await this.assertNameFree(userId, name, undefined);
+    try {
+      await this.db.insertInto('providers').values(row).execute();
+    } catch (err) {
+      await this.assertNameFree(userId, name, undefined);
+      throw err;
+    }
+    this.bus.publish({ kind: 'providers', userId });
+    return toRecord(row);
+  }
+
+  async list(userId: string): Promise<ProviderRecord[]> {
+    const rows = await this.db.selectFrom('providers').selectAll().where('user_id', '=', userId).orderBy('created_at').execute();
+    return rows.map(toRecord);
+  }
+
+  async patch(userId: string, id: string, input: PatchProviderInput): Promise<ProviderRecord> {
+    const row = await this.getRow(userId, id);
+    const provider = row.provider as ProviderId;
+    const changes: Partial<ProvidersTable> = { updated_at: Date.now() };
+    if (input.name !== undefined && input.name !== row.name) {
+      changes.name = checkName(provider, input.name);
+      await this.assertNameFree(userId, changes.name, id);
+    }
+    if (input.base_url !== undefined) {
+      if (input.base_url.trim() === '' && provider === 'custom') throw invalidRequest('base_url is required for a custom provider.', 'base_url');
+      changes.base_url = checkBaseUrl(input.base_url.trim() === '' ? PROVIDERS[provider].defaultBaseUrl : input.base_url);
+    }
+    if (input.api_key !== undefined) {
+      const key = checkProviderKey(provider, input.api_key);
+      changes.key_ciphertext = this.vault.encrypt(key);
+      changes.key_hint = keyHint(key);
+    }
+    await this.db.updateTable('providers').set(changes).where('id', '=', id).where('user_id', '=', userId).execute();
+    this.bus.publish({ kind: 'providers', userId });
+    return toRecord({ ...row, ...changes });
+  }
+
+  async remove(userId: string, id: string): Promise<void> {
+    const result = await this.db.deleteFrom('providers').where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
+    if (Number(result.numDeletedRows) === 0) throw notFound('Provider');
+    this.bus.publish({ kind: 'providers', userId });
+  }
+
+  /** The route for one of the account's providers, by id (for the provider test). */
+  async routeById(userId: string, id: string): Promise<ProviderRoute> {
+    const row = await this.getRow(userId, id);
+    return { id: row.id, provider: row.provider as ProviderId, name: row.name, baseUrl: row.base_url, keyCiphertext: row.key_ciphertext };
+  }
+
+  /** The account's providers by name, from the cache (one database read per account until a change). */
+  routes(userId: string): Promise<Map<string, ProviderRoute>> {
+    let entry = this.cache.get(userId);
+    if (entry === undefined) {
+      entry = this.loadRoutes(userId);
+      this.cache.set(userId, entry);
+      // A failed load (database down) must not be cached.
+      entry.catch(() => this.cache.delete(userId));
+    }
+    return entry;
+  }
+
+  /** Decrypts a provider key for one upstream call. */
+  decryptKey(route: ProviderRoute): string {
+    return this.vault.decrypt(route.keyCiphertext);
+  }
+
+  private async loadRoutes(userId: string): Promise<Map<string, ProviderRoute>> {
+    const rows = await this.db.selectFrom('providers').selectAll().where('user_id', '=', userId).execute();
+    return new Map(
+      rows.map((row) => [
+        row.name,
+        { id: row.id, provider: row.provider as ProviderId, name: row.name, baseUrl: row.base_url, keyCiphertext: row.key_ciphertext },
+      ]),
+    );
+  }
+
+  private async getRow(userId: string, id: string): Promise<ProvidersTable> {
+    const row = await this.db.selectFrom('providers').selectAll().where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
+    if (!row) throw notFound('Provider');
+    return row;
+  }
+
+  private async assertNameFree(userId: string, name: string, exceptId: string | undefined): Promise<void> {
+    let query = this.db.selectFrom('providers').select('id').where('user_id', '=', userId).where('name', '=', name);
+    if (exceptId !== undefined) query = query.where('id', '!=', exceptId);
+    if (await query.executeTakeFirst()) {
+      throw new GatewayError({
+        status: 409,
+        message: `A provider named ${name} already exists; give this one another name (the prefix of its model strings).`,
+        code: 'provider_name_taken',
+        param: 'name',
+      });
+    }
+  }
+}

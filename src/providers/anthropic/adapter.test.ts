@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import type { ChatCallInput } from '../provider.js';
+import { loadJsonFixture, loadSseFixture } from './__fixtures__/load-fixture.js';
+import { anthropicAdapter } from './adapter.js';
+
+const credentials = { baseUrl: 'https://api.anthropic.com', apiKey: 'sk-ant-test' };
+
+function input(overrides: Partial<ChatCallInput> = {}): ChatCallInput {
+  return {
+    request: { model: 'anthropic/claude-sonnet-4-5', messages: [{ role: 'user', content: 'Report on Lyon.' }], seed: 1 },
+    upstreamModel: 'claude-sonnet-4-5',
+    publicModel: 'anthropic/claude-sonnet-4-5',
+    stream: false,
+    includeUsage: false,
+    maxOutputTokens: 64000,
+    ...overrides,
+  };
+}
+
+describe('anthropicAdapter', () => {
+  it('anthropicAdapter.chat() returns the call, the warnings and mappers bound to the public model', () => {
+    const translation = anthropicAdapter.chat(input(), credentials);
+    expect(translation.call.url).toBe('https://api.anthropic.com/v1/messages');
+    expect(translation.warnings).toEqual(['seed']);
+    const completion = translation.parseResponse(loadJsonFixture('message-text.json'));
+    expect(completion.model).toBe('anthropic/claude-sonnet-4-5');
+    expect(completion.choices[0]?.message.content).toBe('Paris is cloudy, 18°C.');
+  });
+
+  it('anthropicAdapter.chat() unwraps the response_format tool in both the response and the stream', () => {
+    const request = {
+      model: 'anthropic/claude-sonnet-4-5',
+      messages: [{ role: 'user' as const, content: 'Report on Lyon.' }],
+      response_format: {
+        type: 'json_schema' as const,
+        json_schema: { name: 'city_report', schema: { type: 'object', properties: {} } },
+      },
+    };
+    const translation = anthropicAdapter.chat(input({ request, stream: true, includeUsage: true }), credentials);
+    expect(translation.parseResponse(loadJsonFixture('message-answer-tool.json')).choices[0]?.message.content).toBe(
+      '{"city":"Lyon","temp_c":18}',
+    );
+    const stream = translation.createStream();
+    const chunks = loadSseFixture('stream-answer-tool.sse').flatMap((event) => stream.push(event));
+    const content = chunks.map((c) => c.choices[0]?.delta.content ?? '').join('');
+    expect(JSON.parse(content)).toEqual({ city: 'Lyon', temp_c: 18 });
+    expect(chunks.at(-1)?.usage).toEqual({
+      prompt_tokens: 95,
+      completion_tokens: 24,
+      total_tokens: 119,
+      prompt_tokens_details: { cached_tokens: 0 },
+    });
+  });
+
+  it('anthropicAdapter has no embeddings and maps errors and model lists', () => {
+    expect(anthropicAdapter.embeddings).toBeUndefined();
+    expect(anthropicAdapter.listModels(credentials).call.url).toBe('https://api.anthropic.com/v1/models?limit=1000');
+    expect(anthropicAdapter.mapError({ status: 529, body: '', headers: {} }).status).toBe(503);
+  });
+});

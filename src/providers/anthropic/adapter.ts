@@ -1,0 +1,29 @@
+/**
+ * The Anthropic Messages adapter: wires the request, response, stream, error and model-list
+ * translators into the gateway's ProviderAdapter contract.
+ *
+ * @see https://docs.claude.com/en/api/messages
+ */
+import type { ProviderAdapter } from '../provider.js';
+import { mapAnthropicError } from './errors.js';
+import { listAnthropicModels } from './models.js';
+import { toAnthropicRequest } from './request.js';
+import { toChatCompletion } from './response.js';
+import { createAnthropicStream } from './stream.js';
+
+export const anthropicAdapter: ProviderAdapter = {
+  chat(input, credentials) {
+    const { call, warnings, answerTool } = toAnthropicRequest(input, credentials);
+    const { publicModel, includeUsage } = input;
+    return {
+      call,
+      warnings,
+      parseResponse: (json) => toChatCompletion(json, { publicModel, answerTool }),
+      createStream: () => createAnthropicStream({ publicModel, includeUsage, answerTool }),
+    };
+  },
+  // Anthropic has no embeddings endpoint (it points to Voyage AI).
+  embeddings: undefined,
+  listModels: listAnthropicModels,
+  mapError: mapAnthropicError,
+};

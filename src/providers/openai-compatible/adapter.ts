@@ -1,0 +1,34 @@
+/**
+ * The adapter shared by every host that speaks OpenAI's Chat Completions: OpenAI itself, Groq,
+ * Mistral, Together, Fireworks and custom servers (vLLM, Ollama, …). What differs between them
+ * lives in `quirks.ts`; everything else is the same wire protocol.
+ */
+import type { ProviderAdapter } from '../provider.js';
+import { buildEmbeddingsTranslation } from './embeddings.js';
+import { mapError } from './errors.js';
+import { buildModelListTranslation } from './models.js';
+import type { OpenAICompatibleProviderId } from './quirks.js';
+import { buildChatCall } from './request.js';
+import { parseChatResponse } from './response.js';
+import { createChatStream } from './stream.js';
+
+/** Providers without an embeddings endpoint. */
+const NO_EMBEDDINGS: ReadonlySet<OpenAICompatibleProviderId> = new Set(['groq']);
+
+/** Creates the adapter for one OpenAI-compatible provider. */
+export function createOpenAICompatibleAdapter(providerId: OpenAICompatibleProviderId): ProviderAdapter {
+  return {
+    chat(input, credentials) {
+      const { call, warnings, toolIds } = buildChatCall(providerId, input, credentials);
+      return {
+        call,
+        warnings,
+        parseResponse: (json) => parseChatResponse(json, input.publicModel, toolIds),
+        createStream: () => createChatStream({ publicModel: input.publicModel, includeUsage: input.includeUsage, toolIds }),
+      };
+    },
+    embeddings: NO_EMBEDDINGS.has(providerId) ? undefined : buildEmbeddingsTranslation,
+    listModels: buildModelListTranslation,
+    mapError,
+  };
+}

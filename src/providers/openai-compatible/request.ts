@@ -1,0 +1,71 @@
+/**
+ * Builds the upstream `POST {baseUrl}/chat/completions` for an OpenAI-compatible host: the client's
+ * request with the upstream model id, streaming options the gateway relies on, and the provider's
+ * quirks applied.
+ */
+import type { ChatCompletionRequest } from '../../openai/types.js';
+import type { ChatCallInput, ProviderCredentials, UpstreamCall } from '../provider.js';
+import { isRecord } from './is-record.js';
+import type { ToolIdMap } from './mistral-tool-ids.js';
+import { applyQuirks, type OpenAICompatibleProviderId } from './quirks.js';
+
+/** The upstream call plus what reading its answer needs. */
+export interface ChatCall {
+  call: UpstreamCall;
+  warnings: string[];
+  toolIds: ToolIdMap | undefined;
+}
+
+/**
+ * `baseUrl` is the SDK-style base that already ends in the API version (`https://api.openai.com/v1`,
+ * `http://localhost:11434/v1`), so paths are appended, never resolved (`new URL` would drop `/v1`).
+ */
+export function upstreamUrl(baseUrl: string, path: string): string {
+  let end = baseUrl.length;
+  while (end > 0 && baseUrl.charCodeAt(end - 1) === 47 /* '/' */) end -= 1;
+  return `${baseUrl.slice(0, end)}${path}`;
+}
+
+/** Bearer auth, omitted for keyless servers (Ollama, vLLM without `--api-key`). */
+export function upstreamHeaders(apiKey: string, accept: string, hasBody: boolean): Record<string, string> {
+  const headers: Record<string, string> = { accept };
+  if (hasBody) headers['content-type'] = 'application/json';
+  if (apiKey !== '') headers.authorization = `Bearer ${apiKey}`;
+  return headers;
+}
+
+/**
+ * @throws GatewayError (400) when the provider cannot honour a parameter (see `quirks.ts`).
+ */
+export function buildChatCall(
+  providerId: OpenAICompatibleProviderId,
+  input: ChatCallInput,
+  credentials: ProviderCredentials,
+): ChatCall {
+  // A shallow copy: quirks replace nested values instead of editing them, so the client's request
+  // stays intact for a fallback to another provider.
+  const body: ChatCompletionRequest = { ...input.request, model: input.upstreamModel };
+  if (input.stream) {
+    body.stream = true;
+    // Always ask for usage, whatever the client asked: billing and spend caps need the tokens.
+    // Whether the client sees the usage chunk is decided by the stream transform.
+    const clientOptions = isRecord(input.request.stream_options) ? input.request.stream_options : {};
+    body.stream_options = { ...clientOptions, include_usage: true };
+  } else {
+    // stream_options is only valid with stream: true; strict hosts reject it otherwise.
+    delete body.stream;
+    delete body.stream_options;
+  }
+
+  const { warnings, toolIds } = applyQuirks(providerId, body);
+  return {
+    call: {
+      method: 'POST',
+      url: upstreamUrl(credentials.baseUrl, '/chat/completions'),
+      headers: upstreamHeaders(credentials.apiKey, input.stream ? 'text/event-stream' : 'application/json', true),
+      body: JSON.stringify(body),
+    },
+    warnings,
+    toolIds,
+  };
+}

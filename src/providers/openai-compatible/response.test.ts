@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { GatewayError } from '../../errors.js';
+import { ToolIdMap } from './mistral-tool-ids.js';
+import { normaliseFinishReason, parseChatResponse } from './response.js';
+
+const completion = () => ({
+  id: 'chatcmpl-9f3K2',
+  object: 'chat.completion',
+  created: 1767225600,
+  model: 'gpt-4o-mini-2024-07-18',
+  system_fingerprint: 'fp_1a2b3c',
+  service_tier: 'default',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'Hi', refusal: null }, logprobs: null, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 5, completion_tokens: 1, total_tokens: 6, prompt_tokens_details: { cached_tokens: 0 } },
+});
+
+function thrown(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
+describe('normaliseFinishReason', () => {
+  it('normaliseFinishReason() keeps OpenAI\'s five reasons', () => {
+    for (const reason of ['stop', 'length', 'tool_calls', 'content_filter', 'function_call']) {
+      expect(normaliseFinishReason(reason)).toBe(reason);
+    }
+  });
+
+  it('normaliseFinishReason() maps host-specific reasons', () => {
+    expect(normaliseFinishReason('eos')).toBe('stop');
+    expect(normaliseFinishReason('model_length')).toBe('length');
+    expect(normaliseFinishReason('')).toBeNull();
+    expect(normaliseFinishReason(null)).toBeNull();
+    expect(normaliseFinishReason(undefined)).toBeNull();
+    expect(normaliseFinishReason('something_new')).toBe('stop');
+  });
+
+  it('normaliseFinishReason() treats Mistral\'s error as an upstream failure', () => {
+    expect(thrown(() => normaliseFinishReason('error'))).toMatchObject({ status: 502, code: 'upstream_error', failure: 'protocol' });
+  });
+});
+
+describe('parseChatResponse', () => {
+  it('parseChatResponse() sets the public model and keeps every other field', () => {
+    expect(parseChatResponse(completion(), 'openai/gpt-4o-mini', undefined)).toEqual({
+      ...completion(),
+      model: 'openai/gpt-4o-mini',
+    });
+  });
+
+  it('parseChatResponse() normalises finish reasons', () => {
+    const body = completion();
+    body.choices[0]!.finish_reason = 'eos';
+    expect(parseChatResponse(body, 'together/x', undefined).choices[0]?.finish_reason).toBe('stop');
+  });
+
+  it('parseChatResponse() restores rewritten tool-call ids and leaves new ones', () => {
+    const toolIds = new ToolIdMap();
+    const upstreamId = toolIds.toUpstream('call_abc');
+    const body = {
+      ...completion(),
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: 'assistant',
+            content: null,
+            tool_calls: [
+              { id: upstreamId, type: 'function', function: { name: 'f', arguments: '{}' } },
+              { id: 'NewId1234', type: 'function', function: { name: 'f', arguments: '{}' } },
+            ],
+          },
+          finish_reason: 'tool_calls',
+        },
+      ],
+    };
+    const result = parseChatResponse(body, 'mistral/m', toolIds);
+    expect(result.choices[0]?.message.tool_calls?.map((call) => call.id)).toEqual(['call_abc', 'NewId1234']);
+  });
+
+  it('parseChatResponse() throws a 502 protocol error for a body that is not a chat completion', () => {
+    for (const body of [null, 'text', [], { id: 'x' }, { choices: 'no' }]) {
+      const error = thrown(() => parseChatResponse(body, 'p/m', undefined));
+      expect(error).toBeInstanceOf(GatewayError);
+      expect(error).toMatchObject({ status: 502, code: 'upstream_error', failure: 'protocol' });
+    }
+  });
+
+  it('parseChatResponse() quotes an error object sent with a 2xx status', () => {
+    const error = thrown(() => parseChatResponse({ error: { message: 'model overloaded' } }, 'p/m', undefined));
+    expect(error).toMatchObject({ status: 502, message: 'The upstream answered with an error: model overloaded' });
+  });
+});

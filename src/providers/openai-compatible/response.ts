@@ -1,0 +1,67 @@
+/**
+ * Non-streaming answers of OpenAI-compatible hosts. They are already OpenAI's shape, so parsing is
+ * lenient (unknown fields are kept for the client) and only the known deviations are fixed.
+ */
+import type { ChatCompletion, FinishReason } from '../../openai/types.js';
+import { readErrorFields, upstreamProtocolError } from './errors.js';
+import { isRecord } from './is-record.js';
+import type { ToolIdMap } from './mistral-tool-ids.js';
+
+const OPENAI_FINISH_REASONS: ReadonlySet<string> = new Set([
+  'stop',
+  'length',
+  'tool_calls',
+  'content_filter',
+  'function_call',
+]);
+
+/**
+ * Maps a host's finish reason onto OpenAI's five: Together's `eos` → `stop`, Mistral's
+ * `model_length` → `length`, Ollama's historical `""` on intermediate chunks → `null`, and anything
+ * unknown → `stop` (the answer did end; clients only know the five).
+ *
+ * @throws GatewayError (502) for Mistral's `error`: the generation failed, the text is not an answer.
+ * @see provider-protocols.md §4.7
+ */
+export function normaliseFinishReason(value: unknown): FinishReason | null {
+  if (value === null || value === undefined || value === '') return null;
+  if (typeof value === 'string' && OPENAI_FINISH_REASONS.has(value)) return value as FinishReason;
+  if (value === 'model_length') return 'length';
+  if (value === 'error') throw upstreamProtocolError('The upstream model stopped with an error.');
+  return 'stop';
+}
+
+/** Puts the client's tool-call ids back where the upstream echoes ids we rewrote (Mistral). */
+export function restoreToolCallIds(toolCalls: unknown, toolIds: ToolIdMap): void {
+  if (!Array.isArray(toolCalls)) return;
+  for (const call of toolCalls) {
+    if (isRecord(call) && typeof call.id === 'string') call.id = toolIds.toClient(call.id);
+  }
+}
+
+/**
+ * Maps a 2xx chat completion body to OpenAI's shape with `model` = `publicModel`. Mutates and
+ * returns `json` (freshly parsed, owned by this call) instead of copying it.
+ *
+ * @throws GatewayError (502, protocol) if the body is not a chat completion at all.
+ */
+export function parseChatResponse(json: unknown, publicModel: string, toolIds: ToolIdMap | undefined): ChatCompletion {
+  if (!isRecord(json) || !Array.isArray(json.choices)) {
+    const upstreamMessage = isRecord(json) && json.error !== undefined ? readErrorFields(json).message : undefined;
+    throw upstreamProtocolError(
+      upstreamMessage === undefined
+        ? 'The upstream answer is not a chat completion.'
+        : `The upstream answered with an error: ${upstreamMessage}`,
+    );
+  }
+  json.model = publicModel;
+  json.object = 'chat.completion';
+  for (const choice of json.choices) {
+    if (!isRecord(choice)) throw upstreamProtocolError('The upstream answer has a malformed choice.');
+    choice.finish_reason = normaliseFinishReason(choice.finish_reason);
+    if (toolIds !== undefined && toolIds.size > 0 && isRecord(choice.message)) {
+      restoreToolCallIds(choice.message.tool_calls, toolIds);
+    }
+  }
+  return json as ChatCompletion;
+}

@@ -1,0 +1,92 @@
+/**
+ * The composition root: builds every domain service from the configuration. The only place that
+ * knows which implementation (SQLite or PostgreSQL, in-process or Redis) is in use.
+ */
+import type { Logger } from 'pino';
+import { Accounts } from './accounts/accounts.js';
+import { MemoryLoginThrottle, type LoginThrottle } from './accounts/login-throttle.js';
+import { Prices } from './billing/prices.js';
+import { MemorySpendLedger, type SpendLedger } from './billing/spend-ledger.js';
+import type { Config } from './config.js';
+import type { GatewayDeps } from './gateway/gateway.js';
+import { ModelLister } from './gateway/models.js';
+import { UpstreamClient } from './gateway/upstream-client.js';
+import { ApiKeys } from './keys/api-keys.js';
+import { LocalInvalidationBus, type InvalidationBus } from './keys/invalidation.js';
+import { ProviderCredentials } from './keys/provider-credentials.js';
+import { loadVault } from './keys/vault.js';
+import { migrate, openStore, type Store } from './store/database.js';
+import { UsageRecorder } from './usage/usage-recorder.js';
+
+export interface Services {
+  config: Config;
+  store: Store;
+  accounts: Accounts;
+  providers: ProviderCredentials;
+  keys: ApiKeys;
+  prices: Prices;
+  ledger: SpendLedger;
+  usage: UsageRecorder;
+  upstream: UpstreamClient;
+  models: ModelLister;
+  gateway: GatewayDeps;
+  bus: InvalidationBus;
+  /** Answers when storage (and Redis, when configured) answers. */
+  ready(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export async function createServices(config: Config, logger: Logger): Promise<Services> {
+  const vault = loadVault({
+    encryptionKeys: config.encryptionKeys,
+    dataDir: config.dataDir,
+    production: config.production,
+    warn: (message) => logger.warn(message),
+  });
+  const store = openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  await migrate(store);
+  const bus: InvalidationBus = new LocalInvalidationBus();
+  const throttle: LoginThrottle = new MemoryLoginThrottle();
+  const ledger: SpendLedger = new MemorySpendLedger();
+
+  const accounts = new Accounts({ db: store.db, throttle, sessionTtlMs: config.sessionTtlMs });
+  const providers = new ProviderCredentials(store.db, vault, bus);
+  const keys = new ApiKeys(store.db, bus);
+  const prices = new Prices(store.db, bus);
+  const usage = new UsageRecorder({
+    db: store.db,
+    onError: (err, rows) => logger.error({ err: err instanceof Error ? err.message : String(err), rows }, 'usage write failed; will retry'),
+  });
+  const upstream = new UpstreamClient(config.upstream);
+  const models = new ModelLister({ providers, upstream, logger });
+  const gateway: GatewayDeps = { keys, providers, prices, ledger, usage, upstream, logger, retrySameModel: config.upstream.retrySameModel };
+
+  return {
+    config,
+    store,
+    accounts,
+    providers,
+    keys,
+    prices,
+    ledger,
+    usage,
+    upstream,
+    models,
+    gateway,
+    bus,
+    async ready() {
+      try {
+        await store.db.selectFrom('users').select('id').limit(1).execute();
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      await usage.close();
+      await upstream.close();
+      await bus.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * Opens the database: embedded SQLite (default, `$ZAI_DATA_DIR/zai.db`, WAL) or PostgreSQL
+ * (`DATABASE_URL`). Domain code sees only `Kysely<Database>`; the dialect is chosen here alone.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider, type Migration } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+import { initial } from './migrations/001-initial.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Store {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** The SQLite file, for operators and tests; undefined on PostgreSQL. */
+  sqlitePath: string | undefined;
+  close(): Promise<void>;
+}
+
+export interface OpenStoreOptions {
+  dataDir: string;
+  databaseUrl: string | undefined;
+}
+
+// int8 columns come back from `pg` as strings; every bigint here (money in nano-USD, epoch ms)
+// stays far below 2^53, so numbers are exact.
+pg.types.setTypeParser(20, (value: string) => Number(value));
+
+/** Opens (and creates, for SQLite) the configured database. Does not migrate. */
+export function openStore(options: OpenStoreOptions): Store {
+  if (options.databaseUrl !== undefined) {
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    // An idle client error (database restarted) must not crash the process; queries will fail
+    // with 503 and the pool reconnects by itself.
+    pool.on('error', () => {});
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, dialect: 'postgres', sqlitePath: undefined, close: () => db.destroy() };
+  }
+  fs.mkdirSync(options.dataDir, { recursive: true });
+  const sqlitePath = path.join(options.dataDir, 'zai.db');
+  const sqlite = new SqliteDatabase(sqlitePath);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  // Another process (a `zai rotate-encryption-key` run) may hold the write lock briefly.
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', sqlitePath, close: () => db.destroy() };
+}
+
+const MIGRATIONS: Record<string, Migration> = {
+  '001-initial': initial,
+};
+
+class StaticMigrationProvider implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return MIGRATIONS;
+  }
+}
+
+/** Applies pending migrations; returns the names applied. */
+export async function migrate(store: Store): Promise<string[]> {
+  const migrator = new Migrator({ db: store.db, provider: new StaticMigrationProvider() });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

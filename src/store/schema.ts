@@ -1,0 +1,92 @@
+/**
+ * Table types for the query builder. Times are epoch milliseconds, money is integer nano-USD
+ * (1 USD = 1e9; the API shows micro-USD) and prices are integer micro-USD per million tokens, so
+ * no floating point ever touches money and both SQLite and PostgreSQL store the same integers.
+ */
+
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  password_hash: string;
+  role: 'admin' | 'member';
+  created_at: number;
+}
+
+export interface SessionsTable {
+  /** SHA-256 of the cookie token: a database leak yields no usable session. */
+  token_hash: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface ProvidersTable {
+  id: string;
+  user_id: string;
+  provider: string;
+  name: string;
+  base_url: string;
+  /** Fernet token of the provider key; the only form in which a key is stored. */
+  key_ciphertext: string;
+  key_hint: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  user_id: string;
+  name: string;
+  /** SHA-256 (hex) of the full `zai-…` key; lookups go by this digest. */
+  key_hash: string;
+  key_hint: string;
+  /** JSON array of model patterns. */
+  allowed_models: string;
+  spend_cap_nano_usd: number | null;
+  spent_nano_usd: number;
+  /** JSON: null, a string, or an array of strings. */
+  fallback_model: string | null;
+  created_at: number;
+  updated_at: number;
+  revoked_at: number | null;
+  last_used_at: number | null;
+}
+
+export interface PricesTable {
+  user_id: string;
+  model: string;
+  input_micro_usd_per_mtok: number;
+  output_micro_usd_per_mtok: number;
+  cached_input_micro_usd_per_mtok: number | null;
+  updated_at: number;
+}
+
+export interface UsageTable {
+  id: string;
+  created_at: number;
+  user_id: string;
+  key_id: string;
+  model_requested: string;
+  model_served: string | null;
+  provider: string | null;
+  status: number;
+  error_code: string | null;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cached_tokens: number;
+  cost_nano_usd: number;
+  latency_ms: number;
+  ttft_ms: number | null;
+  stream: number;
+  attempts: number;
+}
+
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  providers: ProvidersTable;
+  api_keys: ApiKeysTable;
+  prices: PricesTable;
+  usage: UsageTable;
+}

@@ -1,0 +1,87 @@
+/**
+ * Usage rows are written in batches off the request path: requests push a row into memory and a
+ * timer (or a full buffer) writes them in one transaction, together with each key's added spend
+ * and last use. Rows are flushed on shutdown. Never any message content.
+ */
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { Database, UsageTable } from '../store/schema.js';
+
+export type UsageRow = UsageTable;
+
+export interface UsageRecorderOptions {
+  db: Kysely<Database>;
+  /** Longest time a row waits in memory (api.md: visible within one second). */
+  flushIntervalMs?: number;
+  /** Rows that trigger an immediate flush. */
+  maxBatch?: number;
+  onError: (err: unknown, rows: number) => void;
+}
+
+export class UsageRecorder {
+  private buffer: UsageRow[] = [];
+  private readonly timer: NodeJS.Timeout;
+  private flushing: Promise<void> = Promise.resolve();
+  private readonly maxBatch: number;
+
+  constructor(private readonly options: UsageRecorderOptions) {
+    this.maxBatch = options.maxBatch ?? 500;
+    this.timer = setInterval(() => void this.flush(), options.flushIntervalMs ?? 250);
+    this.timer.unref();
+  }
+
+  /** Queues one row; never waits on the database. */
+  record(row: UsageRow): void {
+    this.buffer.push(row);
+    if (this.buffer.length >= this.maxBatch) void this.flush();
+  }
+
+  /** Writes everything queued so far (chained, so concurrent calls never write a row twice). */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(() => this.writeBatch());
+    return this.flushing;
+  }
+
+  /** Flushes and stops the timer. */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+  }
+
+  private async writeBatch(): Promise<void> {
+    if (this.buffer.length === 0) return;
+    const rows = this.buffer;
+    this.buffer = [];
+    const spend = new Map<string, { cost: number; lastUsed: number }>();
+    for (const row of rows) {
+      const s = spend.get(row.key_id);
+      if (s === undefined) spend.set(row.key_id, { cost: row.cost_nano_usd, lastUsed: row.created_at });
+      else {
+        s.cost += row.cost_nano_usd;
+        s.lastUsed = Math.max(s.lastUsed, row.created_at);
+      }
+    }
+    try {
+      await this.options.db.transaction().execute(async (trx) => {
+        // Chunks keep each INSERT under the parameter limits of both databases.
+        for (let i = 0; i < rows.length; i += 100) {
+          await trx.insertInto('usage').values(rows.slice(i, i + 100)).execute();
+        }
+        for (const [keyId, s] of spend) {
+          await trx
+            .updateTable('api_keys')
+            .set({
+              spent_nano_usd: sql<number>`spent_nano_usd + ${s.cost}`,
+              last_used_at: s.lastUsed,
+            })
+            .where('id', '=', keyId)
+            .execute();
+        }
+      });
+    } catch (err) {
+      // Keep the rows for the next attempt (database briefly down); bounded so memory cannot grow forever.
+      this.buffer = rows.concat(this.buffer).slice(-100_000);
+      this.options.onError(err, rows.length);
+    }
+  }
+}
