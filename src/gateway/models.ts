@@ -38,7 +38,13 @@ export class ModelLister {
   constructor(private readonly deps: ModelsDeps) {}
 
   async list(auth: KeyAuth): Promise<{ object: 'list'; data: Model[] }> {
-    const routes = await this.deps.providers.routes(auth.userId);
+    const all = await this.listForUser(auth.userId);
+    return { object: 'list', data: all.filter((m) => isModelAllowed(auth.allowedModels, m.id)) };
+  }
+
+  /** Every model the account's providers serve (the dashboard's model pickers). */
+  async listForUser(userId: string): Promise<Model[]> {
+    const routes = await this.deps.providers.routes(userId);
     const data: Model[] = [];
     for (const route of routes.values()) {
       if (route.provider === 'custom') {
@@ -54,7 +60,7 @@ export class ModelLister {
         }
       }
     }
-    return { object: 'list', data: data.filter((m) => isModelAllowed(auth.allowedModels, m.id)) };
+    return data;
   }
 
   /** One authenticated model-list call, reported as ok / status / latency / the provider's message. */

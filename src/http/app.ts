@@ -15,6 +15,7 @@ import { errorHandler, notFoundHandler } from './error-handler.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
 import { priceRoutes } from './routes/price-routes.js';
+import { playgroundRoutes } from './routes/playground-routes.js';
 import { providerRoutes } from './routes/provider-routes.js';
 import { usageRoutes } from './routes/usage-routes.js';
 import { v1Routes } from './routes/v1-routes.js';
@@ -85,6 +86,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
       keyRoutes(scoped, services);
       priceRoutes(scoped, services);
       usageRoutes(scoped, services);
+      playgroundRoutes(scoped, services);
     });
   });
 

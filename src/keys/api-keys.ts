@@ -180,11 +180,22 @@ export class ApiKeys {
   /** The key behind a bearer token, from the cache; undefined for unknown keys. */
   authenticate(token: string): Promise<KeyAuth | undefined> {
     if (!token.startsWith(KEY_PREFIX) || token.length > 200) return Promise.resolve(undefined);
-    const hash = sha256Hex(token);
+    return this.authenticateHash(sha256Hex(token));
+  }
+
+  /** The key of an account by id, for the dashboard's Playground (the session stands in for the bearer). */
+  async authById(userId: string, id: string): Promise<KeyAuth> {
+    const row = await this.getRow(userId, id);
+    const auth = await this.authenticateHash(row.key_hash);
+    if (auth === undefined) throw notFound('Key');
+    return auth;
+  }
+
+  // Unknown keys are not kept in the cache: a flood of random keys must not grow memory.
+  private authenticateHash(hash: string): Promise<KeyAuth | undefined> {
     let entry = this.cache.get(hash);
     if (entry === undefined) {
       entry = this.load(hash);
-      // Unknown keys are not cached: a flood of random keys must not grow memory.
       entry.then(
         (auth) => {
           if (auth === undefined) this.cache.delete(hash);

@@ -25,7 +25,7 @@ async function authenticate(services: Services, request: FastifyRequest): Promis
   return auth;
 }
 
-function context(request: FastifyRequest, reply: FastifyReply, auth: KeyAuth, startedAt: number): RequestContext {
+export function gatewayContext(request: FastifyRequest, reply: FastifyReply, auth: KeyAuth, startedAt: number): RequestContext {
   const controller = new AbortController();
   // 'close' on the response fires when it finished or when the socket went away; only the second aborts.
   reply.raw.once('close', () => {
@@ -46,7 +46,7 @@ function context(request: FastifyRequest, reply: FastifyReply, auth: KeyAuth, st
   };
 }
 
-function send(reply: FastifyReply, answer: JsonAnswer | undefined): FastifyReply {
+export function sendAnswer(reply: FastifyReply, answer: JsonAnswer | undefined): FastifyReply {
   if (answer !== undefined) return reply.code(answer.status).headers(answer.headers).send(answer.body);
   if (!reply.sent) {
     // The client left before anything was sent: nothing to render.
@@ -60,13 +60,13 @@ export function v1Routes(app: FastifyInstance, services: Services): void {
   app.post('/v1/chat/completions', async (request, reply) => {
     const startedAt = performance.now();
     const auth = await authenticate(services, request);
-    return send(reply, await chatCompletions(services.gateway, context(request, reply, auth, startedAt), request.body));
+    return sendAnswer(reply, await chatCompletions(services.gateway, gatewayContext(request, reply, auth, startedAt), request.body));
   });
 
   app.post('/v1/embeddings', async (request, reply) => {
     const startedAt = performance.now();
     const auth = await authenticate(services, request);
-    return send(reply, await embeddings(services.gateway, context(request, reply, auth, startedAt), request.body));
+    return sendAnswer(reply, await embeddings(services.gateway, gatewayContext(request, reply, auth, startedAt), request.body));
   });
 
   app.get('/v1/models', async (request) => services.models.list(await authenticate(services, request)));

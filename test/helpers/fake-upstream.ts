@@ -1,0 +1,118 @@
+/**
+ * Fake provider servers for end-to-end tests: real HTTP on a loopback port, real status codes,
+ * SSE framing and error bodies. Each test scripts the answer per request and reads back exactly
+ * what the gateway sent (method, path, headers, body) and when connections closed.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  json: unknown;
+  /** Resolves when the client side of this request's connection closed (or the response finished). */
+  closed: Promise<number>;
+}
+
+export type FakeHandler = (req: RecordedRequest, res: http.ServerResponse) => void | Promise<void>;
+
+export interface FakeServer {
+  url: string;
+  requests: RecordedRequest[];
+  /** Replaces the handler (default: 404). */
+  handle(handler: FakeHandler): void;
+  close(): Promise<void>;
+}
+
+export async function startFakeServer(handler?: FakeHandler): Promise<FakeServer> {
+  let current: FakeHandler =
+    handler ??
+    ((_req, res) => {
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"message":"no handler"}}');
+    });
+  const requests: RecordedRequest[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    const closed = new Promise<number>((resolve) => res.once('close', () => resolve(performance.now())));
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      let json: unknown;
+      try {
+        json = body ? JSON.parse(body) : undefined;
+      } catch {
+        json = undefined;
+      }
+      const recorded: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, json, closed };
+      requests.push(recorded);
+      void Promise.resolve(current(recorded, res)).catch(() => res.destroy());
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    handle(next) {
+      current = next;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Writes an SSE body, one event per write, with a pause between writes. */
+export async function writeSse(res: http.ServerResponse, events: string[], delayMs = 0): Promise<void> {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  for (const event of events) {
+    if (res.destroyed) return;
+    res.write(event);
+    if (delayMs > 0) await sleep(delayMs);
+  }
+  res.end();
+}
+
+export function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+}
+
+/** An OpenAI chat completion body. */
+export function openAICompletion(opts: { model?: string; content?: string; usage?: { prompt_tokens: number; completion_tokens: number; cached?: number } } = {}): unknown {
+  const usage = opts.usage ?? { prompt_tokens: 12, completion_tokens: 5 };
+  return {
+    id: 'chatcmpl-fake1',
+    object: 'chat.completion',
+    created: 1767225600,
+    model: opts.model ?? 'gpt-4o-mini-2024-07-18',
+    choices: [{ index: 0, message: { role: 'assistant', content: opts.content ?? 'Hello from the fake.', refusal: null }, logprobs: null, finish_reason: 'stop' }],
+    usage: {
+      prompt_tokens: usage.prompt_tokens,
+      completion_tokens: usage.completion_tokens,
+      total_tokens: usage.prompt_tokens + usage.completion_tokens,
+      prompt_tokens_details: { cached_tokens: usage.cached ?? 0 },
+    },
+  };
+}
+
+/** OpenAI SSE events for a text answer split into pieces, with the usage chunk and [DONE]. */
+export function openAIStreamEvents(pieces: string[], usage = { prompt_tokens: 12, completion_tokens: 5 }): string[] {
+  const base = { id: 'chatcmpl-fake2', object: 'chat.completion.chunk', created: 1767225600, model: 'gpt-4o-mini' };
+  const events = [
+    `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }], usage: null })}\n\n`,
+    ...pieces.map((p) => `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: p }, finish_reason: null }], usage: null })}\n\n`),
+    `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: null })}\n\n`,
+    `data: ${JSON.stringify({ ...base, choices: [], usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } })}\n\n`,
+    'data: [DONE]\n\n',
+  ];
+  return events;
+}

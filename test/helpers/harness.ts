@@ -1,0 +1,128 @@
+/**
+ * Starts the real Z-AI server on a loopback port with a fresh data directory, capturing every log
+ * line, and offers a tiny cookie-keeping client for the management API.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { loadConfig } from '../../src/config.js';
+import { startServer, type RunningServer } from '../../src/server.js';
+
+export interface Zai {
+  url: string;
+  server: RunningServer;
+  dataDir: string;
+  /** Every log line written so far. */
+  logs(): string;
+  close(): Promise<void>;
+}
+
+export const TEST_ENCRYPTION_KEY = 'cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=';
+
+export async function startZai(env: Record<string, string | undefined> = {}, dataDir?: string): Promise<Zai> {
+  const dir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'zai-test-'));
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      lines.push(chunk.toString('utf8'));
+      cb();
+    },
+  });
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ZAI_DATA_DIR: dir,
+    PROVIDER_KEY_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+    ZAI_LOG_LEVEL: 'info',
+    ...env,
+  });
+  const server = await startServer(config, { logDestination: sink });
+  return {
+    url: server.url,
+    server,
+    dataDir: dir,
+    logs: () => lines.join(''),
+    close: () => server.close(),
+  };
+}
+
+export interface ApiResponse<T = unknown> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+/** A management-API client that keeps the session cookie like a browser. */
+export class ApiClient {
+  private cookie = '';
+
+  constructor(private readonly baseUrl: string) {}
+
+  async request<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> {
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(this.cookie ? { cookie: this.cookie } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const setCookie = res.headers.get('set-cookie');
+    if (setCookie) {
+      const pair = setCookie.split(';')[0] ?? '';
+      this.cookie = pair.endsWith('=') ? '' : pair;
+    }
+    const text = await res.text();
+    let parsed: unknown = undefined;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = text;
+    }
+    return { status: res.status, headers: res.headers, body: parsed as T, text };
+  }
+
+  get<T = Record<string, unknown>>(path: string) {
+    return this.request<T>('GET', path);
+  }
+  post<T = Record<string, unknown>>(path: string, body?: unknown) {
+    return this.request<T>('POST', path, body ?? {});
+  }
+  patch<T = Record<string, unknown>>(path: string, body: unknown) {
+    return this.request<T>('PATCH', path, body);
+  }
+  put<T = Record<string, unknown>>(path: string, body: unknown) {
+    return this.request<T>('PUT', path, body);
+  }
+  delete<T = Record<string, unknown>>(path: string) {
+    return this.request<T>('DELETE', path);
+  }
+
+  /** Signs up (or logs in) and keeps the session. */
+  async signup(email: string, password = 'correct horse battery'): Promise<ApiResponse> {
+    return this.post('/api/auth/signup', { email, password });
+  }
+}
+
+/** Signs up a fresh account, pastes an OpenAI-compatible provider pointing at `baseUrl`, and creates a key. */
+export async function accountWithKey(
+  zai: Zai,
+  opts: { email?: string; provider?: string; name?: string; apiKey?: string; baseUrl: string; key?: Record<string, unknown> },
+): Promise<{ api: ApiClient; key: string; keyId: string; providerId: string }> {
+  const api = new ApiClient(zai.url);
+  const signup = await api.signup(opts.email ?? `u${Math.random().toString(36).slice(2)}@example.com`);
+  if (signup.status !== 201) throw new Error(`signup failed: ${signup.text}`);
+  const provider = await api.post('/api/providers', {
+    provider: opts.provider ?? 'openai',
+    name: opts.name,
+    api_key: opts.apiKey ?? 'sk-test-0123456789abcdefghij',
+    base_url: opts.baseUrl,
+  });
+  if (provider.status !== 201) throw new Error(`provider failed: ${provider.text}`);
+  const key = await api.post('/api/keys', { name: 'test', ...(opts.key ?? {}) });
+  if (key.status !== 201) throw new Error(`key failed: ${key.text}`);
+  return { api, key: String(key.body.key), keyId: String(key.body.id), providerId: String(provider.body.id) };
+}
