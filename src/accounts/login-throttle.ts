@@ -15,6 +15,11 @@ export interface LoginThrottle {
 export const THROTTLE_MAX_FAILURES = 10;
 export const THROTTLE_WINDOW_MS = 15 * 60_000;
 
+/** Failures allowed per subject: one client address may hold many users (an office behind NAT). */
+export function failureLimit(subject: string, perEmail = THROTTLE_MAX_FAILURES): number {
+  return subject.startsWith('ip:') ? perEmail * 5 : perEmail;
+}
+
 export function tooManyAttempts(retryAfterSec: number): GatewayError {
   return new GatewayError({
     status: 429,
@@ -37,7 +42,7 @@ export class MemoryLoginThrottle implements LoginThrottle {
     const now = Date.now();
     for (const subject of subjects) {
       const w = this.windows.get(subject);
-      if (w && w.resetAt > now && w.failures >= this.maxFailures) throw tooManyAttempts((w.resetAt - now) / 1000);
+      if (w && w.resetAt > now && w.failures >= failureLimit(subject, this.maxFailures)) throw tooManyAttempts((w.resetAt - now) / 1000);
     }
   }
 

@@ -15,7 +15,7 @@ import type { ChatCompletionRequest } from '../openai/types.js';
 import type { UsageRecorder } from '../usage/usage-recorder.js';
 import { runChatAttempt, type AttemptDeps } from './chat-attempt.js';
 import { recordUsage } from './record-usage.js';
-import { resolveModel, type ModelRoute } from './model-route.js';
+import { checkModelForm, resolveModel, type ModelRoute } from './model-route.js';
 import type { JsonAnswer, RequestContext } from './request-context.js';
 import { validateChatRequest } from './validate-request.js';
 
@@ -52,6 +52,7 @@ export function modelNotPriced(model: string): GatewayError {
 export async function planCandidates(deps: GatewayDeps & { noFallback?: boolean }, ctx: RequestContext, model: string): Promise<ModelRoute[]> {
   const { auth } = ctx;
   const [routes, custom] = await Promise.all([deps.providers.routes(auth.userId), deps.prices.custom(auth.userId)]);
+  checkModelForm(model);
   if (!isModelAllowed(auth.allowedModels, model)) throw modelNotAllowed(model);
   const primary = resolveModel(model, routes, custom);
   if (auth.capNanoUsd !== null && primary.price === undefined) throw modelNotPriced(model);

@@ -18,12 +18,18 @@ export interface ModelRoute {
   price: ModelPrice | undefined;
 }
 
-/** Splits and resolves a model string; throws 400 invalid_request / provider_not_configured. */
-export function resolveModel(model: string, routes: ReadonlyMap<string, ProviderRoute>, customPrices: ReadonlyMap<string, ModelPrice>): ModelRoute {
+/** Throws 400 unless the model string has the form `provider/model`; returns the index of the `/`. */
+export function checkModelForm(model: string): number {
   const slash = model.indexOf('/');
   if (slash <= 0 || slash === model.length - 1) {
     throw invalidRequest(`model must be of the form "provider/model" (e.g. "openai/gpt-4o-mini"); got "${model.slice(0, 100)}".`, 'model');
   }
+  return slash;
+}
+
+/** Splits and resolves a model string; throws 400 invalid_request / provider_not_configured. */
+export function resolveModel(model: string, routes: ReadonlyMap<string, ProviderRoute>, customPrices: ReadonlyMap<string, ModelPrice>): ModelRoute {
+  const slash = checkModelForm(model);
   const name = model.slice(0, slash);
   const upstreamModel = model.slice(slash + 1);
   const route = routes.get(name);

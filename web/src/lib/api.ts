@@ -1,0 +1,78 @@
+/**
+ * The one place the dashboard talks to the server: same-origin JSON with the session cookie.
+ * Errors come back in OpenAI's shape and are raised as ApiError with the server's message.
+ */
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code: string | null = null,
+    readonly param: string | null = null,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+type Listener = () => void;
+const unauthorizedListeners = new Set<Listener>();
+
+/** Called when a request answers 401: the session ended (expired, or logged out elsewhere). */
+export function onUnauthorized(listener: Listener): () => void {
+  unauthorizedListeners.add(listener);
+  return () => unauthorizedListeners.delete(listener);
+}
+
+export function requestInit(method: string, body?: unknown, signal?: AbortSignal): RequestInit {
+  const hasBody = body !== undefined;
+  return {
+    method,
+    credentials: 'same-origin',
+    headers: hasBody ? { 'content-type': 'application/json', accept: 'application/json' } : { accept: 'application/json' },
+    body: hasBody ? JSON.stringify(body) : null,
+    signal: signal ?? null,
+  };
+}
+
+/** Reads an error answer into an ApiError, whatever it looks like. */
+export async function errorFrom(res: Response): Promise<ApiError> {
+  const text = await res.text().catch(() => '');
+  try {
+    const parsed = JSON.parse(text) as { error?: { message?: string; code?: string; param?: string } };
+    if (parsed.error?.message) return new ApiError(res.status, parsed.error.message, parsed.error.code ?? null, parsed.error.param ?? null);
+  } catch {
+    // not JSON: fall through
+  }
+  return new ApiError(res.status, `The server answered ${res.status} ${res.statusText}`.trim());
+}
+
+async function call<T>(method: string, path: string, body?: unknown, opts: { quiet401?: boolean } = {}): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, requestInit(method, body));
+  } catch {
+    throw new ApiError(0, 'Could not reach the Z-AI server. Check that it is running and try again.');
+  }
+  if (!res.ok) {
+    const err = await errorFrom(res);
+    if (res.status === 401 && !opts.quiet401) unauthorizedListeners.forEach((l) => l());
+    throw err;
+  }
+  if (res.status === 204) return undefined as T;
+  return (await res.json()) as T;
+}
+
+export const api = {
+  get: <T>(path: string, opts?: { quiet401?: boolean }) => call<T>('GET', path, undefined, opts),
+  /** POSTs always carry a JSON body (the server only accepts JSON for state changes). */
+  post: <T>(path: string, body: unknown = {}, opts?: { quiet401?: boolean }) => call<T>('POST', path, body, opts),
+  put: <T>(path: string, body: unknown) => call<T>('PUT', path, body),
+  patch: <T>(path: string, body: unknown) => call<T>('PATCH', path, body),
+  delete: (path: string) => call<void>('DELETE', path),
+};
+
+export function messageOf(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
