@@ -35,8 +35,13 @@ export async function startServer(config: Config, options: { logDestination?: De
     logger,
     close() {
       closing ??= (async () => {
+        // Stop accepting; let in-flight requests and streams finish within the grace period; then
+        // drop whatever sockets remain (idle keep-alives, clients that vanished) and flush usage.
+        const closed = app.close();
         const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
-        await Promise.race([app.close(), grace]);
+        await Promise.race([app.whenIdle(), grace]);
+        app.server.closeAllConnections();
+        await closed;
         await services.close();
         logger.flush();
       })();

@@ -21,6 +21,13 @@ import { usageRoutes } from './routes/usage-routes.js';
 import { v1Routes } from './routes/v1-routes.js';
 import { checkSameOrigin, requireSession } from './session.js';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Resolves once no request is in flight. */
+    whenIdle(): Promise<void>;
+  }
+}
+
 /** Where `npm run build` puts the dashboard. */
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
 
@@ -53,7 +60,17 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
   app.setNotFoundHandler(notFoundHandler);
   await app.register(cookie);
 
+  // In-flight requests, for a graceful shutdown that waits for them and not for idle sockets.
+  let inFlight = 0;
+  const idleWaiters: Array<() => void> = [];
+  app.decorate('whenIdle', () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve))));
+
   app.addHook('onRequest', async (request, reply) => {
+    inFlight += 1;
+    reply.raw.once('close', () => {
+      inFlight -= 1;
+      if (inFlight === 0) for (const resolve of idleWaiters.splice(0)) resolve();
+    });
     void reply.header('x-zai-request-id', String(request.id));
     void reply.header('x-content-type-options', 'nosniff');
   });

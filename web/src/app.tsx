@@ -65,7 +65,10 @@ function Routes() {
       </div>
     );
   }
-  if (user === null) return <AuthPage mode={path === '/signup' ? 'signup' : 'login'} />;
+  if (user === null) {
+    const mode = path === '/signup' ? 'signup' : 'login';
+    return <AuthPage key={mode} mode={mode} />;
+  }
   if (entry) return null;
   return (
     <AppShell path={path} key={user.id}>

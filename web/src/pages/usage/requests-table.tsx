@@ -1,0 +1,107 @@
+/** The recent requests of the period, newest first, paginated with the API's next_cursor. */
+import { useState } from 'react';
+import { StatusBadge } from '../../components/badge';
+import { InlineError } from '../../components/inline-error';
+import { api } from '../../lib/api';
+import { formatCount, formatDateTime, formatMs, formatUsd } from '../../lib/format';
+import type { UsagePage } from '../../lib/types';
+import type { Period } from '../../lib/usage-stats';
+import { useAsync } from '../../lib/use-async';
+import { periodSince, usageQuery } from './usage-rows';
+
+const PAGE_SIZE = 25;
+
+interface RequestsTableProps {
+  period: Period;
+  keyId: string;
+  keyName: (id: string) => string;
+}
+
+/** Keyed by the parent on period, key and refresh: a new filter starts again at page 1. */
+export function RequestsTable({ period, keyId, keyName }: RequestsTableProps) {
+  // cursors[i] is the cursor that loads page i (page 0 has none).
+  const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
+  const pageIndex = cursors.length - 1;
+  const page = useAsync(
+    () => api.get<UsagePage>(usageQuery({ since: periodSince(period, Date.now()), key_id: keyId, limit: PAGE_SIZE, cursor: cursors[pageIndex] })),
+    [period, keyId, cursors, pageIndex],
+  );
+  const rows = page.data?.data ?? [];
+
+  return (
+    <section className="card table-card" aria-labelledby="recent-title">
+      <div className="card-pad table-head">
+        <h2 id="recent-title" className="card-title">
+          Recent requests
+        </h2>
+        <span className="muted small">{page.data ? `${formatCount(page.data.totals.requests)} in this period` : ''}</span>
+      </div>
+      <InlineError message={page.error} />
+      <div className="table-scroll">
+        <table className="table table-compact">
+          <thead>
+            <tr>
+              <th scope="col">Time</th>
+              <th scope="col">Key</th>
+              <th scope="col">Model requested → served</th>
+              <th scope="col">Status</th>
+              <th scope="col" className="num">
+                Tokens in / out
+              </th>
+              <th scope="col" className="num">
+                Cost
+              </th>
+              <th scope="col" className="num">
+                Latency
+              </th>
+              <th scope="col" className="num">
+                TTFT
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.id}>
+                <td className="nowrap">{formatDateTime(r.created_at)}</td>
+                <td>{keyName(r.key_id)}</td>
+                <td className="mono small">
+                  {r.model_requested}
+                  {r.model_served && r.model_served !== r.model_requested ? <span className="served"> → {r.model_served}</span> : null}
+                  {r.stream ? <span className="pill">stream</span> : null}
+                </td>
+                <td>
+                  <StatusBadge status={r.status} />
+                  {r.error_code ? <span className="muted small"> {r.error_code}</span> : null}
+                </td>
+                <td className="num">
+                  {formatCount(r.prompt_tokens)} / {formatCount(r.completion_tokens)}
+                </td>
+                <td className="num">{formatUsd(r.cost_micro_usd)}</td>
+                <td className="num">{formatMs(r.latency_ms)}</td>
+                <td className="num">{formatMs(r.ttft_ms)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {page.data && rows.length === 0 ? <p className="muted card-pad">No requests in this period yet. Call the gateway with one of your keys and they appear here within a second.</p> : null}
+      </div>
+      <div className="pager">
+        <span className="muted small">Page {pageIndex + 1}</span>
+        <button type="button" className="btn btn-ghost btn-sm" disabled={pageIndex === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
+          Newer
+        </button>
+        <button
+          type="button"
+          className="btn btn-ghost btn-sm"
+          disabled={!page.data?.next_cursor}
+          onClick={() => {
+            const next = page.data?.next_cursor;
+            if (next) setCursors((c) => [...c, next]);
+          }}
+        >
+          Older
+        </button>
+      </div>
+    </section>
+  );
+}
