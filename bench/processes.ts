@@ -1,0 +1,186 @@
+/**
+ * The processes under test: spawned as direct `node` children (so their pid is the process that
+ * does the work), with `cpu-probe.mjs` preloaded and an IPC channel to read their CPU time, plus
+ * /proc readings (CPU ticks, peak RSS). Every child is registered and killed when the bench exits,
+ * fails or is interrupted.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+export const ROOT = path.resolve(BENCH_DIR, '..');
+const PROBE = path.join(BENCH_DIR, 'cpu-probe.mjs');
+
+export interface CpuSample {
+  /** process.resourceUsage() of the child: user + system CPU, microseconds. */
+  cpuUs: number;
+  /** utime + stime from /proc/<pid>/stat, in clock ticks (coarse cross-check). */
+  ticks: number | undefined;
+}
+
+export interface Child {
+  name: string;
+  pid: number;
+  process: ChildProcess;
+  /** The child's stderr so far (for error reports). */
+  stderr(): string;
+  sample(): Promise<CpuSample>;
+  /** Peak resident set size in KiB (/proc VmHWM; the child's own maxRSS as a fallback). */
+  peakRssKb(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+const children = new Set<Child>();
+
+let clockTicks: number | undefined;
+/** Kernel clock ticks per second (`getconf CLK_TCK`, normally 100). */
+export function clkTck(): number {
+  if (clockTicks === undefined) {
+    try {
+      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      clockTicks = 100;
+    }
+  }
+  return clockTicks;
+}
+
+function procTicks(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return undefined;
+  }
+}
+
+function procPeakRssKb(pid: number): number | undefined {
+  try {
+    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A free loopback port (for Z-AI, whose own logs would otherwise be the only place to learn it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface SpawnOptions {
+  name: string;
+  /** Arguments after `node --import cpu-probe.mjs`. */
+  args: string[];
+  env: Record<string, string>;
+  /** stdout goes to /dev/null unless kept (logs are written, as in production, and discarded). */
+  readyMessage?: boolean;
+}
+
+/** Spawns a measured node child; resolves with the child and, if `readyMessage`, the port it reported. */
+export async function spawnNode(options: SpawnOptions): Promise<{ child: Child; port: number | undefined }> {
+  const devNull = fs.openSync('/dev/null', 'w');
+  const proc = spawn(process.execPath, ['--import', PROBE, ...options.args], {
+    cwd: ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', devNull, 'pipe', 'ipc'],
+  });
+  fs.closeSync(devNull);
+  let stderr = '';
+  proc.stderr?.setEncoding('utf8');
+  proc.stderr?.on('data', (text: string) => {
+    if (stderr.length < 64_000) stderr += text;
+  });
+  if (proc.pid === undefined) throw new Error(`${options.name} did not start`);
+  const pid = proc.pid;
+
+  let nextId = 0;
+  const pending = new Map<number, (message: { userUs: number; systemUs: number; maxRssKb: number }) => void>();
+  let readyResolve: (port: number) => void = () => {};
+  const ready = new Promise<number>((resolve) => (readyResolve = resolve));
+  proc.on('message', (message: { type?: string; id?: number; port?: number; userUs: number; systemUs: number; maxRssKb: number }) => {
+    if (message.type === 'ready' && typeof message.port === 'number') readyResolve(message.port);
+    if (message.type === 'probe' && typeof message.id === 'number') {
+      pending.get(message.id)?.(message);
+      pending.delete(message.id);
+    }
+  });
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+
+  const probe = (): Promise<{ userUs: number; systemUs: number; maxRssKb: number }> =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      const timer = setTimeout(() => {
+        pending.delete(id);
+        reject(new Error(`${options.name} did not answer the CPU probe`));
+      }, 10_000);
+      pending.set(id, (message) => {
+        clearTimeout(timer);
+        resolve(message);
+      });
+      proc.send({ type: 'probe', id });
+    });
+
+  const child: Child = {
+    name: options.name,
+    pid,
+    process: proc,
+    stderr: () => stderr,
+    async sample() {
+      const ticks = procTicks(pid);
+      const usage = await probe();
+      return { cpuUs: usage.userUs + usage.systemUs, ticks };
+    },
+    async peakRssKb() {
+      return procPeakRssKb(pid) ?? (await probe()).maxRssKb;
+    },
+    async stop() {
+      children.delete(child);
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+  children.add(child);
+
+  if (!options.readyMessage) return { child, port: undefined };
+  const port = await Promise.race([
+    ready,
+    exited.then(() => {
+      throw new Error(`${options.name} exited before it was ready:\n${stderr}`);
+    }),
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${options.name} was not ready within 20 s:\n${stderr}`)), 20_000)),
+  ]);
+  return { child, port };
+}
+
+/** Stops every child still running (graceful first). */
+export async function stopAll(): Promise<void> {
+  await Promise.all([...children].map((child) => child.stop()));
+}
+
+/** Last resort on process exit: synchronous SIGKILL to anything left. */
+export function killAllSync(): void {
+  for (const child of children) {
+    try {
+      child.process.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  children.clear();
+}

@@ -1,0 +1,151 @@
+/**
+ * The benchmark's report: the table of every case, the issue's targets as ratios against the bare
+ * proxy of the same run (PASS / MISS), and the JSON written to bench/results/latest.json.
+ */
+import type { LoadResult } from './load.js';
+
+export type Target = 'direct' | 'bare-proxy' | 'z-ai';
+export type Mode = 'json' | 'stream';
+
+export interface CaseResult {
+  target: Target;
+  mode: Mode;
+  concurrency: number;
+  load: LoadResult;
+  /** CPU ms per request of the proxy process (null for direct), from process.resourceUsage(). */
+  proxyCpuMsPerReq: number | null;
+  /** The same from /proc/<pid>/stat ticks (10 ms resolution). */
+  proxyCpuMsPerReqProcStat: number | null;
+  /** CPU ms per request of the fake upstream. */
+  upstreamCpuMsPerReq: number;
+}
+
+export interface Check {
+  name: string;
+  value: number;
+  unit: string;
+  target: string;
+  pass: boolean;
+  detail: string;
+}
+
+function find(cases: CaseResult[], target: Target, mode: Mode, concurrency: number): CaseResult | undefined {
+  return cases.find((c) => c.target === target && c.mode === mode && c.concurrency === concurrency);
+}
+
+const MODE_LABEL: Record<Mode, string> = { json: 'non-streaming', stream: 'streaming' };
+
+/** The issue's targets, each Z-AI against the bare proxy of the same run. */
+export function checks(cases: CaseResult[], concurrencies: number[]): Check[] {
+  const out: Check[] = [];
+  const modes: Mode[] = ['json', 'stream'];
+  const low = Math.min(...concurrencies);
+  for (const mode of modes) {
+    const zai = find(cases, 'z-ai', mode, low);
+    const bare = find(cases, 'bare-proxy', mode, low);
+    const direct = find(cases, 'direct', mode, low);
+    if (!zai || !bare) continue;
+    const delta = zai.load.latencyMs.p50 - bare.load.latencyMs.p50;
+    const over = direct ? ` (over direct: bare +${ms(bare.load.latencyMs.p50 - direct.load.latencyMs.p50)}, Z-AI +${ms(zai.load.latencyMs.p50 - direct.load.latencyMs.p50)})` : '';
+    out.push({
+      name: `added p50 latency, ${MODE_LABEL[mode]}, c=${low}`,
+      value: delta,
+      unit: 'ms',
+      target: '≤ 0.15 ms above bare',
+      pass: delta <= 0.15,
+      detail: `Z-AI ${ms(zai.load.latencyMs.p50)} vs bare ${ms(bare.load.latencyMs.p50)}${over}`,
+    });
+  }
+  for (const mode of modes) {
+    for (const c of concurrencies) {
+      const zai = find(cases, 'z-ai', mode, c);
+      const bare = find(cases, 'bare-proxy', mode, c);
+      if (!zai || !bare || zai.proxyCpuMsPerReq === null || bare.proxyCpuMsPerReq === null) continue;
+      const limit = mode === 'json' ? 2 : 2.5;
+      const ratio = zai.proxyCpuMsPerReq / bare.proxyCpuMsPerReq;
+      out.push({
+        name: `CPU per request, ${MODE_LABEL[mode]}, c=${c}`,
+        value: ratio,
+        unit: '×',
+        target: `≤ ${limit}× bare`,
+        pass: ratio <= limit,
+        detail: `Z-AI ${zai.proxyCpuMsPerReq.toFixed(3)} ms vs bare ${bare.proxyCpuMsPerReq.toFixed(3)} ms`,
+      });
+    }
+  }
+  for (const mode of modes) {
+    for (const c of concurrencies) {
+      const zai = find(cases, 'z-ai', mode, c);
+      const bare = find(cases, 'bare-proxy', mode, c);
+      if (!zai || !bare) continue;
+      const ratio = zai.load.rps / bare.load.rps;
+      out.push({
+        name: `throughput, ${MODE_LABEL[mode]}, c=${c}`,
+        value: ratio * 100,
+        unit: '%',
+        target: '≥ 50 % of bare',
+        pass: ratio >= 0.5,
+        detail: `Z-AI ${Math.round(zai.load.rps)} req/s vs bare ${Math.round(bare.load.rps)} req/s`,
+      });
+    }
+  }
+  for (const c of concurrencies) {
+    const zai = find(cases, 'z-ai', 'stream', c);
+    const bare = find(cases, 'bare-proxy', 'stream', c);
+    if (!zai || !bare) continue;
+    const delta = zai.load.ttfbMs.p50 - bare.load.ttfbMs.p50;
+    out.push({
+      name: `time to first byte p50, streaming, c=${c}`,
+      value: delta,
+      unit: 'ms',
+      target: '≤ 1 ms above bare',
+      pass: delta <= 1,
+      detail: `Z-AI ${ms(zai.load.ttfbMs.p50)} vs bare ${ms(bare.load.ttfbMs.p50)}`,
+    });
+  }
+  return out;
+}
+
+function ms(value: number): string {
+  return Number.isFinite(value) ? `${value.toFixed(3)} ms` : '–';
+}
+
+function num(value: number | null, digits: number): string {
+  return value === null || !Number.isFinite(value) ? '–' : value.toFixed(digits);
+}
+
+function table(headers: string[], rows: string[][], rightAlign: boolean[]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string =>
+    cells.map((cell, i) => (rightAlign[i] ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+export function renderTable(cases: CaseResult[]): string {
+  const headers = ['target', 'mode', 'conc', 'req/s', 'p50 ms', 'p99 ms', 'TTFB p50', 'proxy CPU ms/req', 'upstream CPU', 'client CPU', 'errors'];
+  const rows = cases.map((c) => [
+    c.target,
+    c.mode === 'json' ? 'non-stream' : 'stream(20)',
+    String(c.concurrency),
+    Math.round(c.load.rps).toString(),
+    num(c.load.latencyMs.p50, 3),
+    num(c.load.latencyMs.p99, 3),
+    c.mode === 'stream' ? num(c.load.ttfbMs.p50, 3) : '',
+    num(c.proxyCpuMsPerReq, 3),
+    num(c.upstreamCpuMsPerReq, 3),
+    num(c.load.clientCpuMsPerReq, 3),
+    String(c.load.errors),
+  ]);
+  return table(headers, rows, [false, false, true, true, true, true, true, true, true, true, true]);
+}
+
+export function renderChecks(list: Check[]): string {
+  const rows = list.map((c) => [
+    c.pass ? 'PASS' : 'MISS',
+    c.name,
+    c.unit === '×' ? `${c.value.toFixed(2)}×` : c.unit === '%' ? `${c.value.toFixed(0)} %` : `${c.value >= 0 ? '+' : ''}${c.value.toFixed(3)} ms`,
+    c.target,
+    c.detail,
+  ]);
+  return table(['', 'Z-AI vs bare proxy', 'value', 'target', 'measured'], rows, [false, false, true, false, false]);
+}
