@@ -1,11 +1,23 @@
 import { defineConfig } from 'vitest/config';
 
+// The management, gateway and money suites run twice: on embedded SQLite and on PostgreSQL.
+const BOTH_STORES = ['test/e2e/management.test.ts', 'test/e2e/gateway.test.ts', 'test/e2e/spend-cap.test.ts', 'test/e2e/fallback.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Each file starts its own servers on ephemeral loopback ports; files run in parallel forks.
     pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: { name: 'sqlite', include: ['src/**/*.test.ts', 'test/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: { name: 'postgres', include: BOTH_STORES, env: { ZAI_TEST_STORE: 'postgres' } },
+      },
+    ],
   },
 });

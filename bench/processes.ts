@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 
 export const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(BENCH_DIR, '..');
@@ -66,6 +67,23 @@ function procPeakRssKb(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Turns a self-contained bench script (node: imports only) into plain JavaScript, so the fake
+ * upstream and the bare proxy run on bare `node` like Z-AI's `dist/` does, without a TypeScript
+ * loader resident in the measured process. Returns the path of the .mjs file.
+ */
+export function compileScript(file: string, outDir: string): string {
+  const source = fs.readFileSync(path.join(BENCH_DIR, file), 'utf8');
+  const { outputText } = ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
+    fileName: file,
+  });
+  fs.mkdirSync(outDir, { recursive: true });
+  const out = path.join(outDir, file.replace(/\.ts$/, '.mjs'));
+  fs.writeFileSync(out, outputText);
+  return out;
 }
 
 /** A free loopback port (for Z-AI, whose own logs would otherwise be the only place to learn it). */

@@ -10,6 +10,8 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  /** Prefix of every Redis key and channel, so several deployments (or tests) can share one Redis. */
+  redisPrefix: string;
   /** Raw `PROVIDER_KEY_ENCRYPTION_KEY`; parsed and checked by `keys/vault.ts`. */
   encryptionKeys: string | undefined;
   signup: 'open' | 'closed';
@@ -95,6 +97,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: path.resolve(env.ZAI_DATA_DIR?.trim() || './data'),
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    redisPrefix: env.ZAI_REDIS_PREFIX?.trim() || 'zai:',
     encryptionKeys: env.PROVIDER_KEY_ENCRYPTION_KEY,
     signup: oneOf(env, 'ZAI_SIGNUP', ['open', 'closed'] as const, 'open'),
     publicUrl: publicUrlText === undefined ? undefined : new URL(publicUrlText),

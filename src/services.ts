@@ -14,8 +14,13 @@ import { UpstreamClient } from './gateway/upstream-client.js';
 import { ApiKeys } from './keys/api-keys.js';
 import { LocalInvalidationBus, type InvalidationBus } from './keys/invalidation.js';
 import { ProviderCredentials } from './keys/provider-credentials.js';
+import { RedisInvalidationBus } from './keys/redis-invalidation-bus.js';
 import { loadVault } from './keys/vault.js';
+import { RedisLoginThrottle } from './accounts/redis-login-throttle.js';
+import { PostgresSpendLedger } from './billing/postgres-spend-ledger.js';
+import { RedisSpendLedger } from './billing/redis-spend-ledger.js';
 import { migrate, openStore, type Store } from './store/database.js';
+import { connectRedis, redisReady, type RedisClient } from './store/redis.js';
 import { UsageRecorder } from './usage/usage-recorder.js';
 
 export interface Services {
@@ -45,9 +50,26 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
   });
   const store = openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   await migrate(store);
-  const bus: InvalidationBus = new LocalInvalidationBus();
-  const throttle: LoginThrottle = new MemoryLoginThrottle();
-  const ledger: SpendLedger = new MemorySpendLedger();
+  // One process: everything in memory. Several replicas: Redis coordinates them; PostgreSQL
+  // alone still keeps caps exact (row locks), but caches then rely on their owner's replica.
+  let redis: RedisClient | undefined;
+  let subscriber: RedisClient | undefined;
+  let bus: InvalidationBus;
+  let throttle: LoginThrottle;
+  let ledger: SpendLedger;
+  if (config.redisUrl !== undefined) {
+    redis = connectRedis(config.redisUrl, 'commands');
+    subscriber = connectRedis(config.redisUrl, 'subscriber');
+    bus = new RedisInvalidationBus(redis, subscriber, config.redisPrefix);
+    throttle = new RedisLoginThrottle(redis, config.redisPrefix);
+    ledger = new RedisSpendLedger(redis, config.redisPrefix);
+  } else {
+    bus = new LocalInvalidationBus();
+    throttle = new MemoryLoginThrottle();
+    ledger = store.dialect === 'postgres' ? new PostgresSpendLedger(store.db) : new MemorySpendLedger();
+  }
+  const redisClient = redis;
+  const coordinationReady = (): boolean => redisClient === undefined || redisReady(redisClient);
 
   const accounts = new Accounts({ db: store.db, throttle, sessionTtlMs: config.sessionTtlMs });
   const providers = new ProviderCredentials(store.db, vault, bus);
@@ -59,7 +81,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
   });
   const upstream = new UpstreamClient(config.upstream);
   const models = new ModelLister({ providers, upstream, logger });
-  const gateway: GatewayDeps = { keys, providers, prices, ledger, usage, upstream, logger, retrySameModel: config.upstream.retrySameModel };
+  const gateway: GatewayDeps = { keys, providers, prices, ledger, usage, upstream, logger, retrySameModel: config.upstream.retrySameModel, coordinationReady };
 
   return {
     config,
@@ -77,6 +99,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     async ready() {
       try {
         await store.db.selectFrom('users').select('id').limit(1).execute();
+        if (redisClient !== undefined) await redisClient.ping();
         return true;
       } catch {
         return false;
@@ -86,6 +109,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       await usage.close();
       await upstream.close();
       await bus.close();
+      redisClient?.disconnect();
       await store.close();
     },
   };

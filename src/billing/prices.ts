@@ -63,6 +63,7 @@ export class Prices {
   ) {
     bus.subscribe((message) => {
       if (message.kind === 'prices') this.cache.delete(message.userId);
+      else if (message.kind === 'all') this.cache.clear();
     });
   }
 

@@ -24,6 +24,8 @@ export interface Reservation {
 }
 
 export interface SpendLedger {
+  /** True when settle() itself writes the spend to the database (then the usage writer must not). */
+  readonly persistsSpend: boolean;
   /** Reserves `amountNanoUsd` against the key's cap or throws 402 `spend_cap_reached`. */
   reserve(subject: CapSubject, amountNanoUsd: number): Promise<Reservation>;
   /** Spend known to the ledger (persisted + settled since), for tests and the dashboard. */
@@ -46,6 +48,7 @@ interface KeyState {
 
 /** Exact in one process: JavaScript runs one reservation at a time, so check-and-add is atomic. */
 export class MemorySpendLedger implements SpendLedger {
+  readonly persistsSpend = false;
   private readonly keys = new Map<string, KeyState>();
 
   async reserve(subject: CapSubject, amountNanoUsd: number): Promise<Reservation> {

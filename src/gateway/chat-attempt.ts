@@ -32,6 +32,8 @@ export interface AttemptResult {
   usage: TokenUsage | undefined;
   costNanoUsd: number;
   ttftMs: number | null;
+  /** The spend ledger already wrote this cost to the key (the usage writer must not add it again). */
+  spendAccounted: boolean;
 }
 
 /** OpenAI usage → the token counts Z-AI bills. */
@@ -106,7 +108,7 @@ export async function runChatAttempt(
     const upstream = await deps.upstream.send(translation.call, ctx.signal);
     if (upstream.status < 200 || upstream.status >= 300) throw await upstreamError(candidate.info.adapter, upstream, apiKey);
 
-    const base = { model: candidate.model, providerName: candidate.route.name };
+    const base = { model: candidate.model, providerName: candidate.route.name, spendAccounted: reservation !== undefined && deps.ledger.persistsSpend };
     if (!stream) {
       const completion = translation.parseResponse(parseUpstreamJson(await readText(upstream.body)));
       const usage = toTokenUsage(completion.usage);

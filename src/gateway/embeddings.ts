@@ -62,6 +62,7 @@ export async function embeddings(deps: GatewayDeps, ctx: RequestContext, body: u
       usage,
       costNanoUsd: cost,
       ttftMs: null,
+      spendAccounted: reservation !== undefined && deps.ledger.persistsSpend,
     };
     recordUsage(deps, ctx, request.model, false, 1, result, undefined);
     return result.answer as JsonAnswer;

@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { GatewayError } from '../errors.js';
+import { coordinationUnavailable } from '../store/redis.js';
 import type { Prices } from '../billing/prices.js';
 import type { SpendLedger } from '../billing/spend-ledger.js';
 import type { ApiKeys } from '../keys/api-keys.js';
@@ -27,6 +28,8 @@ export interface GatewayDeps extends AttemptDeps {
   usage: UsageRecorder;
   logger: Logger;
   retrySameModel: boolean;
+  /** False while the coordination service (Redis) is unreachable: then fail closed with 503. */
+  coordinationReady: () => boolean;
 }
 
 export function modelNotAllowed(model: string): GatewayError {
@@ -51,6 +54,7 @@ export function modelNotPriced(model: string): GatewayError {
 /** Builds the list of models to try: the requested one (strictly checked) and the key's fallbacks. */
 export async function planCandidates(deps: GatewayDeps & { noFallback?: boolean }, ctx: RequestContext, model: string): Promise<ModelRoute[]> {
   const { auth } = ctx;
+  if (!deps.coordinationReady()) throw coordinationUnavailable();
   const [routes, custom] = await Promise.all([deps.providers.routes(auth.userId), deps.prices.custom(auth.userId)]);
   checkModelForm(model);
   if (!isModelAllowed(auth.allowedModels, model)) throw modelNotAllowed(model);

@@ -33,5 +33,5 @@ export function recordUsage(
     ttft_ms: result?.ttftMs ?? null,
     stream: stream ? 1 : 0,
     attempts,
-  });
+  }, result?.spendAccounted ?? false);
 }

@@ -117,7 +117,11 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
       });
       await web.register(fastifyStatic, { root: WEB_DIST, wildcard: false });
       // Client-side routes (/keys, /usage…) load the app shell.
-      web.get('/*', async (_request, reply) => reply.type('text/html').sendFile('index.html'));
+      web.get('/*', async (request, reply) => {
+        // API paths never fall back to the app shell: an unknown one is a JSON 404.
+        if (/^\/(api|v1)(\/|$)/.test(request.url)) return notFoundHandler(request, reply);
+        return reply.type('text/html').sendFile('index.html');
+      });
     });
   }
   return app;

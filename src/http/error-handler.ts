@@ -27,8 +27,20 @@ function fromFrameworkError(err: FastifyError): GatewayError | undefined {
   return undefined;
 }
 
+// Connection-level failures of the database (PostgreSQL SQLSTATE classes 08 and 57P, sockets).
+const STORAGE_DOWN = /^(08|57P)|^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND)$/;
+
+function storageDown(err: unknown): GatewayError | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  const message = err instanceof Error ? err.message : '';
+  if ((typeof code === 'string' && STORAGE_DOWN.test(code)) || /Connection terminated|connect ECONNREFUSED|database system is/i.test(message)) {
+    return new GatewayError({ status: 503, type: 'service_unavailable_error', code: 'storage_unavailable', message: 'Z-AI cannot reach its database. Try again shortly.' });
+  }
+  return undefined;
+}
+
 export function errorHandler(err: FastifyError | GatewayError | Error, request: FastifyRequest, reply: FastifyReply): void {
-  let error = err instanceof GatewayError ? err : fromFrameworkError(err as FastifyError);
+  let error = err instanceof GatewayError ? err : (storageDown(err) ?? fromFrameworkError(err as FastifyError));
   if (error === undefined) {
     // Unexpected: log it with the request id; the client gets no internals.
     request.log.error({ err }, 'unhandled error');

@@ -108,6 +108,7 @@ export class ApiKeys {
   ) {
     bus.subscribe((message) => {
       if (message.kind === 'api-key') this.cache.delete(message.keyHash);
+      else if (message.kind === 'all') this.cache.clear();
     });
   }
 

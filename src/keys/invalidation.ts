@@ -6,7 +6,9 @@
 export type InvalidationMessage =
   | { kind: 'api-key'; keyHash: string }
   | { kind: 'providers'; userId: string }
-  | { kind: 'prices'; userId: string };
+  | { kind: 'prices'; userId: string }
+  /** Drop every cache (after a lost connection to the other replicas). */
+  | { kind: 'all' };
 
 export interface InvalidationBus {
   publish(message: InvalidationMessage): void;

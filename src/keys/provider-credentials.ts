@@ -99,6 +99,7 @@ export class ProviderCredentials {
   ) {
     bus.subscribe((message) => {
       if (message.kind === 'providers') this.cache.delete(message.userId);
+      else if (message.kind === 'all') this.cache.clear();
     });
   }
 

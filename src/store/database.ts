@@ -9,6 +9,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvide
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { initial } from './migrations/001-initial.js';
+import { spendReservations } from './migrations/002-spend-reservations.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -53,6 +54,7 @@ export function openStore(options: OpenStoreOptions): Store {
 
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': initial,
+  '002-spend-reservations': spendReservations,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

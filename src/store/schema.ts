@@ -82,6 +82,13 @@ export interface UsageTable {
   attempts: number;
 }
 
+export interface SpendReservationsTable {
+  id: string;
+  key_id: string;
+  amount_nano_usd: number;
+  expires_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -89,4 +96,5 @@ export interface Database {
   api_keys: ApiKeysTable;
   prices: PricesTable;
   usage: UsageTable;
+  spend_reservations: SpendReservationsTable;
 }

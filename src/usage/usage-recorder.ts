@@ -20,6 +20,8 @@ export interface UsageRecorderOptions {
 
 export class UsageRecorder {
   private buffer: UsageRow[] = [];
+  /** Keys whose spend the ledger already wrote (PostgreSQL ledger), per buffered row. */
+  private accounted: boolean[] = [];
   private readonly timer: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
   private readonly maxBatch: number;
@@ -30,9 +32,13 @@ export class UsageRecorder {
     this.timer.unref();
   }
 
-  /** Queues one row; never waits on the database. */
-  record(row: UsageRow): void {
+  /**
+   * Queues one row; never waits on the database. `spendAccounted` says the spend ledger already
+   * added this cost to the key (so the batch must not add it again).
+   */
+  record(row: UsageRow, spendAccounted = false): void {
     this.buffer.push(row);
+    this.accounted.push(spendAccounted);
     if (this.buffer.length >= this.maxBatch) void this.flush();
   }
 
@@ -51,16 +57,19 @@ export class UsageRecorder {
   private async writeBatch(): Promise<void> {
     if (this.buffer.length === 0) return;
     const rows = this.buffer;
+    const accounted = this.accounted;
     this.buffer = [];
+    this.accounted = [];
     const spend = new Map<string, { cost: number; lastUsed: number }>();
-    for (const row of rows) {
+    rows.forEach((row, i) => {
+      const cost = accounted[i] ? 0 : row.cost_nano_usd;
       const s = spend.get(row.key_id);
-      if (s === undefined) spend.set(row.key_id, { cost: row.cost_nano_usd, lastUsed: row.created_at });
+      if (s === undefined) spend.set(row.key_id, { cost, lastUsed: row.created_at });
       else {
-        s.cost += row.cost_nano_usd;
+        s.cost += cost;
         s.lastUsed = Math.max(s.lastUsed, row.created_at);
       }
-    }
+    });
     try {
       await this.options.db.transaction().execute(async (trx) => {
         // Chunks keep each INSERT under the parameter limits of both databases.
@@ -70,10 +79,7 @@ export class UsageRecorder {
         for (const [keyId, s] of spend) {
           await trx
             .updateTable('api_keys')
-            .set({
-              spent_nano_usd: sql<number>`spent_nano_usd + ${s.cost}`,
-              last_used_at: s.lastUsed,
-            })
+            .set(s.cost === 0 ? { last_used_at: s.lastUsed } : { spent_nano_usd: sql<number>`spent_nano_usd + ${s.cost}`, last_used_at: s.lastUsed })
             .where('id', '=', keyId)
             .execute();
         }
@@ -81,6 +87,7 @@ export class UsageRecorder {
     } catch (err) {
       // Keep the rows for the next attempt (database briefly down); bounded so memory cannot grow forever.
       this.buffer = rows.concat(this.buffer).slice(-100_000);
+      this.accounted = accounted.concat(this.accounted).slice(-100_000);
       this.options.onError(err, rows.length);
     }
   }

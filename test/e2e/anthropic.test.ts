@@ -484,6 +484,58 @@ describe('tools', () => {
   });
 });
 
+describe('JSON output', () => {
+  const schema = { type: 'object', properties: { city: { type: 'string' }, temp_c: { type: 'number' } }, required: ['city', 'temp_c'], additionalProperties: false };
+
+  it('json_schema is emulated with one forced tool whose input becomes the message content (non-streamed)', async () => {
+    behaviours.set('claude-e2e-json', (_req, res) =>
+      json(
+        res,
+        200,
+        anthropicMessage({
+          id: 'msg_01Json',
+          content: [{ type: 'tool_use', id: 'toolu_01Answer', name: 'weather_report', input: { city: 'Paris', temp_c: 18 } }],
+          stop_reason: 'tool_use',
+        }),
+      ),
+    );
+    const res = await client.chat.completions.create({
+      model: 'anthropic/claude-e2e-json',
+      messages: [{ role: 'user', content: 'Weather in Paris as JSON' }],
+      response_format: { type: 'json_schema', json_schema: { name: 'weather_report', schema, strict: true } },
+    });
+    const choice = res.choices[0]!;
+    expect(JSON.parse(choice.message.content ?? '')).toEqual({ city: 'Paris', temp_c: 18 });
+    expect(choice.message.tool_calls ?? []).toEqual([]);
+    expect(choice.finish_reason).toBe('stop');
+    const sent = body(lastMessagesCall('claude-e2e-json'));
+    expect(sent.tools).toEqual([{ name: 'weather_report', description: expect.any(String), input_schema: schema, strict: true }]);
+    expect(sent.tool_choice).toEqual({ type: 'tool', name: 'weather_report' });
+  });
+
+  it('json_object streamed: the answer tool input arrives as content fragments', async () => {
+    behaviours.set('claude-e2e-json-stream', (_req, res) =>
+      writeFrames(res, [
+        sse(messageStart('msg_01JsonStream', { input_tokens: 30, output_tokens: 1 })),
+        sse(toolStart(0, 'toolu_01Ans', 'json_response')),
+        sse(jsonDelta(0, '')),
+        sse(jsonDelta(0, '{"ok": tr')),
+        sse(jsonDelta(0, 'ue}')),
+        sse(blockStop(0)),
+        sse(messageDelta('tool_use', { output_tokens: 9 })),
+        sse(MESSAGE_STOP),
+      ]),
+    );
+    const final = await client.chat.completions
+      .stream({ model: 'anthropic/claude-e2e-json-stream', messages: [{ role: 'user', content: 'JSON please' }], response_format: { type: 'json_object' } })
+      .finalChatCompletion();
+    expect(JSON.parse(final.choices[0]?.message.content ?? '')).toEqual({ ok: true });
+    expect(final.choices[0]?.message.tool_calls ?? []).toEqual([]);
+    expect(final.choices[0]?.finish_reason).toBe('stop');
+    expect(body(lastMessagesCall('claude-e2e-json-stream')).tool_choice).toEqual({ type: 'tool', name: 'json_response' });
+  });
+});
+
 describe('images', () => {
   it('sends a data URL as a base64 image block and an https URL as a url source', async () => {
     const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
@@ -569,6 +621,32 @@ describe('upstream errors', () => {
     const test = await other.api.post<{ ok: boolean; status: number | null; message: string }>(`/api/providers/${other.providerId}/test`);
     expect(test.status).toBe(200);
     expect(test.body).toMatchObject({ ok: false, status: 401 });
+  });
+
+  it('400 invalid_request_error passes through with Anthropic message → BadRequestError', async () => {
+    behaviours.set('claude-e2e-400', (_req, res) => anthropicError(res, 400, 'invalid_request_error', 'messages: text content blocks must be non-empty'));
+    const err = await client.chat.completions.create({ model: 'anthropic/claude-e2e-400', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((err as Error).message).toContain('text content blocks must be non-empty');
+  });
+
+  it('an error event before any content, inside a 200 stream, is still an HTTP error (503 for overloaded)', async () => {
+    behaviours.set('claude-e2e-early-error', (_req, res) => writeFrames(res, [sse({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } })]));
+    const err = await client.chat.completions.create({ model: 'anthropic/claude-e2e-early-error', messages: [{ role: 'user', content: 'x' }], stream: true }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.InternalServerError);
+    expect((err as InstanceType<typeof OpenAI.APIError>).status).toBe(503);
+  });
+
+  it('529 counts as an outage: the key falls back to its fallback model', async () => {
+    behaviours.set('claude-e2e-529', (_req, res) => anthropicError(res, 529, 'overloaded_error', 'Overloaded'));
+    behaviours.set('claude-e2e-fallback', (_req, res) => json(res, 200, anthropicMessage({ id: 'msg_01Fallback', content: [{ type: 'text', text: 'from the fallback' }] })));
+    const created = await api.post('/api/keys', { name: 'with fallback', fallback_model: 'anthropic/claude-e2e-fallback' });
+    expect(created.status).toBe(201);
+    const fbClient = new OpenAI({ apiKey: String(created.body.key), baseURL: `${zai.url}/v1`, maxRetries: 0 });
+    const { data, response } = await fbClient.chat.completions.create({ model: 'anthropic/claude-e2e-529', messages: [{ role: 'user', content: 'x' }] }).withResponse();
+    expect(data.choices[0]?.message.content).toBe('from the fallback');
+    expect(data.model).toBe('anthropic/claude-e2e-fallback');
+    expect(response.headers.get('x-zai-model')).toBe('anthropic/claude-e2e-fallback');
   });
 
   it('a stream cut mid-way raises an error in the SDK iteration, never a clean finish', async () => {
@@ -723,8 +801,40 @@ describe('usage rows', () => {
     }
   });
 
+  it('a stream cut after much text is not billed as if only the provisional output_tokens of message_start were generated', async () => {
+    // message_start carries a provisional output_tokens (1); the real count only comes in
+    // message_delta. Here the connection dies after ~3 000 bytes of text (≈600 tokens of "word ").
+    const piece = 'word '.repeat(60);
+    const deltas = 10;
+    behaviours.set('claude-sonnet-4-5', (_req, res) =>
+      writeFrames(
+        res,
+        [sse(messageStart('msg_01CutBill', { input_tokens: 10, output_tokens: 1 })), sse(textStart(0)), ...Array.from({ length: deltas }, () => sse(textDelta(0, piece)))],
+        { end: 'destroy' },
+      ),
+    );
+    try {
+      const { data: stream, response } = await client.chat.completions.create({ model: CATALOG_MODEL, messages: [{ role: 'user', content: 'x' }], stream: true }).withResponse();
+      let text = '';
+      const error = await (async () => {
+        for await (const c of stream) text += c.choices[0]?.delta.content ?? '';
+      })().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OpenAI.APIError);
+      expect(text.length).toBe(piece.length * deltas);
+      const row = await usageRow(response.headers.get('x-zai-request-id')!);
+      expect(row).toMatchObject({ status: 502, stream: true, prompt_tokens: 10 });
+      // Whatever the policy (one token per streamed byte, as estimate.ts bills cut streams, or
+      // anything less generous), 3 000 bytes of text are far more than 100 output tokens;
+      // billing 10 × $3 + 1 × $15 per Mtok (45 µ$) would under-bill the key's spend cap.
+      expect(row.cost_nano_usd).toBeGreaterThanOrEqual((10 * 3 + 100 * 15) * 1000);
+    } finally {
+      behaviours.delete('claude-sonnet-4-5');
+    }
+  });
+
   it('the provider key never appears in a log line', () => {
     expect(zai.logs()).not.toContain(ANTHROPIC_KEY);
     expect(zai.logs()).not.toContain(ANTHROPIC_KEY.slice(8, 30));
   });
 });
+

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import pg from 'pg';
 import { loadConfig } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 
@@ -20,8 +21,35 @@ export interface Zai {
 
 export const TEST_ENCRYPTION_KEY = 'cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=';
 
+/** The PostgreSQL server of the test machine (trust auth). */
+export const PG_ADMIN_URL = process.env.ZAI_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Creates an empty database of its own for one test server; returns its URL and a drop function. */
+export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `zai_t_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+/** Which storage the suite runs on: the vitest project sets ZAI_TEST_STORE=postgres for the second run. */
+export const TEST_STORE = process.env.ZAI_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
+
 export async function startZai(env: Record<string, string | undefined> = {}, dataDir?: string): Promise<Zai> {
   const dir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'zai-test-'));
+  const database = TEST_STORE === 'postgres' && env.DATABASE_URL === undefined ? await createTestDatabase() : undefined;
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -35,6 +63,7 @@ export async function startZai(env: Record<string, string | undefined> = {}, dat
     ZAI_DATA_DIR: dir,
     PROVIDER_KEY_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     ZAI_LOG_LEVEL: 'info',
+    ...(database ? { DATABASE_URL: database.url } : {}),
     ...env,
   });
   const server = await startServer(config, { logDestination: sink });
@@ -43,7 +72,10 @@ export async function startZai(env: Record<string, string | undefined> = {}, dat
     server,
     dataDir: dir,
     logs: () => lines.join(''),
-    close: () => server.close(),
+    async close() {
+      await server.close();
+      await database?.drop();
+    },
   };
 }
 

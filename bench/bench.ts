@@ -1,0 +1,345 @@
+/**
+ * `npm run bench`: Z-AI's speed against the floor, in one run on this machine.
+ *
+ * Starts three processes — a fake OpenAI-compatible upstream, a bare Node reverse proxy in front
+ * of it, and Z-AI (built `dist/`, `zai serve`, info logging to /dev/null) with an account, an
+ * `openai` provider pointing at the fake and an uncapped key, so every request takes the full
+ * path (key auth, allow-list, decrypt, usage recording) — then measures direct / bare proxy /
+ * Z-AI × non-streaming / streaming (20 chunks) × concurrency 1 / 50 from this process, and
+ * prints the table and the issue's targets as ratios against the bare proxy of the same run.
+ * Writes bench/results/latest.json.
+ *
+ * Options: --no-build (use the existing dist/), --quick (short windows, for trying the bench),
+ * --cpu-prof (run Z-AI under `node --cpu-prof`; profiles go to bench/results/profile/ and the
+ * numbers are then not comparable). Env: BENCH_WARMUP_MS, BENCH_DURATION_MS, BENCH_CONCURRENCY
+ * (comma-separated, default "1,50"), BENCH_MODES ("json,stream"), BENCH_TARGETS ("direct,bare-proxy,z-ai").
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runLoad, type LoadResult } from './load.js';
+import { BENCH_DIR, ROOT, clkTck, compileScript, freePort, killAllSync, spawnNode, stopAll, type Child, type CpuSample } from './processes.js';
+import { checks, renderChecks, renderTable, type CaseResult, type Mode, type Target } from './report.js';
+
+const args = new Set(process.argv.slice(2));
+const quick = args.has('--quick');
+const build = !args.has('--no-build');
+const cpuProf = args.has('--cpu-prof');
+const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? (quick ? 500 : 1500));
+const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? (quick ? 1000 : 5000));
+const CONCURRENCIES = (process.env.BENCH_CONCURRENCY ?? '1,50').split(',').map((s) => Number(s.trim()));
+const MODES = (process.env.BENCH_MODES ?? 'json,stream').split(',').map((s) => s.trim()) as Mode[];
+const TARGETS = (process.env.BENCH_TARGETS ?? 'direct,bare-proxy,z-ai').split(',').map((s) => s.trim());
+const RESULTS_DIR = path.join(BENCH_DIR, 'results');
+const PROVIDER_KEY = 'sk-bench-0123456789abcdefghijklmnop';
+const STREAM_CHUNKS = 20;
+
+let dataDir: string | undefined;
+
+async function cleanup(): Promise<void> {
+  await stopAll();
+  if (dataDir !== undefined) fs.rmSync(dataDir, { recursive: true, force: true });
+  dataDir = undefined;
+}
+
+process.on('exit', () => {
+  killAllSync();
+  if (dataDir !== undefined) fs.rmSync(dataDir, { recursive: true, force: true });
+});
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping the benchmark's processes`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+/** Share of the machine's CPU busy over `ms` (other sessions, builds…), from /proc/stat. */
+async function machineBusy(ms: number): Promise<number | undefined> {
+  const read = (): number[] | undefined => {
+    try {
+      const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+      return line.trim().split(/\s+/).slice(1).map(Number);
+    } catch {
+      return undefined;
+    }
+  };
+  const a = read();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const b = read();
+  if (!a || !b) return undefined;
+  const total = b.reduce((sum, v) => sum + v, 0) - a.reduce((sum, v) => sum + v, 0);
+  const idle = (b[3] ?? 0) + (b[4] ?? 0) - (a[3] ?? 0) - (a[4] ?? 0);
+  return total > 0 ? 1 - idle / total : undefined;
+}
+
+function chatBody(model: string, stream: boolean): string {
+  return JSON.stringify({
+    model,
+    messages: [
+      { role: 'system', content: 'You are a helpful assistant.' },
+      { role: 'user', content: 'Say hello in a short sentence.' },
+    ],
+    temperature: 0.7,
+    ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
+  });
+}
+
+/** The management API with a kept session cookie. */
+class Management {
+  private cookie = '';
+  constructor(private readonly base: string) {}
+
+  async call(method: string, route: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+    const res = await fetch(`${this.base}${route}`, {
+      method,
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(this.cookie ? { cookie: this.cookie } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const setCookie = res.headers.get('set-cookie');
+    if (setCookie) this.cookie = setCookie.split(';')[0] ?? '';
+    const text = await res.text();
+    let json: Record<string, unknown> = {};
+    try {
+      json = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      json = { text };
+    }
+    if (res.status >= 300) throw new Error(`${method} ${route} → ${res.status}: ${text.slice(0, 300)}`);
+    return { status: res.status, json };
+  }
+}
+
+async function waitHealthy(url: string, child: Child): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.process.exitCode !== null) throw new Error(`Z-AI exited at start:\n${child.stderr()}`);
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`Z-AI did not become healthy within 30 s:\n${child.stderr()}`);
+}
+
+interface Endpoint {
+  target: Target;
+  origin: string;
+  model: string;
+  authorization: string;
+  proxy: Child | undefined;
+}
+
+/** One request per mode through an endpoint, checked in full before any load. */
+async function sanityCheck(endpoint: Endpoint): Promise<void> {
+  const headers = { authorization: endpoint.authorization, 'content-type': 'application/json' };
+  const json = await fetch(`${endpoint.origin}/v1/chat/completions`, { method: 'POST', headers, body: chatBody(endpoint.model, false) });
+  const completion = (await json.json()) as { model?: string; choices?: unknown[]; usage?: unknown };
+  if (json.status !== 200 || !Array.isArray(completion.choices) || completion.usage === undefined) {
+    throw new Error(`${endpoint.target}: unexpected non-streaming answer ${json.status} ${JSON.stringify(completion).slice(0, 300)}`);
+  }
+  if (endpoint.target === 'z-ai' && completion.model !== endpoint.model) throw new Error(`z-ai answered model ${completion.model}`);
+  const stream = await fetch(`${endpoint.origin}/v1/chat/completions`, { method: 'POST', headers, body: chatBody(endpoint.model, true) });
+  const text = await stream.text();
+  const events = text.split('\n\n').filter((e) => e.startsWith('data: '));
+  const chunks = events.filter((e) => e !== 'data: [DONE]').map((e) => JSON.parse(e.slice(6)) as { choices: unknown[]; model: string; usage?: unknown });
+  const content = chunks.filter((c) => c.choices.length > 0);
+  const usage = chunks.filter((c) => c.choices.length === 0 && c.usage);
+  if (stream.status !== 200 || events.at(-1) !== 'data: [DONE]' || content.length !== STREAM_CHUNKS || usage.length !== 1) {
+    throw new Error(`${endpoint.target}: unexpected stream (${stream.status}, ${content.length} chunks, ${usage.length} usage chunks)`);
+  }
+  if (endpoint.target === 'z-ai' && chunks.some((c) => c.model !== endpoint.model)) throw new Error('z-ai: a chunk kept the upstream model');
+}
+
+function cpuMsPerReq(start: CpuSample, end: CpuSample, requests: number): { precise: number; ticks: number | null } {
+  const precise = (end.cpuUs - start.cpuUs) / 1000 / requests;
+  const ticks = start.ticks !== undefined && end.ticks !== undefined ? ((end.ticks - start.ticks) * 1000) / clkTck() / requests : null;
+  return { precise, ticks };
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  if (build) {
+    log('building Z-AI (npm run build)…');
+    execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run npm run build');
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  const busyBefore = await machineBusy(1000);
+  if (busyBefore !== undefined && busyBefore > 0.1) {
+    log(`warning: ${(busyBefore * 100).toFixed(0)} % of the CPU was busy before the bench started (other processes); results will be noisier`);
+  }
+
+  // 1. The fake upstream and 2. the bare proxy, each its own process.
+  const scripts = path.join(RESULTS_DIR, '.build');
+  const fake = await spawnNode({ name: 'fake-upstream', args: [compileScript('fake-upstream.ts', scripts)], env: {}, readyMessage: true });
+  const fakeOrigin = `http://127.0.0.1:${fake.port}`;
+  const bare = await spawnNode({ name: 'bare-proxy', args: [compileScript('bare-proxy.ts', scripts)], env: { UPSTREAM_URL: fakeOrigin }, readyMessage: true });
+  const bareOrigin = `http://127.0.0.1:${bare.port}`;
+
+  // 3. Z-AI from dist/, as `zai serve` runs in production: info logs (to /dev/null), SQLite in a temp dir.
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zai-bench-'));
+  const encryptionKey = execFileSync(process.execPath, ['bin/zai.js', 'keygen'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  const zaiPort = await freePort();
+  const profileDir = path.join(RESULTS_DIR, 'profile');
+  if (cpuProf) fs.mkdirSync(profileDir, { recursive: true });
+  const zai = await spawnNode({
+    name: 'z-ai',
+    args: [...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), 'bin/zai.js', 'serve'],
+    env: {
+      PORT: String(zaiPort),
+      HOST: '127.0.0.1',
+      ZAI_DATA_DIR: dataDir,
+      PROVIDER_KEY_ENCRYPTION_KEY: encryptionKey,
+      ZAI_LOG_LEVEL: 'info',
+      DATABASE_URL: '',
+      REDIS_URL: '',
+    },
+  });
+  const zaiOrigin = `http://127.0.0.1:${zaiPort}`;
+  await waitHealthy(zaiOrigin, zai.child);
+
+  const api = new Management(zaiOrigin);
+  await api.call('POST', '/api/auth/signup', { email: 'bench@example.com', password: 'benchmark password' });
+  await api.call('POST', '/api/providers', { provider: 'openai', api_key: PROVIDER_KEY, base_url: `${fakeOrigin}/v1` });
+  const key = await api.call('POST', '/api/keys', { name: 'bench' });
+  const zaiKey = String(key.json.key);
+
+  const allEndpoints: Endpoint[] = [
+    { target: 'direct', origin: fakeOrigin, model: 'gpt-4o-mini', authorization: `Bearer ${PROVIDER_KEY}`, proxy: undefined },
+    { target: 'bare-proxy', origin: bareOrigin, model: 'gpt-4o-mini', authorization: `Bearer ${PROVIDER_KEY}`, proxy: bare.child },
+    { target: 'z-ai', origin: zaiOrigin, model: 'openai/gpt-4o-mini', authorization: `Bearer ${zaiKey}`, proxy: zai.child },
+  ];
+  for (const endpoint of allEndpoints) await sanityCheck(endpoint);
+  const endpoints = allEndpoints.filter((e) => TARGETS.includes(e.target));
+  let zaiAnswers = 2; // the sanity checks
+
+  // 4. Every case; the three targets of one (mode, concurrency) run back to back so drift hits them alike.
+  const cases: CaseResult[] = [];
+  const modes = MODES;
+  const total = modes.length * CONCURRENCIES.length * endpoints.length;
+  log(`measuring ${total} cases: ${WARMUP_MS} ms warm-up + ${DURATION_MS} ms each${cpuProf ? ' (Z-AI under --cpu-prof: numbers not comparable)' : ''}`);
+  for (const mode of modes) {
+    for (const concurrency of CONCURRENCIES) {
+      for (const endpoint of endpoints) {
+        let proxyStart: CpuSample | undefined;
+        let proxyEnd: CpuSample | undefined;
+        let fakeStart: CpuSample | undefined;
+        let fakeEnd: CpuSample | undefined;
+        const load: LoadResult = await runLoad({
+          origin: endpoint.origin,
+          path: '/v1/chat/completions',
+          headers: { authorization: endpoint.authorization },
+          body: chatBody(endpoint.model, mode === 'stream'),
+          concurrency,
+          warmupMs: WARMUP_MS,
+          durationMs: DURATION_MS,
+          stream: mode === 'stream',
+          async onWindowStart() {
+            [proxyStart, fakeStart] = await Promise.all([endpoint.proxy?.sample(), fake.child.sample()]);
+          },
+          async onWindowEnd() {
+            [proxyEnd, fakeEnd] = await Promise.all([endpoint.proxy?.sample(), fake.child.sample()]);
+          },
+        });
+        if (endpoint.target === 'z-ai') zaiAnswers += load.totalAnswers;
+        const proxyCpu = proxyStart && proxyEnd && load.requests > 0 ? cpuMsPerReq(proxyStart, proxyEnd, load.requests) : undefined;
+        const fakeCpu = fakeStart && fakeEnd && load.requests > 0 ? cpuMsPerReq(fakeStart, fakeEnd, load.requests) : undefined;
+        const result: CaseResult = {
+          target: endpoint.target,
+          mode,
+          concurrency,
+          load,
+          proxyCpuMsPerReq: proxyCpu?.precise ?? null,
+          proxyCpuMsPerReqProcStat: proxyCpu?.ticks ?? null,
+          upstreamCpuMsPerReq: fakeCpu?.precise ?? NaN,
+        };
+        cases.push(result);
+        log(
+          `  ${endpoint.target.padEnd(10)} ${mode.padEnd(6)} c=${String(concurrency).padEnd(3)} ${Math.round(load.rps)} req/s, p50 ${load.latencyMs.p50.toFixed(3)} ms` +
+            (load.errors > 0 ? `, ${load.errors} errors (first: ${load.firstError})` : ''),
+        );
+      }
+    }
+  }
+
+  const zaiPeakRssKb = await zai.child.peakRssKb();
+  const barePeakRssKb = await bare.child.peakRssKb();
+
+  // Usage recording really happened: one row per answered request (rows are flushed every 250 ms).
+  await new Promise((resolve) => setTimeout(resolve, 700));
+  const usage = await api.call('GET', '/api/usage?limit=1');
+  const usageRows = Number((usage.json.totals as { requests?: number } | undefined)?.requests ?? NaN);
+
+  // 5. The report.
+  const list = checks(cases, CONCURRENCIES);
+  const cpuModel = os.cpus()[0]?.model ?? 'unknown CPU';
+  const header =
+    `Z-AI benchmark — ${new Date().toISOString()} — node ${process.version}, ${os.cpus().length} cores (${cpuModel}), ` +
+    `CPU busy before the run ${busyBefore === undefined ? '?' : `${(busyBefore * 100).toFixed(0)} %`}\n` +
+    `All processes (load generator, fake upstream, proxy) share these ${os.cpus().length} cores; ` +
+    `${WARMUP_MS} ms warm-up + ${DURATION_MS} ms measured per case. Latency = send → last byte; TTFB = send → first body byte; ` +
+    `CPU ms/req = process CPU time over the window ÷ requests (upstream = the fake, client = the load generator).`;
+  const output = [
+    header,
+    '',
+    renderTable(cases),
+    '',
+    renderChecks(list),
+    '',
+    `Z-AI peak RSS: ${(zaiPeakRssKb / 1024).toFixed(1)} MiB (bare proxy: ${(barePeakRssKb / 1024).toFixed(1)} MiB)`,
+    `Usage rows recorded by Z-AI: ${usageRows} for ${zaiAnswers} answered requests${usageRows === zaiAnswers ? '' : ' (MISMATCH)'}`,
+    `Targets met: ${list.filter((c) => c.pass).length} of ${list.length}${cpuProf ? ' (Z-AI ran under --cpu-prof: not comparable)' : ''}`,
+  ].join('\n');
+  console.log(output);
+
+  const json = {
+    generatedAt: new Date().toISOString(),
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    machine: { cores: os.cpus().length, cpu: cpuModel, node: process.version, platform: `${os.platform()} ${os.release()}`, clkTck: clkTck(), cpuBusyBeforeRun: busyBefore },
+    settings: { warmupMs: WARMUP_MS, durationMs: DURATION_MS, concurrencies: CONCURRENCIES, streamChunks: STREAM_CHUNKS, zaiLogLevel: 'info', cpuProf },
+    cases: cases.map((c) => ({
+      target: c.target,
+      mode: c.mode,
+      concurrency: c.concurrency,
+      rps: c.load.rps,
+      requests: c.load.requests,
+      errors: c.load.errors,
+      firstError: c.load.firstError,
+      latencyMs: c.load.latencyMs,
+      ttfbMs: c.mode === 'stream' ? c.load.ttfbMs : null,
+      bytesPerAnswer: c.load.bytesPerAnswer,
+      proxyCpuMsPerReq: c.proxyCpuMsPerReq,
+      proxyCpuMsPerReqProcStat: c.proxyCpuMsPerReqProcStat,
+      upstreamCpuMsPerReq: c.upstreamCpuMsPerReq,
+      clientCpuMsPerReq: c.load.clientCpuMsPerReq,
+    })),
+    checks: list,
+    zaiPeakRssKb,
+    bareProxyPeakRssKb: barePeakRssKb,
+    usageRows,
+    zaiAnsweredRequests: zaiAnswers,
+    elapsedSeconds: (Date.now() - started) / 1000,
+  };
+  fs.writeFileSync(path.join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(json, null, 2)}\n`);
+  log(`results written to ${path.relative(process.cwd(), path.join(RESULTS_DIR, 'latest.json'))} (${json.elapsedSeconds.toFixed(0)} s)`);
+}
+
+main().then(
+  async () => {
+    await cleanup();
+    process.exit(0);
+  },
+  async (err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    await cleanup();
+    process.exit(1);
+  },
+);

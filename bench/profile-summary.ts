@@ -1,0 +1,124 @@
+/**
+ * Summarises a V8 `.cpuprofile` (from `npm run bench -- --cpu-prof`): self time by package / area,
+ * the top functions by self time, and inclusive time of the functions whose name or file matches
+ * an optional filter. Usage: node --import tsx bench/profile-summary.ts <file.cpuprofile> [top] [filter]
+ */
+import fs from 'node:fs';
+
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+}
+interface ProfileNode {
+  id: number;
+  callFrame: CallFrame;
+  hitCount?: number;
+  children?: number[];
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
+
+const [file, topArg, filter] = process.argv.slice(2);
+if (!file) {
+  console.error('usage: profile-summary.ts <file.cpuprofile> [top=40] [filter]');
+  process.exit(2);
+}
+const top = Number(topArg ?? 40);
+const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as Profile;
+const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const parent = new Map<number, number>();
+for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+
+// Time per sample: each sample's delta is the time since the previous one.
+const selfUs = new Map<number, number>();
+for (let i = 0; i < profile.samples.length; i++) {
+  const id = profile.samples[i] as number;
+  selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i + 1] ?? profile.timeDeltas[i] ?? 0));
+}
+const totalUs = [...selfUs.values()].reduce((a, b) => a + b, 0);
+
+function shortUrl(url: string): string {
+  if (url === '') return '';
+  const nm = url.lastIndexOf('node_modules/');
+  if (nm !== -1) return url.slice(nm + 'node_modules/'.length);
+  const dist = url.indexOf('/dist/');
+  if (dist !== -1) return url.slice(dist + 1);
+  return url.replace(/^file:\/\//, '');
+}
+
+function area(frame: CallFrame): string {
+  const { url, functionName } = frame;
+  if (url === '') {
+    if (functionName === '(garbage collector)') return '(gc)';
+    if (functionName === '(idle)') return '(idle)';
+    if (functionName === '(program)') return '(program: native / not JS)';
+    return `(native) ${functionName}`;
+  }
+  const nm = url.lastIndexOf('node_modules/');
+  if (nm !== -1) {
+    const rest = url.slice(nm + 'node_modules/'.length).split('/');
+    return rest[0]?.startsWith('@') ? `${rest[0]}/${rest[1]}` : (rest[0] ?? url);
+  }
+  if (url.startsWith('node:')) {
+    const m = /^node:(?:internal\/)?([^/]+(?:\/[^/]+)?)/.exec(url);
+    return `node:${m?.[1] ?? url}`;
+  }
+  const dist = url.indexOf('/dist/');
+  if (dist !== -1) return `z-ai ${url.slice(dist + 1).split('/').slice(0, 2).join('/')}`;
+  return url;
+}
+
+const pct = (us: number): string => `${((us / totalUs) * 100).toFixed(1).padStart(5)} %`;
+
+// Self time by area.
+const areas = new Map<string, number>();
+for (const [id, us] of selfUs) {
+  const node = byId.get(id);
+  if (!node) continue;
+  const key = area(node.callFrame);
+  areas.set(key, (areas.get(key) ?? 0) + us);
+}
+const idleUs = areas.get('(idle)') ?? 0;
+console.log(`profile: ${(totalUs / 1e6).toFixed(2)} s sampled, ${((idleUs / totalUs) * 100).toFixed(1)} % idle`);
+console.log('\nself time by area:');
+for (const [key, us] of [...areas].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(us)}  ${key}`);
+
+// Self time by function.
+const fns = new Map<string, number>();
+for (const [id, us] of selfUs) {
+  const node = byId.get(id);
+  if (!node) continue;
+  const f = node.callFrame;
+  const key = `${f.functionName || '(anonymous)'}  ${shortUrl(f.url)}:${f.lineNumber + 1}`;
+  fns.set(key, (fns.get(key) ?? 0) + us);
+}
+console.log(`\ntop ${top} functions by self time:`);
+for (const [key, us] of [...fns].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(us)}  ${key}`);
+
+// Inclusive time: each sample counts once for every distinct function on its stack.
+const inclusive = new Map<string, number>();
+for (let i = 0; i < profile.samples.length; i++) {
+  const us = profile.timeDeltas[i + 1] ?? profile.timeDeltas[i] ?? 0;
+  const seen = new Set<string>();
+  let id: number | undefined = profile.samples[i];
+  while (id !== undefined) {
+    const node = byId.get(id);
+    if (!node) break;
+    const f = node.callFrame;
+    const key = `${f.functionName || '(anonymous)'}  ${shortUrl(f.url)}:${f.lineNumber + 1}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      inclusive.set(key, (inclusive.get(key) ?? 0) + us);
+    }
+    id = parent.get(id);
+  }
+}
+const filtered = [...inclusive].filter(([key]) => (filter ? key.includes(filter) : key.includes('dist/')));
+console.log(`\ntop ${top} by inclusive time${filter ? ` matching "${filter}"` : ' (Z-AI code)'}:`);
+for (const [key, us] of filtered.sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(us)}  ${key}`);

@@ -1,0 +1,346 @@
+/**
+ * The dashboard end to end in a real browser: Debian's Chromium driven by playwright-core against
+ * the real server (built `web/dist`) and a fake OpenAI-compatible upstream over real HTTP. One
+ * user journey, in order: sign up, connect a provider, create a key, use it from the OpenAI SDK,
+ * find the request in Usage, chat in the Playground, manage prices, see Admin, revoke the key.
+ * Screenshots of every page land in test-artifacts/dashboard/ (not committed).
+ */
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import OpenAI from 'openai';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WEB_DIST } from '../../src/http/app.js';
+import { json, openAICompletion, openAIStreamEvents, startFakeServer, writeSse, type FakeServer } from '../helpers/fake-upstream.js';
+import { startZai, type Zai } from '../helpers/harness.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/dashboard/', import.meta.url));
+const CANARY = 'sk-canary-DASHBOARD-0123456789abcdef';
+const EMAIL = 'founder@example.com';
+const PASSWORD = 'correct horse battery staple';
+const STREAM_PIECES = ['Streaming ', 'hello ', 'from ', 'the ', 'fake ', 'upstream.'];
+const STREAMED = STREAM_PIECES.join('');
+
+let zai: Zai;
+let fake: FakeServer;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let gatewayKey = '';
+/** Console errors, page errors and CSP violations seen in the browser. */
+const problems: string[] = [];
+
+beforeAll(async () => {
+  if (!fs.existsSync(`${WEB_DIST}/index.html`)) throw new Error(`${WEB_DIST}/index.html is missing: run "npm run build" first.`);
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: install it with "apt-get install chromium" (or set CHROMIUM_PATH).`);
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+
+  fake = await startFakeServer(async (req, res) => {
+    if (req.headers.authorization !== `Bearer ${CANARY}`) {
+      return json(res, 401, { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' } });
+    }
+    if (req.method === 'GET' && req.path === '/v1/models') {
+      return json(res, 200, { object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', created: 0, owned_by: 'openai' }] });
+    }
+    if (req.method === 'POST' && req.path === '/v1/chat/completions') {
+      if ((req.json as { stream?: boolean }).stream) return writeSse(res, openAIStreamEvents(STREAM_PIECES), 150);
+      return json(res, 200, openAICompletion({ model: 'gpt-4o-mini', content: 'Hello from the fake.' }));
+    }
+    return json(res, 404, { error: { message: 'not found', type: 'invalid_request_error', code: null } });
+  });
+  zai = await startZai();
+
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  context = await browser.newContext({ viewport: { width: 1360, height: 900 }, baseURL: zai.url });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: zai.url });
+  await context.exposeFunction('reportCspViolation', (text: string) => problems.push(`CSP: ${text}`));
+  // Runs in the page before its own scripts (the browser's code, as a string: no DOM types here).
+  await context.addInitScript({
+    content: `document.addEventListener('securitypolicyviolation', (e) => window.reportCspViolation(e.violatedDirective + ' blocked ' + e.blockedURI));`,
+  });
+  page = await context.newPage();
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error' && !/Content.Security.Policy/i.test(msg.text())) return;
+    const url = msg.location().url;
+    // Expected answers: asking /api/me before logging in, and a wrong password.
+    if (/status of 401/.test(msg.text()) && (url.endsWith('/api/me') || url.endsWith('/api/auth/login'))) return;
+    problems.push(`console ${msg.type()}: ${msg.text()} (${url})`);
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await zai?.close();
+  await fake?.close();
+});
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
+}
+
+async function nav(name: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
+  await page.getByRole('heading', { level: 1, name, exact: true }).waitFor();
+}
+
+async function textOf(locator: Locator): Promise<string> {
+  return (await locator.textContent()) ?? '';
+}
+
+function sdk(): OpenAI {
+  return new OpenAI({ apiKey: gatewayKey, baseURL: `${zai.url}/v1`, maxRetries: 0 });
+}
+
+describe('dashboard in a real browser', () => {
+  it('serves the app shell with a strict CSP and shows the login page', async () => {
+    const res = await page.goto('/');
+    expect(res?.status()).toBe(200);
+    const csp = res?.headers()['content-security-policy'] ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("style-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    await page.getByRole('heading', { name: 'Log in to Z-AI' }).waitFor();
+    await shot('01-login');
+  });
+
+  it('signs up with errors shown inline, and the session survives a reload', async () => {
+    await page.getByRole('link', { name: 'Sign up' }).click();
+    await page.getByRole('heading', { name: 'Create your account' }).waitFor();
+    await page.getByLabel('Email').fill(EMAIL);
+    await page.getByLabel('Password').fill('short');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    expect(await textOf(page.getByRole('alert'))).toMatch(/10 characters/);
+    await shot('01-signup-error');
+
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Providers' }).waitFor();
+    const links = await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
+    expect(links.map((l) => l.trim())).toEqual(['Providers', 'Keys', 'Usage', 'Prices', 'Playground', 'Admin']);
+
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Providers' }).waitFor();
+    expect(page.url()).toBe(`${zai.url}/providers`);
+  });
+
+  it('lists the eight providers, connects OpenAI at the fake upstream, and tests it', async () => {
+    for (const label of ['OpenAI', 'Anthropic', 'Google Gemini', 'Groq', 'Mistral', 'Together AI', 'Fireworks AI']) {
+      const card = page.getByRole('region', { name: label });
+      await card.waitFor();
+      expect(await card.getByRole('link', { name: /Get a key/ }).getAttribute('href')).toMatch(/^https:\/\//);
+    }
+    await page.getByRole('region', { name: /Custom/ }).waitFor();
+    await shot('02-providers-empty');
+
+    const openai = page.getByRole('region', { name: 'OpenAI' });
+    expect(await textOf(openai)).toContain('sk-...');
+    expect(await openai.getByRole('link', { name: /Get a key/ }).getAttribute('href')).toBe('https://platform.openai.com/api-keys');
+    await openai.getByRole('button', { name: 'Connect' }).click();
+    const keyInput = openai.getByLabel('API key');
+    expect(await keyInput.getAttribute('type')).toBe('password');
+    await keyInput.fill(CANARY);
+    await openai.getByLabel('Base URL').fill(`${fake.url}/v1`);
+    await shot('02-providers-form');
+    await openai.getByRole('button', { name: 'Save', exact: true }).click();
+
+    await openai.getByText('sk-…cdef').waitFor();
+    expect(await textOf(openai)).toContain('Connected');
+    // The pasted key is nowhere in the page: not in the markup, not in any input's value.
+    expect(await page.content()).not.toContain(CANARY);
+    const values = await page.locator('input, textarea').evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value));
+    expect(values.join('\n')).not.toContain(CANARY);
+
+    await openai.getByRole('button', { name: 'Test' }).click();
+    const result = openai.getByRole('status');
+    await result.getByText('Working').waitFor();
+    expect(await textOf(result)).toMatch(/\d+ ms/);
+    expect(fake.requests.some((r) => r.method === 'GET' && r.path === '/v1/models')).toBe(true);
+    expect(await page.content()).not.toContain(CANARY);
+    await shot('02-providers');
+  });
+
+  it('creates a key with a cap and reads it once from the dialog', async () => {
+    await nav('Keys');
+    await page.getByRole('button', { name: 'Create key' }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'Create a key' });
+    await dialog.getByLabel('Name').fill('e2e-backend');
+    await dialog.getByLabel('Allowed models', { exact: true }).fill('openai/*');
+    await dialog.getByLabel('Allowed models', { exact: true }).press('Enter');
+    await dialog.getByText('openai/*', { exact: true }).waitFor();
+    await dialog.getByLabel('Spend cap (USD)').fill('10');
+    await shot('03-key-form');
+    await dialog.getByRole('button', { name: 'Create key' }).click();
+
+    const reveal = page.getByRole('dialog', { name: 'Your new key' });
+    await reveal.waitFor();
+    gatewayKey = await reveal.getByLabel('Key', { exact: true }).inputValue();
+    expect(gatewayKey).toMatch(/^zai-/);
+    expect(await textOf(reveal)).toMatch(/only time/);
+    await reveal.getByRole('button', { name: 'Copy' }).click();
+    await reveal.getByRole('button', { name: 'Copied' }).waitFor();
+    expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe(gatewayKey);
+    await shot('03-new-key');
+    await reveal.getByRole('button', { name: 'Done' }).click();
+    await reveal.waitFor({ state: 'detached' });
+
+    const row = page.getByRole('row').filter({ hasText: 'e2e-backend' });
+    expect(await textOf(row)).toContain('$0.00 of $10.00');
+    expect(await textOf(row)).toContain('openai/*');
+    // Shown once: the key is gone from the page after the dialog closed.
+    expect(await page.content()).not.toContain(gatewayKey);
+    await shot('04-keys');
+  });
+
+  it('the key works from Node with the official OpenAI SDK', async () => {
+    const completion = await sdk().chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] });
+    expect(completion.choices[0]?.message.content).toBe('Hello from the fake.');
+  });
+
+  it('finds the request in Usage, with charts drawn', async () => {
+    await nav('Usage');
+    const table = page.getByRole('region', { name: 'Recent requests' });
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole('button', { name: 'Refresh' }).click();
+          await page.getByRole('button', { name: 'Refresh' }).waitFor();
+          return table.getByRole('row').filter({ hasText: 'openai/gpt-4o-mini' }).count();
+        },
+        { timeout: 10_000, interval: 300 },
+      )
+      .toBe(1);
+    const row = table.getByRole('row').filter({ hasText: 'openai/gpt-4o-mini' });
+    const rowText = await textOf(row);
+    expect(rowText).toContain('e2e-backend');
+    expect(rowText).toContain('200');
+    expect(rowText).toContain('12 / 5');
+
+    await page.locator('.recharts-surface').first().waitFor();
+    expect(await page.locator('figure svg.recharts-surface').count()).toBeGreaterThanOrEqual(3);
+    await page.locator('.recharts-area-area').first().waitFor();
+    await page.locator('.recharts-bar-rectangle').first().waitFor();
+    expect(await textOf(page.getByRole('region', { name: 'Totals' }))).toMatch(/Requests\s*1/);
+    expect(await textOf(page.getByRole('region', { name: 'By model' }))).toContain('openai/gpt-4o-mini');
+    expect(await textOf(page.getByRole('region', { name: 'By key' }))).toContain('e2e-backend');
+    await shot('05-usage');
+  });
+
+  it('chats in the Playground and shows the answer streaming in, then its stats', async () => {
+    await nav('Playground');
+    expect(await page.getByLabel('Key', { exact: true }).locator('option').allTextContents()).toEqual([expect.stringContaining('e2e-backend')]);
+    await page.getByLabel('Model', { exact: true }).selectOption('openai/gpt-4o-mini');
+    await page.getByLabel('Message').fill('Say hello, slowly.');
+    await page.getByRole('button', { name: 'Send' }).click();
+
+    const answer = page.getByTestId('assistant-message');
+    await answer.waitFor();
+    const seen = new Set<string>();
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      const text = (await answer.textContent()) ?? '';
+      seen.add(text);
+      if (text === STREAMED) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(seen.has(STREAMED)).toBe(true);
+    const partial = [...seen].filter((t) => t.length > 0 && t !== STREAMED && STREAMED.startsWith(t));
+    expect(partial.length).toBeGreaterThanOrEqual(2);
+
+    const stats = page.locator('dl.run-stats');
+    await stats.waitFor();
+    const statsText = await textOf(stats);
+    expect(statsText).toContain('12 in · 5 out');
+    expect(statsText).toMatch(/Cost:?\s*\$0\.\d+/);
+    expect(statsText).toMatch(/Latency:?\s*\d+ ms/);
+    await shot('06-playground');
+  });
+
+  it('adds, edits and removes a custom price', async () => {
+    await nav('Prices');
+    await page.getByRole('row').filter({ hasText: 'openai/gpt-4o-mini' }).first().waitFor();
+    await page.getByRole('button', { name: 'Add custom price' }).click();
+    let dialog = page.getByRole('dialog', { name: 'Add a custom price' });
+    await dialog.getByLabel('Model').fill('ollama/llama3.2');
+    await dialog.getByLabel('Input (USD / 1M tokens)').fill('0');
+    await dialog.getByLabel('Output (USD / 1M tokens)').fill('0.5');
+    await dialog.getByRole('button', { name: 'Save price' }).click();
+    const row = page.getByRole('row').filter({ hasText: 'ollama/llama3.2' });
+    await row.getByText('Custom').waitFor();
+    expect(await textOf(row)).toContain('$0.50');
+
+    await row.getByRole('button', { name: 'Edit' }).click();
+    dialog = page.getByRole('dialog', { name: 'Edit custom price' });
+    await dialog.getByLabel('Output (USD / 1M tokens)').fill('0.75');
+    await dialog.getByRole('button', { name: 'Save price' }).click();
+    await row.getByText('$0.75').waitFor();
+    await shot('07-prices');
+
+    await row.getByRole('button', { name: 'Remove' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Remove price' }).click();
+    await row.waitFor({ state: 'detached' });
+  });
+
+  it('shows the admin the accounts and their usage', async () => {
+    await nav('Admin');
+    const row = page.getByRole('row').filter({ hasText: EMAIL });
+    await row.waitFor();
+    expect(await textOf(row)).toContain('Admin');
+    // The SDK's request and the Playground's chat (usage rows land within about a second).
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return textOf(row.getByRole('cell').nth(3));
+        },
+        { timeout: 10_000, interval: 500 },
+      )
+      .toBe('2');
+    await shot('08-admin');
+  });
+
+  it('revokes the key after a confirmation; the SDK then gets 401', async () => {
+    await nav('Keys');
+    const row = page.getByRole('row').filter({ hasText: 'e2e-backend' });
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    const confirm = page.getByRole('dialog', { name: /Revoke/ });
+    await shot('09-revoke-confirm');
+    await confirm.getByRole('button', { name: 'Revoke key' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    await row.getByText('Revoked', { exact: true }).waitFor();
+
+    const error = await sdk()
+      .chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] })
+      .then(() => undefined, (err: unknown) => err);
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(401);
+    await shot('09-keys-revoked');
+  });
+
+  it('logs out, refuses a wrong password inline, and logs back in', async () => {
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('heading', { name: 'Log in to Z-AI' }).waitFor();
+    await page.getByLabel('Email').fill(EMAIL);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('alert').waitFor();
+    await shot('10-login-error');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Providers' }).waitFor();
+  });
+
+  it('never put the provider key in the page or the logs, and saw no console errors or CSP violations', async () => {
+    for (const name of ['Providers', 'Keys', 'Usage', 'Prices', 'Playground', 'Admin']) {
+      await nav(name);
+      expect(await page.content()).not.toContain(CANARY);
+    }
+    expect(zai.logs()).not.toContain(CANARY);
+    expect(problems).toEqual([]);
+  });
+});
