@@ -592,6 +592,25 @@ describe('upstream errors', () => {
     expect(e.headers?.get('retry-after')).toBe('7');
   });
 
+  it('429 without retry-after: retry-after is derived from the exhausted anthropic-ratelimit-*-reset', async () => {
+    behaviours.set('claude-e2e-429-reset', (_req, res) =>
+      anthropicError(res, 429, 'rate_limit_error', 'Number of requests has exceeded your per-minute rate limit', {
+        'anthropic-ratelimit-requests-limit': '50',
+        'anthropic-ratelimit-requests-remaining': '0',
+        'anthropic-ratelimit-requests-reset': new Date(Date.now() + 20_000).toISOString().replace(/\.\d+Z$/, 'Z'),
+        'anthropic-ratelimit-tokens-limit': '40000',
+        'anthropic-ratelimit-tokens-remaining': '39000',
+        'anthropic-ratelimit-tokens-reset': new Date(Date.now() + 55_000).toISOString().replace(/\.\d+Z$/, 'Z'),
+      }),
+    );
+    const err = await client.chat.completions.create({ model: 'anthropic/claude-e2e-429-reset', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.RateLimitError);
+    const retryAfter = Number((err as InstanceType<typeof OpenAI.RateLimitError>).headers?.get('retry-after'));
+    // The requests limit (remaining 0) was hit; it resets in ~20 s (RFC 3339, whole seconds).
+    expect(retryAfter).toBeGreaterThanOrEqual(18);
+    expect(retryAfter).toBeLessThanOrEqual(21);
+  });
+
   it('500 api_error → 502', async () => {
     behaviours.set('claude-e2e-500', (_req, res) => anthropicError(res, 500, 'api_error', 'Internal server error'));
     const err = await client.chat.completions.create({ model: 'anthropic/claude-e2e-500', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);

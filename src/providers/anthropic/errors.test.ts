@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { anthropicStreamError, mapAnthropicError } from './errors.js';
+import { anthropicStreamError, mapAnthropicError, retryAfterFromResets } from './errors.js';
 
 function body(type: string, message: string): string {
   return JSON.stringify({ type: 'error', error: { type, message }, request_id: 'req_011CSHoEeqs5C35K2UUqR7Fy' });
@@ -29,6 +29,43 @@ describe('mapAnthropicError()', () => {
     });
     expect(error).toMatchObject({ status: 429, type: 'rate_limit_error', code: 'rate_limit_exceeded', retryable: true });
     expect(error.headers).toEqual({ 'retry-after': '17' });
+  });
+
+  it('mapAnthropicError() derives retry-after from the exhausted limit when a 429 has none', () => {
+    const reset = (seconds: number) => new Date(Date.now() + seconds * 1000).toISOString();
+    const error = mapAnthropicError({
+      status: 429,
+      body: body('rate_limit_error', 'Number of requests has exceeded your per-minute rate limit.'),
+      headers: {
+        'anthropic-ratelimit-requests-remaining': '0',
+        'anthropic-ratelimit-requests-reset': reset(20),
+        'anthropic-ratelimit-tokens-remaining': '39000',
+        'anthropic-ratelimit-tokens-reset': reset(55),
+      },
+    });
+    expect(Number(error.headers['retry-after'])).toBeGreaterThanOrEqual(19);
+    expect(Number(error.headers['retry-after'])).toBeLessThanOrEqual(20);
+    // Only a 429 says "wait for your limit"; an outage does not.
+    const overloaded = mapAnthropicError({ status: 529, body: body('overloaded_error', 'Overloaded'), headers: { 'anthropic-ratelimit-requests-reset': reset(20) } });
+    expect(overloaded.headers).toEqual({});
+  });
+
+  it('retryAfterFromResets() picks the exhausted limit, else the latest reset, and ignores bad dates', () => {
+    const now = Date.parse('2026-01-31T12:00:00Z');
+    expect(
+      retryAfterFromResets(
+        {
+          'Anthropic-RateLimit-Input-Tokens-Remaining': '0',
+          'Anthropic-RateLimit-Input-Tokens-Reset': '2026-01-31T12:00:07Z',
+          'anthropic-ratelimit-requests-reset': '2026-01-31T12:00:59Z',
+        },
+        now,
+      ),
+    ).toBe('7');
+    expect(retryAfterFromResets({ 'anthropic-ratelimit-requests-reset': '2026-01-31T12:00:03.2Z', 'anthropic-ratelimit-tokens-reset': '2026-01-31T12:00:09Z' }, now)).toBe('9');
+    expect(retryAfterFromResets({ 'anthropic-ratelimit-tokens-reset': '2026-01-31T11:59:00Z' }, now)).toBe('0');
+    expect(retryAfterFromResets({ 'anthropic-ratelimit-tokens-reset': 'soon' }, now)).toBeUndefined();
+    expect(retryAfterFromResets({}, now)).toBeUndefined();
   });
 
   it('mapAnthropicError() prefers the body type over the status (overloaded as 500)', () => {

@@ -4,7 +4,8 @@
  * Statuses keep their meaning, with two deliberate changes: Anthropic's 500 `api_error` becomes
  * 502 `upstream_error` (the gateway did not fail, its upstream did), and 529 `overloaded_error`
  * becomes 503 so clients and the fallback logic treat it as an outage, not as a status they do not
- * know. Outages, timeouts and rate limits are `retryable` so another model may be tried.
+ * know. Outages, timeouts and rate limits are `retryable` so another model may be tried. A 429
+ * keeps Anthropic's `retry-after`, or gets one derived from its rate-limit reset headers.
  *
  * @see https://docs.claude.com/en/api/errors
  * @see https://platform.openai.com/docs/guides/error-codes
@@ -65,7 +66,9 @@ export function mapAnthropicError(response: UpstreamErrorResponse): GatewayError
     (parsed === undefined ? undefined : BY_TYPE.get(parsed.type)) ??
     BY_TYPE.get(TYPE_BY_STATUS.get(response.status) ?? '') ??
     mappingForOtherStatus(response.status);
-  const retryAfter = headerValue(response.headers, 'retry-after');
+  const retryAfter =
+    headerValue(response.headers, 'retry-after') ??
+    (mapping.status === 429 ? retryAfterFromResets(response.headers, Date.now()) : undefined);
   return toGatewayError(
     mapping,
     parsed?.message ?? `Anthropic answered HTTP ${response.status} without an error message.`,
@@ -117,6 +120,29 @@ function parseErrorBody(body: string): { type: string; message: string | undefin
   }
   const result = anthropicErrorBodySchema.safeParse(json);
   return result.success ? { type: result.data.error.type, message: result.data.error.message } : undefined;
+}
+
+const RESET_HEADER = /^anthropic-ratelimit-([a-z-]+)-reset$/;
+
+/**
+ * Whole seconds until the rate limit that was hit resets, for a 429 without `retry-after`
+ * (provider-protocols.md §2.8). Anthropic sends `anthropic-ratelimit-{requests,tokens,
+ * input-tokens,output-tokens}-reset` as RFC 3339 times; the limit that was hit is one whose
+ * `-remaining` is 0, and without that hint the latest reset is the wait that is surely enough.
+ */
+export function retryAfterFromResets(headers: Record<string, string | undefined>, now: number): string | undefined {
+  const resets: number[] = [];
+  const exhausted: number[] = [];
+  for (const [key, value] of Object.entries(headers)) {
+    const limit = RESET_HEADER.exec(key.toLowerCase())?.[1];
+    const at = value === undefined ? NaN : Date.parse(value);
+    if (limit === undefined || !Number.isFinite(at)) continue;
+    resets.push(at);
+    if (headerValue(headers, `anthropic-ratelimit-${limit}-remaining`)?.trim() === '0') exhausted.push(at);
+  }
+  const waits = exhausted.length > 0 ? exhausted : resets;
+  if (waits.length === 0) return undefined;
+  return String(Math.max(0, Math.ceil((Math.max(...waits) - now) / 1000)));
 }
 
 function headerValue(headers: Record<string, string | undefined>, name: string): string | undefined {
