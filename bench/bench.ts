@@ -12,7 +12,9 @@
  * Options: --no-build (use the existing dist/), --quick (short windows, for trying the bench),
  * --cpu-prof (run Z-AI under `node --cpu-prof`; profiles go to bench/results/profile/ and the
  * numbers are then not comparable). Env: BENCH_WARMUP_MS, BENCH_DURATION_MS, BENCH_CONCURRENCY
- * (comma-separated, default "1,50"), BENCH_MODES ("json,stream"), BENCH_TARGETS ("direct,bare-proxy,z-ai").
+ * (comma-separated, default "1,50"), BENCH_MODES ("json,stream"), BENCH_TARGETS ("direct,bare-proxy,z-ai,z-ai-alt"),
+ * BENCH_ZAI_DIR (the Z-AI checkout to measure, default this one), BENCH_ZAI_ALT_DIR (a second Z-AI checkout with bin/ and a built dist/, measured as `z-ai-alt` in the
+ * same run, interleaved with the others: the way to compare a candidate change on a noisy machine).
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -30,22 +32,29 @@ const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? (quick ? 500 : 1500));
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? (quick ? 1000 : 5000));
 const CONCURRENCIES = (process.env.BENCH_CONCURRENCY ?? '1,50').split(',').map((s) => Number(s.trim()));
 const MODES = (process.env.BENCH_MODES ?? 'json,stream').split(',').map((s) => s.trim()) as Mode[];
-const TARGETS = (process.env.BENCH_TARGETS ?? 'direct,bare-proxy,z-ai').split(',').map((s) => s.trim());
+const TARGETS = (process.env.BENCH_TARGETS ?? 'direct,bare-proxy,z-ai,z-ai-alt').split(',').map((s) => s.trim());
+/** Another checkout/build of Z-AI (with bin/ and dist/) to measure as `z-ai-alt` in the same run. */
+const ALT_DIR = process.env.BENCH_ZAI_ALT_DIR;
+/** The Z-AI checkout measured as `z-ai` (default: this one, built first unless --no-build). */
+const ZAI_DIR = path.resolve(process.env.BENCH_ZAI_DIR ?? ROOT);
 const RESULTS_DIR = path.join(BENCH_DIR, 'results');
 const PROVIDER_KEY = 'sk-bench-0123456789abcdefghijklmnop';
 const STREAM_CHUNKS = 20;
 
-let dataDir: string | undefined;
+const dataDirs: string[] = [];
+
+function removeDataDirs(): void {
+  for (const dir of dataDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}
 
 async function cleanup(): Promise<void> {
   await stopAll();
-  if (dataDir !== undefined) fs.rmSync(dataDir, { recursive: true, force: true });
-  dataDir = undefined;
+  removeDataDirs();
 }
 
 process.on('exit', () => {
   killAllSync();
-  if (dataDir !== undefined) fs.rmSync(dataDir, { recursive: true, force: true });
+  removeDataDirs();
 });
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.once(signal, () => {
@@ -58,23 +67,29 @@ function log(message: string): void {
   process.stderr.write(`${message}\n`);
 }
 
-/** Share of the machine's CPU busy over `ms` (other sessions, builds…), from /proc/stat. */
+/** Machine-wide CPU counters from /proc/stat (jiffies): total, idle (idle + iowait), steal. */
+function machineCpu(): { total: number; idle: number; steal: number } | undefined {
+  try {
+    const fields = (fs.readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+    const total = fields.reduce((sum, v) => sum + v, 0);
+    return { total, idle: (fields[3] ?? 0) + (fields[4] ?? 0), steal: fields[7] ?? 0 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Share of the machine's CPU busy (and stolen by the hypervisor) between two readings. */
+function busyBetween(a: ReturnType<typeof machineCpu>, b: ReturnType<typeof machineCpu>): { busy: number; steal: number } | undefined {
+  if (!a || !b || b.total <= a.total) return undefined;
+  const total = b.total - a.total;
+  return { busy: 1 - (b.idle - a.idle) / total, steal: (b.steal - a.steal) / total };
+}
+
+/** Share of the machine's CPU busy over `ms` (other sessions, builds…). */
 async function machineBusy(ms: number): Promise<number | undefined> {
-  const read = (): number[] | undefined => {
-    try {
-      const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
-      return line.trim().split(/\s+/).slice(1).map(Number);
-    } catch {
-      return undefined;
-    }
-  };
-  const a = read();
+  const a = machineCpu();
   await new Promise((resolve) => setTimeout(resolve, ms));
-  const b = read();
-  if (!a || !b) return undefined;
-  const total = b.reduce((sum, v) => sum + v, 0) - a.reduce((sum, v) => sum + v, 0);
-  const idle = (b[3] ?? 0) + (b[4] ?? 0) - (a[3] ?? 0) - (a[4] ?? 0);
-  return total > 0 ? 1 - idle / total : undefined;
+  return busyBetween(a, machineCpu())?.busy;
 }
 
 function chatBody(model: string, stream: boolean): string {
@@ -164,13 +179,61 @@ function cpuMsPerReq(start: CpuSample, end: CpuSample, requests: number): { prec
   return { precise, ticks };
 }
 
+interface RunningZai {
+  child: Child;
+  origin: string;
+  api: Management;
+  key: string;
+  /** Answers it gave (sanity checks + every load run), to compare with its usage rows. */
+  answers: number;
+}
+
+/**
+ * Starts `zai serve` from `dir` (a checkout with bin/ and a built dist/) as production runs it —
+ * info logs (to /dev/null), SQLite in a fresh temp dir — and sets up an account, an `openai`
+ * provider pointing at the fake and an uncapped key without an allow-list.
+ */
+async function startZai(name: string, dir: string, upstreamOrigin: string, profileDir: string | undefined): Promise<RunningZai> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zai-bench-'));
+  dataDirs.push(dataDir);
+  const bin = path.join(dir, 'bin', 'zai.js');
+  const encryptionKey = execFileSync(process.execPath, [bin, 'keygen'], { cwd: dir, encoding: 'utf8' }).trim();
+  const port = await freePort();
+  const { child } = await spawnNode({
+    name,
+    args: [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), bin, 'serve'],
+    env: {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ZAI_DATA_DIR: dataDir,
+      PROVIDER_KEY_ENCRYPTION_KEY: encryptionKey,
+      ZAI_LOG_LEVEL: 'info',
+      DATABASE_URL: '',
+      REDIS_URL: '',
+    },
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  await waitHealthy(origin, child);
+  const api = new Management(origin);
+  await api.call('POST', '/api/auth/signup', { email: 'bench@example.com', password: 'benchmark password' });
+  await api.call('POST', '/api/providers', { provider: 'openai', api_key: PROVIDER_KEY, base_url: `${upstreamOrigin}/v1` });
+  const key = await api.call('POST', '/api/keys', { name: 'bench' });
+  return { child, origin, api, key: String(key.json.key), answers: 0 };
+}
+
+/** Rows in the account's usage log (waits for the recorder's 250 ms flush). */
+async function usageRows(zai: RunningZai): Promise<number> {
+  const usage = await zai.api.call('GET', '/api/usage?limit=1');
+  return Number((usage.json.totals as { requests?: number } | undefined)?.requests ?? NaN);
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   if (build) {
     log('building Z-AI (npm run build)…');
     execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   }
-  if (!fs.existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run npm run build');
+  if (!fs.existsSync(path.join(ZAI_DIR, 'dist', 'cli', 'main.js'))) throw new Error(`${ZAI_DIR}/dist is missing: run npm run build`);
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const busyBefore = await machineBusy(1000);
   if (busyBefore !== undefined && busyBefore > 0.1) {
@@ -184,42 +247,23 @@ async function main(): Promise<void> {
   const bare = await spawnNode({ name: 'bare-proxy', args: [compileScript('bare-proxy.ts', scripts)], env: { UPSTREAM_URL: fakeOrigin }, readyMessage: true });
   const bareOrigin = `http://127.0.0.1:${bare.port}`;
 
-  // 3. Z-AI from dist/, as `zai serve` runs in production: info logs (to /dev/null), SQLite in a temp dir.
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zai-bench-'));
-  const encryptionKey = execFileSync(process.execPath, ['bin/zai.js', 'keygen'], { cwd: ROOT, encoding: 'utf8' }).trim();
-  const zaiPort = await freePort();
+  // 3. Z-AI (and, to compare a candidate build in the same run, a second one).
   const profileDir = path.join(RESULTS_DIR, 'profile');
   if (cpuProf) fs.mkdirSync(profileDir, { recursive: true });
-  const zai = await spawnNode({
-    name: 'z-ai',
-    args: [...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), 'bin/zai.js', 'serve'],
-    env: {
-      PORT: String(zaiPort),
-      HOST: '127.0.0.1',
-      ZAI_DATA_DIR: dataDir,
-      PROVIDER_KEY_ENCRYPTION_KEY: encryptionKey,
-      ZAI_LOG_LEVEL: 'info',
-      DATABASE_URL: '',
-      REDIS_URL: '',
-    },
-  });
-  const zaiOrigin = `http://127.0.0.1:${zaiPort}`;
-  await waitHealthy(zaiOrigin, zai.child);
-
-  const api = new Management(zaiOrigin);
-  await api.call('POST', '/api/auth/signup', { email: 'bench@example.com', password: 'benchmark password' });
-  await api.call('POST', '/api/providers', { provider: 'openai', api_key: PROVIDER_KEY, base_url: `${fakeOrigin}/v1` });
-  const key = await api.call('POST', '/api/keys', { name: 'bench' });
-  const zaiKey = String(key.json.key);
+  const zai = await startZai('z-ai', ZAI_DIR, fakeOrigin, cpuProf ? profileDir : undefined);
+  const alt = ALT_DIR ? await startZai('z-ai-alt', path.resolve(ALT_DIR), fakeOrigin, cpuProf ? profileDir : undefined) : undefined;
 
   const allEndpoints: Endpoint[] = [
     { target: 'direct', origin: fakeOrigin, model: 'gpt-4o-mini', authorization: `Bearer ${PROVIDER_KEY}`, proxy: undefined },
     { target: 'bare-proxy', origin: bareOrigin, model: 'gpt-4o-mini', authorization: `Bearer ${PROVIDER_KEY}`, proxy: bare.child },
-    { target: 'z-ai', origin: zaiOrigin, model: 'openai/gpt-4o-mini', authorization: `Bearer ${zaiKey}`, proxy: zai.child },
+    { target: 'z-ai', origin: zai.origin, model: 'openai/gpt-4o-mini', authorization: `Bearer ${zai.key}`, proxy: zai.child },
+    ...(alt ? [{ target: 'z-ai-alt' as const, origin: alt.origin, model: 'openai/gpt-4o-mini', authorization: `Bearer ${alt.key}`, proxy: alt.child }] : []),
   ];
+  const zaiOf = (target: Target): RunningZai | undefined => (target === 'z-ai' ? zai : target === 'z-ai-alt' ? alt : undefined);
   for (const endpoint of allEndpoints) await sanityCheck(endpoint);
   const endpoints = allEndpoints.filter((e) => TARGETS.includes(e.target));
-  let zaiAnswers = 2; // the sanity checks
+  zai.answers += 2; // the sanity checks
+  if (alt) alt.answers += 2;
 
   // 4. Every case; the three targets of one (mode, concurrency) run back to back so drift hits them alike.
   const cases: CaseResult[] = [];
@@ -233,6 +277,8 @@ async function main(): Promise<void> {
         let proxyEnd: CpuSample | undefined;
         let fakeStart: CpuSample | undefined;
         let fakeEnd: CpuSample | undefined;
+        let machineStart: ReturnType<typeof machineCpu>;
+        let machineEnd: ReturnType<typeof machineCpu>;
         const load: LoadResult = await runLoad({
           origin: endpoint.origin,
           path: '/v1/chat/completions',
@@ -244,12 +290,15 @@ async function main(): Promise<void> {
           stream: mode === 'stream',
           async onWindowStart() {
             [proxyStart, fakeStart] = await Promise.all([endpoint.proxy?.sample(), fake.child.sample()]);
+            machineStart = machineCpu();
           },
           async onWindowEnd() {
+            machineEnd = machineCpu();
             [proxyEnd, fakeEnd] = await Promise.all([endpoint.proxy?.sample(), fake.child.sample()]);
           },
         });
-        if (endpoint.target === 'z-ai') zaiAnswers += load.totalAnswers;
+        const served = zaiOf(endpoint.target);
+        if (served) served.answers += load.totalAnswers;
         const proxyCpu = proxyStart && proxyEnd && load.requests > 0 ? cpuMsPerReq(proxyStart, proxyEnd, load.requests) : undefined;
         const fakeCpu = fakeStart && fakeEnd && load.requests > 0 ? cpuMsPerReq(fakeStart, fakeEnd, load.requests) : undefined;
         const result: CaseResult = {
@@ -260,7 +309,14 @@ async function main(): Promise<void> {
           proxyCpuMsPerReq: proxyCpu?.precise ?? null,
           proxyCpuMsPerReqProcStat: proxyCpu?.ticks ?? null,
           upstreamCpuMsPerReq: fakeCpu?.precise ?? NaN,
+          machine: busyBetween(machineStart, machineEnd),
+          others: undefined,
         };
+        if (result.machine && load.requests > 0) {
+          // Our three processes' CPU over the window, as a share of all cores.
+          const oursMs = (load.clientCpuMsPerReq + (result.upstreamCpuMsPerReq || 0) + (result.proxyCpuMsPerReq ?? 0)) * load.requests;
+          result.others = result.machine.busy - oursMs / (load.windowMs * os.cpus().length);
+        }
         cases.push(result);
         log(
           `  ${endpoint.target.padEnd(10)} ${mode.padEnd(6)} c=${String(concurrency).padEnd(3)} ${Math.round(load.rps)} req/s, p50 ${load.latencyMs.p50.toFixed(3)} ms` +
@@ -271,22 +327,25 @@ async function main(): Promise<void> {
   }
 
   const zaiPeakRssKb = await zai.child.peakRssKb();
+  const altPeakRssKb = alt ? await alt.child.peakRssKb() : undefined;
   const barePeakRssKb = await bare.child.peakRssKb();
 
   // Usage recording really happened: one row per answered request (rows are flushed every 250 ms).
   await new Promise((resolve) => setTimeout(resolve, 700));
-  const usage = await api.call('GET', '/api/usage?limit=1');
-  const usageRows = Number((usage.json.totals as { requests?: number } | undefined)?.requests ?? NaN);
+  const zaiRows = await usageRows(zai);
+  const altRows = alt ? await usageRows(alt) : undefined;
 
   // 5. The report.
-  const list = checks(cases, CONCURRENCIES);
+  const list = checks(cases, CONCURRENCIES, 'z-ai');
+  const altList = alt ? checks(cases, CONCURRENCIES, 'z-ai-alt') : [];
   const cpuModel = os.cpus()[0]?.model ?? 'unknown CPU';
   const header =
     `Z-AI benchmark — ${new Date().toISOString()} — node ${process.version}, ${os.cpus().length} cores (${cpuModel}), ` +
     `CPU busy before the run ${busyBefore === undefined ? '?' : `${(busyBefore * 100).toFixed(0)} %`}\n` +
     `All processes (load generator, fake upstream, proxy) share these ${os.cpus().length} cores; ` +
     `${WARMUP_MS} ms warm-up + ${DURATION_MS} ms measured per case. Latency = send → last byte; TTFB = send → first body byte; ` +
-    `CPU ms/req = process CPU time over the window ÷ requests (upstream = the fake, client = the load generator).`;
+    `CPU ms/req = process CPU time over the window ÷ requests (upstream = the fake, client = the load generator); ` +
+    `machine busy = all cores over the window, others = the part not used by these three processes (other sessions, kernel).`;
   const output = [
     header,
     '',
@@ -295,8 +354,17 @@ async function main(): Promise<void> {
     renderChecks(list),
     '',
     `Z-AI peak RSS: ${(zaiPeakRssKb / 1024).toFixed(1)} MiB (bare proxy: ${(barePeakRssKb / 1024).toFixed(1)} MiB)`,
-    `Usage rows recorded by Z-AI: ${usageRows} for ${zaiAnswers} answered requests${usageRows === zaiAnswers ? '' : ' (MISMATCH)'}`,
+    `Usage rows recorded by Z-AI: ${zaiRows} for ${zai.answers} answered requests${zaiRows === zai.answers ? '' : ' (MISMATCH)'}`,
     `Targets met: ${list.filter((c) => c.pass).length} of ${list.length}${cpuProf ? ' (Z-AI ran under --cpu-prof: not comparable)' : ''}`,
+    ...(alt
+      ? [
+          '',
+          `z-ai-alt = the build in ${ALT_DIR}:`,
+          renderChecks(altList),
+          `z-ai-alt peak RSS: ${((altPeakRssKb ?? NaN) / 1024).toFixed(1)} MiB; usage rows ${altRows} for ${alt.answers} answered requests; ` +
+            `targets met: ${altList.filter((c) => c.pass).length} of ${altList.length}`,
+        ]
+      : []),
   ].join('\n');
   console.log(output);
 
@@ -320,12 +388,16 @@ async function main(): Promise<void> {
       proxyCpuMsPerReqProcStat: c.proxyCpuMsPerReqProcStat,
       upstreamCpuMsPerReq: c.upstreamCpuMsPerReq,
       clientCpuMsPerReq: c.load.clientCpuMsPerReq,
+      machineCpuBusy: c.machine?.busy ?? null,
+      machineCpuSteal: c.machine?.steal ?? null,
+      otherProcessesCpu: c.others ?? null,
     })),
     checks: list,
     zaiPeakRssKb,
     bareProxyPeakRssKb: barePeakRssKb,
-    usageRows,
-    zaiAnsweredRequests: zaiAnswers,
+    usageRows: zaiRows,
+    zaiAnsweredRequests: zai.answers,
+    ...(alt ? { alt: { dir: path.resolve(ALT_DIR ?? ''), checks: altList, peakRssKb: altPeakRssKb, usageRows: altRows, answeredRequests: alt.answers } } : {}),
     elapsedSeconds: (Date.now() - started) / 1000,
   };
   fs.writeFileSync(path.join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(json, null, 2)}\n`);

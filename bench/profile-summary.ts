@@ -1,7 +1,8 @@
 /**
  * Summarises a V8 `.cpuprofile` (from `npm run bench -- --cpu-prof`): self time by package / area,
  * the top functions by self time, and inclusive time of the functions whose name or file matches
- * an optional filter. Usage: node --import tsx bench/profile-summary.ts <file.cpuprofile> [top] [filter]
+ * an optional filter, and every sample charged to one part of the request path (the first rule in
+ * CATEGORIES that any frame of its stack matches). Usage: node --import tsx bench/profile-summary.ts <file.cpuprofile> [top] [filter]
  */
 import fs from 'node:fs';
 
@@ -122,3 +123,48 @@ for (let i = 0; i < profile.samples.length; i++) {
 const filtered = [...inclusive].filter(([key]) => (filter ? key.includes(filter) : key.includes('dist/')));
 console.log(`\ntop ${top} by inclusive time${filter ? ` matching "${filter}"` : ' (Z-AI code)'}:`);
 for (const [key, us] of filtered.sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(us)}  ${key}`);
+
+// Every sample charged to one part of the path: the first rule that any frame on its stack matches.
+const CATEGORIES: Array<[string, (f: CallFrame) => boolean]> = [
+  ['(idle)', (f) => f.functionName === '(idle)'],
+  ['(gc)', (f) => f.functionName === '(garbage collector)'],
+  ['module loading / startup', (f) => /modules\/(esm|cjs)|startServer|buildApp/.test(f.url + f.functionName) && !f.url.includes('undici')],
+  ['usage recording (kysely + better-sqlite3)', (f) => f.url.includes('usage-recorder') || f.url.includes('better-sqlite3')],
+  ['logging (pino)', (f) => /node_modules\/(pino|sonic-boom|@pinojs|pino-std-serializers)\//.test(f.url)],
+  ['provider key decrypt (fernet)', (f) => f.url.includes('crypto/fernet') || f.url.includes('keys/vault')],
+  ['request id (randomBase62)', (f) => f.functionName === 'genReqId' || f.functionName === 'randomBase62'],
+  ['key auth (sha256 + cache)', (f) => f.url.includes('keys/api-keys') || (f.functionName === 'authenticate' && f.url.includes('v1-routes'))],
+  ['SSE parse (sse-parser)', (f) => f.url.includes('providers/sse-parser')],
+  ['stream transform (JSON.parse per chunk)', (f) => f.url.includes('openai-compatible/stream')],
+  ['SSE encode + client writes (relay-stream send)', (f) => f.url.includes('gateway/relay-stream') && f.functionName === 'send'],
+  ['response JSON parse/stringify (non-stream)', (f) => f.functionName === 'parseUpstreamJson' || f.url.includes('openai-compatible/response')],
+  ['request build (buildChatCall, quirks, stringify)', (f) => f.url.includes('openai-compatible/request') || f.url.includes('openai-compatible/quirks')],
+  ['abort signal (AbortController / EventTarget)', (f) => /abort_controller|event_target/.test(f.url)],
+  ['upstream call (undici)', (f) => f.url.includes('node_modules/undici/')],
+  ['client socket writes (writev / write)', (f) => /^(writev|writeUtf8String|writeString|writeBuffer|writeLatin1String)$/.test(f.functionName) && f.url === ''],
+  ['fastify (routing, hooks, body parse, reply)', (f) => /node_modules\/(fastify|find-my-way|secure-json-parse|light-my-request|avvio|@fastify)\//.test(f.url)],
+  ['other Z-AI code', (f) => f.url.includes('/dist/')],
+  ['node http server / net', (f) => /node:(_http_|net|internal\/stream_base_commons|internal\/http)/.test(f.url)],
+  ['node streams / events / timers / microtasks', (f) => /node:internal\/(streams|process|timers)|node:events/.test(f.url) || f.functionName === 'runMicrotasks'],
+];
+const charged = new Map<string, number>();
+for (let i = 0; i < profile.samples.length; i++) {
+  const us = profile.timeDeltas[i + 1] ?? profile.timeDeltas[i] ?? 0;
+  const frames: CallFrame[] = [];
+  let id: number | undefined = profile.samples[i];
+  while (id !== undefined) {
+    const node = byId.get(id);
+    if (!node) break;
+    frames.push(node.callFrame);
+    id = parent.get(id);
+  }
+  const hit = CATEGORIES.find(([, test]) => frames.some(test));
+  const name = hit?.[0] ?? 'other (native, node internals)';
+  charged.set(name, (charged.get(name) ?? 0) + us);
+}
+const busyUs = totalUs - (charged.get('(idle)') ?? 0);
+console.log('\nwhere the busy time goes (each sample charged once; % of busy time):');
+for (const [name, us] of [...charged].sort((a, b) => b[1] - a[1])) {
+  if (name === '(idle)') continue;
+  console.log(`  ${((us / busyUs) * 100).toFixed(1).padStart(5)} %  ${name}`);
+}

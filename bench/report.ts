@@ -4,7 +4,7 @@
  */
 import type { LoadResult } from './load.js';
 
-export type Target = 'direct' | 'bare-proxy' | 'z-ai';
+export type Target = 'direct' | 'bare-proxy' | 'z-ai' | 'z-ai-alt';
 export type Mode = 'json' | 'stream';
 
 export interface CaseResult {
@@ -18,6 +18,10 @@ export interface CaseResult {
   proxyCpuMsPerReqProcStat: number | null;
   /** CPU ms per request of the fake upstream. */
   upstreamCpuMsPerReq: number;
+  /** Whole-machine CPU over the window (all processes, ours and others'), 0–1; steal = taken by the hypervisor. */
+  machine: { busy: number; steal: number } | undefined;
+  /** Share of the machine's CPU used by processes other than the load generator, the fake and the proxy (0–1). */
+  others: number | undefined;
 }
 
 export interface Check {
@@ -36,12 +40,12 @@ function find(cases: CaseResult[], target: Target, mode: Mode, concurrency: numb
 const MODE_LABEL: Record<Mode, string> = { json: 'non-streaming', stream: 'streaming' };
 
 /** The issue's targets, each Z-AI against the bare proxy of the same run. */
-export function checks(cases: CaseResult[], concurrencies: number[]): Check[] {
+export function checks(cases: CaseResult[], concurrencies: number[], zaiTarget: Target = 'z-ai'): Check[] {
   const out: Check[] = [];
   const modes: Mode[] = ['json', 'stream'];
   const low = Math.min(...concurrencies);
   for (const mode of modes) {
-    const zai = find(cases, 'z-ai', mode, low);
+    const zai = find(cases, zaiTarget, mode, low);
     const bare = find(cases, 'bare-proxy', mode, low);
     const direct = find(cases, 'direct', mode, low);
     if (!zai || !bare) continue;
@@ -58,7 +62,7 @@ export function checks(cases: CaseResult[], concurrencies: number[]): Check[] {
   }
   for (const mode of modes) {
     for (const c of concurrencies) {
-      const zai = find(cases, 'z-ai', mode, c);
+      const zai = find(cases, zaiTarget, mode, c);
       const bare = find(cases, 'bare-proxy', mode, c);
       if (!zai || !bare || zai.proxyCpuMsPerReq === null || bare.proxyCpuMsPerReq === null) continue;
       const limit = mode === 'json' ? 2 : 2.5;
@@ -75,7 +79,7 @@ export function checks(cases: CaseResult[], concurrencies: number[]): Check[] {
   }
   for (const mode of modes) {
     for (const c of concurrencies) {
-      const zai = find(cases, 'z-ai', mode, c);
+      const zai = find(cases, zaiTarget, mode, c);
       const bare = find(cases, 'bare-proxy', mode, c);
       if (!zai || !bare) continue;
       const ratio = zai.load.rps / bare.load.rps;
@@ -90,7 +94,7 @@ export function checks(cases: CaseResult[], concurrencies: number[]): Check[] {
     }
   }
   for (const c of concurrencies) {
-    const zai = find(cases, 'z-ai', 'stream', c);
+    const zai = find(cases, zaiTarget, 'stream', c);
     const bare = find(cases, 'bare-proxy', 'stream', c);
     if (!zai || !bare) continue;
     const delta = zai.load.ttfbMs.p50 - bare.load.ttfbMs.p50;
@@ -122,7 +126,7 @@ function table(headers: string[], rows: string[][], rightAlign: boolean[]): stri
 }
 
 export function renderTable(cases: CaseResult[]): string {
-  const headers = ['target', 'mode', 'conc', 'req/s', 'p50 ms', 'p99 ms', 'TTFB p50', 'proxy CPU ms/req', 'upstream CPU', 'client CPU', 'errors'];
+  const headers = ['target', 'mode', 'conc', 'req/s', 'p50 ms', 'p99 ms', 'TTFB p50', 'proxy CPU ms/req', 'upstream CPU', 'client CPU', 'machine busy', 'others', 'errors'];
   const rows = cases.map((c) => [
     c.target,
     c.mode === 'json' ? 'non-stream' : 'stream(20)',
@@ -134,9 +138,11 @@ export function renderTable(cases: CaseResult[]): string {
     num(c.proxyCpuMsPerReq, 3),
     num(c.upstreamCpuMsPerReq, 3),
     num(c.load.clientCpuMsPerReq, 3),
+    c.machine ? `${(c.machine.busy * 100).toFixed(0)} %${c.machine.steal > 0.005 ? ` (steal ${(c.machine.steal * 100).toFixed(0)} %)` : ''}` : '–',
+    c.others !== undefined ? `${(Math.max(0, c.others) * 100).toFixed(0)} %` : '–',
     String(c.load.errors),
   ]);
-  return table(headers, rows, [false, false, true, true, true, true, true, true, true, true, true]);
+  return table(headers, rows, [false, false, true, true, true, true, true, true, true, true, true, true, true]);
 }
 
 export function renderChecks(list: Check[]): string {

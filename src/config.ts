@@ -30,6 +30,10 @@ export interface Config {
     retrySameModel: boolean;
   };
   logLevel: string;
+  /** Bearer token that guards GET /metrics; unset: open (bind to a private interface). */
+  metricsToken: string | undefined;
+  /** Origins allowed to call /v1 from a browser (CORS); `*` for any. Empty: none. */
+  corsOrigins: string[];
   /** How long a dashboard session lasts. */
   sessionTtlMs: number;
   /** Bounded wait for in-flight requests on SIGTERM. */
@@ -110,6 +114,11 @@ export function loadConfig(env: Env = process.env): Config {
       retrySameModel: flag(env, 'ZAI_RETRY_SAME_MODEL', false),
     },
     logLevel: oneOf(env, 'ZAI_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    metricsToken: env.ZAI_METRICS_TOKEN?.trim() || undefined,
+    corsOrigins: (env.ZAI_CORS_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter((o) => o !== ''),
     sessionTtlMs: integer(env, 'ZAI_SESSION_TTL_HOURS', 24 * 30, 1, 24 * 365) * 3_600_000,
     shutdownGraceMs: integer(env, 'ZAI_SHUTDOWN_GRACE_MS', 30_000, 0, 600_000),
   };

@@ -4,6 +4,7 @@
  */
 import type { Logger } from 'pino';
 import { Accounts } from './accounts/accounts.js';
+import { AuditLog } from './audit/audit-log.js';
 import { MemoryLoginThrottle, type LoginThrottle } from './accounts/login-throttle.js';
 import { Prices } from './billing/prices.js';
 import { MemorySpendLedger, type SpendLedger } from './billing/spend-ledger.js';
@@ -15,12 +16,14 @@ import { ApiKeys } from './keys/api-keys.js';
 import { LocalInvalidationBus, type InvalidationBus } from './keys/invalidation.js';
 import { ProviderCredentials } from './keys/provider-credentials.js';
 import { RedisInvalidationBus } from './keys/redis-invalidation-bus.js';
+import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './keys/rate-limiter.js';
 import { loadVault } from './keys/vault.js';
 import { RedisLoginThrottle } from './accounts/redis-login-throttle.js';
 import { PostgresSpendLedger } from './billing/postgres-spend-ledger.js';
 import { RedisSpendLedger } from './billing/redis-spend-ledger.js';
 import { migrate, openStore, type Store } from './store/database.js';
 import { connectRedis, redisReady, type RedisClient } from './store/redis.js';
+import { Metrics } from './usage/metrics.js';
 import { UsageRecorder } from './usage/usage-recorder.js';
 
 export interface Services {
@@ -36,6 +39,8 @@ export interface Services {
   models: ModelLister;
   gateway: GatewayDeps;
   bus: InvalidationBus;
+  audit: AuditLog;
+  metrics: Metrics;
   /** Answers when storage (and Redis, when configured) answers. */
   ready(): Promise<boolean>;
   close(): Promise<void>;
@@ -57,13 +62,16 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
   let bus: InvalidationBus;
   let throttle: LoginThrottle;
   let ledger: SpendLedger;
+  let rateLimiter: RateLimiter;
   if (config.redisUrl !== undefined) {
     redis = connectRedis(config.redisUrl, 'commands');
     subscriber = connectRedis(config.redisUrl, 'subscriber');
     bus = new RedisInvalidationBus(redis, subscriber, config.redisPrefix);
     throttle = new RedisLoginThrottle(redis, config.redisPrefix);
     ledger = new RedisSpendLedger(redis, config.redisPrefix);
+    rateLimiter = new RedisRateLimiter(redis, config.redisPrefix);
   } else {
+    rateLimiter = new MemoryRateLimiter();
     bus = new LocalInvalidationBus();
     throttle = new MemoryLoginThrottle();
     ledger = store.dialect === 'postgres' ? new PostgresSpendLedger(store.db) : new MemorySpendLedger();
@@ -72,16 +80,18 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
   const coordinationReady = (): boolean => redisClient === undefined || redisReady(redisClient);
 
   const accounts = new Accounts({ db: store.db, throttle, sessionTtlMs: config.sessionTtlMs });
-  const providers = new ProviderCredentials(store.db, vault, bus);
-  const keys = new ApiKeys(store.db, bus);
+  const audit = new AuditLog(store.db);
+  const providers = new ProviderCredentials(store.db, vault, bus, audit);
+  const keys = new ApiKeys(store.db, bus, audit);
   const prices = new Prices(store.db, bus);
   const usage = new UsageRecorder({
     db: store.db,
     onError: (err, rows) => logger.error({ err: err instanceof Error ? err.message : String(err), rows }, 'usage write failed; will retry'),
   });
   const upstream = new UpstreamClient(config.upstream);
+  const metrics = new Metrics();
   const models = new ModelLister({ providers, upstream, logger });
-  const gateway: GatewayDeps = { keys, providers, prices, ledger, usage, upstream, logger, retrySameModel: config.upstream.retrySameModel, coordinationReady };
+  const gateway: GatewayDeps = { keys, providers, prices, ledger, usage, upstream, logger, retrySameModel: config.upstream.retrySameModel, coordinationReady, rateLimiter, metrics };
 
   return {
     config,
@@ -96,6 +106,8 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     models,
     gateway,
     bus,
+    audit,
+    metrics,
     async ready() {
       try {
         await store.db.selectFrom('users').select('id').limit(1).execute();

@@ -18,16 +18,16 @@ function openDatabase(config: Config) {
 
 async function serve(): Promise<number> {
   const config = loadConfig();
+  // Handlers first: a SIGTERM that arrives while starting still shuts down cleanly.
+  let stopRequested: ((signal: string) => void) | undefined;
+  const stopped = new Promise<string>((resolve) => (stopRequested = resolve));
+  process.once('SIGTERM', () => stopRequested?.('SIGTERM'));
+  process.once('SIGINT', () => stopRequested?.('SIGINT'));
   const server = await startServer(config);
   server.logger.info({ url: server.url, storage: server.services.store.dialect }, `Z-AI is listening on ${server.url}`);
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string): void => {
-      server.logger.info({ signal }, 'shutting down: finishing in-flight requests');
-      void server.close().then(resolve);
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
+  const signal = await stopped;
+  server.logger.info({ signal }, 'shutting down: finishing in-flight requests');
+  await server.close();
   return 0;
 }
 

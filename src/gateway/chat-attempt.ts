@@ -8,6 +8,7 @@ import { estimateCutStreamCost, estimatePromptTokensUpperBound, maxOutputTokensU
 import type { Reservation, SpendLedger } from '../billing/spend-ledger.js';
 import type { ProviderCredentials } from '../keys/provider-credentials.js';
 import type { ChatCompletion, ChatCompletionRequest, TokenUsage, Usage } from '../openai/types.js';
+import type { Metrics } from '../usage/metrics.js';
 import type { ModelRoute } from './model-route.js';
 import { relayStream } from './relay-stream.js';
 import type { JsonAnswer, RequestContext } from './request-context.js';
@@ -21,6 +22,7 @@ export interface AttemptDeps {
   providers: ProviderCredentials;
   ledger: SpendLedger;
   upstream: UpstreamClient;
+  metrics: Metrics;
 }
 
 export interface AttemptResult {
@@ -119,7 +121,7 @@ export async function runChatAttempt(
       return { ...base, answer: { status: 200, headers, body: JSON.stringify(completion) }, status: 200, errorCode: null, usage, costNanoUsd: cost, ttftMs: null };
     }
 
-    const outcome = await relayStream(ctx, upstream, translation.createStream(), headers);
+    const outcome = await relayStream(ctx, upstream, translation.createStream(), headers, deps.metrics);
     let cost = 0;
     if (price !== undefined) {
       cost = outcome.usage

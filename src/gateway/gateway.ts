@@ -10,6 +10,7 @@ import { coordinationUnavailable } from '../store/redis.js';
 import type { Prices } from '../billing/prices.js';
 import type { SpendLedger } from '../billing/spend-ledger.js';
 import type { ApiKeys } from '../keys/api-keys.js';
+import type { RateLimiter } from '../keys/rate-limiter.js';
 import { isModelAllowed } from '../keys/model-patterns.js';
 import type { ProviderCredentials } from '../keys/provider-credentials.js';
 import type { ChatCompletionRequest } from '../openai/types.js';
@@ -28,6 +29,7 @@ export interface GatewayDeps extends AttemptDeps {
   usage: UsageRecorder;
   logger: Logger;
   retrySameModel: boolean;
+  rateLimiter: RateLimiter;
   /** False while the coordination service (Redis) is unreachable: then fail closed with 503. */
   coordinationReady: () => boolean;
 }
@@ -55,6 +57,7 @@ export function modelNotPriced(model: string): GatewayError {
 export async function planCandidates(deps: GatewayDeps & { noFallback?: boolean }, ctx: RequestContext, model: string): Promise<ModelRoute[]> {
   const { auth } = ctx;
   if (!deps.coordinationReady()) throw coordinationUnavailable();
+  if (auth.rateLimitRpm !== null) await deps.rateLimiter.hit(auth.id, auth.rateLimitRpm);
   const [routes, custom] = await Promise.all([deps.providers.routes(auth.userId), deps.prices.custom(auth.userId)]);
   checkModelForm(model);
   if (!isModelAllowed(auth.allowedModels, model)) throw modelNotAllowed(model);
@@ -89,6 +92,7 @@ export async function chatCompletions(deps: GatewayDeps, ctx: RequestContext, bo
       for (let t = 0; t < tries; t++) {
         if (ctx.signal.aborted) break;
         attempts += 1;
+        if (attempts > 1) deps.metrics.fallback();
         const attemptStart = performance.now();
         try {
           const result = await runChatAttempt(deps, ctx, candidate, request);
@@ -99,6 +103,7 @@ export async function chatCompletions(deps: GatewayDeps, ctx: RequestContext, bo
           if (!(err instanceof GatewayError)) throw err;
           lastError = err;
           logAttempt(deps, ctx, candidate.model, attempts, err.status, attemptStart, err.failure ?? err.code);
+          if (err.failure !== undefined) deps.metrics.upstreamError(candidate.route.name, err.failure);
           if (!err.retryable || ctx.signal.aborted) throw err;
           // Same-model retry only when the provider asks for a short wait (or none).
           const retryAfter = Number(err.headers['retry-after'] ?? '0');

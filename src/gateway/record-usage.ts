@@ -1,12 +1,14 @@
 /** Builds the one usage row of a `/v1` request (never any content) and queues it. */
 import type { GatewayError } from '../errors.js';
+import type { Logger } from 'pino';
+import type { Metrics } from '../usage/metrics.js';
 import type { UsageRecorder } from '../usage/usage-recorder.js';
 import type { AttemptResult } from './chat-attempt.js';
 import type { RequestContext } from './request-context.js';
 
 /** The row's outcome: the successful attempt's result, or the error the client saw. */
 export function recordUsage(
-  deps: { usage: UsageRecorder },
+  deps: { usage: UsageRecorder; metrics: Metrics; logger: Logger },
   ctx: RequestContext,
   modelRequested: string,
   stream: boolean,
@@ -15,7 +17,7 @@ export function recordUsage(
   error: GatewayError | undefined,
 ): void {
   const tokens = result?.usage;
-  deps.usage.record({
+  const row = {
     id: ctx.requestId,
     created_at: Date.now(),
     user_id: ctx.auth.userId,
@@ -33,5 +35,38 @@ export function recordUsage(
     ttft_ms: result?.ttftMs ?? null,
     stream: stream ? 1 : 0,
     attempts,
-  }, result?.spendAccounted ?? false);
+  };
+  deps.usage.record(row, result?.spendAccounted ?? false);
+  // The one log line of a /v1 request: who, which model, outcome, tokens, cost. Never content.
+  deps.logger.info(
+    {
+      requestId: row.id,
+      accountId: row.user_id,
+      keyId: row.key_id,
+      modelRequested: row.model_requested,
+      modelServed: row.model_served,
+      status: row.status,
+      errorCode: row.error_code,
+      latencyMs: row.latency_ms,
+      ttftMs: row.ttft_ms,
+      promptTokens: row.prompt_tokens,
+      completionTokens: row.completion_tokens,
+      cachedTokens: row.cached_tokens,
+      costMicroUsd: Math.round(row.cost_nano_usd / 1000),
+      stream: stream,
+      attempts,
+    },
+    'gateway request',
+  );
+  deps.metrics.request({
+    provider: row.provider,
+    model: row.model_served,
+    status: row.status,
+    latencyMs: row.latency_ms,
+    ttftMs: row.ttft_ms,
+    promptTokens: row.prompt_tokens,
+    completionTokens: row.completion_tokens,
+    cachedTokens: row.cached_tokens,
+    costNanoUsd: row.cost_nano_usd,
+  });
 }

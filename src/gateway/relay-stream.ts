@@ -11,6 +11,7 @@ import { SSE_DONE, SSE_HEADERS, encodeSseData, encodeSseError } from '../openai/
 import type { ChatCompletionChunk, TokenUsage } from '../openai/types.js';
 import { SseParser } from '../providers/sse-parser.js';
 import type { StreamTransform } from '../providers/provider.js';
+import type { Metrics } from '../usage/metrics.js';
 import type { ClientStream, RequestContext } from './request-context.js';
 import { clientGone, networkError, type UpstreamResponse } from './upstream-client.js';
 
@@ -55,11 +56,21 @@ export async function relayStream(
   upstream: UpstreamResponse,
   transform: StreamTransform,
   headers: Record<string, string>,
+  metrics: Metrics,
 ): Promise<StreamOutcome> {
   const parser = new SseParser();
   let client: ClientStream | undefined;
   let ttftMs: number | null = null;
   let completionBytes = 0;
+
+  const open = (): ClientStream => {
+    if (client !== undefined) return client;
+    const opened = ctx.openStream({ ...SSE_HEADERS, ...headers });
+    client = opened;
+    ttftMs = Math.round(performance.now() - ctx.startedAt);
+    metrics.streamOpened();
+    return opened;
+  };
 
   const send = async (chunks: ChatCompletionChunk[]): Promise<void> => {
     if (chunks.length === 0) return;
@@ -68,11 +79,8 @@ export async function relayStream(
       completionBytes += textBytes(chunk);
       out += encodeSseData(JSON.stringify(chunk));
     }
-    if (client === undefined) {
-      client = ctx.openStream({ ...SSE_HEADERS, ...headers });
-      ttftMs = Math.round(performance.now() - ctx.startedAt);
-    }
-    if (!client.write(out) && !client.destroyed) await waitForDrain(client);
+    const stream = open();
+    if (!stream.write(out) && !stream.destroyed) await waitForDrain(stream);
   };
 
   try {
@@ -81,12 +89,8 @@ export async function relayStream(
     }
     for (const event of parser.end()) await send(transform.push(event));
     await send(transform.end());
-    if (client === undefined) {
-      // A stream with no content at all (e.g. only [DONE]): still answer in SSE form.
-      client = ctx.openStream({ ...SSE_HEADERS, ...headers });
-      ttftMs = Math.round(performance.now() - ctx.startedAt);
-    }
-    client.end(SSE_DONE);
+    // A stream with no content at all (e.g. only [DONE]) still answers in SSE form.
+    open().end(SSE_DONE);
     return { status: 200, errorCode: null, usage: transform.usage(), completionBytes, ttftMs };
   } catch (err) {
     upstream.body.destroy();
@@ -99,5 +103,7 @@ export async function relayStream(
     if (client === undefined && !ctx.signal.aborted) throw error;
     if (client !== undefined && !ctx.signal.aborted) client.end(encodeSseError(error));
     return { status: error.status, errorCode: error.code, usage: transform.usage(), completionBytes, ttftMs };
+  } finally {
+    if (client !== undefined) metrics.streamClosed();
   }
 }

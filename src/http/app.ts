@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -14,6 +15,7 @@ import type { Services } from '../services.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
+import { opsRoutes } from './routes/ops-routes.js';
 import { priceRoutes } from './routes/price-routes.js';
 import { playgroundRoutes } from './routes/playground-routes.js';
 import { providerRoutes } from './routes/provider-routes.js';
@@ -44,6 +46,14 @@ const DASHBOARD_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/** Headers on every answer; the dashboard's pages replace the CSP with DASHBOARD_CSP. */
+const API_SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+};
+
 export async function buildApp(services: Services, logger: Logger): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -71,25 +81,34 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
       inFlight -= 1;
       if (inFlight === 0) for (const resolve of idleWaiters.splice(0)) resolve();
     });
+    void reply.headers(API_SECURITY_HEADERS);
     void reply.header('x-zai-request-id', String(request.id));
-    void reply.header('x-content-type-options', 'nosniff');
   });
 
-  // One log line per answered request: never a body, header value or key.
+  // One log line per answered request: never a body, header value or key. Gateway requests log
+  // their own richer line (model, tokens, cost) when their usage is recorded.
   app.addHook('onResponse', async (request, reply) => {
+    if (reply.statusCode < 400 && (request.url.startsWith('/v1/chat') || request.url.startsWith('/v1/embeddings'))) return;
     request.log.info(
       { requestId: request.id, method: request.method, path: request.routeOptions.url ?? 'unknown', status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
       'request',
     );
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
-    const ready = await services.ready();
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ok' : 'unavailable' });
-  });
+  opsRoutes(app, services);
 
-  v1Routes(app, services);
+  await app.register(async (v1) => {
+    // Browser apps may call /v1 with a Z-AI key from the configured origins only.
+    const origins = services.config.corsOrigins;
+    await v1.register(cors, {
+      origin: origins.includes('*') ? '*' : origins.length === 0 ? false : origins,
+      methods: ['GET', 'POST', 'OPTIONS'],
+      allowedHeaders: ['authorization', 'content-type', 'x-stainless-arch', 'x-stainless-lang', 'x-stainless-os', 'x-stainless-package-version', 'x-stainless-runtime', 'x-stainless-runtime-version', 'x-stainless-retry-count', 'x-stainless-timeout'],
+      exposedHeaders: ['x-zai-request-id', 'x-zai-model', 'x-zai-cost-micro-usd', 'x-zai-warnings', 'x-zai-max-tokens', 'retry-after'],
+      maxAge: 600,
+    });
+    v1Routes(v1, services);
+  });
 
   await app.register(async (api) => {
     api.addHook('onRequest', async (_request, reply) => {

@@ -45,6 +45,11 @@ export function currentUser(request: FastifyRequest): User {
   return request.user;
 }
 
+/** Who is acting, for the audit log. */
+export function currentActor(request: FastifyRequest): { userId: string; clientAddress: string } {
+  return { userId: currentUser(request).id, clientAddress: request.ip };
+}
+
 /** Requires role admin. */
 export function requireAdmin(request: FastifyRequest): User {
   const user = currentUser(request);

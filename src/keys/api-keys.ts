@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import { GatewayError, invalidRequest, notFound } from '../errors.js';
 import { newId, randomBase62, sha256Hex } from '../crypto/secrets.js';
 import type { ApiKeysTable, Database } from '../store/schema.js';
+import type { AuditActor, AuditLog } from '../audit/audit-log.js';
 import type { InvalidationBus } from './invalidation.js';
 import { checkModelPatterns, checkModelString } from './model-patterns.js';
 
@@ -20,6 +21,7 @@ export interface ApiKeyRecord {
   spend_cap_micro_usd: number | null;
   spent_micro_usd: number;
   fallback_model: string | string[] | null;
+  rate_limit_rpm: number | null;
   created_at: string;
   revoked_at: string | null;
   last_used_at: string | null;
@@ -37,6 +39,8 @@ export interface KeyAuth {
   /** Spend recorded in the database when the key was loaded (the ledger adds what came since). */
   spentNanoUsd: number;
   fallbackModels: string[];
+  /** Requests per minute, or null for no limit. */
+  rateLimitRpm: number | null;
 }
 
 export interface KeyInput {
@@ -44,6 +48,7 @@ export interface KeyInput {
   allowed_models?: unknown;
   spend_cap_micro_usd?: unknown;
   fallback_model?: unknown;
+  rate_limit_rpm?: unknown;
 }
 
 const MAX_CAP_MICRO = 1_000_000_000_000; // $1M: keeps nano-USD arithmetic far below 2^53.
@@ -59,6 +64,14 @@ function checkCap(value: unknown): number | null {
   if (value === null) return null;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_CAP_MICRO) {
     throw invalidRequest(`spend_cap_micro_usd must be an integer from 0 to ${MAX_CAP_MICRO}, or null for no cap.`, 'spend_cap_micro_usd');
+  }
+  return value;
+}
+
+function checkRpm(value: unknown): number | null {
+  if (value === null) return null;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 1_000_000) {
+    throw invalidRequest('rate_limit_rpm must be an integer from 1 to 1000000 (requests per minute), or null for no limit.', 'rate_limit_rpm');
   }
   return value;
 }
@@ -93,6 +106,7 @@ function toRecord(row: ApiKeysTable): ApiKeyRecord {
     spend_cap_micro_usd: row.spend_cap_nano_usd === null ? null : Math.floor(row.spend_cap_nano_usd / 1000),
     spent_micro_usd: Math.round(row.spent_nano_usd / 1000),
     fallback_model: row.fallback_model === null ? null : (JSON.parse(row.fallback_model) as string | string[] | null),
+    rate_limit_rpm: row.rate_limit_rpm,
     created_at: new Date(row.created_at).toISOString(),
     revoked_at: iso(row.revoked_at),
     last_used_at: iso(row.last_used_at),
@@ -105,6 +119,7 @@ export class ApiKeys {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly bus: InvalidationBus,
+    private readonly audit: AuditLog,
   ) {
     bus.subscribe((message) => {
       if (message.kind === 'api-key') this.cache.delete(message.keyHash);
@@ -112,11 +127,13 @@ export class ApiKeys {
     });
   }
 
-  async create(userId: string, input: KeyInput): Promise<ApiKeyRecord & { key: string }> {
+  async create(actor: AuditActor, input: KeyInput): Promise<ApiKeyRecord & { key: string }> {
+    const userId = actor.userId;
     const name = checkName(input.name);
     const allowed = input.allowed_models === undefined || input.allowed_models === null ? [] : checkModelPatterns(input.allowed_models, 'allowed_models');
     const cap = input.spend_cap_micro_usd === undefined ? null : checkCap(input.spend_cap_micro_usd);
     const fallback = input.fallback_model === undefined ? null : checkFallback(input.fallback_model);
+    const rpm = input.rate_limit_rpm === undefined ? null : checkRpm(input.rate_limit_rpm);
     const key = `${KEY_PREFIX}${randomBase62(32)}`;
     const now = Date.now();
     const row = {
@@ -133,8 +150,10 @@ export class ApiKeys {
       updated_at: now,
       revoked_at: null,
       last_used_at: null,
+      rate_limit_rpm: rpm,
     };
     await this.db.insertInto('api_keys').values(row).execute();
+    await this.audit.record(actor, 'key.created', row.id, { name, key_hint: row.key_hint, spend_cap_micro_usd: cap, allowed_models: allowed });
     return { ...toRecord(row), key };
   }
 
@@ -147,7 +166,8 @@ export class ApiKeys {
     return toRecord(await this.getRow(userId, id));
   }
 
-  async patch(userId: string, id: string, input: KeyInput): Promise<ApiKeyRecord> {
+  async patch(actor: AuditActor, id: string, input: KeyInput): Promise<ApiKeyRecord> {
+    const userId = actor.userId;
     const row = await this.getRow(userId, id);
     if (row.revoked_at !== null) {
       throw new GatewayError({ status: 409, message: 'This key is revoked and cannot be changed.', code: 'key_revoked' });
@@ -165,15 +185,23 @@ export class ApiKeys {
       const fallback = checkFallback(input.fallback_model);
       changes.fallback_model = fallback === null ? null : JSON.stringify(fallback);
     }
+    if (input.rate_limit_rpm !== undefined) changes.rate_limit_rpm = checkRpm(input.rate_limit_rpm);
     await this.db.updateTable('api_keys').set(changes).where('id', '=', id).where('user_id', '=', userId).execute();
     this.bus.publish({ kind: 'api-key', keyHash: row.key_hash });
-    return toRecord({ ...row, ...changes });
+    const after = toRecord({ ...row, ...changes });
+    if (changes.spend_cap_nano_usd !== undefined && changes.spend_cap_nano_usd !== row.spend_cap_nano_usd) {
+      await this.audit.record(actor, 'key.cap_changed', id, { name: after.name, from_micro_usd: toRecord(row).spend_cap_micro_usd, to_micro_usd: after.spend_cap_micro_usd });
+    }
+    const other = Object.keys(changes).filter((k) => k !== 'updated_at' && k !== 'spend_cap_nano_usd');
+    if (other.length > 0) await this.audit.record(actor, 'key.updated', id, { name: after.name, fields: other });
+    return after;
   }
 
-  async revoke(userId: string, id: string): Promise<void> {
-    const row = await this.getRow(userId, id);
+  async revoke(actor: AuditActor, id: string): Promise<void> {
+    const row = await this.getRow(actor.userId, id);
     if (row.revoked_at === null) {
       await this.db.updateTable('api_keys').set({ revoked_at: Date.now() }).where('id', '=', id).execute();
+      await this.audit.record(actor, 'key.revoked', id, { name: row.name, key_hint: row.key_hint });
     }
     this.bus.publish({ kind: 'api-key', keyHash: row.key_hash });
   }
@@ -220,6 +248,7 @@ export class ApiKeys {
       capNanoUsd: row.spend_cap_nano_usd,
       spentNanoUsd: row.spent_nano_usd,
       fallbackModels: fallbackList(row.fallback_model),
+      rateLimitRpm: row.rate_limit_rpm,
     };
   }
 

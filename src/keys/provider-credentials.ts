@@ -9,6 +9,7 @@ import { newId } from '../crypto/secrets.js';
 import { PROVIDERS, isProviderId } from '../providers/registry.js';
 import type { ProviderId } from '../providers/provider.js';
 import type { Database, ProvidersTable } from '../store/schema.js';
+import type { AuditActor, AuditLog } from '../audit/audit-log.js';
 import type { InvalidationBus } from './invalidation.js';
 import { checkProviderKey, keyHint } from './provider-key-format.js';
 import type { Vault } from './vault.js';
@@ -96,6 +97,7 @@ export class ProviderCredentials {
     private readonly db: Kysely<Database>,
     private readonly vault: Vault,
     private readonly bus: InvalidationBus,
+    private readonly audit: AuditLog,
   ) {
     bus.subscribe((message) => {
       if (message.kind === 'providers') this.cache.delete(message.userId);
@@ -103,7 +105,8 @@ export class ProviderCredentials {
     });
   }
 
-  async create(userId: string, input: CreateProviderInput): Promise<ProviderRecord> {
+  async create(actor: AuditActor, input: CreateProviderInput): Promise<ProviderRecord> {
+    const userId = actor.userId;
     if (!isProviderId(input.provider)) {
       throw invalidRequest(`provider must be one of: ${Object.keys(PROVIDERS).join(', ')}.`, 'provider');
     }
@@ -134,6 +137,7 @@ export class ProviderCredentials {
       throw err;
     }
     this.bus.publish({ kind: 'providers', userId });
+    await this.audit.record(actor, 'provider.created', row.id, { provider, name, base_url: baseUrl, key_hint: row.key_hint });
     return toRecord(row);
   }
 
@@ -142,7 +146,8 @@ export class ProviderCredentials {
     return rows.map(toRecord);
   }
 
-  async patch(userId: string, id: string, input: PatchProviderInput): Promise<ProviderRecord> {
+  async patch(actor: AuditActor, id: string, input: PatchProviderInput): Promise<ProviderRecord> {
+    const userId = actor.userId;
     const row = await this.getRow(userId, id);
     const provider = row.provider as ProviderId;
     const changes: Partial<ProvidersTable> = { updated_at: Date.now() };
@@ -161,13 +166,20 @@ export class ProviderCredentials {
     }
     await this.db.updateTable('providers').set(changes).where('id', '=', id).where('user_id', '=', userId).execute();
     this.bus.publish({ kind: 'providers', userId });
-    return toRecord({ ...row, ...changes });
+    const after = toRecord({ ...row, ...changes });
+    if (changes.key_hint !== undefined) await this.audit.record(actor, 'provider.key_replaced', id, { name: after.name, key_hint: after.key_hint });
+    if (changes.name !== undefined || changes.base_url !== undefined) {
+      await this.audit.record(actor, 'provider.updated', id, { name: after.name, base_url: after.base_url });
+    }
+    return after;
   }
 
-  async remove(userId: string, id: string): Promise<void> {
-    const result = await this.db.deleteFrom('providers').where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
-    if (Number(result.numDeletedRows) === 0) throw notFound('Provider');
+  async remove(actor: AuditActor, id: string): Promise<void> {
+    const userId = actor.userId;
+    const row = await this.getRow(userId, id);
+    await this.db.deleteFrom('providers').where('id', '=', id).where('user_id', '=', userId).execute();
     this.bus.publish({ kind: 'providers', userId });
+    await this.audit.record(actor, 'provider.removed', id, { name: row.name, provider: row.provider });
   }
 
   /** The route for one of the account's providers, by id (for the provider test). */

@@ -10,6 +10,7 @@ import pg from 'pg';
 import type { Database } from './schema.js';
 import { initial } from './migrations/001-initial.js';
 import { spendReservations } from './migrations/002-spend-reservations.js';
+import { auditAndRateLimits } from './migrations/003-audit-and-rate-limits.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -55,6 +56,7 @@ export function openStore(options: OpenStoreOptions): Store {
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': initial,
   '002-spend-reservations': spendReservations,
+  '003-audit-and-rate-limits': auditAndRateLimits,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

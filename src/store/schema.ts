@@ -51,6 +51,8 @@ export interface ApiKeysTable {
   updated_at: number;
   revoked_at: number | null;
   last_used_at: number | null;
+  /** Requests per minute allowed, or null for no limit. */
+  rate_limit_rpm: number | null;
 }
 
 export interface PricesTable {
@@ -89,6 +91,18 @@ export interface SpendReservationsTable {
   expires_at: number;
 }
 
+export interface AuditLogTable {
+  id: string;
+  created_at: number;
+  user_id: string;
+  /** e.g. `provider.created`, `key.revoked`, `key.cap_changed`. */
+  action: string;
+  target_id: string | null;
+  /** JSON of non-secret details (names, hints, old and new caps). Never a key. */
+  details: string;
+  client_address: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -97,4 +111,5 @@ export interface Database {
   prices: PricesTable;
   usage: UsageTable;
   spend_reservations: SpendReservationsTable;
+  audit_log: AuditLogTable;
 }

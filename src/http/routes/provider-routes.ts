@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { invalidRequest } from '../../errors.js';
 import { PROVIDERS } from '../../providers/registry.js';
 import type { Services } from '../../services.js';
-import { currentUser } from '../session.js';
+import { currentActor, currentUser } from '../session.js';
 
 function optionalString(body: Record<string, unknown>, field: string): string | undefined {
   const value = body[field];
@@ -36,7 +36,7 @@ export function providerRoutes(app: FastifyInstance, services: Services): void {
     const body = objectBody(request.body);
     const provider = optionalString(body, 'provider');
     if (provider === undefined) throw invalidRequest('provider is required.', 'provider');
-    const record = await services.providers.create(currentUser(request).id, {
+    const record = await services.providers.create(currentActor(request), {
       provider,
       api_key: optionalString(body, 'api_key') ?? '',
       base_url: optionalString(body, 'base_url'),
@@ -49,7 +49,7 @@ export function providerRoutes(app: FastifyInstance, services: Services): void {
 
   app.patch<IdParams>('/api/providers/:id', async (request) => {
     const body = objectBody(request.body);
-    return services.providers.patch(currentUser(request).id, request.params.id, {
+    return services.providers.patch(currentActor(request), request.params.id, {
       api_key: optionalString(body, 'api_key'),
       base_url: optionalString(body, 'base_url'),
       name: optionalString(body, 'name'),
@@ -57,7 +57,7 @@ export function providerRoutes(app: FastifyInstance, services: Services): void {
   });
 
   app.delete<IdParams>('/api/providers/:id', async (request, reply) => {
-    await services.providers.remove(currentUser(request).id, request.params.id);
+    await services.providers.remove(currentActor(request), request.params.id);
     return reply.code(204).send();
   });
 

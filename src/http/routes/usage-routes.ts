@@ -19,6 +19,15 @@ export function usageRoutes(app: FastifyInstance, services: Services): void {
     });
   });
 
+  app.get<{ Querystring: { limit?: string } }>('/api/audit', async (request) => ({
+    data: await services.audit.list(currentUser(request).id, Number(request.query.limit ?? 100) || 100),
+  }));
+
+  app.get<{ Querystring: { limit?: string } }>('/api/admin/audit', async (request) => {
+    requireAdmin(request);
+    return { data: await services.audit.list(undefined, Number(request.query.limit ?? 100) || 100) };
+  });
+
   app.get('/api/admin/accounts', async (request) => {
     requireAdmin(request);
     const accounts = await services.accounts.listWithUsage();

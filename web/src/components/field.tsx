@@ -15,7 +15,7 @@ export function Field({ label, hint, optional, children }: FieldProps) {
     <div className="field">
       <label className="field-label" htmlFor={id}>
         {label}
-        {optional ? <span className="field-optional">optional</span> : null}
+        {optional ? <span className="field-optional"> (optional)</span> : null}
       </label>
       {children(id, hint ? hintId : undefined)}
       {hint ? (

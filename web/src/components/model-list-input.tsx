@@ -44,10 +44,10 @@ export function ModelListInput({ label, values, onChange, suggestions, hint, pla
     <div className="field">
       <label className="field-label" htmlFor={id}>
         {label}
-        <span className="field-optional">optional</span>
+        <span className="field-optional"> (optional)</span>
       </label>
       {values.length > 0 ? (
-        <ul className="chips" aria-label={`${label} chosen`}>
+        <ul className="chips" aria-label={`Chosen ${label.toLowerCase()}`}>
           {values.map((value, index) => (
             <li key={value} className="chip">
               {ordered ? <span className="chip-order">{index + 1}.</span> : null}

@@ -34,7 +34,9 @@ export function PlaygroundPage() {
   }, [data.data, key]);
   const chosenModel = models.includes(model) ? model : (models[0] ?? '');
 
-  useEffect(() => endRef.current?.scrollIntoView({ block: 'end' }), [chat.messages]);
+  useEffect(() => {
+    endRef.current?.scrollIntoView({ block: 'end' });
+  }, [chat.messages]);
 
   if (data.data && keys.length === 0) {
     return (

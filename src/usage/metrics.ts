@@ -1,0 +1,67 @@
+/**
+ * Prometheus metrics (prom-client): requests by provider / model / status, latency and TTFT
+ * histograms, token and cost counters, upstream errors by class, fallbacks, 402s and in-flight
+ * streams. Labels come only from configured providers and served models, so a client cannot blow
+ * up their cardinality with made-up model names.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface RequestObservation {
+  provider: string | null;
+  model: string | null;
+  status: number;
+  latencyMs: number;
+  ttftMs: number | null;
+  promptTokens: number;
+  completionTokens: number;
+  cachedTokens: number;
+  costNanoUsd: number;
+}
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly requests = new Counter({ name: 'zai_requests_total', help: 'Gateway requests by provider, served model and status.', labelNames: ['provider', 'model', 'status'] as const, registers: [this.registry] });
+  private readonly latency = new Histogram({ name: 'zai_request_duration_seconds', help: 'Gateway request latency.', labelNames: ['provider'] as const, buckets: LATENCY_BUCKETS, registers: [this.registry] });
+  private readonly ttft = new Histogram({ name: 'zai_time_to_first_token_seconds', help: 'Time to the first streamed byte.', labelNames: ['provider'] as const, buckets: LATENCY_BUCKETS, registers: [this.registry] });
+  private readonly tokens = new Counter({ name: 'zai_tokens_total', help: 'Tokens reported by providers.', labelNames: ['provider', 'model', 'kind'] as const, registers: [this.registry] });
+  private readonly cost = new Counter({ name: 'zai_cost_usd_total', help: 'Cost of answered requests in USD.', labelNames: ['provider', 'model'] as const, registers: [this.registry] });
+  private readonly upstreamErrors = new Counter({ name: 'zai_upstream_errors_total', help: 'Failed upstream attempts by class (connect, timeout, status, reset, protocol).', labelNames: ['provider', 'class'] as const, registers: [this.registry] });
+  private readonly fallbacks = new Counter({ name: 'zai_fallbacks_total', help: 'Attempts made on a fallback model.', registers: [this.registry] });
+  private readonly capRefusals = new Counter({ name: 'zai_spend_cap_refusals_total', help: 'Requests refused with 402 spend_cap_reached.', registers: [this.registry] });
+  private readonly streams = new Gauge({ name: 'zai_streams_in_flight', help: 'Streamed answers being relayed now.', registers: [this.registry] });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'zai_process_' });
+  }
+
+  request(o: RequestObservation): void {
+    const provider = o.provider ?? '-';
+    const model = o.status === 200 && o.model !== null ? o.model : '-';
+    this.requests.inc({ provider, model, status: String(o.status) });
+    this.latency.observe({ provider }, o.latencyMs / 1000);
+    if (o.ttftMs !== null) this.ttft.observe({ provider }, o.ttftMs / 1000);
+    if (o.status === 402) this.capRefusals.inc();
+    if (o.promptTokens > 0) this.tokens.inc({ provider, model, kind: 'prompt' }, o.promptTokens);
+    if (o.completionTokens > 0) this.tokens.inc({ provider, model, kind: 'completion' }, o.completionTokens);
+    if (o.cachedTokens > 0) this.tokens.inc({ provider, model, kind: 'cached' }, o.cachedTokens);
+    if (o.costNanoUsd > 0) this.cost.inc({ provider, model }, o.costNanoUsd / 1e9);
+  }
+
+  upstreamError(provider: string, failureClass: string): void {
+    this.upstreamErrors.inc({ provider, class: failureClass });
+  }
+
+  fallback(): void {
+    this.fallbacks.inc();
+  }
+
+  streamOpened(): void {
+    this.streams.inc();
+  }
+
+  streamClosed(): void {
+    this.streams.dec();
+  }
+}
