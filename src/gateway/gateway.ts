@@ -85,6 +85,7 @@ export async function chatCompletions(deps: GatewayDeps, ctx: RequestContext, bo
   const stream = request.stream === true;
   let attempts = 0;
   let lastError: GatewayError | undefined;
+  let lastProvider: string | null = null;
   try {
     const candidates = await planCandidates(deps, ctx, request.model);
     for (const candidate of candidates) {
@@ -92,6 +93,7 @@ export async function chatCompletions(deps: GatewayDeps, ctx: RequestContext, bo
       for (let t = 0; t < tries; t++) {
         if (ctx.signal.aborted) break;
         attempts += 1;
+        lastProvider = candidate.route.name;
         if (attempts > 1) deps.metrics.fallback();
         const attemptStart = performance.now();
         try {
@@ -115,7 +117,7 @@ export async function chatCompletions(deps: GatewayDeps, ctx: RequestContext, bo
     throw lastError ?? new GatewayError({ status: 502, code: 'upstream_error', message: 'No model could serve this request.' });
   } catch (err) {
     const error = err instanceof GatewayError ? err : new GatewayError({ status: 500, code: 'internal_error', message: 'Internal error.' });
-    recordUsage(deps, ctx, request.model, stream, attempts, undefined, error);
+    recordUsage(deps, ctx, request.model, stream, attempts, undefined, error, lastProvider);
     throw err;
   }
 }

@@ -15,6 +15,8 @@ export function recordUsage(
   attempts: number,
   result: AttemptResult | undefined,
   error: GatewayError | undefined,
+  /** For failures: the provider of the last attempt, if one was made. */
+  lastProvider: string | null = null,
 ): void {
   const tokens = result?.usage;
   const row = {
@@ -24,7 +26,7 @@ export function recordUsage(
     key_id: ctx.auth.id,
     model_requested: modelRequested,
     model_served: result?.model ?? null,
-    provider: result?.providerName ?? null,
+    provider: result?.providerName ?? lastProvider,
     status: error ? error.status : (result?.status ?? 200),
     error_code: error ? error.code : (result?.errorCode ?? null),
     prompt_tokens: tokens?.promptTokens ?? 0,

@@ -335,7 +335,8 @@ describe('dashboard in a real browser', () => {
     await shot('10-login-error');
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Providers' }).waitFor();
+    // Back where the user was when they logged out.
+    await page.getByRole('heading', { level: 1, name: 'Keys' }).waitFor();
   });
 
   it('never put the provider key in the page or the logs, and saw no console errors or CSP violations', async () => {
