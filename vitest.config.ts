@@ -9,6 +9,8 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Each file starts its own servers on ephemeral loopback ports; files run in parallel forks.
     pool: 'forks',
+    // Collects every server's logs and searches them for pasted canary keys after the last test.
+    globalSetup: ['test/global-setup.ts'],
     projects: [
       {
         extends: true,

@@ -75,8 +75,16 @@ export async function startZai(env: Record<string, string | undefined> = {}, dat
     async close() {
       await server.close();
       await database?.drop();
+      saveLogs(lines.join(''));
     },
   };
+}
+
+/** Appends a server's log output to the suite's log folder, which the global teardown searches for secrets. */
+export function saveLogs(text: string): void {
+  const dir = path.resolve('test-artifacts/logs');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.appendFileSync(path.join(dir, `${process.pid}.log`), text);
 }
 
 export interface ApiResponse<T = unknown> {

@@ -8,6 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { saveLogs } from './harness.js';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/zai.js');
 
@@ -45,9 +46,11 @@ export async function startReplica(env: Record<string, string>): Promise<Replica
     url,
     child,
     output: () => out,
-    stop(signal = 'SIGTERM') {
+    async stop(signal = 'SIGTERM') {
       if (child.exitCode === null) child.kill(signal);
-      return exited;
+      const code = await exited;
+      saveLogs(out);
+      return code;
     },
   };
 }

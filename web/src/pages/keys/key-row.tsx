@@ -18,7 +18,7 @@ export function KeyRow({ record, onEdit, onRevoke }: KeyRowProps) {
     <tr className={revoked ? 'row-revoked' : undefined}>
       <td>
         <div className="cell-title">
-          {record.name}
+          <span className="cell-name">{record.name}</span>
           {revoked ? <Badge tone="danger">Revoked</Badge> : null}
         </div>
         <code className="muted small">{record.key_hint}</code>

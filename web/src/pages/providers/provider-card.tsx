@@ -29,7 +29,7 @@ export function ProviderCard({ type, connections, onChanged }: ProviderCardProps
             Key format <code>{type.key_format}</code>
           </span>
         </div>
-        {connected ? <Badge tone="ok">Connected</Badge> : <Badge>Not connected</Badge>}
+        {connected ? <Badge tone="ok">Connected</Badge> : null}
       </div>
 
       {connections.map((c) => (

@@ -27,7 +27,7 @@ export function UsageCharts({ buckets, period }: { buckets: Bucket[]; period: Pe
             </defs>
             <CartesianGrid {...GRID} />
             {xAxis}
-            <YAxis {...AXIS} width={56} tickFormatter={(v: number) => formatUsdAxis(v)} />
+            <YAxis {...AXIS} width={72} tickFormatter={(v: number) => formatUsdAxis(v)} />
             <Tooltip {...tooltip} formatter={(v) => [formatUsd(Number(v)), 'Cost']} />
             <Area type="monotone" dataKey="cost_micro_usd" name="Cost" stroke="#4f46e5" strokeWidth={2} fill="url(#cost-fill)" isAnimationActive={false} />
           </AreaChart>
