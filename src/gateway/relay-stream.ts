@@ -7,13 +7,16 @@
  * becomes a final SSE error event and the end of the stream, never a fake clean finish.
  */
 import { GatewayError } from '../errors.js';
-import { SSE_DONE, SSE_HEADERS, encodeSseData, encodeSseError } from '../openai/sse-encoder.js';
+import { SSE_DONE, SSE_HEADERS, SSE_KEEPALIVE, encodeSseData, encodeSseError } from '../openai/sse-encoder.js';
 import type { ChatCompletionChunk, TokenUsage } from '../openai/types.js';
 import { SseParser } from '../providers/sse-parser.js';
 import type { StreamTransform } from '../providers/provider.js';
 import type { Metrics } from '../usage/metrics.js';
 import type { ClientStream, RequestContext } from './request-context.js';
 import { clientGone, networkError, type UpstreamResponse } from './upstream-client.js';
+
+/** Silence after which a keep-alive comment is sent to the client. */
+export const KEEPALIVE_MS = 15_000;
 
 export interface StreamOutcome {
   /** 200 for a complete answer; the error status for one cut after the first byte. */
@@ -63,12 +66,20 @@ export async function relayStream(
   let ttftMs: number | null = null;
   let completionBytes = 0;
 
+  let lastWrite = 0;
+  let keepAlive: NodeJS.Timeout | undefined;
   const open = (): ClientStream => {
     if (client !== undefined) return client;
     const opened = ctx.openStream({ ...SSE_HEADERS, ...headers });
     client = opened;
     ttftMs = Math.round(performance.now() - ctx.startedAt);
     metrics.streamOpened();
+    // During long upstream silences (a reasoning model thinking), a comment line keeps proxies
+    // and clients from timing the stream out; SSE parsers ignore it.
+    keepAlive = setInterval(() => {
+      if (performance.now() - lastWrite >= KEEPALIVE_MS && !opened.destroyed) opened.write(SSE_KEEPALIVE);
+    }, KEEPALIVE_MS);
+    keepAlive.unref();
     return opened;
   };
 
@@ -80,6 +91,7 @@ export async function relayStream(
       out += encodeSseData(JSON.stringify(chunk));
     }
     const stream = open();
+    lastWrite = performance.now();
     if (!stream.write(out) && !stream.destroyed) await waitForDrain(stream);
   };
 
@@ -104,6 +116,7 @@ export async function relayStream(
     if (client !== undefined && !ctx.signal.aborted) client.end(encodeSseError(error));
     return { status: error.status, errorCode: error.code, usage: transform.usage(), completionBytes, ttftMs };
   } finally {
+    clearInterval(keepAlive);
     if (client !== undefined) metrics.streamClosed();
   }
 }

@@ -265,7 +265,7 @@ describe('streaming', () => {
           '\r\n',
         ),
       );
-      await writeFrames(res, frames, { pauseMs: 50 });
+      await writeFrames(res, frames, { pauseMs: 80 });
       upstreamDone = performance.now();
     });
 

@@ -1,6 +1,6 @@
 /** Cost, requests and latency over the period (recharts, SVG). Loaded lazily with the Usage page. */
 import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { formatCount, formatMs, formatUsd, formatUsdAxis } from '../../lib/format';
+import { formatCompact, formatCount, formatMs, formatUsd, formatUsdAxis } from '../../lib/format';
 import { bucketLabel, type Bucket, type Period } from '../../lib/usage-stats';
 import { ChartCard } from './chart-card';
 
@@ -8,7 +8,13 @@ const AXIS = { stroke: '#94a3b8', fontSize: 11, tickLine: false, axisLine: false
 const GRID = { stroke: '#e2e8f0', strokeDasharray: '3 3', vertical: false } as const;
 const HEIGHT = 210;
 
-export function UsageCharts({ buckets, period }: { buckets: Bucket[]; period: Period }) {
+interface UsageChartsProps {
+  buckets: Bucket[];
+  period: Period;
+  latency: { p50: number | null; p95: number | null };
+}
+
+export function UsageCharts({ buckets, period, latency }: UsageChartsProps) {
   const data = buckets.map((b) => ({ ...b, label: bucketLabel(b.start, period), ok: b.requests - b.errors }));
   const interval = Math.max(0, Math.ceil(data.length / 7) - 1);
   const xAxis = <XAxis dataKey="label" {...AXIS} interval={interval} minTickGap={8} />;
@@ -48,7 +54,21 @@ export function UsageCharts({ buckets, period }: { buckets: Bucket[]; period: Pe
         </ResponsiveContainer>
       </ChartCard>
 
-      <ChartCard title="Latency" summary="p50 / p95" wide>
+      <ChartCard title="Tokens" summary={formatCompact(buckets.reduce((s, b) => s + b.prompt_tokens + b.completion_tokens, 0))}>
+        <ResponsiveContainer width="100%" height={HEIGHT}>
+          <AreaChart data={data} margin={{ top: 8, right: 8, left: 0, bottom: 0 }}>
+            <CartesianGrid {...GRID} />
+            {xAxis}
+            <YAxis {...AXIS} width={48} allowDecimals={false} tickFormatter={(v: number) => formatCompact(v)} />
+            <Tooltip {...tooltip} formatter={(v, name) => [formatCount(Number(v)), name]} />
+            <Legend iconType="circle" iconSize={8} wrapperStyle={{ fontSize: 12 }} />
+            <Area type="monotone" dataKey="prompt_tokens" name="Input" stackId="t" stroke="#8b5cf6" fill="#ddd6fe" isAnimationActive={false} />
+            <Area type="monotone" dataKey="completion_tokens" name="Output" stackId="t" stroke="#0ea5e9" fill="#bae6fd" isAnimationActive={false} />
+          </AreaChart>
+        </ResponsiveContainer>
+      </ChartCard>
+
+      <ChartCard title="Latency" summary={latency.p50 === null ? 'p50 / p95' : `${formatMs(latency.p50)} / ${formatMs(latency.p95)}`}>
         <ResponsiveContainer width="100%" height={HEIGHT}>
           <LineChart data={data} margin={{ top: 8, right: 8, left: 0, bottom: 0 }}>
             <CartesianGrid {...GRID} />

@@ -6,7 +6,7 @@ import { PageHeader } from '../../components/page-header';
 import { api } from '../../lib/api';
 import { formatCount } from '../../lib/format';
 import type { KeyRecord, ListOf } from '../../lib/types';
-import { breakdown, bucketize, periodById, type PeriodId } from '../../lib/usage-stats';
+import { breakdown, bucketize, latencySummary, periodById, type PeriodId } from '../../lib/usage-stats';
 import { useAsync } from '../../lib/use-async';
 import { BreakdownTable } from './breakdown-table';
 import { PeriodPicker } from './period-picker';
@@ -31,6 +31,7 @@ export function UsagePage() {
 
   const rows = usage.data?.rows ?? [];
   const buckets = useMemo(() => (usage.data ? bucketize(usage.data.rows, period, usage.data.loadedAt) : []), [usage.data, period]);
+  const latency = useMemo(() => latencySummary(rows), [rows]);
   const byModel = useMemo(() => breakdown(rows, (r) => r.model_served ?? r.model_requested), [rows]);
   const byKey = useMemo(() => breakdown(rows, (r) => keyName(r.key_id)), [rows, keyName]);
 
@@ -69,7 +70,7 @@ export function UsagePage() {
         <p className="muted small">Charts and breakdowns show the latest {formatCount(CHART_ROW_LIMIT)} requests of this period; the totals above cover all of it.</p>
       ) : null}
       <Suspense fallback={<div className="chart-grid chart-placeholder" aria-busy="true" />}>
-        <UsageCharts buckets={buckets} period={period} />
+        <UsageCharts buckets={buckets} period={period} latency={latency} />
       </Suspense>
       <div className="breakdown-grid">
         <BreakdownTable title="By model" firstColumn="Model" rows={byModel} mono />
