@@ -24,7 +24,8 @@ import { fileURLToPath } from 'node:url';
 import { Agent } from 'undici';
 import { call, setupAccount, allUsage, type Outcome, type UsageRow } from './client.js';
 import { OK_CHUNKS, SLOW_CHUNKS, SLOW_INTERVAL_MS, fullText, type Behaviour, type FaultStats } from './fault-upstream.js';
-import { SOAK_DIR, fdLimit, killChildrenSync, openFds, procStatus, startFake, startZai, type FakeProcess, type ZaiProcess } from './processes.js';
+import os from 'node:os';
+import { SOAK_DIR, cpuSeconds, fdLimit, killChildrenSync, machineBusySeconds, openFds, procStatus, startFake, startZai, type FakeProcess, type ZaiProcess } from './processes.js';
 
 export interface SoakOptions {
   /** Phase A length. */
@@ -173,6 +174,38 @@ function rssSampler(pid: number, everyMs: number): { samples: RssSample[]; stop(
   };
 }
 
+export interface CpuUse {
+  /** Wall time of the phase. */
+  seconds: number;
+  /** CPU used during the phase, in % of one core: Z-AI, the fake upstream, this load generator, everything else on the machine. */
+  zaiPct: number;
+  fakePct: number;
+  loadGeneratorPct: number;
+  otherProcessesPct: number;
+  cores: number;
+}
+
+/** Measures the CPU each party used between start and stop (the machine is shared: others show up too). */
+function cpuMeter(zaiPid: number, fakePid: number): { stop(): CpuUse } {
+  const t0 = performance.now();
+  const z0 = cpuSeconds(zaiPid) ?? 0;
+  const f0 = cpuSeconds(fakePid) ?? 0;
+  const s0 = process.cpuUsage();
+  const m0 = machineBusySeconds() ?? 0;
+  return {
+    stop() {
+      const seconds = (performance.now() - t0) / 1000;
+      const zai = (cpuSeconds(zaiPid) ?? z0) - z0;
+      const fake = (cpuSeconds(fakePid) ?? f0) - f0;
+      const self = process.cpuUsage(s0);
+      const soak = (self.user + self.system) / 1e6;
+      const machine = (machineBusySeconds() ?? m0) - m0;
+      const pct = (x: number): number => Math.round((x / seconds) * 1000) / 10;
+      return { seconds: Math.round(seconds * 10) / 10, zaiPct: pct(zai), fakePct: pct(fake), loadGeneratorPct: pct(soak), otherProcessesPct: pct(Math.max(0, machine - zai - fake - soak)), cores: os.cpus().length };
+    },
+  };
+}
+
 function average(samples: RssSample[]): number {
   return samples.length === 0 ? NaN : samples.reduce((s, x) => s + x.rssKb, 0) / samples.length;
 }
@@ -237,6 +270,7 @@ export interface PhaseAResult {
   rssMb: { start: number; min: number; avg: number; max: number; firstWindowAvg: number; lastWindowAvg: number; growth: number; slopePerMin: number; hwm: number };
   fds: { before: number | undefined; after: number | undefined };
   fake: FaultStats | undefined;
+  cpu: CpuUse;
   log: { errorLines: number; warnLines: number; messages: Record<string, number> };
   exitedDuringLoad: string | undefined;
   shutdown: { code: number | null; signal: string | null; graceful: boolean };
@@ -254,6 +288,7 @@ export interface PhaseBResult {
   ttfbMs: Distribution;
   rssMb: { idle: number; max: number; hwm: number };
   usage: { rows: number; rows200: number };
+  cpu: CpuUse;
   exitedDuringLoad: string | undefined;
   shutdown: { code: number | null; signal: string | null; graceful: boolean };
 }
@@ -261,7 +296,7 @@ export interface PhaseBResult {
 export interface SoakResult {
   startedAt: string;
   options: Omit<SoakOptions, 'log' | 'resultsFile'>;
-  machine: { node: string; fdLimit: number | undefined };
+  machine: { node: string; cores: number; fdLimit: number | undefined; loadGeneratorPeakRssMb: number };
   phaseA: PhaseAResult;
   phaseB: PhaseBResult | undefined;
   checks: Check[];
@@ -305,6 +340,7 @@ async function phaseA(o: SoakOptions, fake: FakeProcess): Promise<{ result: Phas
     let exitedDuringLoad: string | undefined;
 
     const sampler = rssSampler(zai.pid, 1_000);
+    const meter = cpuMeter(zai.pid, fake.pid);
     const start = performance.now();
     const end = start + o.seconds * 1000;
     const gapMs = 1000 / o.rps;
@@ -365,6 +401,7 @@ async function phaseA(o: SoakOptions, fake: FakeProcess): Promise<{ result: Phas
     await Promise.all(Array.from({ length: o.concurrency }, () => worker()));
     const elapsed = (performance.now() - start) / 1000;
     sampler.stop();
+    const cpu = meter.stop();
     if (zai.exit() !== undefined) exitedDuringLoad ??= exitText(zai);
     o.log(`  phase A done: ${requests} requests in ${elapsed.toFixed(1)} s; reading usage…`);
 
@@ -456,6 +493,7 @@ async function phaseA(o: SoakOptions, fake: FakeProcess): Promise<{ result: Phas
       },
       fds: { before: fdsBefore, after: fdsAfter },
       fake: fakeStats,
+      cpu,
       log,
       exitedDuringLoad,
       shutdown: { code: shutdown.code, signal: shutdown.signal, graceful: shutdown.graceful },
@@ -502,6 +540,7 @@ async function phaseB(o: SoakOptions, fake: FakeProcess): Promise<{ result: Phas
     const idleKb = procStatus(zai.pid)?.rssKb ?? NaN;
     const agent = new Agent({ connections: o.slowStreams + 10, pipelining: 1, keepAliveTimeout: 10_000 });
     const sampler = rssSampler(zai.pid, 100);
+    const meter = cpuMeter(zai.pid, fake.pid);
     const expected = fullText(SLOW_CHUNKS);
     const start = performance.now();
     o.log(`  phase B: ${o.slowStreams} streams of ${SLOW_CHUNKS} chunks, ${SLOW_INTERVAL_MS} ms apart…`);
@@ -513,6 +552,7 @@ async function phaseB(o: SoakOptions, fake: FakeProcess): Promise<{ result: Phas
     );
     const wallMs = performance.now() - start;
     sampler.stop();
+    const cpu = meter.stop();
     const exitedDuringLoad = exitText(zai);
     const hwmKb = procStatus(zai.pid)?.hwmKb ?? NaN;
     await agent.close();
@@ -538,6 +578,7 @@ async function phaseB(o: SoakOptions, fake: FakeProcess): Promise<{ result: Phas
       ttfbMs: distribution(outcomes.flatMap((x) => (x.ttfbMs === undefined ? [] : [x.ttfbMs]))),
       rssMb: { idle: mb(idleKb), max: mb(Math.max(...sampler.samples.map((s) => s.rssKb))), hwm: mb(hwmKb) },
       usage: { rows: usage.rows.length, rows200 },
+      cpu,
       exitedDuringLoad,
       shutdown: { code: shutdown.code, signal: shutdown.signal, graceful: shutdown.graceful },
     };
@@ -586,7 +627,7 @@ export async function runSoak(overrides: Partial<SoakOptions> = {}): Promise<Soa
     const result: SoakResult = {
       startedAt,
       options,
-      machine: { node: process.version, fdLimit: limit },
+      machine: { node: process.version, cores: os.cpus().length, fdLimit: limit, loadGeneratorPeakRssMb: mb(process.resourceUsage().maxRSS) },
       phaseA: a.result,
       phaseB: b?.result,
       checks,
@@ -609,6 +650,9 @@ function pad(text: string, width: number): string {
 
 const ms = (d: Distribution): string => `p50 ${Math.round(d.p50)} / p90 ${Math.round(d.p90)} / p99 ${Math.round(d.p99)} / max ${Math.round(d.max)} ms`;
 
+const cpuText = (c: CpuUse): string =>
+  `Z-AI ${c.zaiPct} %, fake ${c.fakePct} %, load generator ${c.loadGeneratorPct} %, other processes on the machine ${c.otherProcessesPct} % (${c.cores} cores)`;
+
 /** The summary table. */
 export function formatSummary(r: SoakResult): string {
   const a = r.phaseA;
@@ -626,6 +670,7 @@ export function formatSummary(r: SoakResult): string {
     ['Z-AI open fds before / after', `${String(a.fds.before)} / ${String(a.fds.after)}`],
     ['Z-AI log', `${a.log.errorLines} error lines, ${a.log.warnLines} warn lines`],
     ['SIGTERM', `exit code ${String(a.shutdown.code)}`],
+    ['CPU (% of one core)', cpuText(a.cpu)],
   ];
   const b = r.phaseB;
   if (b) {
@@ -637,6 +682,7 @@ export function formatSummary(r: SoakResult): string {
       ['time to first byte', ms(b.ttfbMs)],
       ['Z-AI RSS idle / max sampled / peak (VmHWM)', `${b.rssMb.idle} / ${b.rssMb.max} / ${b.rssMb.hwm} MB`],
       ['usage rows', `${b.usage.rows} (${b.usage.rows200} with 200)`],
+      ['CPU (% of one core)', cpuText(b.cpu)],
     );
   }
   const width = Math.max(...rows.map(([k]) => k.length)) + 2;

@@ -13,6 +13,8 @@ import type { ModelRoute } from './model-route.js';
 import { relayStream } from './relay-stream.js';
 import type { JsonAnswer, RequestContext } from './request-context.js';
 import { decryptFailed, parseUpstreamJson, upstreamError } from './upstream-error.js';
+import { scrubSecret } from './scrub-secret.js';
+import type { GatewayError } from '../errors.js';
 import { readText, type UpstreamClient } from './upstream-client.js';
 
 /** Output tokens assumed (and sent as `max_tokens`) for a capped key on a model whose maximum is unknown. */
@@ -121,12 +123,28 @@ export async function runChatAttempt(
       return { ...base, answer: { status: 200, headers, body: JSON.stringify(completion) }, status: 200, errorCode: null, usage, costNanoUsd: cost, ttftMs: null };
     }
 
-    const outcome = await relayStream(ctx, upstream, translation.createStream(), headers, deps.metrics);
+    const mapUnframed = (text: string): GatewayError | undefined => {
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        return undefined;
+      }
+      const body = (Array.isArray(json) ? json[0] : json) as { error?: { code?: unknown } } | undefined;
+      if (typeof body?.error !== 'object') return undefined;
+      const status = typeof body.error.code === 'number' && body.error.code >= 400 && body.error.code < 600 ? body.error.code : 502;
+      return candidate.info.adapter.mapError({ status, body: scrubSecret(text, apiKey), headers: {} });
+    };
+    const outcome = await relayStream(ctx, upstream, translation.createStream(), headers, deps.metrics, mapUnframed);
     let cost = 0;
     if (price !== undefined) {
-      cost = outcome.usage
-        ? costNanoUsd(outcome.usage, price)
-        : estimateCutStreamCost({ promptTokensUpperBound: promptBound ?? estimatePromptTokensUpperBound(clientRequest), completionBytes: outcome.completionBytes, price });
+      const estimate = (): number =>
+        estimateCutStreamCost({ promptTokensUpperBound: promptBound ?? estimatePromptTokensUpperBound(clientRequest), completionBytes: outcome.completionBytes, price });
+      const reported = outcome.usage ? costNanoUsd(outcome.usage, price) : 0;
+      // A complete stream is billed on the provider's final usage. An unfinished one may carry only
+      // provisional counts (Anthropic's message_start says 1 output token): never bill less than
+      // what the text that reached the client must have cost.
+      cost = outcome.status === 200 && outcome.usage ? reported : Math.max(reported, estimate());
     }
     await reservation?.settle(cost);
     return { ...base, answer: undefined, status: outcome.status, errorCode: outcome.errorCode, usage: outcome.usage, costNanoUsd: cost, ttftMs: outcome.ttftMs };

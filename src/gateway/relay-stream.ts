@@ -60,6 +60,8 @@ export async function relayStream(
   transform: StreamTransform,
   headers: Record<string, string>,
   metrics: Metrics,
+  /** Maps a bare (non-SSE) JSON error body written into the stream to the provider's error. */
+  mapUnframed: (text: string) => GatewayError | undefined,
 ): Promise<StreamOutcome> {
   const parser = new SseParser();
   let client: ClientStream | undefined;
@@ -100,6 +102,9 @@ export async function relayStream(
       for (const event of parser.push(buffer)) await send(transform.push(event));
     }
     for (const event of parser.end()) await send(transform.push(event));
+    const unframed = parser.unframedText();
+    const bare = unframed.trimStart().startsWith('{') || unframed.trimStart().startsWith('[') ? mapUnframed(unframed) : undefined;
+    if (bare !== undefined) throw bare;
     await send(transform.end());
     // A stream with no content at all (e.g. only [DONE]) still answers in SSE form.
     open().end(SSE_DONE);

@@ -13,6 +13,7 @@ const LF = 10;
 const CR = 13;
 const SPACE = 32;
 const BOM = 0xfeff;
+const UNFRAMED_LIMIT = 64 * 1024;
 
 /** Incremental SSE parser: bytes in, complete events out. One instance per upstream response. */
 export class SseParser {
@@ -29,6 +30,8 @@ export class SseParser {
   private eventName: string | undefined = undefined;
   // Per the spec the last event ID persists across events until the stream sets another one.
   private lastEventId: string | undefined = undefined;
+  private unframed: string[] = [];
+  private unframedLength = 0;
 
   /** Feeds one network chunk; returns the events it completed (often none, sometimes several). */
   push(chunk: Uint8Array): SseEvent[] {
@@ -148,7 +151,19 @@ export class SseParser {
       const value = valueStart >= end ? '' : buf.slice(valueStart, end);
       if (!value.includes('\u0000')) this.lastEventId = value; // the spec ignores ids containing NULL
     }
-    // `retry` and unknown fields are ignored: reconnection is the gateway's policy, not the upstream's.
+    else if (!(nameLength === 5 && buf.startsWith('retry', start)) && this.unframedLength < UNFRAMED_LIMIT) {
+      // Not an SSE field at all: keep the raw line, since Gemini may write a bare JSON error object
+      // into a 200 stream (provider-protocols.md §5 rule 10). Bounded, so garbage cannot fill memory.
+      const line = buf.slice(start, end);
+      this.unframed.push(line);
+      this.unframedLength += line.length + 1;
+    }
+    // `retry` is ignored: reconnection is the gateway's policy, not the upstream's.
+  }
+
+  /** The lines that were not SSE fields (at most 64 KiB), joined: an unframed error body, if any. */
+  unframedText(): string {
+    return this.unframed.join('\n');
   }
 
   private dispatch(events: SseEvent[]): void {

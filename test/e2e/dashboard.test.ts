@@ -225,7 +225,7 @@ describe('dashboard in a real browser', () => {
 
     await page.locator('.recharts-surface').first().waitFor();
     // Cost, requests, tokens and latency over time.
-    expect(await page.locator('figure svg.recharts-surface').count()).toBe(4);
+    expect(await page.locator('figure .recharts-wrapper > svg.recharts-surface').count()).toBe(4);
     await page.locator('.recharts-area-area').first().waitFor();
     await page.locator('.recharts-bar-rectangle').first().waitFor();
     expect(await textOf(page.getByRole('region', { name: 'Totals' }))).toMatch(/Requests\s*1/);

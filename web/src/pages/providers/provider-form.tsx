@@ -37,7 +37,8 @@ export function ProviderForm({ type, existing, needsName, onCancel, onSaved }: P
     try {
       if (existing) {
         const body: Record<string, string> = { base_url: baseUrl.trim() || (type.default_base_url ?? '') };
-        if (apiKey || isCustom) body.api_key = apiKey;
+        // Blank keeps the stored key (only a keyless custom server may leave it blank).
+        if (apiKey) body.api_key = apiKey;
         await api.patch(`/api/providers/${existing.id}`, body);
       } else {
         await api.post('/api/providers', {
@@ -57,7 +58,7 @@ export function ProviderForm({ type, existing, needsName, onCancel, onSaved }: P
 
   return (
     <form className="provider-form" onSubmit={(e) => void submit(e)} noValidate>
-      <Field label={existing ? 'New API key' : 'API key'} optional={type.key_optional} hint={`Looks like ${type.key_format}. Stored encrypted; never shown again.`}>
+      <Field label={existing ? 'New API key' : 'API key'} optional={type.key_optional} hint={existing && type.key_optional ? 'Leave blank to keep the current key.' : `Looks like ${type.key_format}. Stored encrypted; never shown again.`}>
         {(id, describedBy) => (
           <input id={id} ref={keyRef} className="input mono" type="password" autoComplete="off" spellCheck={false} aria-describedby={describedBy} placeholder={type.key_format} />
         )}
