@@ -532,7 +532,6 @@ describe('what the fuzzing found, pinned down', () => {
   it('a Gemini error whose code is not an integer (450.5) still maps to a valid HTTP status, streamed or not', async () => {
     const found: string[] = [];
     for (const stream of [false, true]) {
-      const dbg = await send({ method: 'POST', path: '/v1/chat/completions', body: { json: { model: 'gemini/gemini-fractional-code', messages: [{ role: 'user', content: 'hi' }], stream } }, contentType: 'application/json', auth: 'plain' }); console.log('DBG', dbg.status, dbg.text);
       found.push(...problems(await send({ method: 'POST', path: '/v1/chat/completions', body: { json: { model: 'gemini/gemini-fractional-code', messages: [{ role: 'user', content: 'hi' }], stream } }, contentType: 'application/json', auth: 'plain' })));
     }
     expect(found).toEqual([]);
