@@ -100,6 +100,19 @@ export function machineBusySeconds(): number | undefined {
   }
 }
 
+/** The kernel's count of connections dropped because a listen queue was full (machine-wide, all sockets). */
+export function listenOverflows(): number | undefined {
+  try {
+    const lines = fs.readFileSync('/proc/net/netstat', 'utf8').split('\n');
+    const names = lines.find((l) => l.startsWith('TcpExt:'))?.split(/\s+/);
+    const values = lines.filter((l) => l.startsWith('TcpExt:'))[1]?.split(/\s+/);
+    const i = names?.indexOf('ListenOverflows') ?? -1;
+    return i > 0 && values ? Number(values[i]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The soft limit on open files of this process (what its children inherit). */
 export function fdLimit(): number | undefined {
   try {

@@ -25,7 +25,7 @@ import { Agent } from 'undici';
 import { call, setupAccount, allUsage, type Outcome, type UsageRow } from './client.js';
 import { OK_CHUNKS, SLOW_CHUNKS, SLOW_INTERVAL_MS, fullText, type Behaviour, type FaultStats } from './fault-upstream.js';
 import os from 'node:os';
-import { SOAK_DIR, cpuSeconds, fdLimit, killChildrenSync, machineBusySeconds, openFds, procStatus, startFake, startZai, type FakeProcess, type ZaiProcess } from './processes.js';
+import { SOAK_DIR, cpuSeconds, fdLimit, killChildrenSync, listenOverflows, machineBusySeconds, openFds, procStatus, startFake, startZai, type FakeProcess, type ZaiProcess } from './processes.js';
 
 export interface SoakOptions {
   /** Phase A length. */
@@ -287,6 +287,8 @@ export interface PhaseBResult {
   durationMs: Distribution;
   ttfbMs: Distribution;
   rssMb: { idle: number; max: number; hwm: number };
+  /** Connections the kernel dropped because a listen queue was full during the phase (machine-wide; each costs the client a SYN retry, ≥ 1 s). */
+  listenOverflows: number | undefined;
   usage: { rows: number; rows200: number };
   cpu: CpuUse;
   exitedDuringLoad: string | undefined;
@@ -541,6 +543,7 @@ async function phaseB(o: SoakOptions, fake: FakeProcess): Promise<{ result: Phas
     const agent = new Agent({ connections: o.slowStreams + 10, pipelining: 1, keepAliveTimeout: 10_000 });
     const sampler = rssSampler(zai.pid, 100);
     const meter = cpuMeter(zai.pid, fake.pid);
+    const overflows0 = listenOverflows();
     const expected = fullText(SLOW_CHUNKS);
     const start = performance.now();
     o.log(`  phase B: ${o.slowStreams} streams of ${SLOW_CHUNKS} chunks, ${SLOW_INTERVAL_MS} ms apart…`);
@@ -553,6 +556,7 @@ async function phaseB(o: SoakOptions, fake: FakeProcess): Promise<{ result: Phas
     const wallMs = performance.now() - start;
     sampler.stop();
     const cpu = meter.stop();
+    const overflows1 = listenOverflows();
     const exitedDuringLoad = exitText(zai);
     const hwmKb = procStatus(zai.pid)?.hwmKb ?? NaN;
     await agent.close();
@@ -577,6 +581,7 @@ async function phaseB(o: SoakOptions, fake: FakeProcess): Promise<{ result: Phas
       durationMs: distribution(outcomes.map((x) => x.ms)),
       ttfbMs: distribution(outcomes.flatMap((x) => (x.ttfbMs === undefined ? [] : [x.ttfbMs]))),
       rssMb: { idle: mb(idleKb), max: mb(Math.max(...sampler.samples.map((s) => s.rssKb))), hwm: mb(hwmKb) },
+      listenOverflows: overflows0 === undefined || overflows1 === undefined ? undefined : overflows1 - overflows0,
       usage: { rows: usage.rows.length, rows200 },
       cpu,
       exitedDuringLoad,
@@ -681,6 +686,7 @@ export function formatSummary(r: SoakResult): string {
       ['stream completion', ms(b.durationMs)],
       ['time to first byte', ms(b.ttfbMs)],
       ['Z-AI RSS idle / max sampled / peak (VmHWM)', `${b.rssMb.idle} / ${b.rssMb.max} / ${b.rssMb.hwm} MB`],
+      ['listen-queue overflows (kernel)', String(b.listenOverflows)],
       ['usage rows', `${b.usage.rows} (${b.usage.rows200} with 200)`],
       ['CPU (% of one core)', cpuText(b.cpu)],
     );

@@ -612,3 +612,40 @@ describe('error events mid-stream (fuzz)', () => {
     );
   });
 });
+
+describe('mapError of every adapter (fuzz)', () => {
+  it('maps any upstream error answer (any 4xx/5xx status, any body) to a GatewayError with an integer HTTP error status', () => {
+    const adapters: Array<[string, ProviderAdapter]> = [
+      ['openai-compatible', createOpenAICompatibleAdapter('openai')],
+      ['anthropic', anthropicAdapter],
+      ['gemini', geminiAdapter],
+    ];
+    const body = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.json({ maxDepth: 3 }),
+      fc
+        .record({
+          code: fc.oneof(fc.integer({ min: -1000, max: 100_000 }), fc.integer({ min: 0, max: 100_000 }).map((n) => n / 100), ODD_VALUE),
+          message: ODD_VALUE,
+          status: fc.oneof(fc.constantFrom('UNAVAILABLE', 'INVALID_ARGUMENT', 'RESOURCE_EXHAUSTED'), ODD_VALUE),
+          type: fc.oneof(fc.constantFrom('overloaded_error', 'rate_limit_error', 'api_error'), ODD_VALUE),
+        }, { requiredKeys: [] })
+        .map((error) => JSON.stringify({ error })),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom(...adapters), fc.integer({ min: 400, max: 599 }), body, fc.dictionary(fc.constantFrom('retry-after', 'Retry-After', 'anthropic-ratelimit-requests-reset', 'anthropic-ratelimit-requests-remaining'), fc.string({ maxLength: 30 })), ([, adapter], status, text, headers) => {
+        let error: unknown;
+        try {
+          error = adapter.mapError({ status, body: text, headers });
+        } catch (thrown) {
+          error = thrown;
+        }
+        expect(error instanceof GatewayError, `mapError gave ${describeError(error)}`).toBe(true);
+        const e = error as GatewayError;
+        expect(Number.isInteger(e.status) && e.status >= 400 && e.status <= 599, `status ${e.status} for HTTP ${status} ${text.slice(0, 80)}`).toBe(true);
+        expect(typeof e.message).toBe('string');
+      }),
+      { seed: SEED + 6, numRuns: 600 },
+    );
+  });
+});
