@@ -156,6 +156,8 @@ export interface ZaiOptions {
   connectTimeoutMs: number;
   /** Extra environment (ZAI_* variables) for the child. */
   env?: Record<string, string>;
+  /** Extra node flags for Z-AI (diagnosis: `--cpu-prof`, `--heapsnapshot-signal=SIGUSR2`, `--max-semi-space-size=…`). */
+  nodeArgs?: string[];
 }
 
 /** Log levels at which the `Z-AI is listening` line (info) is written. */
@@ -174,7 +176,7 @@ export async function startZai(options: ZaiOptions): Promise<ZaiProcess> {
   const port = URL_LINE_LEVELS.has(options.logLevel) ? 0 : await freePort();
   const logFile = path.join(dataDir, 'zai.log');
   const logFd = fs.openSync(logFile, 'w');
-  const child = spawn(process.execPath, [bin, 'serve'], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), bin, 'serve'], {
     cwd: ROOT,
     env: childEnv({
       PORT: String(port),

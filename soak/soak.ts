@@ -49,6 +49,8 @@ export interface SoakOptions {
   firstByteTimeoutMs: number;
   idleTimeoutMs: number;
   logLevel: string;
+  /** Extra node flags for the Z-AI processes (diagnosis only: results with them are not the product's). */
+  zaiNodeArgs: string[];
   seed: number;
   /** Where to write the results JSON (undefined: nowhere). */
   resultsFile: string | undefined;
@@ -72,6 +74,7 @@ export const DEFAULTS: SoakOptions = {
   idleTimeoutMs: 2_000,
   // The `"url"` line Z-AI prints at start is an info line; info is also production's level.
   logLevel: 'info',
+  zaiNodeArgs: [],
   seed: 1,
   resultsFile: undefined,
   log: () => {},
@@ -286,6 +289,8 @@ export interface PhaseBResult {
   wallMs: number;
   durationMs: Distribution;
   ttfbMs: Distribution;
+  /** Streams by time to first byte, per whole second ("0" = under 1 s). */
+  ttfbHistogram: Record<string, number>;
   rssMb: { idle: number; max: number; hwm: number };
   /** Connections the kernel dropped because a listen queue was full during the phase (machine-wide; each costs the client a SYN retry, ≥ 1 s). */
   listenOverflows: number | undefined;
@@ -313,7 +318,7 @@ function exitText(zai: ZaiProcess): string | undefined {
 }
 
 async function phaseA(o: SoakOptions, fake: FakeProcess): Promise<{ result: PhaseAResult; checks: Check[] }> {
-  const zai = await startZai({ logLevel: o.logLevel, firstByteTimeoutMs: o.firstByteTimeoutMs, idleTimeoutMs: o.idleTimeoutMs, connectTimeoutMs: 2_000 });
+  const zai = await startZai({ logLevel: o.logLevel, firstByteTimeoutMs: o.firstByteTimeoutMs, idleTimeoutMs: o.idleTimeoutMs, connectTimeoutMs: 2_000, nodeArgs: o.zaiNodeArgs });
   try {
     const { api, key } = await setupAccount(zai.url, `${fake.origin}/v1`);
     const rssStart = procStatus(zai.pid)?.rssKb ?? NaN;
@@ -535,7 +540,7 @@ async function phaseA(o: SoakOptions, fake: FakeProcess): Promise<{ result: Phas
 }
 
 async function phaseB(o: SoakOptions, fake: FakeProcess): Promise<{ result: PhaseBResult; checks: Check[] }> {
-  const zai = await startZai({ logLevel: o.logLevel, firstByteTimeoutMs: o.firstByteTimeoutMs, idleTimeoutMs: o.idleTimeoutMs, connectTimeoutMs: 2_000 });
+  const zai = await startZai({ logLevel: o.logLevel, firstByteTimeoutMs: o.firstByteTimeoutMs, idleTimeoutMs: o.idleTimeoutMs, connectTimeoutMs: 2_000, nodeArgs: o.zaiNodeArgs });
   try {
     const { api, key } = await setupAccount(zai.url, `${fake.origin}/v1`);
     await sleep(500);
@@ -580,6 +585,11 @@ async function phaseB(o: SoakOptions, fake: FakeProcess): Promise<{ result: Phas
       wallMs: Math.round(wallMs),
       durationMs: distribution(outcomes.map((x) => x.ms)),
       ttfbMs: distribution(outcomes.flatMap((x) => (x.ttfbMs === undefined ? [] : [x.ttfbMs]))),
+      ttfbHistogram: outcomes.reduce<Record<string, number>>((h, x) => {
+        const bucket = x.ttfbMs === undefined ? 'none' : String(Math.floor(x.ttfbMs / 1000));
+        h[bucket] = (h[bucket] ?? 0) + 1;
+        return h;
+      }, {}),
       rssMb: { idle: mb(idleKb), max: mb(Math.max(...sampler.samples.map((s) => s.rssKb))), hwm: mb(hwmKb) },
       listenOverflows: overflows0 === undefined || overflows1 === undefined ? undefined : overflows1 - overflows0,
       usage: { rows: usage.rows.length, rows200 },
@@ -685,12 +695,14 @@ export function formatSummary(r: SoakResult): string {
       ['wall time', `${b.wallMs} ms`],
       ['stream completion', ms(b.durationMs)],
       ['time to first byte', ms(b.ttfbMs)],
+      ['streams by first byte (s: count)', Object.entries(b.ttfbHistogram).map(([k, n]) => `${k}: ${n}`).join(', ')],
       ['Z-AI RSS idle / max sampled / peak (VmHWM)', `${b.rssMb.idle} / ${b.rssMb.max} / ${b.rssMb.hwm} MB`],
       ['listen-queue overflows (kernel)', String(b.listenOverflows)],
       ['usage rows', `${b.usage.rows} (${b.usage.rows200} with 200)`],
       ['CPU (% of one core)', cpuText(b.cpu)],
     );
   }
+  if (r.options.zaiNodeArgs.length > 0) rows.unshift(['Z-AI node flags (diagnosis run)', r.options.zaiNodeArgs.join(' ')]);
   const width = Math.max(...rows.map(([k]) => k.length)) + 2;
   const lines = rows.map(([k, v]) => `${pad(k, width)}${v}`);
   lines.push('', 'Outcomes by fault (phase A):');
@@ -715,7 +727,11 @@ function envNumber(name: string, fallback: number): number {
   return value;
 }
 
-/** The CLI's options: SOAK_SECONDS, SOAK_CONCURRENCY, SOAK_RPS, SOAK_MAX_REQUESTS, SOAK_SLOW_STREAMS, SOAK_RAMP_MS, SOAK_SEED, SOAK_LOG_LEVEL. */
+/**
+ * The CLI's options: SOAK_SECONDS, SOAK_CONCURRENCY, SOAK_RPS, SOAK_MAX_REQUESTS, SOAK_SLOW_STREAMS
+ * (0 skips phase B), SOAK_RAMP_MS (phase B start spread), SOAK_SEED, SOAK_LOG_LEVEL, and
+ * SOAK_ZAI_NODE_ARGS (node flags for Z-AI, e.g. `--cpu-prof --cpu-prof-dir=soak/results/prof`).
+ */
 export function optionsFromEnv(): Partial<SoakOptions> {
   return {
     seconds: envNumber('SOAK_SECONDS', DEFAULTS.seconds),
@@ -726,6 +742,7 @@ export function optionsFromEnv(): Partial<SoakOptions> {
     rampMs: envNumber('SOAK_RAMP_MS', DEFAULTS.rampMs),
     seed: envNumber('SOAK_SEED', DEFAULTS.seed),
     logLevel: process.env.SOAK_LOG_LEVEL?.trim() || DEFAULTS.logLevel,
+    zaiNodeArgs: (process.env.SOAK_ZAI_NODE_ARGS ?? '').split(' ').filter((a) => a !== ''),
   };
 }
 

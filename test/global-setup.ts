@@ -9,7 +9,8 @@ import path from 'node:path';
 export const LOG_DIR = path.resolve('test-artifacts/logs');
 
 export function setup(): void {
-  fs.rmSync(LOG_DIR, { recursive: true, force: true });
+  // Not emptied here: each vitest project runs this, and they share the folder. `npm test`
+  // empties it before the run (pretest).
   fs.mkdirSync(LOG_DIR, { recursive: true });
 }
 

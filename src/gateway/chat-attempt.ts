@@ -15,7 +15,7 @@ import type { JsonAnswer, RequestContext } from './request-context.js';
 import { decryptFailed, parseUpstreamJson, upstreamError } from './upstream-error.js';
 import { scrubSecret } from './scrub-secret.js';
 import type { GatewayError } from '../errors.js';
-import { readText, type UpstreamClient } from './upstream-client.js';
+import { clientGone, readText, type UpstreamClient } from './upstream-client.js';
 
 /** Output tokens assumed (and sent as `max_tokens`) for a capped key on a model whose maximum is unknown. */
 export const DEFAULT_CAPPED_MAX_TOKENS = 4096;
@@ -114,7 +114,10 @@ export async function runChatAttempt(
 
     const base = { model: candidate.model, providerName: candidate.route.name, spendAccounted: reservation !== undefined && deps.ledger.persistsSpend };
     if (!stream) {
-      const completion = translation.parseResponse(parseUpstreamJson(await readText(upstream.body)));
+      const text = await readText(upstream.body).catch((err: unknown) => {
+        throw ctx.signal.aborted ? clientGone(err) : err;
+      });
+      const completion = translation.parseResponse(parseUpstreamJson(text));
       const usage = toTokenUsage(completion.usage);
       const cost = price === undefined ? 0 : usage ? costNanoUsd(usage, price) : estimateCutStreamCost({ promptTokensUpperBound: promptBound ?? estimatePromptTokensUpperBound(clientRequest), completionBytes: completionBytes(completion), price });
       await reservation?.settle(cost);

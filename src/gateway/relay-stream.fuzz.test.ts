@@ -38,17 +38,23 @@ const HANG_MS = 5_000;
 // ---------------------------------------------------------------------------------------------
 // Upstreams
 
-type Outcome = 'complete' | 'cut' | 'error';
+/** `refused`: the upstream failed before any content, so the relay rejects and the caller may fall back. */
+type Outcome = 'complete' | 'cut' | 'error' | 'refused';
 
 interface Upstream {
   name: string;
-  create(includeUsage: boolean): StreamTransform;
+  create: TransformFactory;
   bytes: Uint8Array;
   outcome: Outcome;
 }
 
-function transformFactory(adapter: ProviderAdapter, publicModel: string) {
-  return (includeUsage: boolean): StreamTransform => {
+interface TransformFactory {
+  (includeUsage: boolean): StreamTransform;
+  adapter: ProviderAdapter;
+}
+
+function transformFactory(adapter: ProviderAdapter, publicModel: string): TransformFactory {
+  const create = (includeUsage: boolean): StreamTransform => {
     const request: ChatCompletionRequest = { model: publicModel, messages: [{ role: 'user', content: 'Hi' }], stream: true };
     return adapter
       .chat({ request, upstreamModel: publicModel.split('/')[1] ?? publicModel, publicModel, stream: true, includeUsage, maxOutputTokens: undefined }, {
@@ -56,6 +62,23 @@ function transformFactory(adapter: ProviderAdapter, publicModel: string) {
         apiKey: 'sk-fuzz-0123456789abcdef',
       })
       .createStream();
+  };
+  return Object.assign(create, { adapter });
+}
+
+/** Like the gateway's: a bare JSON error body written into a 200 stream becomes the provider's error. */
+function mapUnframedWith(adapter: ProviderAdapter): (text: string) => GatewayError | undefined {
+  return (text) => {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return undefined;
+    }
+    const body = (Array.isArray(json) ? json[0] : json) as { error?: { code?: unknown } } | undefined;
+    if (typeof body?.error !== 'object') return undefined;
+    const status = typeof body.error?.code === 'number' && body.error.code >= 400 && body.error.code < 600 ? body.error.code : 502;
+    return adapter.mapError({ status, body: text, headers: {} });
   };
 }
 
@@ -97,6 +120,12 @@ const UPSTREAMS: Upstream[] = [
   { name: 'gemini blocked', create: gemini, bytes: encoder.encode(geminiSse('gemini/__fixtures__/blocked.chunks.txt')), outcome: 'complete' },
   { name: 'gemini cut', create: gemini, bytes: encoder.encode(geminiSse('gemini/__fixtures__/cut.chunks.txt')), outcome: 'cut' },
   { name: 'gemini error', create: gemini, bytes: encoder.encode(geminiSse('gemini/__fixtures__/error.chunks.txt')), outcome: 'error' },
+  {
+    name: 'gemini bare JSON error in a 200 stream',
+    create: gemini,
+    bytes: encoder.encode('[{\n  "error": {\n    "code": 503,\n    "message": "The model is overloaded.",\n    "status": "UNAVAILABLE"\n  }\n}\n]\n'),
+    outcome: 'refused',
+  },
 ];
 
 interface UpstreamScript {
@@ -205,7 +234,7 @@ async function relay(upstream: Upstream, includeUsage: boolean, script: Upstream
     timer = setTimeout(() => reject(new Error(`relayStream did not settle within ${HANG_MS} ms`)), HANG_MS);
   });
   try {
-    const outcome = await Promise.race([relayStream(ctx, response, upstream.create(includeUsage), { 'x-zai-model': 'fuzz/model' }, metrics), hang]);
+    const outcome = await Promise.race([relayStream(ctx, response, upstream.create(includeUsage), { 'x-zai-model': 'fuzz/model' }, metrics, mapUnframedWith(upstream.create.adapter)), hang]);
     return { outcome, error: undefined, opened, headers, client, aborted: abort.signal.aborted, gauge };
   } catch (error) {
     if (error instanceof Error && error.message.startsWith('relayStream did not settle')) throw error;
@@ -340,6 +369,9 @@ describe('relayStream (fuzz)', () => {
         if (upstream.outcome === 'complete') {
           expect(r.outcome?.status, `${upstream.name}: ${JSON.stringify(view?.events.at(-1))}`).toBe(200);
           if (includeUsage && upstream.name !== 'openai only [DONE]') expect(view?.events.at(-2)).toContain('"usage"');
+        } else if (upstream.outcome === 'refused') {
+          expect(r.error, 'a bare JSON error body must be refused like an HTTP error').toBeInstanceOf(GatewayError);
+          expect((r.error as GatewayError).status).toBe(503);
         } else {
           // Cut and error streams sent content first, so they end with an error event, never [DONE].
           expect(r.opened).toBe(1);

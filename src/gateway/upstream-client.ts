@@ -113,10 +113,16 @@ export function clientGone(cause?: unknown): GatewayError {
 export async function readText(body: AsyncIterable<Buffer>, limitBytes = 16 * 1024 * 1024): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > limitBytes) throw new GatewayError({ status: 502, code: 'upstream_error', message: 'The provider answer was too large.', failure: 'protocol' });
-    chunks.push(chunk);
+  try {
+    for await (const chunk of body) {
+      size += chunk.length;
+      if (size > limitBytes) throw new GatewayError({ status: 502, code: 'upstream_error', message: 'The provider answer was too large.', failure: 'protocol' });
+      chunks.push(chunk);
+    }
+  } catch (err) {
+    // A reset or a stall while reading the body is an upstream failure like any other.
+    if (err instanceof GatewayError) throw err;
+    throw networkError(err, 'stream');
   }
   return Buffer.concat(chunks).toString('utf8');
 }

