@@ -255,7 +255,7 @@ export async function startFaultUpstream(port = 0): Promise<FaultUpstream> {
 
   const server = http.createServer({ keepAlive: true }, handle);
   // Short keep-alive, so idle connections go away soon after the load stops (socket-leak check).
-  server.keepAliveTimeout = 2_000;
+  server.keepAliveTimeout = 1_000;
   server.headersTimeout = 60_000;
   server.requestTimeout = 0;
   server.on('connection', (socket) => {

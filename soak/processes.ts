@@ -55,6 +55,21 @@ export function procStatus(pid: number): ProcStatus | undefined {
   }
 }
 
+/**
+ * Resets the kernel's peak-RSS mark (VmHWM) of a process to its current RSS (`5` to
+ * /proc/<pid>/clear_refs, Linux ≥ 4.0), so that a later VmHWM is the peak of what came after —
+ * not of the setup (signing up hashes a password with scrypt, which takes 32 MiB for a moment).
+ * Returns false where the kernel does not allow it.
+ */
+export function resetPeakRss(pid: number): boolean {
+  try {
+    fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Open file descriptors of a process (sockets included), or undefined once it is gone. */
 export function openFds(pid: number): number | undefined {
   try {

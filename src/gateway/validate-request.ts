@@ -60,6 +60,9 @@ export function validateChatRequest(body: unknown): ChatCompletionRequest {
         if (!isObject(call) || typeof call.id !== 'string' || !isObject(call.function) || typeof call.function.name !== 'string') {
           throw invalidRequest(`messages[${i}].tool_calls entries need an id and a function name.`, `messages[${i}].tool_calls`);
         }
+        if (call.function.arguments !== undefined && typeof call.function.arguments !== 'string') {
+          throw invalidRequest(`messages[${i}].tool_calls[].function.arguments must be a JSON string.`, `messages[${i}].tool_calls`);
+        }
       }
     }
   }

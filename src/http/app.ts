@@ -63,6 +63,8 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
     genReqId: () => `req_${randomBase62(12)}`,
     trustProxy: false,
     return503OnClosing: true,
+    // Router-level refusals (a malformed URL, an over-long id) get the same error shape.
+    frameworkErrors: (error, request, reply) => errorHandler(error, request, reply),
   });
 
   app.decorateRequest('user', undefined);

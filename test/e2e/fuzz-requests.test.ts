@@ -532,7 +532,11 @@ describe('what the fuzzing found, pinned down', () => {
   it('a Gemini error whose code is not an integer (450.5) still maps to a valid HTTP status, streamed or not', async () => {
     const found: string[] = [];
     for (const stream of [false, true]) {
-      found.push(...problems(await send({ method: 'POST', path: '/v1/chat/completions', body: { json: { model: 'gemini/gemini-fractional-code', messages: [{ role: 'user', content: 'hi' }], stream } }, contentType: 'application/json', auth: 'plain' })));
+      const answer = await send({ method: 'POST', path: '/v1/chat/completions', body: { json: { model: 'gemini/gemini-fractional-code', messages: [{ role: 'user', content: 'hi' }], stream } }, contentType: 'application/json', auth: 'plain' });
+      // Not streamed, the answer's own 400 stands. Streamed, the 200 carried a garbled error: that is
+      // the upstream's fault, so 502 upstream_error (an integer status either way).
+      expect(answer.status).toBe(stream ? 502 : 400);
+      found.push(...problems(answer).filter((p) => !(stream && p.startsWith('status 502'))));
     }
     expect(found).toEqual([]);
   });

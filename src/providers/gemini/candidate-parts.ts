@@ -4,6 +4,8 @@
  *
  * @see https://ai.google.dev/api/caching#Part
  */
+import { GatewayError } from '../../errors.js';
+import { stringifyOr } from '../safe-json.js';
 import { extraContentFor, type SignedToolCall } from './thought-signature.js';
 import { createToolCallId } from './tool-call-id.js';
 import type { GeminiResponsePart } from './wire.js';
@@ -20,6 +22,10 @@ export interface CandidateOutput {
  * Gemini's reasoning summaries) are skipped: they are not part of the answer, and OpenAI's shape
  * has no place for them.
  */
+function unreadableArguments(): GatewayError {
+  return new GatewayError({ status: 502, code: 'upstream_error', message: 'Gemini sent function-call arguments that cannot be serialised.', failure: 'protocol', retryable: true });
+}
+
 export function readCandidateParts(parts: readonly GeminiResponsePart[] | null | undefined): CandidateOutput {
   let text: string | undefined;
   const toolCalls: SignedToolCall[] = [];
@@ -30,7 +36,7 @@ export function readCandidateParts(parts: readonly GeminiResponsePart[] | null |
       toolCalls.push({
         id: createToolCallId(),
         type: 'function',
-        function: { name: part.functionCall.name, arguments: JSON.stringify(part.functionCall.args ?? {}) },
+        function: { name: part.functionCall.name, arguments: stringifyOr(part.functionCall.args ?? {}, unreadableArguments) },
         ...extraContentFor(part.thoughtSignature),
       });
     }

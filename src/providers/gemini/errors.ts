@@ -62,7 +62,10 @@ export function googleError(
   headers: Record<string, string | undefined> = {},
 ): GatewayError {
   const error = body?.error;
-  const upstreamStatus = error?.code ?? httpStatus;
+  // Only a real HTTP status counts; anything else (a fraction, a string) falls back to the answer's.
+  const code = error?.code;
+  const valid = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 400 && n < 600;
+  const upstreamStatus = valid(code) ? code : valid(httpStatus) ? httpStatus : 502;
   const details = error?.details ?? [];
   const mapping = keyInvalid(details)
     ? { status: 401, type: 'invalid_request_error', code: 'invalid_api_key' }

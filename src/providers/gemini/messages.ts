@@ -88,7 +88,8 @@ function assistantParts(message: ChatMessage, param: string, toolNames: Map<stri
 }
 
 /** OpenAI sends arguments as JSON text; Gemini wants the object. */
-function parseArguments(text: string, param: string): Record<string, unknown> {
+function parseArguments(text: unknown, param: string): Record<string, unknown> {
+  if (typeof text !== 'string') throw invalidRequest('Tool call arguments must be a JSON object serialised as a string.', param);
   if (text.trim() === '') return {};
   const value = parseJson(text);
   if (isPlainObject(value)) return value;

@@ -99,7 +99,12 @@ export function readErrorFields(body: unknown): ErrorFields {
 function describe(value: unknown): string | undefined {
   if (typeof value === 'string') return value === '' ? undefined : truncate(value);
   if (value === undefined || value === null) return undefined;
-  return truncate(JSON.stringify(value));
+  try {
+    return truncate(JSON.stringify(value));
+  } catch {
+    // Too deeply nested to print: say so rather than fail while reporting a failure.
+    return 'The provider sent an error whose message could not be read.';
+  }
 }
 
 /** Non-JSON bodies: quote short text; an HTML error page from a proxy says nothing useful. */

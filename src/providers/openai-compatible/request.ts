@@ -3,6 +3,8 @@
  * request with the upstream model id, streaming options the gateway relies on, and the provider's
  * quirks applied.
  */
+import { stringifyOr } from '../safe-json.js';
+import { invalidRequest } from '../../errors.js';
 import type { ChatCompletionRequest } from '../../openai/types.js';
 import type { ChatCallInput, ProviderCredentials, UpstreamCall } from '../provider.js';
 import { isRecord } from './is-record.js';
@@ -63,7 +65,7 @@ export function buildChatCall(
       method: 'POST',
       url: upstreamUrl(credentials.baseUrl, '/chat/completions'),
       headers: upstreamHeaders(credentials.apiKey, input.stream ? 'text/event-stream' : 'application/json', true),
-      body: JSON.stringify(body),
+      body: stringifyOr(body, () => invalidRequest('The request is nested too deeply to forward.')),
     },
     warnings,
     toolIds,
