@@ -236,7 +236,11 @@ describe('dashboard in a real browser', () => {
 
   it('chats in the Playground and shows the answer streaming in, then its stats', async () => {
     await nav('Playground');
-    expect(await page.getByLabel('Key', { exact: true }).locator('option').allTextContents()).toEqual([expect.stringContaining('e2e-backend')]);
+    // The key and model lists load after the page: wait for them rather than race them.
+    await expect
+      .poll(() => page.getByLabel('Key', { exact: true }).locator('option').allTextContents(), { timeout: 10_000, interval: 200 })
+      .toEqual([expect.stringContaining('e2e-backend')]);
+    await page.getByLabel('Model', { exact: true }).locator('option[value="openai/gpt-4o-mini"]').waitFor({ state: 'attached' });
     await page.getByLabel('Model', { exact: true }).selectOption('openai/gpt-4o-mini');
     await page.getByLabel('Message').fill('Say hello, slowly.');
     await page.getByRole('button', { name: 'Send' }).click();
