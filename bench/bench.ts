@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: Z-AI's speed against the floor, in one run on this machine.
+ * `npm run bench`: Z-AI's speed against the floor, in one run on this machine (see README.md).
  *
  * Starts three processes — a fake OpenAI-compatible upstream, a bare Node reverse proxy in front
  * of it, and Z-AI (built `dist/`, `zai serve`, info logging to /dev/null) with an account, an
@@ -9,13 +9,14 @@
  * prints the table and the issue's targets as ratios against the bare proxy of the same run.
  * Writes bench/results/latest.json.
  *
- * Options: --no-build (use the existing dist/), --quick (short windows, for trying the bench),
- * --cpu-prof (run Z-AI under `node --cpu-prof`; profiles go to bench/results/profile/ and the
- * numbers are then not comparable). Env: BENCH_WARMUP_MS, BENCH_DURATION_MS, BENCH_ROUNDS (default 2; each case keeps its
- * least disturbed round), BENCH_CONCURRENCY
- * (comma-separated, default "1,50"), BENCH_MODES ("json,stream"), BENCH_TARGETS ("direct,bare-proxy,z-ai,z-ai-alt"),
- * BENCH_ZAI_DIR (the Z-AI checkout to measure, default this one), BENCH_ZAI_ALT_DIR (a second Z-AI checkout with bin/ and a built dist/, measured as `z-ai-alt` in the
- * same run, interleaved with the others: the way to compare a candidate change on a noisy machine).
+ * Options: --no-build (use the existing dist/), --quick (short windows, one round: to try the
+ * bench), --cpu-prof (Z-AI under `node --cpu-prof`; profiles and results go to
+ * bench/results/profile/, numbers not comparable).
+ * Env: BENCH_WARMUP_MS, BENCH_DURATION_MS, BENCH_ROUNDS (default 2; each case keeps its least
+ * disturbed round), BENCH_CONCURRENCY ("1,50"), BENCH_MODES ("json,stream"), BENCH_TARGETS
+ * ("direct,bare-proxy,z-ai,z-ai-alt"), BENCH_ZAI_DIR (the Z-AI checkout to measure, default this
+ * one), BENCH_ZAI_ALT_DIR (a second checkout with bin/ and a built dist/, measured as `z-ai-alt`
+ * in the same run, interleaved with the others: the way to compare a change on a noisy machine).
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -162,7 +163,8 @@ async function sanityCheck(endpoint: Endpoint): Promise<void> {
   if (json.status !== 200 || !Array.isArray(completion.choices) || completion.usage === undefined) {
     throw new Error(`${endpoint.target}: unexpected non-streaming answer ${json.status} ${JSON.stringify(completion).slice(0, 300)}`);
   }
-  if (endpoint.target === 'z-ai' && completion.model !== endpoint.model) throw new Error(`z-ai answered model ${completion.model}`);
+  const isZai = endpoint.target === 'z-ai' || endpoint.target === 'z-ai-alt';
+  if (isZai && completion.model !== endpoint.model) throw new Error(`${endpoint.target} answered model ${completion.model}`);
   const stream = await fetch(`${endpoint.origin}/v1/chat/completions`, { method: 'POST', headers, body: chatBody(endpoint.model, true) });
   const text = await stream.text();
   const events = text.split('\n\n').filter((e) => e.startsWith('data: '));
@@ -172,7 +174,7 @@ async function sanityCheck(endpoint: Endpoint): Promise<void> {
   if (stream.status !== 200 || events.at(-1) !== 'data: [DONE]' || content.length !== STREAM_CHUNKS || usage.length !== 1) {
     throw new Error(`${endpoint.target}: unexpected stream (${stream.status}, ${content.length} chunks, ${usage.length} usage chunks)`);
   }
-  if (endpoint.target === 'z-ai' && chunks.some((c) => c.model !== endpoint.model)) throw new Error('z-ai: a chunk kept the upstream model');
+  if (isZai && chunks.some((c) => c.model !== endpoint.model)) throw new Error(`${endpoint.target}: a chunk kept the upstream model`);
 }
 
 function cpuMsPerReq(start: CpuSample, end: CpuSample, requests: number): { precise: number; ticks: number | null } {
@@ -431,8 +433,10 @@ async function main(): Promise<void> {
     ...(alt ? { alt: { dir: path.resolve(ALT_DIR ?? ''), checks: altList, peakRssKb: altPeakRssKb, usageRows: altRows, answeredRequests: alt.answers } } : {}),
     elapsedSeconds: (Date.now() - started) / 1000,
   };
-  fs.writeFileSync(path.join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(json, null, 2)}\n`);
-  log(`results written to ${path.relative(process.cwd(), path.join(RESULTS_DIR, 'latest.json'))} (${json.elapsedSeconds.toFixed(0)} s)`);
+  // A profiling run's numbers are not comparable: they go beside the profiles, not over latest.json.
+  const out = cpuProf ? path.join(profileDir, 'results.json') : path.join(RESULTS_DIR, 'latest.json');
+  fs.writeFileSync(out, `${JSON.stringify(json, null, 2)}\n`);
+  log(`results written to ${path.relative(process.cwd(), out)} (${json.elapsedSeconds.toFixed(0)} s)`);
 }
 
 main().then(

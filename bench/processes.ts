@@ -103,7 +103,8 @@ export interface SpawnOptions {
   /** Arguments after `node --import cpu-probe.mjs`. */
   args: string[];
   env: Record<string, string>;
-  /** stdout goes to /dev/null unless kept (logs are written, as in production, and discarded). */
+  /** Wait for the child's `{ type: 'ready', port }` IPC message. stdout always goes to /dev/null
+   * (logs are written, as in production, and discarded); stderr is kept for error reports. */
   readyMessage?: boolean;
 }
 

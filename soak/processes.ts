@@ -160,6 +160,8 @@ export interface ZaiProcess {
   /** Set when the process exited (it must not before `stop`). */
   exit(): { code: number | null; signal: NodeJS.Signals | null; at: number } | undefined;
   stderr(): string;
+  /** Deletes the data directory (database and log); call after `stop`. */
+  remove(): void;
   /** SIGTERM (graceful shutdown); resolves with the exit code, SIGKILL after `timeoutMs`. */
   stop(timeoutMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; graceful: boolean }>;
 }
@@ -261,6 +263,9 @@ export async function startZai(options: ZaiOptions): Promise<ZaiProcess> {
     logFile,
     exit: () => exitInfo,
     stderr: () => stderr,
+    remove() {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
     async stop(timeoutMs = 15_000) {
       if (exitInfo !== undefined) return { code: exitInfo.code, signal: exitInfo.signal, graceful: false };
       child.kill('SIGTERM');

@@ -319,7 +319,14 @@ function exitText(zai: ZaiProcess): string | undefined {
   return exit ? `Z-AI exited (code ${String(exit.code)}, signal ${String(exit.signal)}):\n${zai.stderr().slice(-2000)}` : undefined;
 }
 
+/** Deletes a passed phase's Z-AI data directory; keeps a failed one's (its log helps) and says where. */
+function keepOrRemove(o: SoakOptions, zai: ZaiProcess, passed: boolean): void {
+  if (passed && process.env.SOAK_KEEP_DATA !== '1') zai.remove();
+  else o.log(`  Z-AI data directory and log kept: ${zai.dataDir}`);
+}
+
 async function phaseA(o: SoakOptions, fake: FakeProcess): Promise<{ result: PhaseAResult; checks: Check[] }> {
+  let passed = false;
   const zai = await startZai({ logLevel: o.logLevel, firstByteTimeoutMs: o.firstByteTimeoutMs, idleTimeoutMs: o.idleTimeoutMs, connectTimeoutMs: 2_000, nodeArgs: o.zaiNodeArgs });
   try {
     const { api, key } = await setupAccount(zai.url, `${fake.origin}/v1`);
@@ -543,13 +550,16 @@ async function phaseA(o: SoakOptions, fake: FakeProcess): Promise<{ result: Phas
       },
       { name: 'A: SIGTERM exits 0', ok: shutdown.code === 0 && shutdown.graceful, detail: `code ${String(shutdown.code)}, signal ${String(shutdown.signal)}` },
     ];
+    passed = checks.every((c) => c.ok);
     return { result, checks };
   } finally {
     await zai.stop(5_000);
+    keepOrRemove(o, zai, passed);
   }
 }
 
 async function phaseB(o: SoakOptions, fake: FakeProcess): Promise<{ result: PhaseBResult; checks: Check[] }> {
+  let passed = false;
   const zai = await startZai({ logLevel: o.logLevel, firstByteTimeoutMs: o.firstByteTimeoutMs, idleTimeoutMs: o.idleTimeoutMs, connectTimeoutMs: 2_000, nodeArgs: o.zaiNodeArgs });
   try {
     const { api, key } = await setupAccount(zai.url, `${fake.origin}/v1`);
@@ -617,11 +627,17 @@ async function phaseB(o: SoakOptions, fake: FakeProcess): Promise<{ result: Phas
         detail: `${completed.length} complete, ${errored.length} errored, ${failures.length} failed; slowest ${Math.round(result.durationMs.max)} ms${failureSamples.length ? `: ${failureSamples.slice(0, 3).join(' | ')}` : ''}`,
       },
       { name: `B: Z-AI peak RSS (VmHWM) ≤ ${o.peakRssLimitMb} MB`, ok: hwmKb <= o.peakRssLimitMb * MB, detail: `${mb(hwmKb)} MB ${hwmReset ? 'from the first stream on' : 'over the whole process life (VmHWM could not be reset)'}; idle before: ${mb(idleKb)} MB; start-up and sign-up peak: ${mb(setupHwmKb)} MB` },
-      { name: 'B: one usage row with status 200 per stream', ok: usage.rows.length === o.slowStreams && rows200 === o.slowStreams, detail: `${usage.rows.length} rows, ${rows200} with 200` },
+      {
+        name: 'B: one usage row per stream, with status 200 for each complete one',
+        ok: usage.rows.length === o.slowStreams && rows200 === completed.length,
+        detail: `${usage.rows.length} rows for ${o.slowStreams} streams; ${rows200} with 200 for ${completed.length} complete`,
+      },
     ];
+    passed = checks.every((c) => c.ok);
     return { result, checks };
   } finally {
     await zai.stop(5_000);
+    keepOrRemove(o, zai, passed);
   }
 }
 

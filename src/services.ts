@@ -22,7 +22,7 @@ import { RedisLoginThrottle } from './accounts/redis-login-throttle.js';
 import { PostgresSpendLedger } from './billing/postgres-spend-ledger.js';
 import { RedisSpendLedger } from './billing/redis-spend-ledger.js';
 import { migrate, openStore, type Store } from './store/database.js';
-import { connectRedis, redisReady, type RedisClient } from './store/redis.js';
+import type { RedisClient } from './store/redis.js';
 import { Metrics } from './usage/metrics.js';
 import { UsageRecorder } from './usage/usage-recorder.js';
 
@@ -53,7 +53,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     production: config.production,
     warn: (message) => logger.warn(message),
   });
-  const store = openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   await migrate(store);
   // One process: everything in memory. Several replicas: Redis coordinates them; PostgreSQL
   // alone still keeps caps exact (row locks), but caches then rely on their owner's replica.
@@ -64,6 +64,8 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
   let ledger: SpendLedger;
   let rateLimiter: RateLimiter;
   if (config.redisUrl !== undefined) {
+    // Loaded only when configured: one-process deployments never pay for the Redis client.
+    const { connectRedis } = await import('./store/redis.js');
     redis = connectRedis(config.redisUrl, 'commands');
     subscriber = connectRedis(config.redisUrl, 'subscriber');
     bus = new RedisInvalidationBus(redis, subscriber, config.redisPrefix);
@@ -77,7 +79,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     ledger = store.dialect === 'postgres' ? new PostgresSpendLedger(store.db) : new MemorySpendLedger();
   }
   const redisClient = redis;
-  const coordinationReady = (): boolean => redisClient === undefined || redisReady(redisClient);
+  const coordinationReady = (): boolean => redisClient === undefined || redisClient.status === 'ready';
 
   const accounts = new Accounts({ db: store.db, throttle, sessionTtlMs: config.sessionTtlMs });
   const audit = new AuditLog(store.db);

@@ -2,7 +2,7 @@
  * Login throttling shared by every replica: fixed-window failure counters in Redis.
  */
 import type { Redis } from 'ioredis';
-import { coordinationUnavailable } from '../store/redis.js';
+import { coordinationUnavailable } from '../store/coordination-error.js';
 import { THROTTLE_MAX_FAILURES, THROTTLE_WINDOW_MS, failureLimit, tooManyAttempts, type LoginThrottle } from './login-throttle.js';
 
 export class RedisLoginThrottle implements LoginThrottle {

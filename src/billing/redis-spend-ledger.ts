@@ -6,7 +6,7 @@
  */
 import crypto from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { coordinationUnavailable } from '../store/redis.js';
+import { coordinationUnavailable } from '../store/coordination-error.js';
 import { spendCapReached, type CapSubject, type Reservation, type SpendLedger } from './spend-ledger.js';
 
 // KEYS[1] = state hash, KEYS[2] = reservation expiries (zset), KEYS[3] = reservation amounts (hash)

@@ -33,7 +33,7 @@ async function serve(): Promise<number> {
 
 async function migrateCommand(): Promise<number> {
   const config = loadConfig();
-  const store = openDatabase(config);
+  const store = await openDatabase(config);
   try {
     const applied = await migrate(store);
     console.log(applied.length === 0 ? 'Schema is up to date.' : `Applied ${applied.length} migration(s): ${applied.join(', ')}`);
@@ -46,7 +46,7 @@ async function migrateCommand(): Promise<number> {
 async function rotateCommand(options: { batchSize: string }): Promise<number> {
   const config = loadConfig();
   const vault = loadVault({ encryptionKeys: config.encryptionKeys, dataDir: config.dataDir, production: config.production, warn: (m) => console.error(m) });
-  const store = openDatabase(config);
+  const store = await openDatabase(config);
   try {
     await migrate(store);
     const counts = await rotateEncryptionKey(store.db, vault, Number(options.batchSize));
@@ -62,7 +62,7 @@ async function rotateCommand(options: { batchSize: string }): Promise<number> {
 
 async function userCreate(options: { email: string; password: string; admin?: boolean }): Promise<number> {
   const config = loadConfig();
-  const store = openDatabase(config);
+  const store = await openDatabase(config);
   try {
     await migrate(store);
     const accounts = new Accounts({ db: store.db, throttle: new MemoryLoginThrottle(), sessionTtlMs: config.sessionTtlMs });

@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { GatewayError } from '../errors.js';
-import { coordinationUnavailable } from '../store/redis.js';
+import { coordinationUnavailable } from '../store/coordination-error.js';
 import type { Prices } from '../billing/prices.js';
 import type { SpendLedger } from '../billing/spend-ledger.js';
 import type { ApiKeys } from '../keys/api-keys.js';

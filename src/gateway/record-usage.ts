@@ -2,7 +2,7 @@
 import type { GatewayError } from '../errors.js';
 import type { Logger } from 'pino';
 import type { Metrics } from '../usage/metrics.js';
-import type { UsageRecorder } from '../usage/usage-recorder.js';
+import type { UsageRecorder, UsageRow } from '../usage/usage-recorder.js';
 import type { AttemptResult } from './chat-attempt.js';
 import type { RequestContext } from './request-context.js';
 
@@ -18,8 +18,11 @@ export function recordUsage(
   /** For failures: the provider of the last attempt, if one was made. */
   lastProvider: string | null = null,
 ): void {
+  // The latency is taken now, before anything else; the row, the log line and the metrics are
+  // queued for after the answer went out (setImmediate), off the request's critical path.
+  const latencyMs = Math.round(performance.now() - ctx.startedAt);
   const tokens = result?.usage;
-  const row = {
+  const row: UsageRow = {
     id: ctx.requestId,
     created_at: Date.now(),
     user_id: ctx.auth.userId,
@@ -33,12 +36,25 @@ export function recordUsage(
     completion_tokens: tokens?.completionTokens ?? 0,
     cached_tokens: tokens?.cachedTokens ?? 0,
     cost_nano_usd: result?.costNanoUsd ?? 0,
-    latency_ms: Math.round(performance.now() - ctx.startedAt),
+    latency_ms: latencyMs,
     ttft_ms: result?.ttftMs ?? null,
     stream: stream ? 1 : 0,
     attempts,
   };
-  deps.usage.record(row, result?.spendAccounted ?? false);
+  const spendAccounted = result?.spendAccounted ?? false;
+  // The UsageRecorder's flush() yields one setImmediate turn first, so a row queued here before a
+  // flush is always part of it (setImmediate callbacks run in order).
+  setImmediate(() => {
+    try {
+      finishUsage(deps, row, spendAccounted, stream, attempts);
+    } catch (err) {
+      deps.logger.error({ err, requestId: row.id }, 'usage recording failed');
+    }
+  });
+}
+
+function finishUsage(deps: { usage: UsageRecorder; metrics: Metrics; logger: Logger }, row: UsageRow, spendAccounted: boolean, stream: boolean, attempts: number): void {
+  deps.usage.record(row, spendAccounted);
   // The one log line of a /v1 request: who, which model, outcome, tokens, cost. Never content.
   deps.logger.info(
     {

@@ -71,7 +71,7 @@ export class UpstreamClient {
       keepAliveMaxTimeout: 600_000,
       headersTimeout: timeouts.firstByteTimeoutMs,
       bodyTimeout: timeouts.idleTimeoutMs,
-      connections: 256,
+      // No cap per origin: a thousand concurrent streams to one provider must not queue in waves.
       pipelining: 1,
     });
   }

@@ -4,7 +4,7 @@
  */
 import type { Redis } from 'ioredis';
 import { GatewayError } from '../errors.js';
-import { coordinationUnavailable } from '../store/redis.js';
+import { coordinationUnavailable } from '../store/coordination-error.js';
 
 export interface RateLimiter {
   /** Counts one request of the key; throws 429 when the key is over its limit this minute. */

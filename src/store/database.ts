@@ -6,7 +6,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider, type Migration } from 'kysely';
-import pg from 'pg';
 import type { Database } from './schema.js';
 import { initial } from './migrations/001-initial.js';
 import { spendReservations } from './migrations/002-spend-reservations.js';
@@ -27,13 +26,14 @@ export interface OpenStoreOptions {
   databaseUrl: string | undefined;
 }
 
-// int8 columns come back from `pg` as strings; every bigint here (money in nano-USD, epoch ms)
-// stays far below 2^53, so numbers are exact.
-pg.types.setTypeParser(20, (value: string) => Number(value));
-
 /** Opens (and creates, for SQLite) the configured database. Does not migrate. */
-export function openStore(options: OpenStoreOptions): Store {
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
   if (options.databaseUrl !== undefined) {
+    // Loaded only when configured: the embedded default never pays for the PostgreSQL driver.
+    const { default: pg } = await import('pg');
+    // int8 columns come back from `pg` as strings; every bigint here (money in nano-USD, epoch ms)
+    // stays far below 2^53, so numbers are exact.
+    pg.types.setTypeParser(20, (value: string) => Number(value));
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
     // An idle client error (database restarted) must not crash the process; queries will fail
     // with 503 and the pool reconnects by itself.

@@ -44,7 +44,9 @@ export class UsageRecorder {
 
   /** Writes everything queued so far (chained, so concurrent calls never write a row twice). */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.writeBatch());
+    // One setImmediate turn first: the gateway queues its rows with setImmediate after answering,
+    // and those callbacks run in order, so every row recorded before this call is included.
+    this.flushing = this.flushing.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(() => this.writeBatch());
     return this.flushing;
   }
 

@@ -23,9 +23,16 @@ describe('soak and fault test (short)', () => {
       rps: 120,
       // 20 s cannot tell the heap's warm-up growth from a leak; the 5-minute run holds 25 MB.
       rssGrowthLimitMb: 50,
-      // Below Z-AI's 256 upstream connections per origin, so the streams run in one wave, not two.
       slowStreams: 250,
+      // The product target (1,000 streams within 150 MB) is measured by `npm run soak` and reported
+      // there; in the suite, with other files running on the same two cores, this guards against
+      // regressions (a leak, per-stream buffering) with headroom so it does not flap.
+      peakRssLimitMb: 180,
       resultsFile: path.join(SOAK_DIR, 'results', 'test-latest.json'),
+      // A failed phase keeps Z-AI's data directory and log: say where.
+      log: (line) => {
+        if (line.includes('kept')) console.warn(line);
+      },
     });
     const summary = formatSummary(result);
     const failed = result.checks.filter((c) => !c.ok);
@@ -45,6 +52,6 @@ describe('soak and fault test (short)', () => {
     const b = result.phaseB!;
     expect(b.completed).toBe(250);
     expect(b.durationMs.max).toBeLessThanOrEqual(15_000);
-    expect(b.rssMb.hwm).toBeLessThanOrEqual(150);
+    expect(b.rssMb.hwm).toBeLessThanOrEqual(180);
   });
 });

@@ -39,8 +39,8 @@ export function gatewayContext(request: FastifyRequest, reply: FastifyReply, aut
     signal: controller.signal,
     openStream(headers) {
       void reply.hijack();
+      // No flushHeaders(): the headers go out with the first chunk, in one write.
       reply.raw.writeHead(200, { ...headers, 'x-zai-request-id': requestId });
-      reply.raw.flushHeaders();
       return reply.raw;
     },
   };
