@@ -33,3 +33,19 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     destination ?? pino.destination({ dest: 1, sync: false }),
   );
 }
+
+const unredacted = new WeakMap<Logger, Logger>();
+
+/**
+ * A child of `logger` without the redaction, for the per-request gateway line only: its fields are
+ * a fixed set (ids, model names, counts, cost) that never holds a secret, and the wildcard
+ * redaction is a large share of that line's cost. Every other line keeps the parent's redaction.
+ */
+export function fixedShapeLogger(logger: Logger): Logger {
+  let child = unredacted.get(logger);
+  if (child === undefined) {
+    child = logger.child({}, { redact: [] });
+    unredacted.set(logger, child);
+  }
+  return child;
+}

@@ -165,6 +165,27 @@ export function extractTimestamp(key: FernetKey, token: string): number {
   return Number(timestamp);
 }
 
+/**
+ * A token that was fully opened once (MAC and padding) under `key`: what is needed to decrypt it
+ * again without the MAC check. Holds the IV and the ciphertext (copies), never the plaintext.
+ * Only ever build it through MultiFernet.verify(), so nothing unauthenticated reaches the cipher.
+ */
+export interface VerifiedToken {
+  readonly key: FernetKey;
+  readonly iv: Buffer;
+  readonly ciphertext: Buffer;
+}
+
+/** Decrypts a token verified earlier by MultiFernet.verify(): AES-CBC only, no HMAC. */
+export function decryptVerified(token: VerifiedToken): Buffer {
+  const decipher = createDecipheriv('aes-128-cbc', token.key.encryptionKey, token.iv);
+  try {
+    return Buffer.concat([decipher.update(token.ciphertext), decipher.final()]);
+  } catch {
+    throw new InvalidToken();
+  }
+}
+
 /** Key rotation: the first key encrypts, every key is tried (in order) to decrypt. */
 export class MultiFernet {
   readonly #keys: readonly FernetKey[];
@@ -187,6 +208,30 @@ export class MultiFernet {
     const { data, timestamp } = parseToken(token);
     checkTime(timestamp, options); // key-independent, so once is enough
     return this.#openAny(data);
+  }
+
+  /**
+   * Authenticates a token (MAC, then a full decrypt to check the padding; no time checks) and
+   * returns its verified form for decryptVerified(). The plaintext of the check is zeroed, not kept.
+   */
+  verify(token: string): VerifiedToken {
+    const { data } = parseToken(token);
+    for (const key of this.#keys) {
+      let plaintext: Buffer;
+      try {
+        plaintext = open(key, data);
+      } catch (err) {
+        if (!(err instanceof InvalidToken)) throw err;
+        continue;
+      }
+      plaintext.fill(0);
+      return Object.freeze({
+        key,
+        iv: Buffer.from(data.subarray(9, HEADER_LEN)),
+        ciphertext: Buffer.from(data.subarray(HEADER_LEN, data.length - MAC_LEN)),
+      });
+    }
+    throw new InvalidToken();
   }
 
   /** Re-keys under the first key, fresh IV, ORIGINAL timestamp; ignores TTL so expired tokens rotate. */

@@ -25,7 +25,8 @@ export function newId(prefix: string): string {
 
 /** SHA-256 as lowercase hex. Gateway keys and session tokens are stored and looked up only by this. */
 export function sha256Hex(text: string): string {
-  return crypto.createHash('sha256').update(text, 'utf8').digest('hex');
+  // crypto.hash (Node ≥ 20.12): one call, no Hash object.
+  return crypto.hash('sha256', text, 'hex');
 }
 
 /** Constant-time equality of two strings (compared as SHA-256 digests, so lengths may differ). */

@@ -50,6 +50,40 @@ function waitForDrain(stream: ClientStream): Promise<void> {
   });
 }
 
+/** Bytes read after a complete answer before the upstream body is given up (destroyed) instead. */
+const MAX_DRAIN_BYTES = 64 * 1024;
+
+/**
+ * How long a complete answer waits for the upstream's end before the client's answer ends anyway
+ * (the rest of the body is then drained in the background). Upstreams end right after their end
+ * marker, so this is a safety net for one that holds the connection open; it is generous because
+ * a failure seen before the end must still read as a failure, never as a clean finish.
+ */
+const COMPLETE_GRACE_MS = 1000;
+const COMPLETE_GRACE = Symbol('grace');
+
+/** Reads what is left of an upstream body so its keep-alive connection goes back to the pool. */
+function drainInBackground(upstream: UpstreamResponse, reads: AsyncIterator<Buffer>, pendingRead: Promise<IteratorResult<Buffer>>): void {
+  void (async () => {
+    let bytes = 0;
+    let read: Promise<IteratorResult<Buffer>> | undefined = pendingRead;
+    try {
+      for (;;) {
+        const next = await (read ?? reads.next());
+        read = undefined;
+        if (next.done === true) return;
+        bytes += next.value.length;
+        if (bytes > MAX_DRAIN_BYTES) {
+          upstream.body.destroy();
+          return;
+        }
+      }
+    } catch {
+      // A reset after the answer was complete changes nothing for the client.
+    }
+  })();
+}
+
 /**
  * Reads the upstream stream to its end. Throws GatewayError only while nothing has been sent (the
  * caller may fall back); once committed, it always finishes the client stream itself.
@@ -85,32 +119,89 @@ export async function relayStream(
     return opened;
   };
 
-  const send = async (chunks: ChatCompletionChunk[]): Promise<void> => {
-    if (chunks.length === 0) return;
+  const encode = (chunks: ChatCompletionChunk[]): string => {
     let out = '';
     for (const chunk of chunks) {
       completionBytes += textBytes(chunk);
       out += encodeSseData(JSON.stringify(chunk));
     }
+    return out;
+  };
+
+  // Encoded but not yet written: one write per upstream read. If the transform throws in the
+  // middle of a read, what it produced before is written first (as if sent event by event).
+  let pending = '';
+  const flush = async (): Promise<void> => {
+    if (pending === '') return;
+    const out = pending;
+    pending = '';
     const stream = open();
     lastWrite = performance.now();
     if (!stream.write(out) && !stream.destroyed) await waitForDrain(stream);
   };
 
+  // A manual iterator (not for-await): leaving a for-await loop early would destroy the body,
+  // and an answer that is complete early keeps draining it so the connection is reused.
+  const reads = upstream.body[Symbol.asyncIterator]();
   try {
-    for await (const buffer of upstream.body) {
-      for (const event of parser.push(buffer)) await send(transform.push(event));
+    for (;;) {
+      const next = await reads.next();
+      if (next.done === true) break;
+      for (const event of parser.push(next.value)) {
+        pending += encode(transform.push(event));
+        if (transform.complete) break;
+      }
+      if (transform.complete) {
+        // The answer is whole (`[DONE]`, `message_stop`). The upstream's end normally arrives with
+        // or right after it: wait for the next read a short moment, so a connection that fails
+        // right there still reads as a failure (never a clean finish); then the rest and the end
+        // marker go out in one write and anything left of the body is drained in the background.
+        let timer: NodeJS.Timeout | undefined;
+        const grace = new Promise<typeof COMPLETE_GRACE>((resolve) => (timer = setTimeout(resolve, COMPLETE_GRACE_MS, COMPLETE_GRACE)));
+        let read: Promise<IteratorResult<Buffer>> | undefined = reads.next();
+        let extra = 0;
+        try {
+          // Whatever follows is ignored by the transform; only the end (or a failure) matters.
+          while (read !== undefined) {
+            const result = await Promise.race([read, grace]);
+            if (result === COMPLETE_GRACE) break;
+            if (result.done === true) read = undefined;
+            else if ((extra += result.value.length) > MAX_DRAIN_BYTES) {
+              upstream.body.destroy();
+              read = undefined;
+            } else read = reads.next();
+          }
+        } finally {
+          clearTimeout(timer);
+        }
+        const out = pending;
+        pending = '';
+        open().end(out + SSE_DONE);
+        if (read !== undefined) drainInBackground(upstream, reads, read);
+        return { status: 200, errorCode: null, usage: transform.usage(), completionBytes, ttftMs };
+      }
+      await flush();
     }
-    for (const event of parser.end()) await send(transform.push(event));
+    for (const event of parser.end()) pending += encode(transform.push(event));
+    await flush();
     const unframed = parser.unframedText();
     const bare = unframed.trimStart().startsWith('{') || unframed.trimStart().startsWith('[') ? mapUnframed(unframed) : undefined;
     if (bare !== undefined) throw bare;
-    await send(transform.end());
+    pending += encode(transform.end());
+    await flush();
     // A stream with no content at all (e.g. only [DONE]) still answers in SSE form.
     open().end(SSE_DONE);
     return { status: 200, errorCode: null, usage: transform.usage(), completionBytes, ttftMs };
   } catch (err) {
     upstream.body.destroy();
+    // What the transform produced before it threw goes out first, as if written event by event.
+    if (pending !== '' && !ctx.signal.aborted) {
+      const out = pending;
+      pending = '';
+      const stream = open();
+      lastWrite = performance.now();
+      stream.write(out);
+    }
     const error = ctx.signal.aborted
       ? clientGone(err)
       : err instanceof GatewayError

@@ -54,13 +54,25 @@ const API_SECURITY_HEADERS = {
   'x-frame-options': 'DENY',
 };
 
+/**
+ * Request ids: `req_` + 8 random base62 characters chosen once per process (about 47 bits, so
+ * replicas and restarts sharing one database do not collide) + a base36 counter. Usage rows use
+ * the id as their primary key. Cheaper than fresh randomness per request.
+ */
+const REQUEST_ID_PREFIX = `req_${randomBase62(6).slice(0, 8)}`;
+let requestCounter = 0;
+export function nextRequestId(): string {
+  requestCounter += 1;
+  return REQUEST_ID_PREFIX + requestCounter.toString(36);
+}
+
 export async function buildApp(services: Services, logger: Logger): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // Our own onResponse hook writes one line per request instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: services.config.maxBodyBytes,
-    genReqId: () => `req_${randomBase62(12)}`,
+    genReqId: nextRequestId,
     trustProxy: false,
     return503OnClosing: true,
     // Router-level refusals (a malformed URL, an over-long id) get the same error shape.
@@ -77,24 +89,28 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
   const idleWaiters: Array<() => void> = [];
   app.decorate('whenIdle', () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve))));
 
-  app.addHook('onRequest', async (request, reply) => {
+  const requestClosed = (): void => {
+    inFlight -= 1;
+    if (inFlight === 0 && idleWaiters.length > 0) for (const resolve of idleWaiters.splice(0)) resolve();
+  };
+  // Callback-style hooks: no promise per request and hook.
+  app.addHook('onRequest', (request, reply, done) => {
     inFlight += 1;
-    reply.raw.once('close', () => {
-      inFlight -= 1;
-      if (inFlight === 0) for (const resolve of idleWaiters.splice(0)) resolve();
-    });
+    reply.raw.once('close', requestClosed);
     void reply.headers(API_SECURITY_HEADERS);
     void reply.header('x-zai-request-id', String(request.id));
+    done();
   });
 
   // One log line per answered request: never a body, header value or key. Gateway requests log
   // their own richer line (model, tokens, cost) when their usage is recorded.
-  app.addHook('onResponse', async (request, reply) => {
-    if (reply.statusCode < 400 && (request.url.startsWith('/v1/chat') || request.url.startsWith('/v1/embeddings'))) return;
+  app.addHook('onResponse', (request, reply, done) => {
+    if (reply.statusCode < 400 && (request.url.startsWith('/v1/chat') || request.url.startsWith('/v1/embeddings'))) return done();
     request.log.info(
       { requestId: request.id, method: request.method, path: request.routeOptions.url ?? 'unknown', status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
       'request',
     );
+    done();
   });
 
   opsRoutes(app, services);
@@ -113,8 +129,9 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
   });
 
   await app.register(async (api) => {
-    api.addHook('onRequest', async (_request, reply) => {
+    api.addHook('onRequest', (_request, reply, done) => {
       void reply.header('cache-control', 'no-store');
+      done();
     });
     api.addHook('preHandler', checkSameOrigin(services.config.publicUrl));
     authRoutes(api, services);

@@ -12,6 +12,7 @@ import type { Database, ProvidersTable } from '../store/schema.js';
 import type { AuditActor, AuditLog } from '../audit/audit-log.js';
 import type { InvalidationBus } from './invalidation.js';
 import { checkProviderKey, keyHint } from './provider-key-format.js';
+import type { VerifiedToken } from '../crypto/fernet.js';
 import type { Vault } from './vault.js';
 
 export interface ProviderRecord {
@@ -90,8 +91,15 @@ export interface PatchProviderInput {
   name?: string | undefined;
 }
 
+const MAX_VERIFIED_TOKENS = 10_000;
+
 export class ProviderCredentials {
   private readonly cache = new Map<string, Promise<Map<string, ProviderRoute>>>();
+  /**
+   * Tokens whose MAC was verified, by token text: IV + ciphertext only, so a request does just the
+   * AES step. The plaintext key is never cached; it lives only for the call that decrypts it.
+   */
+  private readonly verified = new Map<string, VerifiedToken>();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -102,6 +110,8 @@ export class ProviderCredentials {
     bus.subscribe((message) => {
       if (message.kind === 'providers') this.cache.delete(message.userId);
       else if (message.kind === 'all') this.cache.clear();
+      // Invalidated with the provider cache (rare: management changes), whole, for simplicity.
+      if (message.kind === 'providers' || message.kind === 'all') this.verified.clear();
     });
   }
 
@@ -202,7 +212,15 @@ export class ProviderCredentials {
 
   /** Decrypts a provider key for one upstream call. */
   decryptKey(route: ProviderRoute): string {
-    return this.vault.decrypt(route.keyCiphertext);
+    const token = route.keyCiphertext;
+    let verified = this.verified.get(token);
+    if (verified === undefined) {
+      verified = this.vault.verify(token);
+      // Bounded: a huge number of distinct providers only costs a re-verification.
+      if (this.verified.size >= MAX_VERIFIED_TOKENS) this.verified.clear();
+      this.verified.set(token, verified);
+    }
+    return this.vault.decryptVerified(verified);
   }
 
   private async loadRoutes(userId: string): Promise<Map<string, ProviderRoute>> {

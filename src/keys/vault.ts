@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../config.js';
-import { MultiFernet, generateFernetKey, parseFernetKey, type FernetKey } from '../crypto/fernet.js';
+import { MultiFernet, decryptVerified, generateFernetKey, parseFernetKey, type FernetKey, type VerifiedToken } from '../crypto/fernet.js';
 
 export const KEY_FILE_NAME = 'provider-key-encryption.key';
 
@@ -16,6 +16,10 @@ const EXPECTED_FORM =
 export interface Vault {
   encrypt(plaintext: string): string;
   decrypt(token: string): string;
+  /** Authenticates a token once (see MultiFernet.verify); the result holds no plaintext. */
+  verify(token: string): VerifiedToken;
+  /** Decrypts a token authenticated by verify(): the AES step only. */
+  decryptVerified(verified: VerifiedToken): string;
   /** Re-encrypts under the first key, keeping the token's timestamp; returns the token unchanged if already current. */
   rotate(token: string): { token: string; changed: boolean };
 }
@@ -75,6 +79,8 @@ export function createVault(keys: readonly FernetKey[]): Vault {
   return {
     encrypt: (plaintext) => fernet.encrypt(Buffer.from(plaintext, 'utf8')),
     decrypt: (token) => fernet.decrypt(token).toString('utf8'),
+    verify: (token) => fernet.verify(token),
+    decryptVerified: (verified) => decryptVerified(verified).toString('utf8'),
     rotate(token) {
       if (fernet.isCurrent(token)) return { token, changed: false };
       return { token: fernet.rotate(token), changed: true };

@@ -96,6 +96,14 @@ export interface StreamTransform {
   end(): ChatCompletionChunk[];
   /** Whether the upstream signalled the end of the stream (`[DONE]`, `message_stop`, a final finish reason). */
   readonly finished: boolean;
+  /**
+   * Nothing more can come out of this transform: later push() calls return no chunks and change
+   * no usage, end() returns nothing, and usage() is final. The relay may then end the client's
+   * answer at once (and drain the rest of the upstream body in the background). True after
+   * `[DONE]` (OpenAI-compatible) or `message_stop` (Anthropic); always false for Gemini, whose
+   * usage may still follow the final finish reason and whose last chunks come from end().
+   */
+  readonly complete: boolean;
   /** The token usage reported so far (final once the stream ended), or undefined if none was reported. */
   usage(): TokenUsage | undefined;
 }

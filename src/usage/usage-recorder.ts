@@ -3,11 +3,39 @@
  * timer (or a full buffer) writes them in one transaction, together with each key's added spend
  * and last use. Rows are flushed on shutdown. Never any message content.
  */
-import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { Database, UsageTable } from '../store/schema.js';
 
 export type UsageRow = UsageTable;
+
+/** Every column of a usage row, in the order of the cached INSERT's parameters. */
+const USAGE_COLUMNS = [
+  'id',
+  'created_at',
+  'user_id',
+  'key_id',
+  'model_requested',
+  'model_served',
+  'provider',
+  'status',
+  'error_code',
+  'prompt_tokens',
+  'completion_tokens',
+  'cached_tokens',
+  'cost_nano_usd',
+  'latency_ms',
+  'ttft_ms',
+  'stream',
+  'attempts',
+] as const satisfies ReadonlyArray<keyof UsageRow>;
+
+// Fails to compile if a UsageRow column is missing from USAGE_COLUMNS.
+type MissingColumn = Exclude<keyof UsageRow, (typeof USAGE_COLUMNS)[number]>;
+const allColumnsListed: MissingColumn extends never ? true : never = true;
+void allColumnsListed;
+
+/** Rows per INSERT: keeps each statement under the parameter limits of both databases. */
+const INSERT_CHUNK = 100;
 
 export interface UsageRecorderOptions {
   db: Kysely<Database>;
@@ -25,6 +53,8 @@ export class UsageRecorder {
   private readonly timer: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
   private readonly maxBatch: number;
+  /** The SQL text of a multi-row usage INSERT, by row count: compiled once, not per flush. */
+  private readonly insertSql = new Map<number, string>();
 
   constructor(private readonly options: UsageRecorderOptions) {
     this.maxBatch = options.maxBatch ?? 500;
@@ -56,6 +86,24 @@ export class UsageRecorder {
     await this.flush();
   }
 
+  /** INSERT of rows[from, to): the cached SQL for that many rows, with the rows' values. */
+  private insertQuery(rows: UsageRow[], from: number, to: number): CompiledQuery {
+    const count = to - from;
+    let text = this.insertSql.get(count);
+    if (text === undefined) {
+      const sample = Object.fromEntries(USAGE_COLUMNS.map((column) => [column, null])) as unknown as UsageRow;
+      text = this.options.db.insertInto('usage').values(new Array<UsageRow>(count).fill(sample)).compile().sql;
+      this.insertSql.set(count, text);
+    }
+    const parameters: unknown[] = new Array(count * USAGE_COLUMNS.length);
+    let p = 0;
+    for (let r = from; r < to; r++) {
+      const row = rows[r] as UsageRow;
+      for (const column of USAGE_COLUMNS) parameters[p++] = row[column] ?? null;
+    }
+    return CompiledQuery.raw(text, parameters);
+  }
+
   private async writeBatch(): Promise<void> {
     if (this.buffer.length === 0) return;
     const rows = this.buffer;
@@ -75,8 +123,8 @@ export class UsageRecorder {
     try {
       await this.options.db.transaction().execute(async (trx) => {
         // Chunks keep each INSERT under the parameter limits of both databases.
-        for (let i = 0; i < rows.length; i += 100) {
-          await trx.insertInto('usage').values(rows.slice(i, i + 100)).execute();
+        for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+          await trx.executeQuery(this.insertQuery(rows, i, Math.min(rows.length, i + INSERT_CHUNK)));
         }
         for (const [keyId, s] of spend) {
           await trx

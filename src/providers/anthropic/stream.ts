@@ -71,6 +71,11 @@ class AnthropicStreamTransform implements StreamTransform {
     return this.state.finished;
   }
 
+  /** After `message_stop` push() and end() return nothing and the usage cannot change. */
+  get complete(): boolean {
+    return this.state.finished;
+  }
+
   usage(): TokenUsage | undefined {
     return this.state.usage === undefined ? undefined : toTokenUsage(this.state.usage);
   }

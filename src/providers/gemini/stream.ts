@@ -55,6 +55,11 @@ class GeminiStream implements StreamTransform {
     return this.#candidates.size > 0 && [...this.#candidates.values()].every((state) => state.finished);
   }
 
+  /** Never: a usage chunk may follow the final finish reason, and end() emits the usage chunk. */
+  get complete(): boolean {
+    return false;
+  }
+
   push(event: SseEvent): ChatCompletionChunk[] {
     const json = parseData(event.data);
     if (typeof json === 'object' && json !== null && 'error' in json) {

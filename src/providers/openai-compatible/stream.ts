@@ -50,6 +50,11 @@ class OpenAICompatibleStream implements StreamTransform {
     return this.done;
   }
 
+  /** After `[DONE]` push() and end() return nothing and the usage cannot change. */
+  get complete(): boolean {
+    return this.done;
+  }
+
   push(event: SseEvent): ChatCompletionChunk[] {
     if (this.done) return [];
     const { data } = event;

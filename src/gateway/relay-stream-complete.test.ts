@@ -1,0 +1,105 @@
+/** relayStream ends the client's answer as soon as the transform is complete, and drains the rest. */
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createChatStream } from '../providers/openai-compatible/stream.js';
+import type { Metrics } from '../usage/metrics.js';
+import { relayStream } from './relay-stream.js';
+import type { ClientStream, RequestContext } from './request-context.js';
+import type { UpstreamResponse } from './upstream-client.js';
+
+class Client implements ClientStream {
+  writes: string[] = [];
+  ends: Array<string | undefined> = [];
+  destroyed = false;
+  write(chunk: string): boolean {
+    this.writes.push(chunk);
+    return true;
+  }
+  end(chunk?: string): void {
+    this.ends.push(chunk);
+  }
+  once(): unknown {
+    return this;
+  }
+  removeListener(): unknown {
+    return this;
+  }
+}
+
+function setup(): { ctx: RequestContext; client: Client; body: PassThrough; response: UpstreamResponse; metrics: Metrics } {
+  const client = new Client();
+  const ctx: RequestContext = {
+    requestId: 'req_test',
+    auth: { id: 'key_test' } as RequestContext['auth'],
+    startedAt: performance.now(),
+    signal: new AbortController().signal,
+    openStream: () => client,
+  };
+  const body = new PassThrough();
+  const response = { status: 200, headers: {}, body } as unknown as UpstreamResponse;
+  const metrics = { streamOpened: () => undefined, streamClosed: () => undefined } as unknown as Metrics;
+  return { ctx, client, body, response, metrics };
+}
+
+const chunk = (extra: string): string =>
+  `data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[${extra}]}\n\n`;
+
+describe('relayStream, complete answers', () => {
+  it('ends the client at [DONE] in one write while the upstream body is still open, then drains it', async () => {
+    const { ctx, client, body, response, metrics } = setup();
+    const transform = createChatStream({ publicModel: 'openai/m', includeUsage: true, toolIds: undefined });
+    body.write(chunk('{"index":0,"delta":{"content":"Hi"},"finish_reason":null}'));
+    const relayed = relayStream(ctx, response, transform, {}, metrics, () => undefined);
+    await new Promise((r) => setImmediate(r));
+    body.write(
+      chunk('{"index":0,"delta":{},"finish_reason":"stop"}') +
+        'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}\n\n' +
+        'data: [DONE]\n\n',
+    );
+    // The upstream body has not ended, yet the relay is done.
+    const outcome = await relayed;
+    expect(outcome).toMatchObject({ status: 200, errorCode: null, usage: { promptTokens: 3, completionTokens: 2, cachedTokens: 0 } });
+    expect(client.ends).toHaveLength(1);
+    const last = client.ends[0] ?? '';
+    expect(last).toContain('"finish_reason":"stop"');
+    expect(last).toContain('"usage":{"prompt_tokens":3');
+    expect(last.endsWith('data: [DONE]\n\n')).toBe(true);
+    expect(client.writes.join('')).toContain('"content":"Hi"');
+    // The rest is read (not destroyed), so the connection can be reused.
+    body.end('data: ignored\n\n');
+    await new Promise((r) => body.once('end', r));
+    expect(body.destroyed || body.readableEnded).toBe(true);
+    expect(body.readableEnded).toBe(true);
+  });
+
+  it('ends with [DONE] in the same write when the body ends right after it', async () => {
+    const { ctx, client, body, response, metrics } = setup();
+    const transform = createChatStream({ publicModel: 'openai/m', includeUsage: false, toolIds: undefined });
+    body.end(chunk('{"index":0,"delta":{"content":"Hi"},"finish_reason":"stop"}') + 'data: [DONE]\n\n');
+    const outcome = await relayStream(ctx, response, transform, {}, metrics, () => undefined);
+    expect(outcome.status).toBe(200);
+    expect(client.writes).toEqual([]);
+    expect(client.ends).toHaveLength(1);
+    expect(client.ends[0]).toMatch(/"content":"Hi".*\n\ndata: \[DONE\]\n\n$/s);
+  });
+
+  it('reports a connection that fails right after [DONE] as a failure, never a clean finish', async () => {
+    const { ctx, client, body, response, metrics } = setup();
+    const transform = createChatStream({ publicModel: 'openai/m', includeUsage: false, toolIds: undefined });
+    body.write(chunk('{"index":0,"delta":{"content":"Hi"},"finish_reason":"stop"}') + 'data: [DONE]\n\n');
+    setImmediate(() => body.destroy(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' })));
+    const outcome = await relayStream(ctx, response, transform, {}, metrics, () => undefined);
+    expect(outcome.status).toBe(502);
+    expect(client.ends[0]).not.toContain('[DONE]');
+  });
+
+  it('still writes what came before a mid-read error, then the SSE error', async () => {
+    const { ctx, client, body, response, metrics } = setup();
+    const transform = createChatStream({ publicModel: 'openai/m', includeUsage: false, toolIds: undefined });
+    body.end(chunk('{"index":0,"delta":{"content":"Hi"},"finish_reason":null}') + 'data: {"error":{"message":"boom"}}\n\n');
+    const outcome = await relayStream(ctx, response, transform, {}, metrics, () => undefined);
+    expect(outcome.status).toBeGreaterThanOrEqual(500);
+    expect(client.writes.join('')).toContain('"content":"Hi"');
+    expect(client.ends[0]).toContain('boom');
+  });
+});

@@ -1,0 +1,60 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate, openStore, type Store } from '../store/database.js';
+import { UsageRecorder, type UsageRow } from './usage-recorder.js';
+
+let dir: string;
+let store: Store;
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zai-usage-'));
+  store = await openStore({ dataDir: dir, databaseUrl: undefined });
+  await migrate(store);
+});
+
+afterAll(async () => {
+  await store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function row(i: number): UsageRow {
+  return {
+    id: `req_test${i}`,
+    created_at: 1_700_000_000_000 + i,
+    user_id: 'usr_1',
+    key_id: 'key_1',
+    model_requested: 'openai/m',
+    model_served: i % 2 === 0 ? 'openai/m' : null,
+    provider: i % 3 === 0 ? null : 'openai',
+    status: i % 5 === 0 ? 502 : 200,
+    error_code: i % 5 === 0 ? 'upstream_error' : null,
+    prompt_tokens: i,
+    completion_tokens: i * 2,
+    cached_tokens: 0,
+    cost_nano_usd: 1000 + i,
+    latency_ms: 3,
+    ttft_ms: i % 2 === 0 ? null : 1,
+    stream: i % 2,
+    attempts: 1,
+  };
+}
+
+describe('UsageRecorder', () => {
+  it('writes every row exactly once, with every column, across chunk sizes (cached INSERTs)', async () => {
+    const errors: unknown[] = [];
+    const recorder = new UsageRecorder({ db: store.db, flushIntervalMs: 60_000, onError: (err) => errors.push(err) });
+    // 257 rows: two full INSERTs of 100 and one of 57; then 3 and 57 again (cached text reused).
+    const rows = Array.from({ length: 317 }, (_, i) => row(i));
+    for (const r of rows.slice(0, 257)) recorder.record(r);
+    await recorder.flush();
+    for (const r of rows.slice(257, 260)) recorder.record(r);
+    await recorder.flush();
+    for (const r of rows.slice(260)) recorder.record(r);
+    await recorder.close();
+    expect(errors).toEqual([]);
+    const stored = await store.db.selectFrom('usage').selectAll().orderBy('created_at').execute();
+    expect(stored).toEqual(rows);
+  });
+});
