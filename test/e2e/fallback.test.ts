@@ -115,3 +115,41 @@ describe('fallback', () => {
     expect(rate).toBeInstanceOf(OpenAI.RateLimitError);
   });
 });
+
+describe('retrying the same model (ZAI_RETRY_SAME_MODEL=true)', () => {
+  it('retries once when the provider asks for a short wait, not when it asks for a long one', async () => {
+    const calls = new Map<string, number>();
+    const flaky = await startFakeServer((req, res) => {
+      const model = (req.json as { model: string }).model;
+      const n = (calls.get(model) ?? 0) + 1;
+      calls.set(model, n);
+      if (n === 1) return json(res, 503, { error: { message: 'busy' } }, { 'retry-after': model === 'short-wait' ? '1' : '30' });
+      return json(res, 200, openAICompletion({ content: `from ${model}` }));
+    });
+    const server = await startZai({ ZAI_RETRY_SAME_MODEL: 'true' });
+    try {
+      const api2 = new ApiClient(server.url);
+      await api2.signup('retry@example.com');
+      await api2.post('/api/providers', { provider: 'openai', api_key: 'sk-retry-0123456789abcdef', base_url: `${flaky.url}/v1` });
+      const key = await api2.post('/api/keys', { name: 'retry' });
+      const retrying = new OpenAI({ apiKey: String(key.body.key), baseURL: `${server.url}/v1`, maxRetries: 0 });
+      const ok = await retrying.chat.completions.create({ model: 'openai/short-wait', messages: [{ role: 'user', content: 'x' }] });
+      expect(ok.choices[0]?.message.content).toBe('from short-wait');
+      expect(calls.get('short-wait')).toBe(2);
+      const err = await retrying.chat.completions.create({ model: 'openai/long-wait', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+      expect((err as { status: number }).status).toBe(502);
+      expect(calls.get('long-wait')).toBe(1);
+    } finally {
+      await server.close();
+      await flaky.close();
+    }
+  });
+
+  it('is off by default: one attempt per model', async () => {
+    const before = fake.requests.length;
+    const key = await api.post('/api/keys', { name: 'no retry' });
+    const plain = new OpenAI({ apiKey: String(key.body.key), baseURL: `${zai.url}/v1`, maxRetries: 0 });
+    await plain.chat.completions.create({ model: 'openai/fails-503', messages: [{ role: 'user', content: 'x' }] }).catch(() => undefined);
+    expect(fake.requests.length).toBe(before + 1);
+  });
+});
