@@ -10,7 +10,7 @@ import { GatewayError } from '../errors.js';
 import { SSE_DONE, SSE_HEADERS, SSE_KEEPALIVE, encodeSseData, encodeSseError } from '../openai/sse-encoder.js';
 import type { ChatCompletionChunk, TokenUsage } from '../openai/types.js';
 import { SseParser } from '../providers/sse-parser.js';
-import type { StreamTransform } from '../providers/provider.js';
+import { EncodedChunk, type SseEvent, type StreamOutput, type StreamTransform } from '../providers/provider.js';
 import type { Metrics } from '../usage/metrics.js';
 import type { ClientStream, RequestContext } from './request-context.js';
 import { clientGone, networkError, type UpstreamResponse } from './upstream-client.js';
@@ -119,14 +119,23 @@ export async function relayStream(
     return opened;
   };
 
-  const encode = (chunks: ChatCompletionChunk[]): string => {
+  const encode = (chunks: readonly StreamOutput[]): string => {
     let out = '';
     for (const chunk of chunks) {
-      completionBytes += textBytes(chunk);
-      out += encodeSseData(JSON.stringify(chunk));
+      if (chunk instanceof EncodedChunk) {
+        // Pre-encoded by the transform (already one line of JSON): framed, never re-serialised.
+        completionBytes += chunk.textBytes;
+        out += encodeSseData(chunk.json);
+      } else {
+        completionBytes += textBytes(chunk);
+        out += encodeSseData(JSON.stringify(chunk));
+      }
     }
     return out;
   };
+  // The transform's fast variant when it has one (bound once, not looked up per event).
+  const pushEvent: (event: SseEvent) => StreamOutput[] =
+    transform.pushEncoded !== undefined ? transform.pushEncoded.bind(transform) : transform.push.bind(transform);
 
   // Encoded but not yet written: one write per upstream read. If the transform throws in the
   // middle of a read, what it produced before is written first (as if sent event by event).
@@ -148,7 +157,7 @@ export async function relayStream(
       const next = await reads.next();
       if (next.done === true) break;
       for (const event of parser.push(next.value)) {
-        pending += encode(transform.push(event));
+        pending += encode(pushEvent(event));
         if (transform.complete) break;
       }
       if (transform.complete) {
@@ -182,7 +191,7 @@ export async function relayStream(
       }
       await flush();
     }
-    for (const event of parser.end()) pending += encode(transform.push(event));
+    for (const event of parser.end()) pending += encode(pushEvent(event));
     await flush();
     const unframed = parser.unframedText();
     const bare = unframed.trimStart().startsWith('{') || unframed.trimStart().startsWith('[') ? mapUnframed(unframed) : undefined;

@@ -1,0 +1,201 @@
+/** The fast path of the OpenAI-compatible stream transform: raw JSON text with the model rewritten. */
+import { describe, expect, it } from 'vitest';
+import { GatewayError } from '../../errors.js';
+import type { ChatCompletionChunk } from '../../openai/types.js';
+import { EncodedChunk, type SseEvent, type StreamOutput } from '../provider.js';
+import { ToolIdMap } from './mistral-tool-ids.js';
+import { createChatStream } from './stream.js';
+
+interface FastTransform {
+  pushEncoded(event: SseEvent): StreamOutput[];
+  push(event: SseEvent): ChatCompletionChunk[];
+  end(): ChatCompletionChunk[];
+  usage(): unknown;
+}
+
+function stream(includeUsage = false, toolIds?: ToolIdMap): FastTransform {
+  const transform = createChatStream({ publicModel: 'openai/gpt-4o', includeUsage, toolIds });
+  if (transform.pushEncoded === undefined) throw new Error('no fast path');
+  return transform as FastTransform;
+}
+
+const ev = (data: string): SseEvent => ({ event: undefined, data, id: undefined });
+const HEAD = '{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1700000000,"model":"gpt-4o-2024-08-06",';
+const NEW_HEAD = '{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1700000000,"model":"openai/gpt-4o",';
+const choice = (delta: string, finish = 'null'): string => `"choices":[{"index":0,"delta":${delta},"logprobs":null,"finish_reason":${finish}}]`;
+
+function only(out: StreamOutput[]): StreamOutput {
+  expect(out).toHaveLength(1);
+  return out[0] as StreamOutput;
+}
+
+function encoded(out: StreamOutput[]): EncodedChunk {
+  const item = only(out);
+  expect(item).toBeInstanceOf(EncodedChunk);
+  return item as EncodedChunk;
+}
+
+function object(out: StreamOutput[]): ChatCompletionChunk {
+  const item = only(out);
+  expect(item).not.toBeInstanceOf(EncodedChunk);
+  return item as ChatCompletionChunk;
+}
+
+describe('OpenAI-compatible stream fast path', () => {
+  it('rewrites the model in the text and passes the rest through byte for byte', () => {
+    const rest = `"system_fingerprint":"fp_1",${choice('{"content":"Hello"}')}}`;
+    const item = encoded(stream().pushEncoded(ev(HEAD + rest)));
+    expect(item.json).toBe(NEW_HEAD + rest);
+    expect(item.textBytes).toBe(5);
+  });
+
+  it('drops a top-level "usage":null like the full path does', () => {
+    const item = encoded(stream().pushEncoded(ev(`${HEAD}${choice('{"content":"a"}')},"usage":null}`)));
+    expect(item.json).toBe(`${NEW_HEAD}${choice('{"content":"a"}')}}`);
+    expect(JSON.parse(item.json)).not.toHaveProperty('usage');
+  });
+
+  it('never rewrites "model" inside a string value', () => {
+    const evil = JSON.stringify('x","model":"evil","y":"');
+    const text = `${HEAD}${choice(`{"content":${evil}}`)},"note":"\\"model\\":\\"evil\\""}`;
+    const item = encoded(stream().pushEncoded(ev(text)));
+    const parsed = JSON.parse(item.json) as ChatCompletionChunk & { note: string };
+    expect(parsed.model).toBe('openai/gpt-4o');
+    expect(parsed.choices[0]?.delta.content).toBe('x","model":"evil","y":"');
+    expect(parsed.note).toBe('"model":"evil"');
+    expect(item.json.match(/openai\/gpt-4o/g)).toHaveLength(1);
+  });
+
+  it('falls back to the full path for keys in another order', () => {
+    const text = `{"object":"chat.completion.chunk","id":"c","created":1,"model":"up",${choice('{"content":"x"}')}}`;
+    const chunk = object(stream().pushEncoded(ev(text)));
+    expect(chunk.model).toBe('openai/gpt-4o');
+    expect(chunk.choices[0]?.delta.content).toBe('x');
+    const modelFirst = `{"id":"c","object":"chat.completion.chunk","model":"up","created":1,${choice('{}')}}`;
+    expect(object(stream().pushEncoded(ev(modelFirst))).model).toBe('openai/gpt-4o');
+  });
+
+  it('falls back when a second top-level model (or id, object, created) follows', () => {
+    for (const key of ['model', 'id', 'object', 'created']) {
+      const chunk = object(stream().pushEncoded(ev(`${HEAD}${choice('{}')},"${key}":"later"}`)));
+      expect(chunk.model).toBe('openai/gpt-4o');
+    }
+    // A key spelled with escapes could be any of them.
+    expect(object(stream().pushEncoded(ev(`${HEAD}${choice('{}')},"mod\\u0065l":"later"}`))).model).toBe('openai/gpt-4o');
+  });
+
+  it('falls back for a model or id with escapes, whitespace in the head, or no choices', () => {
+    const escaped = '{"id":"c","object":"chat.completion.chunk","created":1,"model":"a\\"b",' + choice('{}') + '}';
+    expect(object(stream().pushEncoded(ev(escaped))).model).toBe('openai/gpt-4o');
+    const spaced = '{"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m", ' + choice('{}') + '}';
+    expect(object(stream().pushEncoded(ev(spaced))).model).toBe('openai/gpt-4o');
+    expect(object(stream().pushEncoded(ev(`${HEAD}"system_fingerprint":"x"}`))).choices).toEqual([]);
+  });
+
+  it('falls back for usage with values and still reports it in the final chunk when asked', () => {
+    const transform = stream(true);
+    encoded(transform.pushEncoded(ev(`${HEAD}${choice('{"content":"Hi"}')}}`)));
+    encoded(transform.pushEncoded(ev(`${HEAD}${choice('{}', '"stop"')}}`)));
+    expect(transform.pushEncoded(ev(`${HEAD}"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}`))).toEqual([]);
+    const final = transform.pushEncoded(ev('[DONE]'));
+    expect(final).toEqual([
+      {
+        id: 'chatcmpl-1',
+        object: 'chat.completion.chunk',
+        created: 1700000000,
+        model: 'openai/gpt-4o',
+        choices: [],
+        usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
+      },
+    ]);
+    expect(transform.usage()).toEqual({ promptTokens: 3, completionTokens: 2, cachedTokens: 0 });
+  });
+
+  it('sends no usage chunk when not asked', () => {
+    const transform = stream(false);
+    transform.pushEncoded(ev(`${HEAD}${choice('{}', '"stop"')},"usage":null}`));
+    expect(transform.pushEncoded(ev(`${HEAD}"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2}}`))).toEqual([]);
+    expect(transform.pushEncoded(ev('[DONE]'))).toEqual([]);
+    expect(transform.usage()).toEqual({ promptTokens: 3, completionTokens: 2, cachedTokens: 0 });
+  });
+
+  it('takes the full path for x_groq, errors and finish reasons that need normalising', () => {
+    const groq = object(stream().pushEncoded(ev(`${HEAD}${choice('{}')},"x_groq":{"id":"req_1"}}`)));
+    expect(groq.model).toBe('openai/gpt-4o');
+    expect(() => stream().pushEncoded(ev(`${HEAD}${choice('{}')},"error":{"message":"boom"}}`))).toThrow(GatewayError);
+    expect(object(stream().pushEncoded(ev(`${HEAD}${choice('{}', '"eos"')}}`))).choices[0]?.finish_reason).toBe('stop');
+    expect(object(stream().pushEncoded(ev(`${HEAD}${choice('{}', '""')}}`))).choices[0]?.finish_reason).toBeNull();
+    for (const reason of ['stop', 'length', 'tool_calls', 'content_filter', 'function_call']) {
+      encoded(stream().pushEncoded(ev(`${HEAD}${choice('{}', `"${reason}"`)}}`)));
+    }
+  });
+
+  it('a fast-path finish reason lets a stream without [DONE] end cleanly', () => {
+    const transform = stream();
+    encoded(transform.pushEncoded(ev(`${HEAD}${choice('{}', '"stop"')}}`)));
+    expect(transform.end()).toEqual([]);
+    const cut = stream();
+    encoded(cut.pushEncoded(ev(`${HEAD}${choice('{"content":"a"}')}}`)));
+    expect(() => cut.end()).toThrow(GatewayError);
+  });
+
+  it('restores Mistral tool-call ids on the full path, passes tool calls through when none are mapped', () => {
+    const ids = new ToolIdMap();
+    const upstreamId = ids.toUpstream('call_client_1');
+    const delta = `{"tool_calls":[{"index":0,"id":"${upstreamId}","type":"function","function":{"name":"f","arguments":"{\\"a\\":1}"}}]}`;
+    const mapped = object(stream(false, ids).pushEncoded(ev(`${HEAD}${choice(delta)}}`)));
+    expect(mapped.choices[0]?.delta.tool_calls?.[0]?.id).toBe('call_client_1');
+    const plain = encoded(stream().pushEncoded(ev(`${HEAD}${choice(delta)}}`)));
+    expect(plain.textBytes).toBeGreaterThanOrEqual(Buffer.byteLength('{"a":1}'));
+  });
+
+  it('counts text bytes conservatively: exact for UTF-8 text, never fewer with escapes', () => {
+    const text = 'Paris: 18°C 🌥 東京 €';
+    expect(encoded(stream().pushEncoded(ev(`${HEAD}${choice(`{"content":"${text}"}`)}}`))).textBytes).toBeGreaterThanOrEqual(Buffer.byteLength(text));
+    const ascii = encoded(stream().pushEncoded(ev(`${HEAD}${choice('{"content":"é"}')}}`)));
+    expect(ascii.textBytes).toBe(2);
+    const escaped = encoded(stream().pushEncoded(ev(`${HEAD}${choice('{"content":"a\\nb\\u00e9"}')}}`)));
+    expect(escaped.textBytes).toBeGreaterThanOrEqual(Buffer.byteLength('a\nbé'));
+  });
+
+  it('never passes malformed JSON through: the full path reports it', () => {
+    const bad = [
+      `${HEAD}${choice('{"content":"a"}')}`,
+      `${HEAD}${choice('{"content":"a"}')}}}`,
+      `${HEAD}${choice('{"content":"a"}')}} x`,
+      `${HEAD}${choice('{"content":"a\u0001"}')}}`,
+      `${HEAD}${choice('{"content":"a\\q"}')}}`,
+      `${HEAD}${choice('{"content":"a\\u00zz"}')}}`,
+      `${HEAD}${choice('{"content":"a\\u00"}')}}`,
+      `${HEAD}"choices":[{"index":01,"delta":{}}]}`,
+      `${HEAD}"choices":[{"index":0,"delta":{},}]}`,
+      `${HEAD}"choices":[{"index":0 "delta":{}}]}`,
+      `${HEAD}"choices":[{"index":nul}]}`,
+      `${HEAD}"choices":[{"index":0,"delta":{}]}`,
+    ];
+    for (const text of bad) expect(() => stream().pushEncoded(ev(text)), text).toThrow(GatewayError);
+    // A choice that is not an object is the full path's protocol error too.
+    expect(() => stream().pushEncoded(ev(`${HEAD}"choices":[1]}`))).toThrow(GatewayError);
+  });
+
+  it('handles nesting: other arrays after choices, and very deep values through the full path', () => {
+    const after = encoded(stream().pushEncoded(ev(`${HEAD}${choice('{"content":"a"}')},"extra":[1,"x",[true]]}`)));
+    expect(JSON.parse(after.json)).toHaveProperty('extra', [1, 'x', [true]]);
+    const deep = `${'['.repeat(40)}${']'.repeat(40)}`;
+    const chunk = object(stream().pushEncoded(ev(`${HEAD}${choice(`{"content":"a","deep":${deep}}`)}}`)));
+    expect(chunk.model).toBe('openai/gpt-4o');
+  });
+
+  it('push() returns the same objects as the full path would', () => {
+    const text = `${HEAD}"system_fingerprint":null,${choice('{"role":"assistant","content":"","refusal":null}')},"usage":null}`;
+    const chunk = stream().push(ev(text))[0];
+    expect(chunk).toEqual({
+      id: 'chatcmpl-1',
+      object: 'chat.completion.chunk',
+      created: 1700000000,
+      model: 'openai/gpt-4o',
+      system_fingerprint: null,
+      choices: [{ index: 0, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }],
+    });
+  });
+});
