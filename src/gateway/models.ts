@@ -72,7 +72,10 @@ export class ModelLister {
       const result = await this.fetch(route, apiKey);
       const latency = Math.round(performance.now() - start);
       if (result.ok) return { ok: true, status: 200, latency_ms: latency, message: `OK: ${result.ids.length} models available.`, models: result.ids.length };
-      return { ok: false, status: result.status, latency_ms: latency, message: result.error.message };
+      // A refusal keeps the meaning the adapter gave it (Gemini answers a bad key with 400
+      // API_KEY_INVALID: that is a 401); an outage keeps the provider's own status.
+      const status = result.error.status < 500 ? result.error.status : result.status;
+      return { ok: false, status, latency_ms: latency, message: result.error.message };
     } catch (err) {
       // Network failures (unreachable, timeout) have no HTTP status.
       const message = err instanceof Error ? err.message : String(err);

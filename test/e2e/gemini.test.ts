@@ -573,6 +573,8 @@ describe('upstream errors', () => {
     const test = await other.api.post<{ ok: boolean; status: number | null; message: string }>(`/api/providers/${other.providerId}/test`);
     expect(test.status).toBe(200);
     expect(test.body.ok).toBe(false);
+    // The provider test reports the meaning (a bad key: 401), like chat does.
+    expect(test.body.status).toBe(401);
     expect(test.body.message).toContain('API key not valid');
   });
 
