@@ -94,7 +94,8 @@ export async function chatCompletions(deps: GatewayDeps, ctx: RequestContext, bo
         if (ctx.signal.aborted) break;
         attempts += 1;
         lastProvider = candidate.route.name;
-        if (attempts > 1) deps.metrics.fallback();
+        // A fallback is a move to another model; same-model retries are not counted.
+        if (t === 0 && candidate !== candidates[0]) deps.metrics.fallback();
         const attemptStart = performance.now();
         try {
           const result = await runChatAttempt(deps, ctx, candidate, request);

@@ -98,6 +98,9 @@ describe('fallback', () => {
     expect(page.body.data[0]).toMatchObject({ model_requested: 'openai/fails-529', model_served: 'openai/backup', attempts: 2, status: 200 });
     const logs = zai.logs();
     expect(logs).toMatch(/"attempt":1,"model":"openai\/fails-529","status":502,"latencyMs":\d+,"errorClass":"status"/);
+    const metrics = await (await fetch(`${zai.url}/metrics`)).text();
+    // Eight status/timeout cases, the unreachable host and two streams fell back.
+    expect(Number(/zai_fallbacks_total (\d+)/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(11);
   });
 
   it('answers the last error when every model fails: 504 after timeouts, 502 when unreachable', async () => {
@@ -139,6 +142,8 @@ describe('retrying the same model (ZAI_RETRY_SAME_MODEL=true)', () => {
       const err = await retrying.chat.completions.create({ model: 'openai/long-wait', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
       expect((err as { status: number }).status).toBe(502);
       expect(calls.get('long-wait')).toBe(1);
+      // A same-model retry is not a fallback.
+      expect(await (await fetch(`${server.url}/metrics`)).text()).toMatch(/zai_fallbacks_total 0/);
     } finally {
       await server.close();
       await flaky.close();
