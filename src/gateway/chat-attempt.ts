@@ -12,9 +12,7 @@ import type { Metrics } from '../usage/metrics.js';
 import type { ModelRoute } from './model-route.js';
 import { relayStream } from './relay-stream.js';
 import type { JsonAnswer, RequestContext } from './request-context.js';
-import { decryptFailed, parseUpstreamJson, upstreamError } from './upstream-error.js';
-import { scrubSecret } from './scrub-secret.js';
-import type { GatewayError } from '../errors.js';
+import { parseUpstreamJson, unframedError, upstreamError } from './upstream-error.js';
 import { clientGone, readText, type UpstreamClient } from './upstream-client.js';
 
 /** Output tokens assumed (and sent as `max_tokens`) for a capped key on a model whose maximum is unknown. */
@@ -90,12 +88,7 @@ export async function runChatAttempt(
   }
 
   try {
-    let apiKey: string;
-    try {
-      apiKey = deps.providers.decryptKey(candidate.route);
-    } catch (err) {
-      throw decryptFailed(err);
-    }
+    const apiKey = deps.providers.decryptKey(candidate.route);
     const translation = candidate.info.adapter.chat(
       {
         request,
@@ -126,19 +119,7 @@ export async function runChatAttempt(
       return { ...base, answer: { status: 200, headers, body: JSON.stringify(completion) }, status: 200, errorCode: null, usage, costNanoUsd: cost, ttftMs: null };
     }
 
-    const mapUnframed = (text: string): GatewayError | undefined => {
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        return undefined;
-      }
-      const body = (Array.isArray(json) ? json[0] : json) as { error?: { code?: unknown } } | undefined;
-      if (typeof body?.error !== 'object') return undefined;
-      const status = typeof body.error.code === 'number' && body.error.code >= 400 && body.error.code < 600 ? body.error.code : 502;
-      return candidate.info.adapter.mapError({ status, body: scrubSecret(text, apiKey), headers: {} });
-    };
-    const outcome = await relayStream(ctx, upstream, translation.createStream(), headers, deps.metrics, mapUnframed);
+    const outcome = await relayStream(ctx, upstream, translation.createStream(), headers, deps.metrics, (text) => unframedError(candidate.info.adapter, text, apiKey));
     let cost = 0;
     if (price !== undefined) {
       const estimate = (): number =>

@@ -12,7 +12,7 @@ import { planCandidates, type GatewayDeps } from './gateway.js';
 import { recordUsage } from './record-usage.js';
 import type { JsonAnswer, RequestContext } from './request-context.js';
 import { readText } from './upstream-client.js';
-import { decryptFailed, parseUpstreamJson, upstreamError } from './upstream-error.js';
+import { parseUpstreamJson, upstreamError } from './upstream-error.js';
 import { validateEmbeddingsRequest } from './validate-request.js';
 
 export async function embeddings(deps: GatewayDeps, ctx: RequestContext, body: unknown): Promise<JsonAnswer> {
@@ -34,12 +34,7 @@ export async function embeddings(deps: GatewayDeps, ctx: RequestContext, body: u
         worstCaseCostNanoUsd({ promptTokensUpperBound: bound, maxOutputTokens: 0, price }),
       );
     }
-    let apiKey: string;
-    try {
-      apiKey = deps.providers.decryptKey(candidate.route);
-    } catch (err) {
-      throw decryptFailed(err);
-    }
+    const apiKey = deps.providers.decryptKey(candidate.route);
     const translation = embed({ request, upstreamModel: candidate.upstreamModel, publicModel: candidate.model }, { baseUrl: candidate.route.baseUrl, apiKey });
     const upstream = await deps.upstream.send(translation.call, ctx.signal);
     if (upstream.status < 200 || upstream.status >= 300) throw await upstreamError(candidate.info.adapter, upstream, apiKey);

@@ -26,6 +26,7 @@ import { GROQ_STREAM } from '../providers/openai-compatible/__fixtures__/groq-st
 import { OPENAI_TEXT_STREAM } from '../providers/openai-compatible/__fixtures__/openai-stream.js';
 import type { ProviderAdapter, StreamTransform } from '../providers/provider.js';
 import type { Metrics } from '../usage/metrics.js';
+import { unframedError } from './upstream-error.js';
 import { relayStream, type StreamOutcome } from './relay-stream.js';
 import type { ClientStream, RequestContext } from './request-context.js';
 import type { UpstreamResponse } from './upstream-client.js';
@@ -64,22 +65,6 @@ function transformFactory(adapter: ProviderAdapter, publicModel: string): Transf
       .createStream();
   };
   return Object.assign(create, { adapter });
-}
-
-/** Like the gateway's: a bare JSON error body written into a 200 stream becomes the provider's error. */
-function mapUnframedWith(adapter: ProviderAdapter): (text: string) => GatewayError | undefined {
-  return (text) => {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      return undefined;
-    }
-    const body = (Array.isArray(json) ? json[0] : json) as { error?: { code?: unknown } } | undefined;
-    if (typeof body?.error !== 'object') return undefined;
-    const status = typeof body.error?.code === 'number' && body.error.code >= 400 && body.error.code < 600 ? body.error.code : 502;
-    return adapter.mapError({ status, body: text, headers: {} });
-  };
 }
 
 const openai = transformFactory(createOpenAICompatibleAdapter('openai'), 'openai/gpt-4o-mini');
@@ -234,7 +219,7 @@ async function relay(upstream: Upstream, includeUsage: boolean, script: Upstream
     timer = setTimeout(() => reject(new Error(`relayStream did not settle within ${HANG_MS} ms`)), HANG_MS);
   });
   try {
-    const outcome = await Promise.race([relayStream(ctx, response, upstream.create(includeUsage), { 'x-zai-model': 'fuzz/model' }, metrics, mapUnframedWith(upstream.create.adapter)), hang]);
+    const outcome = await Promise.race([relayStream(ctx, response, upstream.create(includeUsage), { 'x-zai-model': 'fuzz/model' }, metrics, (text) => unframedError(upstream.create.adapter, text, '')), hang]);
     return { outcome, error: undefined, opened, headers, client, aborted: abort.signal.aborted, gauge };
   } catch (error) {
     if (error instanceof Error && error.message.startsWith('relayStream did not settle')) throw error;

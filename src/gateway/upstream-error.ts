@@ -23,15 +23,23 @@ export async function upstreamError(adapter: ProviderAdapter, upstream: Upstream
   });
 }
 
-/** The provider key could not be decrypted (the encryption key changed without rotation). */
-export function decryptFailed(cause: unknown): GatewayError {
-  return new GatewayError({
-    status: 500,
-    code: 'provider_key_unreadable',
-    message:
-      'The stored provider key cannot be decrypted with the configured PROVIDER_KEY_ENCRYPTION_KEY. Paste the key again or restore the previous encryption key.',
-    cause,
-  });
+/**
+ * A bare JSON error object written into a 200 stream instead of SSE events (Gemini does this;
+ * provider-protocols.md §5 rule 10), mapped through the provider's error mapping with the key
+ * scrubbed; undefined when the text is not such an object.
+ */
+export function unframedError(adapter: ProviderAdapter, text: string, apiKey: string): GatewayError | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const body = (Array.isArray(json) ? json[0] : json) as { error?: { code?: unknown } } | undefined;
+  if (typeof body?.error !== 'object' || body.error === null) return undefined;
+  const code = body.error.code;
+  const status = typeof code === 'number' && code >= 400 && code < 600 ? code : 502;
+  return adapter.mapError({ status, body: scrubSecret(text, apiKey), headers: {} });
 }
 
 /** Parses a JSON answer body or throws a 502 protocol error. */

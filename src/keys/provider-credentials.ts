@@ -34,6 +34,16 @@ export interface ProviderRoute {
   keyCiphertext: string;
 }
 
+function keyUnreadable(cause: unknown): GatewayError {
+  return new GatewayError({
+    status: 500,
+    code: 'provider_key_unreadable',
+    message:
+      'The stored provider key cannot be decrypted with the configured PROVIDER_KEY_ENCRYPTION_KEY. Paste the key again or restore the previous encryption key.',
+    cause,
+  });
+}
+
 const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 function toRecord(row: ProvidersTable): ProviderRecord {
@@ -210,12 +220,19 @@ export class ProviderCredentials {
     return entry;
   }
 
-  /** Decrypts a provider key for one upstream call. */
+  /**
+   * Decrypts a provider key for one upstream call. Throws a 500 that tells the operator what to do
+   * when the token does not verify under any configured encryption key.
+   */
   decryptKey(route: ProviderRoute): string {
     const token = route.keyCiphertext;
     let verified = this.verified.get(token);
     if (verified === undefined) {
-      verified = this.vault.verify(token);
+      try {
+        verified = this.vault.verify(token);
+      } catch (cause) {
+        throw keyUnreadable(cause);
+      }
       // Bounded: a huge number of distinct providers only costs a re-verification.
       if (this.verified.size >= MAX_VERIFIED_TOKENS) this.verified.clear();
       this.verified.set(token, verified);
