@@ -30,6 +30,7 @@ import { unframedError } from './upstream-error.js';
 import { relayStream, type StreamOutcome } from './relay-stream.js';
 import type { ClientStream, RequestContext } from './request-context.js';
 import type { UpstreamResponse } from './upstream-client.js';
+import { damageBytes, split } from '../../test/helpers/fuzz.js';
 
 const SEED = Number(process.env.ZAI_FUZZ_SEED ?? 0x4e1a);
 const encoder = new TextEncoder();
@@ -302,16 +303,6 @@ function checkRelay(r: Relayed): ClientView | undefined {
 // ---------------------------------------------------------------------------------------------
 // Arbitraries
 
-function split(bytes: Uint8Array, rawCuts: readonly number[]): Uint8Array[] {
-  const cuts = rawCuts.map((cut) => cut % (bytes.length + 1)).sort((a, b) => a - b);
-  const chunks: Uint8Array[] = [];
-  let previous = 0;
-  for (const cut of [...cuts, bytes.length]) {
-    chunks.push(bytes.subarray(previous, cut));
-    previous = cut;
-  }
-  return chunks;
-}
 
 const UPSTREAM = fc.constantFrom(...UPSTREAMS);
 const CUTS = fc.array(fc.nat(), { maxLength: 25 });
@@ -328,20 +319,6 @@ const DAMAGE = fc.record({
   garbage: fc.option(fc.uint8Array({ maxLength: 60 }), { nil: undefined, freq: 4 }),
 });
 
-function damage(bytes: Uint8Array, d: { edits: Array<[string, number, number]>; truncateAt: number | undefined; garbage: Uint8Array | undefined }): Uint8Array {
-  const out = Array.from(bytes);
-  for (const [op, at, byte] of d.edits) {
-    const position = at % (out.length + 1);
-    if (op === 'insert') out.splice(position, 0, byte);
-    else if (position < out.length) {
-      if (op === 'set') out[position] = byte;
-      else out.splice(position, 1);
-    }
-  }
-  if (d.truncateAt !== undefined) out.length = d.truncateAt % (out.length + 1);
-  if (d.garbage !== undefined) out.splice(d.truncateAt ?? out.length, 0, ...d.garbage);
-  return Uint8Array.from(out);
-}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -371,7 +348,7 @@ describe('relayStream (fuzz)', () => {
   it('settles and ends the client stream properly on corrupted, truncated and garbage-padded upstream bodies', async () => {
     await fc.assert(
       fc.asyncProperty(UPSTREAM, DAMAGE, CUTS, SLOW, ANY_CLIENT, fc.boolean(), async (upstream, d, cuts, slow, clientScript, includeUsage) => {
-        const bytes = damage(upstream.bytes, d);
+        const bytes = damageBytes(upstream.bytes, d);
         checkRelay(await relay(upstream, includeUsage, { chunks: split(bytes, cuts), failAt: undefined, failCode: undefined, slow }, clientScript));
       }),
       { seed: SEED + 1, numRuns: 300 },

@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../errors.js';
 import { validateChatRequest, validateEmbeddingsRequest } from './validate-request.js';
+import { pathsOf, type Path } from '../../test/helpers/fuzz.js';
 
 const SEED = Number(process.env.ZAI_FUZZ_SEED ?? 0x400);
 
@@ -138,22 +139,6 @@ const EXOTIC = fc.anything({
   withUnicodeString: true,
 });
 
-type Path = Array<string | number>;
-
-function pathsOf(value: unknown, prefix: Path = [], out: Path[] = []): Path[] {
-  if (Array.isArray(value)) {
-    value.forEach((item, i) => {
-      out.push([...prefix, i]);
-      pathsOf(item, [...prefix, i], out);
-    });
-  } else if (typeof value === 'object' && value !== null) {
-    for (const [key, item] of Object.entries(value)) {
-      out.push([...prefix, key]);
-      pathsOf(item, [...prefix, key], out);
-    }
-  }
-  return out;
-}
 
 const DELETE = Symbol('delete');
 

@@ -12,6 +12,7 @@ import { OPENAI_TEXT_STREAM } from './openai-compatible/__fixtures__/openai-stre
 import { GROQ_STREAM } from './openai-compatible/__fixtures__/groq-stream.js';
 import type { SseEvent } from './provider.js';
 import { SseParser } from './sse-parser.js';
+import { split } from '../../test/helpers/fuzz.js';
 
 const SEED = Number(process.env.ZAI_FUZZ_SEED ?? 0x55e0);
 const encoder = new TextEncoder();
@@ -29,17 +30,6 @@ const FIXTURES: Uint8Array[] = [
   OPENAI_TEXT_STREAM.replaceAll('\n', '\r'),
 ].map((text) => encoder.encode(text));
 
-/** Cuts `bytes` at the given positions (taken modulo its length + 1, in any order, duplicates allowed). */
-function split(bytes: Uint8Array, rawCuts: readonly number[]): Uint8Array[] {
-  const cuts = rawCuts.map((cut) => cut % (bytes.length + 1)).sort((a, b) => a - b);
-  const chunks: Uint8Array[] = [];
-  let previous = 0;
-  for (const cut of [...cuts, bytes.length]) {
-    chunks.push(bytes.subarray(previous, cut));
-    previous = cut;
-  }
-  return chunks;
-}
 
 function parse(chunks: readonly Uint8Array[]): SseEvent[] {
   const parser = new SseParser();

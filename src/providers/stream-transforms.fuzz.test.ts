@@ -29,6 +29,7 @@ import { OPENAI_TEXT_STREAM } from './openai-compatible/__fixtures__/openai-stre
 import { TOGETHER_STREAM } from './openai-compatible/__fixtures__/together-stream.js';
 import type { ProviderAdapter, SseEvent, StreamTransform } from './provider.js';
 import { SseParser } from './sse-parser.js';
+import { damageBytes, pathsOf, split, type Path } from '../../test/helpers/fuzz.js';
 
 const SEED = Number(process.env.ZAI_FUZZ_SEED ?? 0x7a1);
 const encoder = new TextEncoder();
@@ -197,16 +198,6 @@ function* parsed(chunks: readonly Uint8Array[]): Generator<SseEvent> {
   yield* parser.end();
 }
 
-function split(bytes: Uint8Array, rawCuts: readonly number[]): Uint8Array[] {
-  const cuts = rawCuts.map((cut) => cut % (bytes.length + 1)).sort((a, b) => a - b);
-  const chunks: Uint8Array[] = [];
-  let previous = 0;
-  for (const cut of [...cuts, bytes.length]) {
-    chunks.push(bytes.subarray(previous, cut));
-    previous = cut;
-  }
-  return chunks;
-}
 
 function describeError(error: unknown): string {
   return error instanceof Error ? `${error.constructor.name}: ${error.message}` : String(error);
@@ -264,19 +255,6 @@ const BYTE_EDITS = fc.record({
   truncateAt: fc.option(fc.nat(), { nil: undefined }),
 });
 
-function damageBytes(bytes: Uint8Array, damage: { edits: Array<[string, number, number]>; truncateAt: number | undefined }): Uint8Array {
-  const out = Array.from(bytes);
-  for (const [op, at, byte] of damage.edits) {
-    const position = at % (out.length + 1);
-    if (op === 'insert') out.splice(position, 0, byte);
-    else if (position < out.length) {
-      if (op === 'set') out[position] = byte;
-      else out.splice(position, 1);
-    }
-  }
-  if (damage.truncateAt !== undefined) out.length = damage.truncateAt % (out.length + 1);
-  return Uint8Array.from(out);
-}
 
 /** Values that are wrong in interesting ways for any field. */
 const ODD_VALUE = fc.oneof(
@@ -286,22 +264,6 @@ const ODD_VALUE = fc.oneof(
 );
 const DELETE = Symbol('delete');
 
-type Path = Array<string | number>;
-
-function pathsOf(value: unknown, prefix: Path = [], out: Path[] = []): Path[] {
-  if (Array.isArray(value)) {
-    value.forEach((item, i) => {
-      out.push([...prefix, i]);
-      pathsOf(item, [...prefix, i], out);
-    });
-  } else if (typeof value === 'object' && value !== null) {
-    for (const [key, item] of Object.entries(value)) {
-      out.push([...prefix, key]);
-      pathsOf(item, [...prefix, key], out);
-    }
-  }
-  return out;
-}
 
 function setAt(root: unknown, path: Path, replacement: unknown): void {
   let node = root as Record<string | number, unknown>;

@@ -17,6 +17,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, accountWithKey, startZai, type Zai } from '../helpers/harness.js';
 import { json, openAICompletion, openAIStreamEvents, startFakeServer, writeSse, type FakeServer, type RecordedRequest } from '../helpers/fake-upstream.js';
+import { pathsOf, type Path } from '../helpers/fuzz.js';
 
 const SEED = Number(process.env.ZAI_FUZZ_SEED ?? 0xf022);
 const ANTHROPIC_KEY = 'sk-ant-api03-fuzzFAKEkey-0123456789abcdefghijklmnop';
@@ -319,22 +320,6 @@ const PRICE_BODY = fc.record(
   { requiredKeys: [] },
 );
 
-type Path = Array<string | number>;
-
-function pathsOf(value: unknown, prefix: Path = [], out: Path[] = []): Path[] {
-  if (Array.isArray(value)) {
-    value.forEach((item, i) => {
-      out.push([...prefix, i]);
-      pathsOf(item, [...prefix, i], out);
-    });
-  } else if (typeof value === 'object' && value !== null) {
-    for (const [key, item] of Object.entries(value)) {
-      out.push([...prefix, key]);
-      pathsOf(item, [...prefix, key], out);
-    }
-  }
-  return out;
-}
 
 /** Replaces up to three values anywhere in `body` (nested too) with wrong ones, or a deeply nested one. */
 function mutate(body: fc.Arbitrary<Record<string, unknown>>): fc.Arbitrary<Probe['body']> {
