@@ -8,7 +8,7 @@ import type http from 'node:http';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountWithKey, startZai, type ApiClient, type Zai } from '../helpers/harness.js';
-import { json, sleep, startFakeServer, type FakeServer, type RecordedRequest } from '../helpers/fake-upstream.js';
+import { json, sleep, startFakeServer, type FakeServer, type RecordedRequest, writeFrames, drainStream } from '../helpers/fake-upstream.js';
 
 const ANTHROPIC_KEY = 'sk-ant-api03-e2eFAKEkey-0123456789abcdefghijklmnop';
 const CATALOG_MODEL = 'anthropic/claude-sonnet-4-5';
@@ -70,39 +70,6 @@ const jsonDelta = (index: number, partial: string) => ({ type: 'content_block_de
 const messageDelta = (stopReason: string, usage: Json) => ({ type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage });
 const PING = { type: 'ping' };
 const MESSAGE_STOP = { type: 'message_stop' };
-
-/**
- * Where to cut an event in two: right between a CR and its LF when the event uses CRLF (the
- * hardest case for a line parser), otherwise in the middle of the JSON.
- */
-function splitPoint(frame: string): number {
-  const crlf = frame.indexOf('\r\n');
-  return crlf > 0 ? crlf + 1 : Math.floor(frame.length / 2);
-}
-
-/**
- * Writes SSE frames like a real server over a real socket: each frame is written in two halves
- * with a pause between them (so the gateway reads half an event, then the rest), then a pause
- * before the next frame. `end` says how the response finishes.
- */
-async function writeFrames(res: http.ServerResponse, frames: string[], opts: { pauseMs?: number; end?: 'end' | 'destroy' } = {}): Promise<void> {
-  const pause = opts.pauseMs ?? 5;
-  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'request-id': 'req_011Stream' });
-  for (const frame of frames) {
-    if (res.destroyed) return;
-    const at = splitPoint(frame);
-    res.write(frame.slice(0, at));
-    await sleep(pause);
-    if (res.destroyed) return;
-    res.write(frame.slice(at));
-    await sleep(pause);
-  }
-  // Let the last bytes reach the gateway before a hard reset.
-  if (opts.end === 'destroy') {
-    await sleep(50);
-    res.destroy();
-  } else res.end();
-}
 
 function anthropicError(res: http.ServerResponse, status: number, type: string, message: string, headers: Record<string, string> = {}): void {
   json(res, status, { type: 'error', error: { type, message }, request_id: 'req_011Err' }, { 'request-id': 'req_011Err', ...headers });
@@ -677,14 +644,7 @@ describe('upstream errors', () => {
       ),
     );
     const stream = await client.chat.completions.create({ model: 'anthropic/claude-e2e-cut', messages: [{ role: 'user', content: 'x' }], stream: true });
-    let text = '';
-    let finish: string | null = null;
-    const error = await (async () => {
-      for await (const chunk of stream) {
-        text += chunk.choices[0]?.delta.content ?? '';
-        finish = chunk.choices[0]?.finish_reason ?? finish;
-      }
-    })().catch((e: unknown) => e);
+    const { text, finish, error } = await drainStream(stream);
     expect(text).toBe('partial answer');
     expect(finish).toBeNull();
     expect(error).toBeInstanceOf(OpenAI.APIError);
@@ -702,10 +662,7 @@ describe('upstream errors', () => {
       ]),
     );
     const stream = await client.chat.completions.create({ model: 'anthropic/claude-e2e-short', messages: [{ role: 'user', content: 'x' }], stream: true, stream_options: { include_usage: true } });
-    let text = '';
-    const error = await (async () => {
-      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
-    })().catch((e: unknown) => e);
+    const { text, error } = await drainStream(stream);
     expect(text).toBe('half');
     expect(error).toBeInstanceOf(OpenAI.APIError);
   });
@@ -721,10 +678,7 @@ describe('upstream errors', () => {
       ]),
     );
     const stream = await client.chat.completions.create({ model: 'anthropic/claude-e2e-stream-error', messages: [{ role: 'user', content: 'x' }], stream: true });
-    let text = '';
-    const error = await (async () => {
-      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
-    })().catch((e: unknown) => e);
+    const { text, error } = await drainStream(stream);
     expect(text).toBe('Hel');
     expect(error).toBeInstanceOf(OpenAI.APIError);
     expect((error as Error).message).toContain('Overloaded');
@@ -834,10 +788,7 @@ describe('usage rows', () => {
     );
     try {
       const { data: stream, response } = await client.chat.completions.create({ model: CATALOG_MODEL, messages: [{ role: 'user', content: 'x' }], stream: true }).withResponse();
-      let text = '';
-      const error = await (async () => {
-        for await (const c of stream) text += c.choices[0]?.delta.content ?? '';
-      })().catch((e: unknown) => e);
+      const { text, error } = await drainStream(stream);
       expect(error).toBeInstanceOf(OpenAI.APIError);
       expect(text.length).toBe(piece.length * deltas);
       const row = await usageRow(response.headers.get('x-zai-request-id')!);

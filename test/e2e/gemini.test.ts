@@ -9,7 +9,7 @@ import type http from 'node:http';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountWithKey, startZai, type ApiClient, type Zai } from '../helpers/harness.js';
-import { json, sleep, startFakeServer, type FakeServer, type RecordedRequest } from '../helpers/fake-upstream.js';
+import { json, sleep, startFakeServer, type FakeServer, type RecordedRequest, writeFrames, drainStream } from '../helpers/fake-upstream.js';
 
 const GEMINI_KEY = 'AIzaSyE2E-fakeGeminiKey-0123456789abcd';
 const CATALOG_MODEL = 'gemini/gemini-2.5-flash';
@@ -73,31 +73,6 @@ function chunk(parts: Json[] | undefined, usage: Json, finishReason?: string): J
 
 function dataEvent(value: Json, eol = '\n'): string {
   return `data: ${JSON.stringify(value)}${eol}${eol}`;
-}
-
-/** Cuts an event between a CR and its LF when it has one, else in the middle of the JSON. */
-function splitPoint(frame: string): number {
-  const crlf = frame.indexOf('\r\n');
-  return crlf > 0 ? crlf + 1 : Math.floor(frame.length / 2);
-}
-
-/** Writes each frame in two halves with pauses, as a real socket may deliver it; ends as asked. */
-async function writeFrames(res: http.ServerResponse, frames: string[], opts: { pauseMs?: number; end?: 'end' | 'destroy' } = {}): Promise<void> {
-  const pause = opts.pauseMs ?? 5;
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'x-content-type-options': 'nosniff' });
-  for (const frame of frames) {
-    if (res.destroyed) return;
-    const at = splitPoint(frame);
-    res.write(frame.slice(0, at));
-    await sleep(pause);
-    if (res.destroyed) return;
-    res.write(frame.slice(at));
-    await sleep(pause);
-  }
-  if (opts.end === 'destroy') {
-    await sleep(50);
-    res.destroy();
-  } else res.end();
 }
 
 function googleError(res: http.ServerResponse, code: number, status: string, message: string, details: Json[] = []): void {
@@ -622,14 +597,7 @@ describe('upstream errors', () => {
       ),
     );
     const stream = await client.chat.completions.create({ model: 'gemini/gemini-e2e-cut', messages: [{ role: 'user', content: 'x' }], stream: true });
-    let text = '';
-    let finish: string | null = null;
-    const error = await (async () => {
-      for await (const c of stream) {
-        text += c.choices[0]?.delta.content ?? '';
-        finish = c.choices[0]?.finish_reason ?? finish;
-      }
-    })().catch((e: unknown) => e);
+    const { text, finish, error } = await drainStream(stream);
     expect(text).toBe('partial answer');
     expect(finish).toBeNull();
     expect(error).toBeInstanceOf(OpenAI.APIError);
@@ -641,10 +609,7 @@ describe('upstream errors', () => {
       writeFrames(res, [dataEvent(chunk([{ text: 'half' }], { promptTokenCount: 5, candidatesTokenCount: 1, totalTokenCount: 6 }))]),
     );
     const stream = await client.chat.completions.create({ model: 'gemini/gemini-e2e-short', messages: [{ role: 'user', content: 'x' }], stream: true, stream_options: { include_usage: true } });
-    let text = '';
-    const error = await (async () => {
-      for await (const c of stream) text += c.choices[0]?.delta.content ?? '';
-    })().catch((e: unknown) => e);
+    const { text, error } = await drainStream(stream);
     expect(text).toBe('half');
     expect(error).toBeInstanceOf(OpenAI.APIError);
   });
@@ -657,10 +622,7 @@ describe('upstream errors', () => {
       ]),
     );
     const stream = await client.chat.completions.create({ model: 'gemini/gemini-e2e-stream-error', messages: [{ role: 'user', content: 'x' }], stream: true });
-    let text = '';
-    const error = await (async () => {
-      for await (const c of stream) text += c.choices[0]?.delta.content ?? '';
-    })().catch((e: unknown) => e);
+    const { text, error } = await drainStream(stream);
     expect(text).toBe('Hel');
     expect(error).toBeInstanceOf(OpenAI.APIError);
     expect((error as Error).message).toContain('overloaded');

@@ -116,3 +116,57 @@ export function openAIStreamEvents(pieces: string[], usage = { prompt_tokens: 12
   ];
   return events;
 }
+
+/**
+ * Where to cut an event in two: right between a CR and its LF when the event uses CRLF (the
+ * hardest case for a line parser), otherwise in the middle of the JSON.
+ */
+function splitPoint(frame: string): number {
+  const crlf = frame.indexOf('\r\n');
+  return crlf > 0 ? crlf + 1 : Math.floor(frame.length / 2);
+}
+
+/**
+ * Writes SSE frames like a real server over a real socket: each frame in two halves with a pause
+ * between them (so the gateway reads half an event, then the rest), then a pause before the next
+ * frame. `end` says how the response finishes: a clean end or a hard reset.
+ */
+export async function writeFrames(
+  res: http.ServerResponse,
+  frames: string[],
+  opts: { pauseMs?: number; end?: 'end' | 'destroy'; headers?: Record<string, string> } = {},
+): Promise<void> {
+  const pause = opts.pauseMs ?? 5;
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...opts.headers });
+  for (const frame of frames) {
+    if (res.destroyed) return;
+    const at = splitPoint(frame);
+    res.write(frame.slice(0, at));
+    await sleep(pause);
+    if (res.destroyed) return;
+    res.write(frame.slice(at));
+    await sleep(pause);
+  }
+  // Let the last bytes reach the gateway before a hard reset.
+  if (opts.end === 'destroy') {
+    await sleep(50);
+    res.destroy();
+  } else res.end();
+}
+
+/** Reads an OpenAI SDK stream to its end: the text, the last finish reason, and what it threw (if anything). */
+export async function drainStream(
+  stream: AsyncIterable<{ choices: Array<{ delta: { content?: string | null }; finish_reason: string | null }> }>,
+): Promise<{ text: string; finish: string | null; error: unknown }> {
+  let text = '';
+  let finish: string | null = null;
+  try {
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta.content ?? '';
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+    }
+    return { text, finish, error: undefined };
+  } catch (error) {
+    return { text, finish, error };
+  }
+}
