@@ -19,7 +19,7 @@ export async function embeddings(deps: GatewayDeps, ctx: RequestContext, body: u
   const request = validateEmbeddingsRequest(body);
   let reservation: Reservation | undefined;
   try {
-    const [candidate] = await planCandidates({ ...deps, noFallback: true }, ctx, request.model);
+    const [candidate] = await planCandidates(deps, ctx, request.model, { fallbacks: false });
     if (candidate === undefined) throw new GatewayError({ status: 500, message: 'No model resolved.' });
     const embed = candidate.info.adapter.embeddings;
     if (embed === undefined) {

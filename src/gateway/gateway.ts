@@ -54,7 +54,7 @@ export function modelNotPriced(model: string): GatewayError {
 }
 
 /** Builds the list of models to try: the requested one (strictly checked) and the key's fallbacks. */
-export async function planCandidates(deps: GatewayDeps & { noFallback?: boolean }, ctx: RequestContext, model: string): Promise<ModelRoute[]> {
+export async function planCandidates(deps: GatewayDeps, ctx: RequestContext, model: string, options: { fallbacks: boolean } = { fallbacks: true }): Promise<ModelRoute[]> {
   const { auth } = ctx;
   if (!deps.coordinationReady()) throw coordinationUnavailable();
   if (auth.rateLimitRpm !== null) await deps.rateLimiter.hit(auth.id, auth.rateLimitRpm);
@@ -64,7 +64,7 @@ export async function planCandidates(deps: GatewayDeps & { noFallback?: boolean 
   const primary = resolveModel(model, routes, custom);
   if (auth.capNanoUsd !== null && primary.price === undefined) throw modelNotPriced(model);
   const candidates = [primary];
-  for (const fallback of deps.noFallback ? [] : auth.fallbackModels) {
+  for (const fallback of options.fallbacks ? auth.fallbackModels : []) {
     if (fallback === model) continue;
     // The key's owner chose the fallbacks, so the allow-list does not apply to them; one that
     // cannot be served (provider removed, unpriced under a cap) is skipped, not fatal.
