@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import { invalidRequest, notFound } from '../errors.js';
 import type { InvalidationBus } from '../keys/invalidation.js';
 import type { Database, PricesTable } from '../store/schema.js';
-import { CATALOG, resolvePrice, type ModelPrice } from './price-catalog.js';
+import { CATALOG, resolvePrice, validatePriceInput, type ModelPrice } from './price-catalog.js';
 
 export interface PriceEntry {
   model: string;
@@ -17,22 +17,11 @@ export interface PriceEntry {
   source: 'catalog' | 'custom';
 }
 
-const MODEL = /^[a-z0-9][a-z0-9-]{0,62}\/\S{1,400}$/;
 
 function usdToMicro(value: number): number {
   return Math.round(value * 1e6);
 }
 
-function priceField(value: unknown, field: string, optional: boolean): number | null {
-  if (optional && (value === undefined || value === null)) return null;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 10_000) {
-    throw invalidRequest(`${field} must be a number of USD per million tokens from 0 to 10000.`, field);
-  }
-  if (Math.abs(value * 1e6 - Math.round(value * 1e6)) > 1e-6) {
-    throw invalidRequest(`${field} may have at most 6 decimal places.`, field);
-  }
-  return value;
-}
 
 function rowToPrice(row: PricesTable): ModelPrice {
   return {
@@ -103,17 +92,15 @@ export class Prices {
   }
 
   async put(userId: string, input: Record<string, unknown>): Promise<PriceEntry> {
-    const model = typeof input.model === 'string' ? input.model.trim() : '';
-    if (!MODEL.test(model) || model.includes('*')) throw invalidRequest('model must be a model string such as "ollama/llama3.2".', 'model');
-    const inputPrice = priceField(input.input_usd_per_mtok, 'input_usd_per_mtok', false) as number;
-    const outputPrice = priceField(input.output_usd_per_mtok, 'output_usd_per_mtok', false) as number;
-    const cachedPrice = priceField(input.cached_input_usd_per_mtok, 'cached_input_usd_per_mtok', true);
+    const price = validatePriceInput(input);
+    const model = price.model.trim();
+    if (model.includes('*')) throw invalidRequest('model must be one model string, not a pattern.', 'model');
     const row: PricesTable = {
       user_id: userId,
       model,
-      input_micro_usd_per_mtok: usdToMicro(inputPrice),
-      output_micro_usd_per_mtok: usdToMicro(outputPrice),
-      cached_input_micro_usd_per_mtok: cachedPrice === null ? null : usdToMicro(cachedPrice),
+      input_micro_usd_per_mtok: usdToMicro(price.inputUsdPerMtok),
+      output_micro_usd_per_mtok: usdToMicro(price.outputUsdPerMtok),
+      cached_input_micro_usd_per_mtok: price.cachedInputUsdPerMtok === null ? null : usdToMicro(price.cachedInputUsdPerMtok),
       updated_at: Date.now(),
     };
     await this.db

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { GatewayError } from '../errors.js';
-import { CATALOG, catalogModelsFor } from '../billing/price-catalog.js';
+import { catalogModelsFor } from '../billing/price-catalog.js';
 import { isModelAllowed } from '../keys/model-patterns.js';
 import type { ProviderCredentials, ProviderRoute } from '../keys/provider-credentials.js';
 import type { Model } from '../openai/types.js';
@@ -109,9 +109,4 @@ export class ModelLister {
     }
     return { ok: true, ids: translation.parseResponse(parseUpstreamJson(await readText(upstream.body))) };
   }
-}
-
-/** Every catalog model string, for the dashboard's allow-list picker. */
-export function catalogModelIds(): string[] {
-  return CATALOG.map((m) => m.model);
 }
