@@ -71,8 +71,4 @@ export class PostgresSpendLedger implements SpendLedger {
       },
     };
   }
-
-  spent(): number | undefined {
-    return undefined;
-  }
 }

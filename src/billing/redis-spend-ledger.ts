@@ -90,8 +90,4 @@ export class RedisSpendLedger implements SpendLedger {
       release: () => finish(-1),
     };
   }
-
-  spent(): number | undefined {
-    return undefined;
-  }
 }

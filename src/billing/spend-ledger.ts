@@ -28,8 +28,6 @@ export interface SpendLedger {
   readonly persistsSpend: boolean;
   /** Reserves `amountNanoUsd` against the key's cap or throws 402 `spend_cap_reached`. */
   reserve(subject: CapSubject, amountNanoUsd: number): Promise<Reservation>;
-  /** Spend known to the ledger (persisted + settled since), for tests and the dashboard. */
-  spent(keyId: string): number | undefined;
 }
 
 export function spendCapReached(): GatewayError {
@@ -77,9 +75,5 @@ export class MemorySpendLedger implements SpendLedger {
         held.reserved -= amount;
       },
     };
-  }
-
-  spent(keyId: string): number | undefined {
-    return this.keys.get(keyId)?.spent;
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OPENAI_TEXT_STREAM, OPENAI_TEXT_STREAM_DATA } from './openai-compatible/__fixtures__/openai-stream.js';
 import type { SseEvent } from './provider.js';
-import { SseParser, looksLikeSse } from './sse-parser.js';
+import { SseParser } from './sse-parser.js';
 
 const encoder = new TextEncoder();
 
@@ -184,16 +184,3 @@ describe('SseParser', () => {
   });
 });
 
-describe('looksLikeSse', () => {
-  it('looksLikeSse() accepts text/event-stream with parameters and any case', () => {
-    expect(looksLikeSse('text/event-stream')).toBe(true);
-    expect(looksLikeSse('Text/Event-Stream; charset=utf-8')).toBe(true);
-  });
-
-  it('looksLikeSse() rejects JSON, missing and look-alike content types', () => {
-    expect(looksLikeSse('application/json')).toBe(false);
-    expect(looksLikeSse(undefined)).toBe(false);
-    expect(looksLikeSse('')).toBe(false);
-    expect(looksLikeSse('text/event-stream-ish')).toBe(false);
-  });
-});

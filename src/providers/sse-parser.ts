@@ -174,11 +174,3 @@ export class SseParser {
     this.eventName = undefined;
   }
 }
-
-/** Whether a response `content-type` announces an event stream (errors often come back as plain JSON). */
-export function looksLikeSse(contentType: string | undefined): boolean {
-  if (contentType === undefined) return false;
-  const semicolon = contentType.indexOf(';');
-  const mediaType = semicolon === -1 ? contentType : contentType.slice(0, semicolon);
-  return mediaType.trim().toLowerCase() === 'text/event-stream';
-}
