@@ -71,6 +71,11 @@ const messageDelta = (stopReason: string, usage: Json) => ({ type: 'message_delt
 const PING = { type: 'ping' };
 const MESSAGE_STOP = { type: 'message_stop' };
 
+/** Anthropic's stream headers on top of the shared frame writer (events split across writes). */
+function anthropicFrames(res: http.ServerResponse, frames: string[], opts: { pauseMs?: number; end?: 'end' | 'destroy' } = {}): Promise<void> {
+  return writeFrames(res, frames, { ...opts, headers: { 'content-type': 'text/event-stream; charset=utf-8', 'request-id': 'req_011Stream' } });
+}
+
 function anthropicError(res: http.ServerResponse, status: number, type: string, message: string, headers: Record<string, string> = {}): void {
   json(res, status, { type: 'error', error: { type, message }, request_id: 'req_011Err' }, { 'request-id': 'req_011Err', ...headers });
 }
@@ -215,7 +220,7 @@ describe('streaming', () => {
         sse(messageDelta('end_turn', { input_tokens: 25, cache_read_input_tokens: 0, output_tokens: 17 }), '\r\n'),
         sse(MESSAGE_STOP, '\r\n'),
       ];
-      await writeFrames(res, frames, { pauseMs: 40 });
+      await anthropicFrames(res, frames, { pauseMs: 40 });
       upstreamDone = performance.now();
     });
 
@@ -260,7 +265,7 @@ describe('streaming', () => {
 
   it('sends no usage chunk unless include_usage was asked for', async () => {
     behaviours.set('claude-e2e-stream-nousage', (_req, res) =>
-      writeFrames(res, [
+      anthropicFrames(res, [
         sse(messageStart('msg_01NoUsage', { input_tokens: 4, output_tokens: 1 })),
         sse(textStart(0)),
         sse(textDelta(0, 'ok')),
@@ -363,7 +368,7 @@ describe('tools', () => {
     behaviours.set('claude-e2e-stream-tools', (req, res) => {
       const messages = body(req).messages as Array<{ role: string; content: Array<{ type: string }> }>;
       if (messages.some((m) => m.content.some((b) => b.type === 'tool_result'))) {
-        return writeFrames(res, [
+        return anthropicFrames(res, [
           sse(messageStart('msg_01After', { input_tokens: 120, output_tokens: 1 })),
           sse(textStart(0)),
           sse(textDelta(0, 'Lyon: 18°C at noon.')),
@@ -372,7 +377,7 @@ describe('tools', () => {
           sse(MESSAGE_STOP),
         ]);
       }
-      return writeFrames(res, [
+      return anthropicFrames(res, [
         sse(messageStart('msg_01StreamTools', { input_tokens: 380, output_tokens: 1, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 })),
         sse({ type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } }),
         sse({ type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'Two calls.' } }),
@@ -482,7 +487,7 @@ describe('JSON output', () => {
 
   it('json_object streamed: the answer tool input arrives as content fragments', async () => {
     behaviours.set('claude-e2e-json-stream', (_req, res) =>
-      writeFrames(res, [
+      anthropicFrames(res, [
         sse(messageStart('msg_01JsonStream', { input_tokens: 30, output_tokens: 1 })),
         sse(toolStart(0, 'toolu_01Ans', 'json_response')),
         sse(jsonDelta(0, '')),
@@ -617,7 +622,7 @@ describe('upstream errors', () => {
   });
 
   it('an error event before any content, inside a 200 stream, is still an HTTP error (503 for overloaded)', async () => {
-    behaviours.set('claude-e2e-early-error', (_req, res) => writeFrames(res, [sse({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } })]));
+    behaviours.set('claude-e2e-early-error', (_req, res) => anthropicFrames(res, [sse({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } })]));
     const err = await client.chat.completions.create({ model: 'anthropic/claude-e2e-early-error', messages: [{ role: 'user', content: 'x' }], stream: true }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.InternalServerError);
     expect((err as InstanceType<typeof OpenAI.APIError>).status).toBe(503);
@@ -653,7 +658,7 @@ describe('upstream errors', () => {
 
   it('a stream that closes cleanly before message_stop also raises', async () => {
     behaviours.set('claude-e2e-short', (_req, res) =>
-      writeFrames(res, [
+      anthropicFrames(res, [
         sse(messageStart('msg_01Short', { input_tokens: 5, output_tokens: 1 })),
         sse(textStart(0)),
         sse(textDelta(0, 'half')),
@@ -669,7 +674,7 @@ describe('upstream errors', () => {
 
   it('an error event inside a 200 stream raises in the SDK with Anthropic message', async () => {
     behaviours.set('claude-e2e-stream-error', (_req, res) =>
-      writeFrames(res, [
+      anthropicFrames(res, [
         sse(messageStart('msg_01Err', { input_tokens: 5, output_tokens: 1 })),
         sse(textStart(0)),
         sse(textDelta(0, 'Hel')),
@@ -747,7 +752,7 @@ describe('usage rows', () => {
 
   it('a streamed request records the final running totals, not their sum', async () => {
     behaviours.set('claude-sonnet-4-5', (_req, res) =>
-      writeFrames(res, [
+      anthropicFrames(res, [
         sse(messageStart('msg_01StreamCached', { input_tokens: 10, output_tokens: 1, cache_creation_input_tokens: 200, cache_read_input_tokens: 0 }), '\r\n'),
         sse(textStart(0), '\r\n'),
         sse(textDelta(0, 'streamed'), '\r\n'),
