@@ -3,10 +3,10 @@
  * byte, idle between chunks), aborts from the client, and network failures turned into
  * GatewayErrors with a failure class the fallback logic understands.
  */
-import { Agent, request, errors as undiciErrors } from 'undici';
-import type { Readable } from 'node:stream';
+import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import { GatewayError } from '../errors.js';
 import type { UpstreamCall } from '../providers/provider.js';
+import { UpstreamBody } from './upstream-body.js';
 
 export interface UpstreamTimeouts {
   connectTimeoutMs: number;
@@ -14,16 +14,101 @@ export interface UpstreamTimeouts {
   idleTimeoutMs: number;
 }
 
+/** What the gateway reads of an upstream body: chunks in order, or give up the rest. */
+export interface UpstreamBodyReader extends AsyncIterable<Buffer> {
+  destroy(): void;
+}
+
 export interface UpstreamResponse {
   status: number;
   headers: Record<string, string | undefined>;
-  body: Readable & AsyncIterable<Buffer>;
+  body: UpstreamBodyReader;
 }
 
 function flatten(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(headers)) out[name] = Array.isArray(value) ? value.join(', ') : value;
+  for (const name in headers) {
+    const value = headers[name];
+    out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
   return out;
+}
+
+/** Origin and path of a provider URL; the few distinct URLs are parsed once. */
+const splitUrls = new Map<string, { origin: string; path: string }>();
+function splitUrl(url: string): { origin: string; path: string } {
+  let split = splitUrls.get(url);
+  if (split === undefined) {
+    const parsed = new URL(url);
+    split = { origin: parsed.origin, path: parsed.pathname + parsed.search };
+    // Bounded: base URLs are configuration, but a misbehaving caller must not grow this forever.
+    if (splitUrls.size >= 1000) splitUrls.clear();
+    splitUrls.set(url, split);
+  }
+  return split;
+}
+
+/**
+ * One upstream call as undici dispatch callbacks: resolves with the status and headers, then feeds
+ * the body. Cheaper than undici's request(): no Readable and no per-request abort plumbing beyond
+ * the client's own signal.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined;
+  private abortReason: Error | undefined;
+  private body: UpstreamBody | undefined;
+  private settle: { resolve: (response: UpstreamResponse) => void; reject: (err: unknown) => void } | undefined;
+  readonly response: Promise<UpstreamResponse>;
+  private readonly onClientAbort = (): void => this.abort(new Error('The client closed the connection.'));
+
+  constructor(private readonly signal: AbortSignal) {
+    this.response = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
+    signal.addEventListener('abort', this.onClientAbort, { once: true });
+  }
+
+  private abort(reason: Error): void {
+    if (this.controller !== undefined) this.controller.abort(reason);
+    else this.abortReason = reason;
+  }
+
+  private finish(): void {
+    this.signal.removeEventListener('abort', this.onClientAbort);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.abortReason !== undefined) controller.abort(this.abortReason);
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+    // 1xx informational answers are not the response.
+    if (statusCode < 200) return;
+    const body = new UpstreamBody({
+      pause: () => controller.pause(),
+      resume: () => controller.resume(),
+      abort: (reason) => controller.abort(reason),
+    });
+    this.body = body;
+    this.settle?.resolve({ status: statusCode, headers: flatten(headers), body });
+    this.settle = undefined;
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.body?.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    this.finish();
+    this.body?.end();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    this.finish();
+    if (this.settle !== undefined) {
+      this.settle.reject(err);
+      this.settle = undefined;
+    } else this.body?.fail(err);
+  }
 }
 
 /** Maps a network-level failure of an upstream call to a GatewayError (502 unreachable / 504 timeout). */
@@ -78,21 +163,23 @@ export class UpstreamClient {
 
   /** Sends a call; resolves when the response headers arrive. Throws GatewayError on network failure. */
   async send(call: UpstreamCall, signal: AbortSignal): Promise<UpstreamResponse> {
-    try {
-      const res = await request(call.url, {
+    if (signal.aborted) throw clientGone();
+    const { origin, path } = splitUrl(call.url);
+    const exchange = new Exchange(signal);
+    this.agent.dispatch(
+      {
+        origin,
+        path,
         method: call.method,
         headers: call.headers,
         body: call.body,
-        signal,
-        dispatcher: this.agent,
         headersTimeout: this.timeouts.firstByteTimeoutMs,
         bodyTimeout: this.timeouts.idleTimeoutMs,
-      });
-      return {
-        status: res.statusCode,
-        headers: flatten(res.headers),
-        body: res.body as unknown as Readable & AsyncIterable<Buffer>,
-      };
+      },
+      exchange,
+    );
+    try {
+      return await exchange.response;
     } catch (err) {
       if (signal.aborted) throw clientGone(err);
       throw networkError(err, 'connect');
