@@ -114,7 +114,6 @@ export async function runChatAttempt(
       const usage = toTokenUsage(completion.usage);
       const cost = price === undefined ? 0 : usage ? costNanoUsd(usage, price) : estimateCutStreamCost({ promptTokensUpperBound: promptBound ?? estimatePromptTokensUpperBound(clientRequest), completionBytes: completionBytes(completion), price });
       await reservation?.settle(cost);
-      headers['content-type'] = 'application/json';
       headers['x-zai-cost-micro-usd'] = String(nanoToMicro(cost));
       return { ...base, answer: { status: 200, headers, body: JSON.stringify(completion) }, status: 200, errorCode: null, usage, costNanoUsd: cost, ttftMs: null };
     }

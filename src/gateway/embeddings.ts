@@ -47,7 +47,7 @@ export async function embeddings(deps: GatewayDeps, ctx: RequestContext, body: u
     const result: AttemptResult = {
       answer: {
         status: 200,
-        headers: { 'content-type': 'application/json', 'x-zai-model': candidate.model, 'x-zai-cost-micro-usd': String(nanoToMicro(cost)) },
+        headers: { 'x-zai-model': candidate.model, 'x-zai-cost-micro-usd': String(nanoToMicro(cost)) },
         body: JSON.stringify(response),
       },
       model: candidate.model,

@@ -23,7 +23,7 @@ export interface RequestContext {
   openStream(headers: Record<string, string>): ClientStream;
 }
 
-/** A complete (non-streaming) answer for the http layer to send. */
+/** A complete (non-streaming) answer for the http layer to send; `body` is JSON text. */
 export interface JsonAnswer {
   status: number;
   headers: Record<string, string>;

@@ -3,6 +3,7 @@
  * (Z-AI key), `/api` the management API (dashboard session), `/` the dashboard.
  */
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
@@ -10,7 +11,6 @@ import cors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { randomBase62 } from '../crypto/secrets.js';
 import type { Services } from '../services.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { authRoutes } from './routes/auth-routes.js';
@@ -21,7 +21,12 @@ import { playgroundRoutes } from './routes/playground-routes.js';
 import { providerRoutes } from './routes/provider-routes.js';
 import { usageRoutes } from './routes/usage-routes.js';
 import { v1Routes } from './routes/v1-routes.js';
+import { InFlight } from './in-flight.js';
+import { parseJsonBody } from './json-body.js';
+import { nextRequestId } from './request-id.js';
+import { API_SECURITY_HEADERS, DASHBOARD_CSP } from './security-headers.js';
 import { checkSameOrigin, requireSession } from './session.js';
+import { v1FastPath } from './v1-fast-path.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -33,41 +38,18 @@ declare module 'fastify' {
 /** Where `npm run build` puts the dashboard. */
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
 
-const DASHBOARD_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-/** Headers on every answer; the dashboard's pages replace the CSP with DASHBOARD_CSP. */
-const API_SECURITY_HEADERS = {
-  'x-content-type-options': 'nosniff',
-  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
-};
-
-/**
- * Request ids: `req_` + 8 random base62 characters chosen once per process (about 47 bits, so
- * replicas and restarts sharing one database do not collide) + a base36 counter. Usage rows use
- * the id as their primary key. Cheaper than fresh randomness per request.
- */
-const REQUEST_ID_PREFIX = `req_${randomBase62(6).slice(0, 8)}`;
-let requestCounter = 0;
-export function nextRequestId(): string {
-  requestCounter += 1;
-  return REQUEST_ID_PREFIX + requestCounter.toString(36);
-}
-
 export async function buildApp(services: Services, logger: Logger): Promise<FastifyInstance> {
+  const inFlight = new InFlight();
+  const fastPath = v1FastPath(services, logger);
   const app = Fastify({
+    // Every request is counted for the graceful shutdown; the gateway's hot routes are served by
+    // the fast path unless it hands them on (see v1-fast-path.ts), and once the server stops
+    // accepting, everything goes to Fastify, which answers 503 on connections still open.
+    serverFactory: (handler) =>
+      http.createServer((req, res) => {
+        inFlight.track(res);
+        if (!app.server.listening || !fastPath(req, res)) handler(req, res);
+      }),
     loggerInstance: logger as FastifyBaseLogger,
     // Our own onResponse hook writes one line per request instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
@@ -80,23 +62,23 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
   });
 
   app.decorateRequest('user', undefined);
+  // The fast path's JSON body parser, so both ways into the gateway answer alike.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
   await app.register(cookie);
 
-  // In-flight requests, for a graceful shutdown that waits for them and not for idle sockets.
-  let inFlight = 0;
-  const idleWaiters: Array<() => void> = [];
-  app.decorate('whenIdle', () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve))));
+  app.decorate('whenIdle', () => inFlight.whenIdle());
 
-  const requestClosed = (): void => {
-    inFlight -= 1;
-    if (inFlight === 0 && idleWaiters.length > 0) for (const resolve of idleWaiters.splice(0)) resolve();
-  };
   // Callback-style hooks: no promise per request and hook.
   app.addHook('onRequest', (request, reply, done) => {
-    inFlight += 1;
-    reply.raw.once('close', requestClosed);
     void reply.headers(API_SECURITY_HEADERS);
     void reply.header('x-zai-request-id', String(request.id));
     done();

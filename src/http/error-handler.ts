@@ -2,8 +2,9 @@
  * The single error handler: every error on every route is rendered here in OpenAI's shape.
  * Framework errors (bad JSON, body too large, wrong content type) become GatewayErrors first.
  */
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '../errors.js';
+import { JSON_CONTENT_TYPE } from './json-body.js';
 
 function fromFrameworkError(err: FastifyError): GatewayError | undefined {
   switch (err.code) {
@@ -39,25 +40,31 @@ function storageDown(err: unknown): GatewayError | undefined {
   return undefined;
 }
 
-export function errorHandler(err: FastifyError | GatewayError | Error, request: FastifyRequest, reply: FastifyReply): void {
-  let error = err instanceof GatewayError ? err : (storageDown(err) ?? fromFrameworkError(err as FastifyError));
+/** Whatever was thrown → the GatewayError the client sees; unexpected errors are logged here. */
+export function toGatewayError(err: unknown, log: Pick<FastifyBaseLogger, 'error' | 'warn'>, requestId: string): GatewayError {
+  let error = err instanceof GatewayError ? err : (storageDown(err) ?? (err instanceof Error ? fromFrameworkError(err as FastifyError) : undefined));
   if (error === undefined) {
     // Unexpected: log it with the request id; the client gets no internals.
-    request.log.error({ err }, 'unhandled error');
-    error = new GatewayError({ status: 500, code: 'internal_error', message: `Internal error (request ${String(request.id)}).` });
+    log.error({ reqId: requestId, err }, 'unhandled error');
+    error = new GatewayError({ status: 500, code: 'internal_error', message: `Internal error (request ${requestId}).` });
   } else if (error.status >= 500) {
-    request.log.warn({ status: error.status, code: error.code, failure: error.failure }, error.message);
+    log.warn({ reqId: requestId, status: error.status, code: error.code, failure: error.failure }, error.message);
   }
+  return error;
+}
+
+export function errorHandler(err: FastifyError | GatewayError | Error, request: FastifyRequest, reply: FastifyReply): void {
+  const error = toGatewayError(err, request.log, String(request.id));
   if (reply.sent || reply.raw.headersSent) {
     // A streamed answer already committed: nothing can be rendered any more.
     reply.raw.destroy();
     return;
   }
-  void reply.code(error.status).headers(error.headers).type('application/json').send(JSON.stringify(error.toJSON()));
+  void reply.code(error.status).headers(error.headers).type(JSON_CONTENT_TYPE).send(JSON.stringify(error.toJSON()));
 }
 
 /** 404 for unknown routes, in the same shape. */
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): void {
   const error = new GatewayError({ status: 404, code: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0] ?? ''}.` });
-  void reply.code(404).type('application/json').send(JSON.stringify(error.toJSON()));
+  void reply.code(404).type(JSON_CONTENT_TYPE).send(JSON.stringify(error.toJSON()));
 }

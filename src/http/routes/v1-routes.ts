@@ -3,51 +3,27 @@
  * gateway, send what it answers. Streamed answers are written by the gateway itself.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { GatewayError } from '../../errors.js';
 import { embeddings } from '../../gateway/embeddings.js';
 import { chatCompletions } from '../../gateway/gateway.js';
 import type { JsonAnswer, RequestContext } from '../../gateway/request-context.js';
 import type { KeyAuth } from '../../keys/api-keys.js';
 import type { Services } from '../../services.js';
+import { authenticateApiKey } from '../api-key-auth.js';
+import { gatewayContext as responseContext } from '../gateway-context.js';
+import { JSON_CONTENT_TYPE } from '../json-body.js';
 
-function invalidKey(message: string): GatewayError {
-  return new GatewayError({ status: 401, type: 'invalid_request_error', code: 'invalid_api_key', message });
-}
+const authenticate = (services: Services, request: FastifyRequest): Promise<KeyAuth> => authenticateApiKey(services.keys, request.headers.authorization);
 
-async function authenticate(services: Services, request: FastifyRequest): Promise<KeyAuth> {
-  const header = request.headers.authorization;
-  if (header === undefined) throw invalidKey('Missing API key: send "Authorization: Bearer zai-…".');
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!match?.[1]) throw invalidKey('Malformed Authorization header: expected "Bearer zai-…".');
-  const auth = await services.keys.authenticate(match[1]);
-  // One message for unknown and revoked keys alike.
-  if (auth === undefined || auth.revoked) throw invalidKey('Incorrect or revoked Z-AI key.');
-  return auth;
-}
-
+/** The gateway's view of a Fastify request: a streamed answer takes over the response with the headers set so far (CORS). */
 export function gatewayContext(request: FastifyRequest, reply: FastifyReply, auth: KeyAuth, startedAt: number): RequestContext {
-  const controller = new AbortController();
-  // 'close' on the response fires when it finished or when the socket went away; only the second aborts.
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) controller.abort();
+  return responseContext(reply.raw, String(request.id), auth, startedAt, {
+    headers: () => reply.getHeaders(),
+    beforeOpen: () => void reply.hijack(),
   });
-  const requestId = String(request.id);
-  return {
-    requestId,
-    auth,
-    startedAt,
-    signal: controller.signal,
-    openStream(headers) {
-      void reply.hijack();
-      // No flushHeaders(): the headers go out with the first chunk, in one write.
-      reply.raw.writeHead(200, { ...headers, 'x-zai-request-id': requestId });
-      return reply.raw;
-    },
-  };
 }
 
 export function sendAnswer(reply: FastifyReply, answer: JsonAnswer | undefined): FastifyReply {
-  if (answer !== undefined) return reply.code(answer.status).headers(answer.headers).send(answer.body);
+  if (answer !== undefined) return reply.code(answer.status).headers(answer.headers).type(JSON_CONTENT_TYPE).send(answer.body);
   if (!reply.sent) {
     // The client left before anything was sent: nothing to render.
     void reply.hijack();

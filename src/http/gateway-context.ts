@@ -1,0 +1,48 @@
+/**
+ * What both ways into the gateway (the fast path and Fastify's routes) hand it for one `/v1`
+ * request: the RequestContext over Node's response object, and the answer written back.
+ */
+import type { ServerResponse } from 'node:http';
+import type { JsonAnswer, RequestContext } from '../gateway/request-context.js';
+import type { KeyAuth } from '../keys/api-keys.js';
+import { JSON_CONTENT_TYPE } from './json-body.js';
+import { API_SECURITY_HEADERS } from './security-headers.js';
+
+export function gatewayContext(
+  res: ServerResponse,
+  requestId: string,
+  auth: KeyAuth,
+  startedAt: number,
+  /** Headers that are already the answer's (CORS from Fastify's hooks), and what to do before streaming. */
+  stream: { headers?: () => Record<string, string | number | string[] | undefined>; beforeOpen?: () => void } = {},
+): RequestContext {
+  const controller = new AbortController();
+  // 'close' on the response fires when it finished or when the socket went away; only the second aborts.
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  return {
+    requestId,
+    auth,
+    startedAt,
+    signal: controller.signal,
+    openStream(headers) {
+      stream.beforeOpen?.();
+      // No flushHeaders(): the headers go out with the first chunk, in one write.
+      res.writeHead(200, { ...API_SECURITY_HEADERS, ...stream.headers?.(), ...headers, 'x-zai-request-id': requestId });
+      return res;
+    },
+  };
+}
+
+/** Writes a complete JSON answer (or an error rendered as one) with the headers every JSON answer carries. */
+export function writeJsonAnswer(res: ServerResponse, requestId: string, answer: JsonAnswer): void {
+  res.writeHead(answer.status, {
+    ...API_SECURITY_HEADERS,
+    'x-zai-request-id': requestId,
+    ...answer.headers,
+    'content-type': JSON_CONTENT_TYPE,
+    'content-length': Buffer.byteLength(answer.body),
+  });
+  res.end(answer.body);
+}

@@ -1,0 +1,102 @@
+/**
+ * The hot path: `POST /v1/chat/completions` and `/v1/embeddings` from API clients, served right on
+ * Node's http server in front of Fastify. Fastify's per-request work (routing, hooks, request and
+ * reply objects, its body parser) was about an eighth of Z-AI's CPU per request, and the
+ * gateway's speed targets leave no room for it. The path is deliberately narrow: anything it does
+ * not recognise exactly — another method or URL, a non-JSON content type, an `Origin` header (CORS
+ * is Fastify's) — is left to Fastify, which serves the same routes with the same answers (the
+ * error renderer, headers, authentication and gateway are shared).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { GatewayError } from '../errors.js';
+import { embeddings } from '../gateway/embeddings.js';
+import type { GatewayDeps } from '../gateway/gateway.js';
+import { chatCompletions } from '../gateway/gateway.js';
+import type { JsonAnswer, RequestContext } from '../gateway/request-context.js';
+import type { Services } from '../services.js';
+import { authenticateApiKey } from './api-key-auth.js';
+import { toGatewayError } from './error-handler.js';
+import { gatewayContext, writeJsonAnswer } from './gateway-context.js';
+import { parseJsonBody } from './json-body.js';
+import { nextRequestId } from './request-id.js';
+
+type Endpoint = (deps: GatewayDeps, ctx: RequestContext, body: unknown) => Promise<JsonAnswer | undefined>;
+
+const ENDPOINTS: ReadonlyMap<string, Endpoint> = new Map<string, Endpoint>([
+  ['/v1/chat/completions', chatCompletions],
+  ['/v1/embeddings', embeddings],
+]);
+
+function isJson(contentType: string | undefined): boolean {
+  return contentType === 'application/json' || (contentType !== undefined && contentType.startsWith('application/json;'));
+}
+
+const tooLarge = (): GatewayError => new GatewayError({ status: 413, code: 'request_too_large', message: 'The request body is larger than the limit.' });
+
+/** Returns a request listener step: true when it took the request, false to hand it to Fastify. */
+export function v1FastPath(services: Services, logger: Logger): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const limit = services.config.maxBodyBytes;
+
+  const fail = (res: ServerResponse, requestId: string, startedAt: number, method: string, path: string, err: unknown, closeConnection = false): void => {
+    const error = toGatewayError(err, logger, requestId);
+    if (res.headersSent) {
+      // A streamed answer already committed: nothing can be rendered any more.
+      res.destroy();
+      return;
+    }
+    const headers: Record<string, string> = { ...error.headers };
+    // The client may still be sending a body we will not read.
+    if (closeConnection) headers.connection = 'close';
+    writeJsonAnswer(res, requestId, { status: error.status, headers, body: JSON.stringify(error.toJSON()) });
+    logger.info({ reqId: requestId, requestId, method, path, status: error.status, ms: Math.round(performance.now() - startedAt) }, 'request');
+  };
+
+  const run = async (req: IncomingMessage, res: ServerResponse, endpoint: Endpoint, path: string, requestId: string, startedAt: number, text: string): Promise<void> => {
+    try {
+      const body = parseJsonBody(text);
+      const auth = await authenticateApiKey(services.keys, req.headers.authorization);
+      const answer = await endpoint(services.gateway, gatewayContext(res, requestId, auth, startedAt), body);
+      if (answer !== undefined) writeJsonAnswer(res, requestId, answer);
+      // The client left before anything was sent: nothing to render.
+      else if (!res.headersSent) res.destroy();
+    } catch (err) {
+      fail(res, requestId, startedAt, 'POST', path, err);
+    }
+  };
+
+  return (req, res) => {
+    if (req.method !== 'POST' || req.headers.origin !== undefined) return false;
+    const path = req.url ?? '';
+    const endpoint = ENDPOINTS.get(path);
+    if (endpoint === undefined || !isJson(req.headers['content-type'])) return false;
+
+    const startedAt = performance.now();
+    const requestId = nextRequestId();
+    if (Number(req.headers['content-length']) > limit) {
+      fail(res, requestId, startedAt, 'POST', path, tooLarge(), true);
+      return true;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeListener('data', onData);
+        req.removeListener('end', onEnd);
+        fail(res, requestId, startedAt, 'POST', path, tooLarge(), true);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      const text = chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks, size).toString('utf8');
+      void run(req, res, endpoint, path, requestId, startedAt, text);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    // A client that goes away mid-body: there is no one to answer; the socket is already gone.
+    req.on('error', () => res.destroy());
+    return true;
+  };
+}
