@@ -22,16 +22,31 @@ export const REDACT_PATHS = [
   '*.key',
 ];
 
+/** Longest time a log line waits in the stdout buffer. */
+export const LOG_FLUSH_INTERVAL_MS = 500;
+
 export function createLogger(level: string, destination?: DestinationStream): Logger {
-  return pino(
-    {
-      level,
-      base: { service: 'zai' },
-      timestamp: pino.stdTimeFunctions.isoTime,
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    },
-    destination ?? pino.destination({ dest: 1, sync: false }),
-  );
+  const options = {
+    level,
+    base: { service: 'zai' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+  };
+  if (destination !== undefined) return pino(options, destination);
+  // Lines are collected up to 4 KiB before a write: writing each line on its own cost a trip
+  // through libuv's thread pool and an extra event-loop wake-up per request. A timer bounds how
+  // long a line waits, and whatever is left is written synchronously when the process exits.
+  const stdout = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  const logger = pino(options, stdout);
+  setInterval(() => logger.flush(), LOG_FLUSH_INTERVAL_MS).unref();
+  process.once('exit', () => {
+    try {
+      stdout.flushSync();
+    } catch {
+      // Nothing more can be done for the log at exit.
+    }
+  });
+  return logger;
 }
 
 const unredacted = new WeakMap<Logger, Logger>();

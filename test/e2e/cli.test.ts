@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { decrypt, generateFernetKey, parseFernetKey } from '../../src/crypto/fernet.js';
+import { LOG_FLUSH_INTERVAL_MS } from '../../src/logger.js';
 import { ApiClient, startZai } from '../helpers/harness.js';
 import { json, openAICompletion, startFakeServer } from '../helpers/fake-upstream.js';
 
@@ -100,6 +101,38 @@ describe('zai CLI', () => {
     expect(out).toContain('PROVIDER_KEY_ENCRYPTION_KEY is not set');
     expect(out).not.toContain(key);
     expect(fs.existsSync(path.join(dir, 'zai.db'))).toBe(true);
+  });
+
+  it('writes log lines to stdout within the flush interval, and everything left at exit', async () => {
+    const dir = tempDir();
+    const child = spawn(process.execPath, [BIN, 'serve'], { env: { PATH: process.env.PATH, ZAI_DATA_DIR: dir, PORT: '0', PROVIDER_KEY_ENCRYPTION_KEY: generateFernetKey() }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const waitFor = (pattern: RegExp, ms: number): Promise<RegExpMatchArray> =>
+      new Promise((resolve, reject) => {
+        const check = (): void => {
+          const match = pattern.exec(out);
+          if (match === null) return;
+          clearTimeout(timer);
+          child.stdout.off('data', check);
+          resolve(match);
+        };
+        const timer = setTimeout(() => reject(new Error(`no ${String(pattern)} within ${ms} ms in: ${out}`)), ms);
+        child.stdout.on('data', check);
+        check();
+      });
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const [, port] = await waitFor(/listening on http:\/\/[^:]+:(\d+)/, 15_000);
+    // One short line is far below the 4 KiB buffer: the timer must write it.
+    const sent = performance.now();
+    await fetch(`http://127.0.0.1:${port}/api/nothing-here`);
+    await waitFor(/"status":404/, 2_000);
+    expect(performance.now() - sent).toBeLessThan(LOG_FLUSH_INTERVAL_MS + 500);
+    // A line logged right before SIGTERM is not lost.
+    await fetch(`http://127.0.0.1:${port}/api/nothing-else`);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(out.match(/"status":404/g)).toHaveLength(2);
   });
 
   it('user create works when signup is closed; migrate reports the schema state', async () => {
