@@ -11,6 +11,7 @@ import type { ProviderCredentials, ProviderRoute } from '../keys/provider-creden
 import type { Model } from '../openai/types.js';
 import { PROVIDERS } from '../providers/registry.js';
 import type { KeyAuth } from '../keys/api-keys.js';
+import { Cancellation } from './cancellation.js';
 import { scrubSecret } from './scrub-secret.js';
 import { readText, type UpstreamClient } from './upstream-client.js';
 import { parseUpstreamJson, upstreamError } from './upstream-error.js';
@@ -103,7 +104,7 @@ export class ModelLister {
   private async fetch(route: ProviderRoute, apiKey: string): Promise<{ ok: true; ids: string[] } | { ok: false; status: number; error: GatewayError }> {
     const adapter = PROVIDERS[route.provider].adapter;
     const translation = adapter.listModels({ baseUrl: route.baseUrl, apiKey });
-    const upstream = await this.deps.upstream.send(translation.call, AbortSignal.timeout(LIST_TIMEOUT_MS));
+    const upstream = await this.deps.upstream.send(translation.call, Cancellation.after(LIST_TIMEOUT_MS));
     if (upstream.status < 200 || upstream.status >= 300) {
       return { ok: false, status: upstream.status, error: await upstreamError(adapter, upstream, apiKey) };
     }

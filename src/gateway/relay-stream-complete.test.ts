@@ -3,6 +3,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createChatStream } from '../providers/openai-compatible/stream.js';
 import type { Metrics } from '../usage/metrics.js';
+import { Cancellation } from './cancellation.js';
 import { relayStream } from './relay-stream.js';
 import type { ClientStream, RequestContext } from './request-context.js';
 import type { UpstreamResponse } from './upstream-client.js';
@@ -32,7 +33,7 @@ function setup(): { ctx: RequestContext; client: Client; body: PassThrough; resp
     requestId: 'req_test',
     auth: { id: 'key_test' } as RequestContext['auth'],
     startedAt: performance.now(),
-    signal: new AbortController().signal,
+    signal: new Cancellation(),
     openStream: () => client,
   };
   const body = new PassThrough();

@@ -29,6 +29,7 @@ import type { Metrics } from '../usage/metrics.js';
 import { unframedError } from './upstream-error.js';
 import { relayStream, type StreamOutcome } from './relay-stream.js';
 import type { ClientStream, RequestContext } from './request-context.js';
+import { Cancellation } from './cancellation.js';
 import type { UpstreamResponse } from './upstream-client.js';
 import { damageBytes, split } from '../../test/helpers/fuzz.js';
 
@@ -124,7 +125,7 @@ interface UpstreamScript {
 }
 
 /** A body like undici's: an async iterable Readable of Buffers that errors when the request is aborted. */
-function upstreamBody(script: UpstreamScript, signal: AbortSignal): UpstreamResponse['body'] {
+function upstreamBody(script: UpstreamScript, signal: Cancellation): UpstreamResponse['body'] {
   async function* reads(): AsyncGenerator<Buffer> {
     for (let i = 0; i <= script.chunks.length; i++) {
       if (script.slow[i % Math.max(1, script.slow.length)] === true) await new Promise((resolve) => setImmediate(resolve));
@@ -155,7 +156,7 @@ class FakeClient extends EventEmitter implements ClientStream {
 
   constructor(
     private readonly script: ClientScript,
-    private readonly abort: AbortController,
+    private readonly abort: Cancellation,
   ) {
     super();
   }
@@ -193,7 +194,7 @@ interface Relayed {
 }
 
 async function relay(upstream: Upstream, includeUsage: boolean, script: UpstreamScript, clientScript: ClientScript): Promise<Relayed> {
-  const abort = new AbortController();
+  const abort = new Cancellation();
   let client: FakeClient | undefined;
   let opened = 0;
   let headers: Record<string, string> | undefined;
@@ -201,7 +202,7 @@ async function relay(upstream: Upstream, includeUsage: boolean, script: Upstream
     requestId: 'req_fuzz',
     auth: { id: 'key_fuzz' } as RequestContext['auth'],
     startedAt: performance.now(),
-    signal: abort.signal,
+    signal: abort,
     openStream(h) {
       opened += 1;
       headers = h;
@@ -214,17 +215,17 @@ async function relay(upstream: Upstream, includeUsage: boolean, script: Upstream
     streamOpened: () => void (gauge.opened += 1),
     streamClosed: () => void (gauge.closed += 1),
   } as unknown as Metrics;
-  const response: UpstreamResponse = { status: 200, headers: { 'content-type': 'text/event-stream' }, body: upstreamBody(script, abort.signal) };
+  const response: UpstreamResponse = { status: 200, headers: { 'content-type': 'text/event-stream' }, body: upstreamBody(script, abort) };
   let timer: NodeJS.Timeout | undefined;
   const hang = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`relayStream did not settle within ${HANG_MS} ms`)), HANG_MS);
   });
   try {
     const outcome = await Promise.race([relayStream(ctx, response, upstream.create(includeUsage), { 'x-zai-model': 'fuzz/model' }, metrics, (text) => unframedError(upstream.create.adapter, text, '')), hang]);
-    return { outcome, error: undefined, opened, headers, client, aborted: abort.signal.aborted, gauge };
+    return { outcome, error: undefined, opened, headers, client, aborted: abort.aborted, gauge };
   } catch (error) {
     if (error instanceof Error && error.message.startsWith('relayStream did not settle')) throw error;
-    return { outcome: undefined, error, opened, headers, client, aborted: abort.signal.aborted, gauge };
+    return { outcome: undefined, error, opened, headers, client, aborted: abort.aborted, gauge };
   } finally {
     clearTimeout(timer);
   }

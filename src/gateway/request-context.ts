@@ -2,6 +2,7 @@
  * What the http layer hands the gateway for one `/v1` request.
  */
 import type { KeyAuth } from '../keys/api-keys.js';
+import type { Cancellation } from './cancellation.js';
 
 /** The client's response stream once an SSE answer is committed (a Node ServerResponse). */
 export interface ClientStream {
@@ -18,7 +19,7 @@ export interface RequestContext {
   /** performance.now() when the request arrived. */
   startedAt: number;
   /** Aborted when the client disconnects. */
-  signal: AbortSignal;
+  signal: Cancellation;
   /** Commits a 200 SSE answer with these headers and returns the stream to write to. */
   openStream(headers: Record<string, string>): ClientStream;
 }

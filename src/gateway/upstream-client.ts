@@ -6,6 +6,7 @@
 import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import { GatewayError } from '../errors.js';
 import type { UpstreamCall } from '../providers/provider.js';
+import type { Cancellation } from './cancellation.js';
 import { UpstreamBody } from './upstream-body.js';
 
 export interface UpstreamTimeouts {
@@ -59,11 +60,11 @@ class Exchange implements Dispatcher.DispatchHandler {
   private body: UpstreamBody | undefined;
   private settle: { resolve: (response: UpstreamResponse) => void; reject: (err: unknown) => void } | undefined;
   readonly response: Promise<UpstreamResponse>;
-  private readonly onClientAbort = (): void => this.abort(new Error('The client closed the connection.'));
+  private readonly stopListening: () => void;
 
-  constructor(private readonly signal: AbortSignal) {
+  constructor(signal: Cancellation) {
     this.response = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
-    signal.addEventListener('abort', this.onClientAbort, { once: true });
+    this.stopListening = signal.onAbort(() => this.abort(new Error('The client closed the connection.')));
   }
 
   private abort(reason: Error): void {
@@ -72,7 +73,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   private finish(): void {
-    this.signal.removeEventListener('abort', this.onClientAbort);
+    this.stopListening();
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -162,7 +163,7 @@ export class UpstreamClient {
   }
 
   /** Sends a call; resolves when the response headers arrive. Throws GatewayError on network failure. */
-  async send(call: UpstreamCall, signal: AbortSignal): Promise<UpstreamResponse> {
+  async send(call: UpstreamCall, signal: Cancellation): Promise<UpstreamResponse> {
     if (signal.aborted) throw clientGone();
     const { origin, path } = splitUrl(call.url);
     const exchange = new Exchange(signal);

@@ -3,6 +3,7 @@
  * request: the RequestContext over Node's response object, and the answer written back.
  */
 import type { ServerResponse } from 'node:http';
+import { Cancellation } from '../gateway/cancellation.js';
 import type { JsonAnswer, RequestContext } from '../gateway/request-context.js';
 import type { KeyAuth } from '../keys/api-keys.js';
 import { JSON_CONTENT_TYPE } from './json-body.js';
@@ -16,16 +17,16 @@ export function gatewayContext(
   /** Headers that are already the answer's (CORS from Fastify's hooks), and what to do before streaming. */
   stream: { headers?: () => Record<string, string | number | string[] | undefined>; beforeOpen?: () => void } = {},
 ): RequestContext {
-  const controller = new AbortController();
+  const cancellation = new Cancellation();
   // 'close' on the response fires when it finished or when the socket went away; only the second aborts.
   res.once('close', () => {
-    if (!res.writableFinished) controller.abort();
+    if (!res.writableFinished) cancellation.abort();
   });
   return {
     requestId,
     auth,
     startedAt,
-    signal: controller.signal,
+    signal: cancellation,
     openStream(headers) {
       stream.beforeOpen?.();
       // No flushHeaders(): the headers go out with the first chunk, in one write.
