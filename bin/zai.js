@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 // The `zai` executable: runs the compiled CLI (built by `npm install` / `npm run build`).
-import { main } from '../dist/cli/main.js';
+// The heap settings for serving go first, before the server's modules are loaded (see heap-tuning).
+import { tuneHeapForServing } from '../dist/cli/heap-tuning.js';
+
+if (process.argv[2] === 'serve') tuneHeapForServing();
+const { main } = await import('../dist/cli/main.js');
 
 main(process.argv.slice(2)).then(
   (code) => {

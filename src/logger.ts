@@ -49,18 +49,26 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   return logger;
 }
 
-const unredacted = new WeakMap<Logger, Logger>();
+/** A value of a fixed-shape line: scalars only, so the line never needs redaction. */
+export type FixedLineValue = string | number | boolean | null;
+
+const { chindingsSym, streamSym } = pino.symbols;
 
 /**
- * A child of `logger` without the redaction, for the per-request gateway line only: its fields are
- * a fixed set (ids, model names, counts, cost) that never holds a secret, and the wildcard
- * redaction is a large share of that line's cost. Every other line keeps the parent's redaction.
+ * Writes one info line of scalar fields straight to the logger's destination, formatted exactly as
+ * pino formats it (level, ISO time, the logger's bindings, the fields, msg). For the one line every
+ * gateway request writes: pino's generic serialisation (key walk, redaction, string building) was
+ * about 5 % of the gateway's CPU and a sixth of everything it allocated per request. The fields
+ * are a fixed set of ids, model names, counts and cost, never a secret, so nothing is redacted.
  */
-export function fixedShapeLogger(logger: Logger): Logger {
-  let child = unredacted.get(logger);
-  if (child === undefined) {
-    child = logger.child({}, { redact: [] });
-    unredacted.set(logger, child);
+export function writeFixedLine(logger: Logger, fields: Record<string, FixedLineValue>, msg: string): void {
+  if (!logger.isLevelEnabled('info')) return;
+  const internals = logger as unknown as Record<symbol, unknown>;
+  let line = `{"level":30,"time":"${new Date().toISOString()}"${internals[chindingsSym] as string}`;
+  for (const key in fields) {
+    const value = fields[key];
+    line += `,"${key}":${typeof value === 'string' ? JSON.stringify(value) : typeof value === 'number' && !Number.isFinite(value) ? 'null' : String(value)}`;
   }
-  return child;
+  line += `,"msg":${JSON.stringify(msg)}}\n`;
+  (internals[streamSym] as DestinationStream).write(line);
 }

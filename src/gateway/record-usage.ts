@@ -1,7 +1,7 @@
 /** Builds the one usage row of a `/v1` request (never any content) and queues it. */
 import type { GatewayError } from '../errors.js';
 import type { Logger } from 'pino';
-import { fixedShapeLogger } from '../logger.js';
+import { writeFixedLine } from '../logger.js';
 import type { Metrics } from '../usage/metrics.js';
 import type { UsageRecorder, UsageRow } from '../usage/usage-recorder.js';
 import type { AttemptResult } from './chat-attempt.js';
@@ -57,8 +57,9 @@ export function recordUsage(
 function finishUsage(deps: { usage: UsageRecorder; metrics: Metrics; logger: Logger }, row: UsageRow, spendAccounted: boolean, stream: boolean, attempts: number): void {
   deps.usage.record(row, spendAccounted);
   // The one log line of a /v1 request: who, which model, outcome, tokens, cost. Never content.
-  // Fixed shape, no secrets: logged without the wildcard redaction (see fixedShapeLogger).
-  fixedShapeLogger(deps.logger).info(
+  // Fixed shape, no secrets: written without pino's generic serialisation (see writeFixedLine).
+  writeFixedLine(
+    deps.logger,
     {
       requestId: row.id,
       accountId: row.user_id,

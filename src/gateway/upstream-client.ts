@@ -3,11 +3,12 @@
  * byte, idle between chunks), aborts from the client, and network failures turned into
  * GatewayErrors with a failure class the fallback logic understands.
  */
-import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { GatewayError } from '../errors.js';
 import type { UpstreamCall } from '../providers/provider.js';
 import type { Cancellation } from './cancellation.js';
 import { UpstreamBody } from './upstream-body.js';
+import { Agent, undiciErrors } from './undici-agent.js';
 
 export interface UpstreamTimeouts {
   connectTimeoutMs: number;

@@ -25,9 +25,10 @@ describe('soak and fault test (short)', () => {
       rssGrowthLimitMb: 50,
       slowStreams: 250,
       // The product target (1,000 streams within 150 MB) is measured by `npm run soak` and reported
-      // there; in the suite, with other files running on the same two cores, this guards against
-      // regressions (a leak, per-stream buffering) with headroom so it does not flap.
-      peakRssLimitMb: 180,
+      // there (about 137 MB); in the suite, with other files running on the same two cores, a
+      // quarter of the streams under the same bound guards against regressions (a leak, per-stream
+      // buffering, lost heap settings) without flapping.
+      peakRssLimitMb: 150,
       resultsFile: path.join(SOAK_DIR, 'results', 'test-latest.json'),
       // A failed phase keeps Z-AI's data directory and log: say where.
       log: (line) => {
@@ -52,6 +53,6 @@ describe('soak and fault test (short)', () => {
     const b = result.phaseB!;
     expect(b.completed).toBe(250);
     expect(b.durationMs.max).toBeLessThanOrEqual(15_000);
-    expect(b.rssMb.hwm).toBeLessThanOrEqual(180);
+    expect(b.rssMb.hwm).toBeLessThanOrEqual(150);
   });
 });
