@@ -45,11 +45,16 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
     // Every request is counted for the graceful shutdown; the gateway's hot routes are served by
     // the fast path unless it hands them on (see v1-fast-path.ts), and once the server stops
     // accepting, everything goes to Fastify, which answers 503 on connections still open.
-    serverFactory: (handler) =>
-      http.createServer((req, res) => {
+    serverFactory: (handler) => {
+      const server = http.createServer((req, res) => {
         inFlight.track(res);
         if (!app.server.listening || !fastPath(req, res)) handler(req, res);
-      }),
+      });
+      // Fastify's own default for servers it creates: idle keep-alive connections outlive the
+      // 60 s of common load balancers, so they never reuse one Z-AI has just closed.
+      server.keepAliveTimeout = 72_000;
+      return server;
+    },
     loggerInstance: logger as FastifyBaseLogger,
     // Our own onResponse hook writes one line per request instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),

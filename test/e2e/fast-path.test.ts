@@ -89,6 +89,10 @@ describe('fast path and Fastify answer alike', () => {
     });
   }
 
+  it('keeps idle client connections 72 s, as Fastify does for servers it creates (longer than load balancers keep theirs)', () => {
+    expect(zai.server.app.server.keepAliveTimeout).toBe(72_000);
+  });
+
   it('takes its answers from the gateway: a streamed answer ends with [DONE] and the full model name', async () => {
     const fast = await send('/v1/chat/completions', JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true }), { 'content-type': 'application/json', authorization: `Bearer ${key}` }, false);
     expect(fast.headers['content-type']).toMatch(/^text\/event-stream/);
