@@ -38,7 +38,7 @@ const tooLarge = (): GatewayError => new GatewayError({ status: 413, code: 'requ
 export function v1FastPath(services: Services, logger: Logger): (req: IncomingMessage, res: ServerResponse) => boolean {
   const limit = services.config.maxBodyBytes;
 
-  const fail = (res: ServerResponse, requestId: string, startedAt: number, method: string, path: string, err: unknown, closeConnection = false): void => {
+  const fail = (res: ServerResponse, requestId: string, startedAt: number, path: string, err: unknown, closeConnection = false): void => {
     const error = toGatewayError(err, logger, requestId);
     if (res.headersSent) {
       // A streamed answer already committed: nothing can be rendered any more.
@@ -49,7 +49,7 @@ export function v1FastPath(services: Services, logger: Logger): (req: IncomingMe
     // The client may still be sending a body we will not read.
     if (closeConnection) headers.connection = 'close';
     writeJsonAnswer(res, requestId, { status: error.status, headers, body: JSON.stringify(error.toJSON()) });
-    logger.info({ reqId: requestId, requestId, method, path, status: error.status, ms: Math.round(performance.now() - startedAt) }, 'request');
+    logger.info({ reqId: requestId, requestId, method: 'POST', path, status: error.status, ms: Math.round(performance.now() - startedAt) }, 'request');
   };
 
   const run = async (req: IncomingMessage, res: ServerResponse, endpoint: Endpoint, path: string, requestId: string, startedAt: number, text: string): Promise<void> => {
@@ -61,7 +61,7 @@ export function v1FastPath(services: Services, logger: Logger): (req: IncomingMe
       // The client left before anything was sent: nothing to render.
       else if (!res.headersSent) res.destroy();
     } catch (err) {
-      fail(res, requestId, startedAt, 'POST', path, err);
+      fail(res, requestId, startedAt, path, err);
     }
   };
 
@@ -74,7 +74,7 @@ export function v1FastPath(services: Services, logger: Logger): (req: IncomingMe
     const startedAt = performance.now();
     const requestId = nextRequestId();
     if (Number(req.headers['content-length']) > limit) {
-      fail(res, requestId, startedAt, 'POST', path, tooLarge(), true);
+      fail(res, requestId, startedAt, path, tooLarge(), true);
       return true;
     }
     const chunks: Buffer[] = [];
@@ -84,7 +84,7 @@ export function v1FastPath(services: Services, logger: Logger): (req: IncomingMe
       if (size > limit) {
         req.removeListener('data', onData);
         req.removeListener('end', onEnd);
-        fail(res, requestId, startedAt, 'POST', path, tooLarge(), true);
+        fail(res, requestId, startedAt, path, tooLarge(), true);
         return;
       }
       chunks.push(chunk);
