@@ -4,6 +4,7 @@
  */
 import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '../errors.js';
+import type { JsonAnswer } from '../gateway/request-context.js';
 import { JSON_CONTENT_TYPE } from './json-body.js';
 
 function fromFrameworkError(err: FastifyError): GatewayError | undefined {
@@ -53,6 +54,11 @@ export function toGatewayError(err: unknown, log: Pick<FastifyBaseLogger, 'error
   return error;
 }
 
+/** The answer an error renders as (OpenAI's shape), for Fastify and the fast path alike. */
+export function errorAnswer(error: GatewayError): JsonAnswer {
+  return { status: error.status, headers: error.headers, body: JSON.stringify(error.toJSON()) };
+}
+
 export function errorHandler(err: FastifyError | GatewayError | Error, request: FastifyRequest, reply: FastifyReply): void {
   const error = toGatewayError(err, request.log, String(request.id));
   if (reply.sent || reply.raw.headersSent) {
@@ -60,7 +66,8 @@ export function errorHandler(err: FastifyError | GatewayError | Error, request: 
     reply.raw.destroy();
     return;
   }
-  void reply.code(error.status).headers(error.headers).type(JSON_CONTENT_TYPE).send(JSON.stringify(error.toJSON()));
+  const answer = errorAnswer(error);
+  void reply.code(answer.status).headers(answer.headers).type(JSON_CONTENT_TYPE).send(answer.body);
 }
 
 /** 404 for unknown routes, in the same shape. */

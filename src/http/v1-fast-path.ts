@@ -16,7 +16,7 @@ import { chatCompletions } from '../gateway/gateway.js';
 import type { JsonAnswer, RequestContext } from '../gateway/request-context.js';
 import type { Services } from '../services.js';
 import { authenticateApiKey } from './api-key-auth.js';
-import { toGatewayError } from './error-handler.js';
+import { errorAnswer, toGatewayError } from './error-handler.js';
 import { gatewayContext, writeJsonAnswer } from './gateway-context.js';
 import { parseJsonBody } from './json-body.js';
 import { nextRequestId } from './request-id.js';
@@ -45,10 +45,9 @@ export function v1FastPath(services: Services, logger: Logger): (req: IncomingMe
       res.destroy();
       return;
     }
-    const headers: Record<string, string> = { ...error.headers };
+    const answer = errorAnswer(error);
     // The client may still be sending a body we will not read.
-    if (closeConnection) headers.connection = 'close';
-    writeJsonAnswer(res, requestId, { status: error.status, headers, body: JSON.stringify(error.toJSON()) });
+    writeJsonAnswer(res, requestId, closeConnection ? { ...answer, headers: { ...answer.headers, connection: 'close' } } : answer);
     logger.info({ reqId: requestId, requestId, method: 'POST', path, status: error.status, ms: Math.round(performance.now() - startedAt) }, 'request');
   };
 
