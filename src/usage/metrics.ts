@@ -18,17 +18,6 @@ export interface RequestObservation {
   costNanoUsd: number;
 }
 
-/** The labelled series one request updates, looked up once per (provider, model, status). */
-interface RequestSeries {
-  requests: Counter.Internal;
-  latency: Histogram.Internal<'provider'>;
-  ttft: Histogram.Internal<'provider'>;
-  prompt: Counter.Internal;
-  completion: Counter.Internal;
-  cached: Counter.Internal;
-  cost: Counter.Internal;
-}
-
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
 export class Metrics {
@@ -43,47 +32,21 @@ export class Metrics {
   private readonly capRefusals = new Counter({ name: 'zai_spend_cap_refusals_total', help: 'Requests refused with 402 spend_cap_reached.', registers: [this.registry] });
   private readonly streams = new Gauge({ name: 'zai_streams_in_flight', help: 'Streamed answers being relayed now.', registers: [this.registry] });
 
-  /**
-   * Labelled children by provider/model/status: prom-client hashes a label set on every inc(),
-   * which was most of the metrics' cost per request; a child hashes once. The label values are
-   * bounded (see above), so this map is too.
-   */
-  private readonly series = new Map<string, RequestSeries>();
-
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'zai_process_' });
-  }
-
-  private seriesFor(provider: string, model: string, status: number): RequestSeries {
-    const id = `${provider}\u0000${model}\u0000${status}`;
-    let series = this.series.get(id);
-    if (series === undefined) {
-      series = {
-        requests: this.requests.labels({ provider, model, status: String(status) }),
-        latency: this.latency.labels({ provider }),
-        ttft: this.ttft.labels({ provider }),
-        prompt: this.tokens.labels({ provider, model, kind: 'prompt' }),
-        completion: this.tokens.labels({ provider, model, kind: 'completion' }),
-        cached: this.tokens.labels({ provider, model, kind: 'cached' }),
-        cost: this.cost.labels({ provider, model }),
-      };
-      this.series.set(id, series);
-    }
-    return series;
   }
 
   request(o: RequestObservation): void {
     const provider = o.provider ?? '-';
     const model = o.status === 200 && o.model !== null ? o.model : '-';
-    const series = this.seriesFor(provider, model, o.status);
-    series.requests.inc();
-    series.latency.observe(o.latencyMs / 1000);
-    if (o.ttftMs !== null) series.ttft.observe(o.ttftMs / 1000);
+    this.requests.inc({ provider, model, status: String(o.status) });
+    this.latency.observe({ provider }, o.latencyMs / 1000);
+    if (o.ttftMs !== null) this.ttft.observe({ provider }, o.ttftMs / 1000);
     if (o.status === 402) this.capRefusals.inc();
-    if (o.promptTokens > 0) series.prompt.inc(o.promptTokens);
-    if (o.completionTokens > 0) series.completion.inc(o.completionTokens);
-    if (o.cachedTokens > 0) series.cached.inc(o.cachedTokens);
-    if (o.costNanoUsd > 0) series.cost.inc(o.costNanoUsd / 1e9);
+    if (o.promptTokens > 0) this.tokens.inc({ provider, model, kind: 'prompt' }, o.promptTokens);
+    if (o.completionTokens > 0) this.tokens.inc({ provider, model, kind: 'completion' }, o.completionTokens);
+    if (o.cachedTokens > 0) this.tokens.inc({ provider, model, kind: 'cached' }, o.cachedTokens);
+    if (o.costNanoUsd > 0) this.cost.inc({ provider, model }, o.costNanoUsd / 1e9);
   }
 
   upstreamError(provider: string, failureClass: string): void {
