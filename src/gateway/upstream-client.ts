@@ -73,10 +73,6 @@ class Exchange implements Dispatcher.DispatchHandler {
     else this.abortReason = reason;
   }
 
-  private finish(): void {
-    this.stopListening();
-  }
-
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
     if (this.abortReason !== undefined) controller.abort(this.abortReason);
@@ -100,12 +96,12 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
-    this.finish();
+    this.stopListening();
     this.body?.end();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
-    this.finish();
+    this.stopListening();
     if (this.settle !== undefined) {
       this.settle.reject(err);
       this.settle = undefined;

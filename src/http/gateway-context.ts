@@ -9,7 +9,7 @@ import type { KeyAuth } from '../keys/api-keys.js';
 import { JSON_CONTENT_TYPE } from './json-body.js';
 import { API_SECURITY_HEADERS } from './security-headers.js';
 
-export function gatewayContext(
+export function responseContext(
   res: ServerResponse,
   requestId: string,
   auth: KeyAuth,

@@ -11,13 +11,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { GatewayError } from '../errors.js';
 import { embeddings } from '../gateway/embeddings.js';
-import type { GatewayDeps } from '../gateway/gateway.js';
-import { chatCompletions } from '../gateway/gateway.js';
+import { chatCompletions, type GatewayDeps } from '../gateway/gateway.js';
 import type { JsonAnswer, RequestContext } from '../gateway/request-context.js';
 import type { Services } from '../services.js';
 import { authenticateApiKey } from './api-key-auth.js';
 import { errorAnswer, toGatewayError } from './error-handler.js';
-import { gatewayContext, writeJsonAnswer } from './gateway-context.js';
+import { responseContext, writeJsonAnswer } from './gateway-context.js';
 import { parseJsonBody } from './json-body.js';
 import { nextRequestId } from './request-id.js';
 
@@ -55,7 +54,7 @@ export function v1FastPath(services: Services, logger: Logger): (req: IncomingMe
     try {
       const body = parseJsonBody(text);
       const auth = await authenticateApiKey(services.keys, req.headers.authorization);
-      const answer = await endpoint(services.gateway, gatewayContext(res, requestId, auth, startedAt), body);
+      const answer = await endpoint(services.gateway, responseContext(res, requestId, auth, startedAt), body);
       if (answer !== undefined) writeJsonAnswer(res, requestId, answer);
       // The client left before anything was sent: nothing to render.
       else if (!res.headersSent) res.destroy();

@@ -9,7 +9,7 @@ import type { JsonAnswer, RequestContext } from '../../gateway/request-context.j
 import type { KeyAuth } from '../../keys/api-keys.js';
 import type { Services } from '../../services.js';
 import { authenticateApiKey } from '../api-key-auth.js';
-import { gatewayContext as responseContext } from '../gateway-context.js';
+import { responseContext } from '../gateway-context.js';
 import { JSON_CONTENT_TYPE } from '../json-body.js';
 
 const authenticate = (services: Services, request: FastifyRequest): Promise<KeyAuth> => authenticateApiKey(services.keys, request.headers.authorization);
