@@ -11,25 +11,59 @@ describe('UpstreamBody', () => {
     const { flow } = flowLog();
     const body = new UpstreamBody(flow);
     body.push(Buffer.from('a'));
+    expect((await body.next()).value?.toString()).toBe('a');
     const pending = body.next();
-    const late = body.next();
     body.push(Buffer.from('b'));
+    expect((await pending).value?.toString()).toBe('b');
+    body.push(Buffer.from('c'));
     body.end();
-    expect((await pending).value?.toString()).toBe('a');
-    expect((await late).value?.toString()).toBe('b');
+    expect((await body.next()).value?.toString()).toBe('c');
     expect((await body.next()).done).toBe(true);
   });
 
-  it('pauses the upstream above 64 KiB unread and resumes once the reader caught up to half', async () => {
+  it('hands a waiting read everything that arrived in the same turn as one buffer', async () => {
+    const { flow } = flowLog();
+    const body = new UpstreamBody(flow);
+    const pending = body.next();
+    // One socket read of a chunked SSE body: undici delivers each chunk separately, synchronously.
+    for (const part of ['data: 1\n\n', 'data: 2\n\n', 'data: 3\n\n']) body.push(Buffer.from(part));
+    body.end();
+    expect((await pending).value?.toString()).toBe('data: 1\n\ndata: 2\n\ndata: 3\n\n');
+    expect((await body.next()).done).toBe(true);
+  });
+
+  it('delivers a chunk as soon as the reader can run: nothing waits for more data', async () => {
+    const { flow } = flowLog();
+    const body = new UpstreamBody(flow);
+    const pending = body.next();
+    body.push(Buffer.from('first'));
+    await new Promise((resolve) => setImmediate(resolve));
+    let settled = false;
+    void pending.then(() => (settled = true));
+    await Promise.resolve();
+    expect(settled).toBe(true);
+    expect((await pending).value?.toString()).toBe('first');
+  });
+
+  it('pauses the upstream above 64 KiB unread and resumes once the reader took it', async () => {
     const { calls, flow } = flowLog();
     const body = new UpstreamBody(flow);
-    for (let i = 0; i < 5; i++) body.push(Buffer.alloc(16 * 1024));
+    for (let i = 0; i < 4; i++) body.push(Buffer.alloc(16 * 1024));
+    expect(calls).toEqual([]);
+    body.push(Buffer.alloc(16 * 1024));
     expect(calls).toEqual(['pause']);
-    await body.next();
-    await body.next();
-    expect(calls).toEqual(['pause']);
-    await body.next();
+    expect((await body.next()).value?.length).toBe(80 * 1024);
     expect(calls).toEqual(['pause', 'resume']);
+  });
+
+  it('a connection error after data: the data is read first, then the error', async () => {
+    const { flow } = flowLog();
+    const body = new UpstreamBody(flow);
+    const waiting = body.next();
+    body.push(Buffer.from('partial'));
+    body.fail(new Error('socket hang up'));
+    expect((await waiting).value?.toString()).toBe('partial');
+    await expect(body.next()).rejects.toThrow('socket hang up');
   });
 
   it('rejects a waiting read with the connection error, and later reads too', async () => {
