@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, writeFixedLine } from './logger.js';
+import { createLogger, LineBatcher, writeFixedLine } from './logger.js';
 
 function capture(): { stream: Writable; lines: () => Array<Record<string, unknown>> } {
   let text = '';
@@ -41,5 +41,46 @@ describe('logger redaction', () => {
     const quiet = capture();
     writeFixedLine(createLogger('warn', quiet.stream), fields, 'gateway request');
     expect(quiet.lines()).toEqual([]);
+  });
+});
+
+describe('LineBatcher', () => {
+  function sink(): { out: ConstructorParameters<typeof LineBatcher>[0]; writes: string[]; calls: string[] } {
+    const writes: string[] = [];
+    const calls: string[] = [];
+    return {
+      writes,
+      calls,
+      out: {
+        write: (text: string) => void writes.push(text),
+        flush: (cb?: (err?: Error) => void) => {
+          calls.push('flush');
+          cb?.();
+        },
+        flushSync: () => void calls.push('flushSync'),
+      },
+    };
+  }
+
+  it('writes lines in order, one write per ~4 KiB batch, and the rest on flush', () => {
+    const { out, writes, calls } = sink();
+    const batcher = new LineBatcher(out);
+    const lines = Array.from({ length: 20 }, (_, i) => `{"n":${i},"pad":"${'x'.repeat(480)}"}\n`);
+    for (const line of lines) batcher.write(line);
+    expect(writes.length).toBeGreaterThanOrEqual(2);
+    expect(writes.length).toBeLessThan(5);
+    batcher.flush();
+    expect(writes.join('')).toBe(lines.join(''));
+    expect(calls).toEqual(['flush']);
+  });
+
+  it('flushSync() writes what is collected before the destination flushes, for the exit', () => {
+    const { out, writes, calls } = sink();
+    const batcher = new LineBatcher(out);
+    batcher.write('last line\n');
+    expect(writes).toEqual([]);
+    batcher.flushSync();
+    expect(writes).toEqual(['last line\n']);
+    expect(calls).toEqual(['flushSync']);
   });
 });
