@@ -61,6 +61,8 @@ const MAX_DRAIN_BYTES = 64 * 1024;
  */
 const COMPLETE_GRACE_MS = 1000;
 const COMPLETE_GRACE = Symbol('grace');
+const NOT_YET_VALUE = Symbol('not yet');
+const NOT_YET = Promise.resolve(NOT_YET_VALUE);
 
 /** Reads what is left of an upstream body so its keep-alive connection goes back to the pool. */
 function drainInBackground(upstream: UpstreamResponse, reads: AsyncIterator<Buffer>, pendingRead: Promise<IteratorResult<Buffer>>): void {
@@ -110,13 +112,18 @@ export async function relayStream(
     client = opened;
     ttftMs = Math.round(performance.now() - ctx.startedAt);
     metrics.streamOpened();
-    // During long upstream silences (a reasoning model thinking), a comment line keeps proxies
-    // and clients from timing the stream out; SSE parsers ignore it.
+    return opened;
+  };
+  // During long upstream silences (a reasoning model thinking), a comment line keeps proxies and
+  // clients from timing the stream out; SSE parsers ignore it. Armed only once the relay waits on
+  // the upstream with the client's answer open: an answer that arrives whole needs no timer.
+  const armKeepAlive = (): void => {
+    const opened = client;
+    if (opened === undefined || keepAlive !== undefined) return;
     keepAlive = setInterval(() => {
       if (performance.now() - lastWrite >= KEEPALIVE_MS && !opened.destroyed) opened.write(SSE_KEEPALIVE);
     }, KEEPALIVE_MS);
     keepAlive.unref();
-    return opened;
   };
 
   const encode = (chunks: readonly StreamOutput[]): string => {
@@ -154,6 +161,7 @@ export async function relayStream(
   const reads = upstream.body[Symbol.asyncIterator]();
   try {
     for (;;) {
+      armKeepAlive();
       const next = await reads.next();
       if (next.done === true) break;
       for (const event of parser.push(next.value)) {
@@ -166,13 +174,19 @@ export async function relayStream(
         // right there still reads as a failure (never a clean finish); then the rest and the end
         // marker go out in one write and anything left of the body is drained in the background.
         let timer: NodeJS.Timeout | undefined;
-        const grace = new Promise<typeof COMPLETE_GRACE>((resolve) => (timer = setTimeout(resolve, COMPLETE_GRACE_MS, COMPLETE_GRACE)));
+        let grace: Promise<typeof COMPLETE_GRACE> | undefined;
         let read: Promise<IteratorResult<Buffer>> | undefined = reads.next();
         let extra = 0;
         try {
           // Whatever follows is ignored by the transform; only the end (or a failure) matters.
           while (read !== undefined) {
-            const result = await Promise.race([read, grace]);
+            // Usually the end came in the same read as the end marker: then the read is already
+            // settled, wins the race against an already-settled "not yet", and no timer is needed.
+            let result: IteratorResult<Buffer> | typeof NOT_YET_VALUE | typeof COMPLETE_GRACE = await Promise.race([read, NOT_YET]);
+            if (result === NOT_YET_VALUE) {
+              grace ??= new Promise((resolve) => (timer = setTimeout(resolve, COMPLETE_GRACE_MS, COMPLETE_GRACE)));
+              result = await Promise.race([read, grace]);
+            }
             if (result === COMPLETE_GRACE) break;
             if (result.done === true) read = undefined;
             else if ((extra += result.value.length) > MAX_DRAIN_BYTES) {
