@@ -110,12 +110,15 @@ export async function runChatAttempt(
       const text = await readText(upstream.body).catch((err: unknown) => {
         throw ctx.signal.aborted ? clientGone(err) : err;
       });
-      const completion = translation.parseResponse(parseUpstreamJson(text));
+      const json = parseUpstreamJson(text);
+      // The upstream's text with the model edited in, when nothing else changes; else re-serialised.
+      const encoded = translation.encodeResponse?.(text, json);
+      const completion = translation.parseResponse(json);
       const usage = toTokenUsage(completion.usage);
       const cost = price === undefined ? 0 : usage ? costNanoUsd(usage, price) : estimateCutStreamCost({ promptTokensUpperBound: promptBound ?? estimatePromptTokensUpperBound(clientRequest), completionBytes: completionBytes(completion), price });
       await reservation?.settle(cost);
       headers['x-zai-cost-micro-usd'] = String(nanoToMicro(cost));
-      return { ...base, answer: { status: 200, headers, body: JSON.stringify(completion) }, status: 200, errorCode: null, usage, costNanoUsd: cost, ttftMs: null };
+      return { ...base, answer: { status: 200, headers, body: encoded ?? JSON.stringify(completion) }, status: 200, errorCode: null, usage, costNanoUsd: cost, ttftMs: null };
     }
 
     const outcome = await relayStream(ctx, upstream, translation.createStream(), headers, deps.metrics, (text) => unframedError(candidate.info.adapter, text, apiKey));

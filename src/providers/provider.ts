@@ -76,6 +76,12 @@ export interface ChatTranslation {
   warnings: string[];
   /** Maps a non-streaming upstream JSON body (2xx) to OpenAI's shape, `model` = publicModel. */
   parseResponse(json: unknown): ChatCompletion;
+  /**
+   * Optional: the client's answer as JSON text made from the upstream's own text by a string edit,
+   * when the parsed body (`json`, not yet given to parseResponse) needs no other change; undefined
+   * otherwise. It must mean exactly what `JSON.stringify(parseResponse(json))` means.
+   */
+  encodeResponse?(upstreamText: string, json: unknown): string | undefined;
   /** A fresh transform for a streaming answer (2xx). */
   createStream(): StreamTransform;
 }

@@ -9,7 +9,7 @@ import { mapError } from './errors.js';
 import { buildModelListTranslation } from './models.js';
 import type { OpenAICompatibleProviderId } from './quirks.js';
 import { buildChatCall } from './request.js';
-import { parseChatResponse } from './response.js';
+import { encodePlainResponse, parseChatResponse } from './response.js';
 import { createChatStream } from './stream.js';
 
 /** Providers without an embeddings endpoint. */
@@ -20,10 +20,12 @@ export function createOpenAICompatibleAdapter(providerId: OpenAICompatibleProvid
   return {
     chat(input, credentials) {
       const { call, warnings, toolIds } = buildChatCall(providerId, input, credentials);
+      const modelJson = JSON.stringify(input.publicModel);
       return {
         call,
         warnings,
         parseResponse: (json) => parseChatResponse(json, input.publicModel, toolIds),
+        encodeResponse: (text, json) => encodePlainResponse(text, json, modelJson, toolIds),
         createStream: () => createChatStream({ publicModel: input.publicModel, includeUsage: input.includeUsage, toolIds }),
       };
     },

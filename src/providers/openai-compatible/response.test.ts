@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../errors.js';
 import { ToolIdMap } from './mistral-tool-ids.js';
-import { normaliseFinishReason, parseChatResponse } from './response.js';
+import { encodePlainResponse, normaliseFinishReason, parseChatResponse } from './response.js';
 
 const completion = () => ({
   id: 'chatcmpl-9f3K2',
@@ -93,5 +93,39 @@ describe('parseChatResponse', () => {
   it('parseChatResponse() quotes an error object sent with a 2xx status', () => {
     const error = thrown(() => parseChatResponse({ error: { message: 'model overloaded' } }, 'p/m', undefined));
     expect(error).toMatchObject({ status: 502, message: 'The upstream answered with an error: model overloaded' });
+  });
+});
+
+describe('encodePlainResponse', () => {
+  const MODEL = JSON.stringify('openai/gpt-4o-mini');
+  const encode = (body: unknown, toolIds?: ToolIdMap): string | undefined => encodePlainResponse(JSON.stringify(body), body, MODEL, toolIds);
+
+  it('is the upstream text with the model edited in, meaning what parseChatResponse + stringify mean', () => {
+    const text = encode(completion());
+    expect(text).toBe(JSON.stringify(completion()).replace('"gpt-4o-mini-2024-07-18"', MODEL));
+    expect(JSON.parse(text as string)).toEqual(parseChatResponse(completion(), 'openai/gpt-4o-mini', undefined));
+  });
+
+  it('declines whenever parseChatResponse would change more than the model', () => {
+    for (const reason of ['eos', '', 'model_length', undefined]) {
+      const body = { ...completion(), choices: [{ ...completion().choices[0], finish_reason: reason }] };
+      expect(encode(body), String(reason)).toBeUndefined();
+    }
+    expect(encode({ ...completion(), object: 'chat.completion.chunk' })).toBeUndefined();
+    expect(encode({ ...completion(), choices: [1] })).toBeUndefined();
+    const ids = new ToolIdMap();
+    ids.toUpstream('call_1');
+    const withTools = completion() as ReturnType<typeof completion> & { choices: Array<{ message: Record<string, unknown> }> };
+    withTools.choices[0]!.message.tool_calls = [{ id: 'abc123XYZ', type: 'function', function: { name: 'f', arguments: '{}' } }];
+    expect(encode(withTools, ids)).toBeUndefined();
+    expect(encode(withTools)).toBeDefined();
+  });
+
+  it('declines a text in another layout (pretty-printed, keys reordered)', () => {
+    const body = completion();
+    expect(encodePlainResponse(JSON.stringify(body, null, 2), body, MODEL, undefined)).toBeUndefined();
+    const { id, ...rest } = body;
+    const reordered = { ...rest, id };
+    expect(encodePlainResponse(JSON.stringify(reordered), reordered, MODEL, undefined)).toBeUndefined();
   });
 });

@@ -6,6 +6,7 @@ import type { ChatCompletion, FinishReason } from '../../openai/types.js';
 import { readErrorFields, upstreamProtocolError } from './errors.js';
 import { isRecord } from './is-record.js';
 import type { ToolIdMap } from './mistral-tool-ids.js';
+import { rewriteModel } from './model-rewrite.js';
 
 const OPENAI_FINISH_REASONS: ReadonlySet<string> = new Set([
   'stop',
@@ -14,6 +15,11 @@ const OPENAI_FINISH_REASONS: ReadonlySet<string> = new Set([
   'content_filter',
   'function_call',
 ]);
+
+/** Whether normaliseFinishReason() leaves this value as it is (null or one of OpenAI's five). */
+function isOpenAIFinishReason(value: unknown): boolean {
+  return value === null || (typeof value === 'string' && OPENAI_FINISH_REASONS.has(value));
+}
 
 /**
  * Maps a host's finish reason onto OpenAI's five: Together's `eos` → `stop`, Mistral's
@@ -64,4 +70,20 @@ export function parseChatResponse(json: unknown, publicModel: string, toolIds: T
     }
   }
   return json as ChatCompletion;
+}
+
+/**
+ * The client's answer as the upstream's text with only the model rewritten, when parseChatResponse
+ * would change nothing else: OpenAI's object, finish reasons already OpenAI's (or null), no tool-call
+ * ids to map back. Undefined otherwise (then the parsed answer is serialised).
+ */
+export function encodePlainResponse(text: string, json: unknown, modelJson: string, toolIds: ToolIdMap | undefined): string | undefined {
+  if (!isRecord(json) || json.object !== 'chat.completion' || typeof json.model !== 'string' || !Array.isArray(json.choices)) return undefined;
+  const mapIds = toolIds !== undefined && toolIds.size > 0;
+  for (const choice of json.choices as unknown[]) {
+    if (!isRecord(choice)) return undefined;
+    if (!isOpenAIFinishReason(choice.finish_reason)) return undefined;
+    if (mapIds && isRecord(choice.message) && choice.message.tool_calls !== undefined) return undefined;
+  }
+  return rewriteModel(text, 'chat.completion', json.model, modelJson);
 }
