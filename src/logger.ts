@@ -106,11 +106,34 @@ const { chindingsSym, streamSym } = pino.symbols;
 export function writeFixedLine(logger: Logger, fields: Record<string, FixedLineValue>, msg: string): void {
   if (!logger.isLevelEnabled('info')) return;
   const internals = logger as unknown as Record<symbol, unknown>;
-  let line = `{"level":30,"time":"${new Date().toISOString()}"${internals[chindingsSym] as string}`;
+  let line = `{"level":30,"time":"${isoNow()}"${internals[chindingsSym] as string}`;
   for (const key in fields) {
     const value = fields[key];
-    line += `,"${key}":${typeof value === 'string' ? JSON.stringify(value) : typeof value === 'number' && !Number.isFinite(value) ? 'null' : String(value)}`;
+    line += keyPrefix(key) + (typeof value === 'string' ? JSON.stringify(value) : typeof value === 'number' && !Number.isFinite(value) ? 'null' : String(value));
   }
   line += `,"msg":${JSON.stringify(msg)}}\n`;
   (internals[streamSym] as DestinationStream).write(line);
+}
+
+// The ISO time of the current millisecond: several lines share one at a few thousand requests a second.
+let isoMs = 0;
+let iso = '';
+function isoNow(): string {
+  const now = Date.now();
+  if (now !== isoMs) {
+    isoMs = now;
+    iso = new Date(now).toISOString();
+  }
+  return iso;
+}
+
+// `,"key":` per field name, built once: the names are the few of the fixed lines.
+const keyPrefixes = new Map<string, string>();
+function keyPrefix(key: string): string {
+  let prefix = keyPrefixes.get(key);
+  if (prefix === undefined) {
+    prefix = `,${JSON.stringify(key)}:`;
+    if (keyPrefixes.size < 256) keyPrefixes.set(key, prefix);
+  }
+  return prefix;
 }
