@@ -1,4 +1,7 @@
-/** relayStream keeps a silent stream alive with comment lines, and only while it waits on the upstream. */
+/**
+ * relayStream ends the client's answer as soon as the transform is complete and drains the rest,
+ * and keeps a silent stream alive with comment lines while it waits on the upstream.
+ */
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SSE_KEEPALIVE } from '../openai/sse-encoder.js';
@@ -9,18 +12,27 @@ import { KEEPALIVE_MS, relayStream } from './relay-stream.js';
 import type { ClientStream, RequestContext } from './request-context.js';
 import type { UpstreamResponse } from './upstream-client.js';
 
-const metrics = { streamOpened: () => undefined, streamClosed: () => undefined } as unknown as Metrics;
-const chunk = (extra: string): string => `data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[${extra}]}\n\n`;
+class Client implements ClientStream {
+  writes: string[] = [];
+  ends: Array<string | undefined> = [];
+  destroyed = false;
+  write(chunk: string): boolean {
+    this.writes.push(chunk);
+    return true;
+  }
+  end(chunk?: string): void {
+    this.ends.push(chunk);
+  }
+  once(): unknown {
+    return this;
+  }
+  removeListener(): unknown {
+    return this;
+  }
+}
 
-function setup(): { ctx: RequestContext; writes: string[]; body: PassThrough; response: UpstreamResponse } {
-  const writes: string[] = [];
-  const client: ClientStream = {
-    destroyed: false,
-    write: (text: string) => writes.push(text) > 0,
-    end: (text?: string) => void writes.push(text ?? ''),
-    once: () => client,
-    removeListener: () => client,
-  };
+function setup(): { ctx: RequestContext; client: Client; body: PassThrough; response: UpstreamResponse; metrics: Metrics } {
+  const client = new Client();
   const ctx: RequestContext = {
     requestId: 'req_test',
     auth: { id: 'key_test' } as RequestContext['auth'],
@@ -29,33 +41,98 @@ function setup(): { ctx: RequestContext; writes: string[]; body: PassThrough; re
     openStream: () => client,
   };
   const body = new PassThrough();
-  return { ctx, writes, body, response: { status: 200, headers: {}, body } as unknown as UpstreamResponse };
+  const response = { status: 200, headers: {}, body } as unknown as UpstreamResponse;
+  const metrics = { streamOpened: () => undefined, streamClosed: () => undefined } as unknown as Metrics;
+  return { ctx, client, body, response, metrics };
 }
 
-afterEach(() => {
-  vi.useRealTimers();
+const chunk = (extra: string): string =>
+  `data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[${extra}]}\n\n`;
+
+describe('relayStream, complete answers', () => {
+  it('ends the client at [DONE] in one write while the upstream body is still open, then drains it', async () => {
+    const { ctx, client, body, response, metrics } = setup();
+    const transform = createChatStream({ publicModel: 'openai/m', includeUsage: true, toolIds: undefined });
+    body.write(chunk('{"index":0,"delta":{"content":"Hi"},"finish_reason":null}'));
+    const relayed = relayStream(ctx, response, transform, {}, metrics, () => undefined);
+    await new Promise((r) => setImmediate(r));
+    body.write(
+      chunk('{"index":0,"delta":{},"finish_reason":"stop"}') +
+        'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}\n\n' +
+        'data: [DONE]\n\n',
+    );
+    // The upstream body has not ended, yet the relay is done.
+    const outcome = await relayed;
+    expect(outcome).toMatchObject({ status: 200, errorCode: null, usage: { promptTokens: 3, completionTokens: 2, cachedTokens: 0 } });
+    expect(client.ends).toHaveLength(1);
+    const last = client.ends[0] ?? '';
+    expect(last).toContain('"finish_reason":"stop"');
+    expect(last).toContain('"usage":{"prompt_tokens":3');
+    expect(last.endsWith('data: [DONE]\n\n')).toBe(true);
+    expect(client.writes.join('')).toContain('"content":"Hi"');
+    // The rest is read (not destroyed), so the connection can be reused.
+    body.end('data: ignored\n\n');
+    await new Promise((r) => body.once('end', r));
+    expect(body.destroyed || body.readableEnded).toBe(true);
+    expect(body.readableEnded).toBe(true);
+  });
+
+  it('ends with [DONE] in the same write when the body ends right after it', async () => {
+    const { ctx, client, body, response, metrics } = setup();
+    const transform = createChatStream({ publicModel: 'openai/m', includeUsage: false, toolIds: undefined });
+    body.end(chunk('{"index":0,"delta":{"content":"Hi"},"finish_reason":"stop"}') + 'data: [DONE]\n\n');
+    const outcome = await relayStream(ctx, response, transform, {}, metrics, () => undefined);
+    expect(outcome.status).toBe(200);
+    expect(client.writes).toEqual([]);
+    expect(client.ends).toHaveLength(1);
+    expect(client.ends[0]).toMatch(/"content":"Hi".*\n\ndata: \[DONE\]\n\n$/s);
+  });
+
+  it('reports a connection that fails right after [DONE] as a failure, never a clean finish', async () => {
+    const { ctx, client, body, response, metrics } = setup();
+    const transform = createChatStream({ publicModel: 'openai/m', includeUsage: false, toolIds: undefined });
+    body.write(chunk('{"index":0,"delta":{"content":"Hi"},"finish_reason":"stop"}') + 'data: [DONE]\n\n');
+    setImmediate(() => body.destroy(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' })));
+    const outcome = await relayStream(ctx, response, transform, {}, metrics, () => undefined);
+    expect(outcome.status).toBe(502);
+    expect(client.ends[0]).not.toContain('[DONE]');
+  });
+
+  it('still writes what came before a mid-read error, then the SSE error', async () => {
+    const { ctx, client, body, response, metrics } = setup();
+    const transform = createChatStream({ publicModel: 'openai/m', includeUsage: false, toolIds: undefined });
+    body.end(chunk('{"index":0,"delta":{"content":"Hi"},"finish_reason":null}') + 'data: {"error":{"message":"boom"}}\n\n');
+    const outcome = await relayStream(ctx, response, transform, {}, metrics, () => undefined);
+    expect(outcome.status).toBeGreaterThanOrEqual(500);
+    expect(client.writes.join('')).toContain('"content":"Hi"');
+    expect(client.ends[0]).toContain('boom');
+  });
 });
 
 describe('relayStream keep-alive', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('writes a comment line after a long upstream silence, then relays the rest', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'performance'] });
-    const { ctx, writes, body, response } = setup();
+    const { ctx, client, body, response, metrics } = setup();
     const relayed = relayStream(ctx, response, createChatStream({ publicModel: 'openai/m', includeUsage: false, toolIds: undefined }), {}, metrics, () => undefined);
     body.write(chunk('{"index":0,"delta":{"content":"Thinking"},"finish_reason":null}'));
-    await vi.waitFor(() => expect(writes.join('')).toContain('Thinking'));
+    await vi.waitFor(() => expect(client.writes.join('')).toContain('Thinking'));
 
     await vi.advanceTimersByTimeAsync(KEEPALIVE_MS - 1000);
-    expect(writes).not.toContain(SSE_KEEPALIVE);
+    expect(client.writes).not.toContain(SSE_KEEPALIVE);
     await vi.advanceTimersByTimeAsync(KEEPALIVE_MS + 1000);
-    expect(writes.filter((w) => w === SSE_KEEPALIVE).length).toBeGreaterThanOrEqual(1);
+    expect(client.writes.filter((w) => w === SSE_KEEPALIVE).length).toBeGreaterThanOrEqual(1);
 
     body.end(chunk('{"index":0,"delta":{"content":" done"},"finish_reason":"stop"}') + 'data: [DONE]\n\n');
     const outcome = await relayed;
     expect(outcome.status).toBe(200);
-    expect(writes.join('')).toContain(' done');
+    expect(client.ends.join('')).toContain(' done');
     // No timer is left behind once the answer is over.
-    const before = writes.length;
+    const writes = client.writes.length;
     await vi.advanceTimersByTimeAsync(KEEPALIVE_MS * 3);
-    expect(writes.length).toBe(before);
+    expect(client.writes.length).toBe(writes);
   });
 });
