@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, openStore, type Store } from '../store/database.js';
-import { UsageRecorder, type UsageRow } from './usage-recorder.js';
+import { UsageRecorder, insertChunks, type UsageRow } from './usage-recorder.js';
 
 let dir: string;
 let store: Store;
@@ -45,7 +45,7 @@ describe('UsageRecorder', () => {
   it('writes every row exactly once, with every column, across chunk sizes (cached INSERTs)', async () => {
     const errors: unknown[] = [];
     const recorder = new UsageRecorder({ db: store.db, flushIntervalMs: 60_000, onError: (err) => errors.push(err) });
-    // 257 rows: two full INSERTs of 100 and one of 57; then 3 and 57 again (cached text reused).
+    // 257 rows: four INSERTs of 64 and one of 1; then 3 (2 + 1) and 57 (32 + 16 + 8 + 1): cached text reused.
     const rows = Array.from({ length: 317 }, (_, i) => row(i));
     for (const r of rows.slice(0, 257)) recorder.record(r);
     await recorder.flush();
@@ -56,5 +56,17 @@ describe('UsageRecorder', () => {
     expect(errors).toEqual([]);
     const stored = await store.db.selectFrom('usage').selectAll().orderBy('created_at').execute();
     expect(stored).toEqual(rows);
+  });
+
+  it('splits any batch into INSERTs of at most 64 rows, from only seven row counts', () => {
+    const sizes = new Set<number>();
+    for (let total = 0; total <= 2000; total++) {
+      const chunks = insertChunks(total);
+      expect(chunks.reduce((a, b) => a + b, 0)).toBe(total);
+      for (const size of chunks) sizes.add(size);
+      // Whole 64s first, then at most one of each smaller power of two.
+      expect(chunks.length).toBeLessThanOrEqual(Math.floor(total / 64) + 6);
+    }
+    expect([...sizes].sort((a, b) => a - b)).toEqual([1, 2, 4, 8, 16, 32, 64]);
   });
 });

@@ -34,8 +34,25 @@ type MissingColumn = Exclude<keyof UsageRow, (typeof USAGE_COLUMNS)[number]>;
 const allColumnsListed: MissingColumn extends never ? true : never = true;
 void allColumnsListed;
 
-/** Rows per INSERT: keeps each statement under the parameter limits of both databases. */
-const INSERT_CHUNK = 100;
+/**
+ * Rows per INSERT: at most 64 (under the parameter limits of both databases), and always a power
+ * of two, so every batch is written with the same seven statements. SQLite keeps its prepared
+ * statements (see store/database.ts), and a statement per row count from 1 to 100 held ~10 MB.
+ */
+const MAX_INSERT_ROWS = 64;
+
+/** The row counts of the INSERTs for `total` rows: 64s, then the remainder's binary digits. */
+export function insertChunks(total: number): number[] {
+  const chunks: number[] = [];
+  let left = total;
+  for (let size = MAX_INSERT_ROWS; size >= 1; size >>= 1) {
+    while (left >= size) {
+      chunks.push(size);
+      left -= size;
+    }
+  }
+  return chunks;
+}
 
 export interface UsageRecorderOptions {
   db: Kysely<Database>;
@@ -123,8 +140,10 @@ export class UsageRecorder {
     try {
       await this.options.db.transaction().execute(async (trx) => {
         // Chunks keep each INSERT under the parameter limits of both databases.
-        for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-          await trx.executeQuery(this.insertQuery(rows, i, Math.min(rows.length, i + INSERT_CHUNK)));
+        let from = 0;
+        for (const size of insertChunks(rows.length)) {
+          await trx.executeQuery(this.insertQuery(rows, from, from + size));
+          from += size;
         }
         for (const [keyId, s] of spend) {
           await trx
