@@ -53,14 +53,17 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   return { db, dialect: 'sqlite', sqlitePath, close: () => db.destroy() };
 }
 
-/** Distinct SQL texts kept prepared; the application has a few dozen. */
-const STATEMENT_CACHE_SIZE = 256;
+/** Distinct SQL texts kept prepared (the application has a few dozen), and the longest one kept. */
+const STATEMENT_CACHE_SIZE = 128;
+const MAX_CACHED_SQL_LENGTH = 16 * 1024;
 
 /**
  * Kysely's SQLite driver prepares every query anew; the usage writer's multi-row INSERT alone was
  * ~1.5 % of the gateway's CPU under load. Statements are reused by SQL text instead. Safe because
  * Kysely runs one query at a time on its single SQLite connection, and SQLite re-prepares a
- * statement by itself after a schema change.
+ * statement by itself after a schema change. A prepared statement holds memory (a 64-row INSERT
+ * about 60 KB), so callers keep their SQL texts few (see usage-recorder's insert sizes) and long
+ * texts are not kept.
  */
 function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDialectConfig['database'] {
   const statements = new Map<string, SqliteDatabase.Statement>();
@@ -70,6 +73,7 @@ function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDialectConfi
       let statement = statements.get(sql);
       if (statement === undefined) {
         statement = sqlite.prepare(sql);
+        if (sql.length > MAX_CACHED_SQL_LENGTH) return statement;
         if (statements.size >= STATEMENT_CACHE_SIZE) statements.clear();
         statements.set(sql, statement);
       }
