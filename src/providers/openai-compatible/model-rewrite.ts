@@ -14,31 +14,56 @@ const HEAD_MODEL = ',"model":"';
 const MODEL_KEY = '"model"';
 
 /** `","object":"<object>","created":` for the two objects the gateway rewrites. */
-const headObject = (object: string): string => `","object":${JSON.stringify(object)},"created":`;
-const HEAD_OBJECTS: ReadonlyMap<string, string> = new Map(['chat.completion', 'chat.completion.chunk'].map((o) => [o, headObject(o)]));
+const HEAD_OBJECTS = {
+  'chat.completion': '","object":"chat.completion","created":',
+  'chat.completion.chunk': '","object":"chat.completion.chunk","created":',
+} as const;
+
+/** Where the parts of a head are in the text: `id` and `model` values without their quotes. */
+export interface ChatHead {
+  idStart: number;
+  idEnd: number;
+  createdStart: number;
+  createdEnd: number;
+  modelStart: number;
+  modelEnd: number;
+}
 
 /**
- * `text` (valid JSON of an object whose `object` is `object` and whose `model` is `upstreamModel`,
- * i.e. what JSON.parse of it returned) with the top-level model replaced by `modelJson` (a JSON
- * string literal), or undefined when the text is not in the usual layout: keys in another order,
- * escapes or whitespace in the head, or another `"model"` anywhere after the head (a repeated key
- * would win over the edited one).
+ * Finds the head `{"id":"…","object":"<object>","created":N,"model":"…"` at the very start of
+ * `text`: OpenAI's own layout, so these are top-level members. Undefined for anything else: keys in
+ * another order, whitespace, an escape in the id or model (`firstBackslash` is the index of the
+ * text's first backslash, or its length: a quote after one may not be the delimiter it seems), or a
+ * `created` that is not a plain integer.
  */
-export function rewriteModel(text: string, object: string, upstreamModel: string, modelJson: string): string | undefined {
-  const headObjectText = HEAD_OBJECTS.get(object);
-  if (headObjectText === undefined || !text.startsWith(HEAD_ID)) return undefined;
-  const idEnd = text.indexOf('"', HEAD_ID.length);
-  if (idEnd < 0 || !text.startsWith(headObjectText, idEnd)) return undefined;
-  let p = idEnd + headObjectText.length;
-  const createdStart = p;
-  for (let c = text.charCodeAt(p); c >= 48 && c <= 57; c = text.charCodeAt(++p));
-  if (p === createdStart || !text.startsWith(HEAD_MODEL, p)) return undefined;
-  const modelStart = p + HEAD_MODEL.length;
-  const modelEnd = modelStart + upstreamModel.length;
-  // The raw value must be the parsed one, unescaped: then the closing quote is where it must be.
-  if (text.charCodeAt(modelEnd) !== 0x22 || !text.startsWith(upstreamModel, modelStart)) return undefined;
-  // A backslash in the head would mean a quote above was escaped, i.e. not the delimiter it seemed.
-  if (text.lastIndexOf('\\', modelEnd) !== -1) return undefined;
-  if (text.indexOf(MODEL_KEY, modelEnd + 1) !== -1) return undefined;
-  return text.slice(0, modelStart - 1) + modelJson + text.slice(modelEnd + 1);
+export function findChatHead(text: string, object: keyof typeof HEAD_OBJECTS, firstBackslash: number): ChatHead | undefined {
+  if (!text.startsWith(HEAD_ID)) return undefined;
+  const idStart = HEAD_ID.length;
+  const idEnd = text.indexOf('"', idStart);
+  const headObject = HEAD_OBJECTS[object];
+  if (idEnd < 0 || firstBackslash < idEnd || !text.startsWith(headObject, idEnd)) return undefined;
+  const createdStart = idEnd + headObject.length;
+  let createdEnd = createdStart;
+  for (let c = text.charCodeAt(createdEnd); c >= 48 && c <= 57; c = text.charCodeAt(++createdEnd));
+  const digits = createdEnd - createdStart;
+  if (digits === 0 || digits > 15 || (digits > 1 && text.charCodeAt(createdStart) === 48)) return undefined;
+  if (!text.startsWith(HEAD_MODEL, createdEnd)) return undefined;
+  const modelStart = createdEnd + HEAD_MODEL.length;
+  const modelEnd = text.indexOf('"', modelStart);
+  if (modelEnd < 0 || firstBackslash < modelEnd) return undefined;
+  return { idStart, idEnd, createdStart, createdEnd, modelStart, modelEnd };
+}
+
+/**
+ * `text` (the valid JSON of a chat completion whose `model` is `upstreamModel`, i.e. what JSON.parse
+ * of it returned) with the top-level model replaced by `modelJson` (a JSON string literal), or
+ * undefined when the text is not in the usual layout (see findChatHead) or holds another `"model"`
+ * after the head (a repeated key would win over the edited one).
+ */
+export function rewriteModel(text: string, upstreamModel: string, modelJson: string): string | undefined {
+  const backslash = text.indexOf('\\');
+  const head = findChatHead(text, 'chat.completion', backslash < 0 ? text.length : backslash);
+  if (head === undefined || head.modelEnd - head.modelStart !== upstreamModel.length || !text.startsWith(upstreamModel, head.modelStart)) return undefined;
+  if (text.indexOf(MODEL_KEY, head.modelEnd + 1) !== -1) return undefined;
+  return text.slice(0, head.modelStart - 1) + modelJson + text.slice(head.modelEnd + 1);
 }

@@ -85,5 +85,5 @@ export function encodePlainResponse(text: string, json: unknown, modelJson: stri
     if (!isOpenAIFinishReason(choice.finish_reason)) return undefined;
     if (mapIds && isRecord(choice.message) && choice.message.tool_calls !== undefined) return undefined;
   }
-  return rewriteModel(text, 'chat.completion', json.model, modelJson);
+  return rewriteModel(text, json.model, modelJson);
 }

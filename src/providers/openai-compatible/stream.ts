@@ -22,6 +22,7 @@ import { EncodedChunk, type SseEvent, type StreamOutput, type StreamTransform } 
 import { readErrorFields, upstreamProtocolError } from './errors.js';
 import { isRecord } from './is-record.js';
 import type { ToolIdMap } from './mistral-tool-ids.js';
+import { findChatHead } from './model-rewrite.js';
 import { normaliseFinishReason, restoreToolCallIds } from './response.js';
 
 export interface ChatStreamOptions {
@@ -94,37 +95,26 @@ class OpenAICompatibleStream implements StreamTransform {
    * dropped), or undefined when the chunk needs the full path. Changes no state unless it succeeds.
    */
   private fastChunk(data: string): EncodedChunk | undefined {
-    // The head, checked positionally: {"id":"…","object":"chat.completion.chunk","created":N,"model":"…",
-    if (!data.startsWith(HEAD_ID)) return undefined;
     // No raw control character anywhere (none is valid inside a string; outside, a line break would
     // break the SSE framing): one native scan, so strings can then be skipped with indexOf.
     if (CONTROL_CHAR.test(data)) return undefined;
     let firstBackslash = data.indexOf('\\');
     if (firstBackslash < 0) firstBackslash = data.length;
-    const idEnd = data.indexOf('"', HEAD_ID.length);
-    if (idEnd < 0 || firstBackslash < idEnd) return undefined;
-    if (!data.startsWith(HEAD_OBJECT, idEnd)) return undefined;
-    const createdStart = idEnd + HEAD_OBJECT.length;
-    let p = createdStart;
-    for (let c = data.charCodeAt(p); c >= 48 && c <= 57; c = data.charCodeAt(++p));
-    if (p === createdStart || p - createdStart > 15 || (p - createdStart > 1 && data.charCodeAt(createdStart) === 0x30)) return undefined;
-    if (!data.startsWith(HEAD_MODEL, p)) return undefined;
-    const modelStart = p + HEAD_MODEL.length;
-    const modelEnd = data.indexOf('"', modelStart);
-    if (modelEnd < 0 || firstBackslash < modelEnd) return undefined;
-    if (data.charCodeAt(modelEnd + 1) !== COMMA) return undefined;
+    const head = findChatHead(data, 'chat.completion.chunk', firstBackslash);
+    if (head === undefined || data.charCodeAt(head.modelEnd + 1) !== COMMA) return undefined;
+    const { modelStart, modelEnd } = head;
 
     const scan = scanRest(data, modelEnd + 1, this.toolIds !== undefined, firstBackslash);
     if (scan === undefined) return undefined;
 
-    this.id = data.slice(HEAD_ID.length, idEnd);
-    this.created = Number(data.slice(createdStart, p));
+    this.id = data.slice(head.idStart, head.idEnd);
+    this.created = Number(data.slice(head.createdStart, head.createdEnd));
     if (scan.finished) this.sawFinishReason = true;
-    const head = data.slice(0, modelStart - 1) + this.modelJson;
+    const start = data.slice(0, modelStart - 1) + this.modelJson;
     const json =
       scan.usageStart < 0
-        ? head + data.slice(modelEnd + 1, scan.end)
-        : head + data.slice(modelEnd + 1, scan.usageStart) + data.slice(scan.usageEnd, scan.end);
+        ? start + data.slice(modelEnd + 1, scan.end)
+        : start + data.slice(modelEnd + 1, scan.usageStart) + data.slice(scan.usageEnd, scan.end);
     return new EncodedChunk(json, scan.textBytes);
   }
 
@@ -248,10 +238,6 @@ function streamError(upstreamMessage: string | undefined): GatewayError {
       : `The upstream reported an error mid-stream: ${upstreamMessage}`,
   );
 }
-
-const HEAD_ID = '{"id":"';
-const HEAD_OBJECT = '","object":"chat.completion.chunk","created":';
-const HEAD_MODEL = ',"model":"';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
