@@ -1,6 +1,7 @@
 /**
  * Relays a streamed answer: upstream bytes → the one SSE parser → the provider's stream transform
- * → the one SSE encoder → the client, one write per upstream read (no buffering beyond that).
+ * → the one SSE encoder → the client, one write per upstream read (a read is everything that has
+ * arrived, see upstream-body.ts; no buffering beyond that).
  *
  * Nothing is sent to the client until the transform produced its first chunk, so an upstream
  * that fails before that can still fall back to another model. After the first byte an error
