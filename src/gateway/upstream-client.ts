@@ -81,11 +81,8 @@ class Exchange implements Dispatcher.DispatchHandler {
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
     // 1xx informational answers are not the response.
     if (statusCode < 200) return;
-    const body = new UpstreamBody({
-      pause: () => controller.pause(),
-      resume: () => controller.resume(),
-      abort: (reason) => controller.abort(reason),
-    });
+    // undici's controller is the body's flow as it is (pause, resume, abort).
+    const body = new UpstreamBody(controller);
     this.body = body;
     this.settle?.resolve({ status: statusCode, headers: flatten(headers), body });
     this.settle = undefined;
