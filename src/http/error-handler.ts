@@ -72,6 +72,6 @@ export function errorHandler(err: FastifyError | GatewayError | Error, request: 
 
 /** 404 for unknown routes, in the same shape. */
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): void {
-  const error = new GatewayError({ status: 404, code: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0] ?? ''}.` });
-  void reply.code(404).type(JSON_CONTENT_TYPE).send(JSON.stringify(error.toJSON()));
+  const answer = errorAnswer(new GatewayError({ status: 404, code: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0] ?? ''}.` }));
+  void reply.code(answer.status).type(JSON_CONTENT_TYPE).send(answer.body);
 }
