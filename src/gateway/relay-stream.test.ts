@@ -46,13 +46,16 @@ function setup(): { ctx: RequestContext; client: Client; body: PassThrough; resp
   return { ctx, client, body, response, metrics };
 }
 
+const openAIStream = (includeUsage = false): ReturnType<typeof createChatStream> =>
+  createChatStream({ publicModel: 'openai/m', includeUsage, toolIds: undefined });
+
 const chunk = (extra: string): string =>
   `data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[${extra}]}\n\n`;
 
 describe('relayStream, complete answers', () => {
   it('ends the client at [DONE] in one write while the upstream body is still open, then drains it', async () => {
     const { ctx, client, body, response, metrics } = setup();
-    const transform = createChatStream({ publicModel: 'openai/m', includeUsage: true, toolIds: undefined });
+    const transform = openAIStream(true);
     body.write(chunk('{"index":0,"delta":{"content":"Hi"},"finish_reason":null}'));
     const relayed = relayStream(ctx, response, transform, {}, metrics, () => undefined);
     await new Promise((r) => setImmediate(r));
@@ -79,7 +82,7 @@ describe('relayStream, complete answers', () => {
 
   it('ends with [DONE] in the same write when the body ends right after it', async () => {
     const { ctx, client, body, response, metrics } = setup();
-    const transform = createChatStream({ publicModel: 'openai/m', includeUsage: false, toolIds: undefined });
+    const transform = openAIStream();
     body.end(chunk('{"index":0,"delta":{"content":"Hi"},"finish_reason":"stop"}') + 'data: [DONE]\n\n');
     const outcome = await relayStream(ctx, response, transform, {}, metrics, () => undefined);
     expect(outcome.status).toBe(200);
@@ -90,7 +93,7 @@ describe('relayStream, complete answers', () => {
 
   it('reports a connection that fails right after [DONE] as a failure, never a clean finish', async () => {
     const { ctx, client, body, response, metrics } = setup();
-    const transform = createChatStream({ publicModel: 'openai/m', includeUsage: false, toolIds: undefined });
+    const transform = openAIStream();
     body.write(chunk('{"index":0,"delta":{"content":"Hi"},"finish_reason":"stop"}') + 'data: [DONE]\n\n');
     setImmediate(() => body.destroy(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' })));
     const outcome = await relayStream(ctx, response, transform, {}, metrics, () => undefined);
@@ -100,7 +103,7 @@ describe('relayStream, complete answers', () => {
 
   it('still writes what came before a mid-read error, then the SSE error', async () => {
     const { ctx, client, body, response, metrics } = setup();
-    const transform = createChatStream({ publicModel: 'openai/m', includeUsage: false, toolIds: undefined });
+    const transform = openAIStream();
     body.end(chunk('{"index":0,"delta":{"content":"Hi"},"finish_reason":null}') + 'data: {"error":{"message":"boom"}}\n\n');
     const outcome = await relayStream(ctx, response, transform, {}, metrics, () => undefined);
     expect(outcome.status).toBeGreaterThanOrEqual(500);
@@ -117,7 +120,7 @@ describe('relayStream keep-alive', () => {
   it('writes a comment line after a long upstream silence, then relays the rest', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'performance'] });
     const { ctx, client, body, response, metrics } = setup();
-    const relayed = relayStream(ctx, response, createChatStream({ publicModel: 'openai/m', includeUsage: false, toolIds: undefined }), {}, metrics, () => undefined);
+    const relayed = relayStream(ctx, response, openAIStream(), {}, metrics, () => undefined);
     body.write(chunk('{"index":0,"delta":{"content":"Thinking"},"finish_reason":null}'));
     await vi.waitFor(() => expect(client.writes.join('')).toContain('Thinking'));
 
