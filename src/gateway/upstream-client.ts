@@ -23,11 +23,13 @@ export interface UpstreamBodyReader extends AsyncIterable<Buffer> {
 
 export interface UpstreamResponse {
   status: number;
-  headers: Record<string, string | undefined>;
+  /** As undici parsed them (lower-case names; a repeated header as an array). */
+  headers: Record<string, string | string[] | undefined>;
   body: UpstreamBodyReader;
 }
 
-function flatten(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
+/** Headers with repeated values joined, as the error mapping reads them. Only errors need this. */
+export function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
   for (const name in headers) {
     const value = headers[name];
@@ -84,7 +86,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     // undici's controller is the body's flow as it is (pause, resume, abort).
     const body = new UpstreamBody(controller);
     this.body = body;
-    this.settle?.resolve({ status: statusCode, headers: flatten(headers), body });
+    this.settle?.resolve({ status: statusCode, headers, body });
     this.settle = undefined;
   }
 

@@ -5,11 +5,11 @@
 import { GatewayError } from '../errors.js';
 import type { ProviderAdapter } from '../providers/provider.js';
 import { scrubSecret } from './scrub-secret.js';
-import { readText, type UpstreamResponse } from './upstream-client.js';
+import { flattenHeaders, readText, type UpstreamResponse } from './upstream-client.js';
 
 export async function upstreamError(adapter: ProviderAdapter, upstream: UpstreamResponse, apiKey: string): Promise<GatewayError> {
   const text = await readText(upstream.body, 1024 * 1024).catch(() => '');
-  const error = adapter.mapError({ status: upstream.status, body: scrubSecret(text, apiKey), headers: upstream.headers });
+  const error = adapter.mapError({ status: upstream.status, body: scrubSecret(text, apiKey), headers: flattenHeaders(upstream.headers) });
   // The adapter may quote the body in its message; scrub the result too.
   return new GatewayError({
     status: error.status,
