@@ -11,6 +11,7 @@ import { MemorySpendLedger, type SpendLedger } from './billing/spend-ledger.js';
 import type { Config } from './config.js';
 import type { GatewayDeps } from './gateway/gateway.js';
 import { ModelLister } from './gateway/models.js';
+import { reportRequest } from './gateway/record-usage.js';
 import { UpstreamClient } from './gateway/upstream-client.js';
 import { ApiKeys } from './keys/api-keys.js';
 import { LocalInvalidationBus, type InvalidationBus } from './keys/invalidation.js';
@@ -86,12 +87,13 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
   const providers = new ProviderCredentials(store.db, vault, bus, audit);
   const keys = new ApiKeys(store.db, bus, audit);
   const prices = new Prices(store.db, bus);
+  const metrics = new Metrics();
   const usage = new UsageRecorder({
     db: store.db,
+    observe: (row) => reportRequest(logger, metrics, row),
     onError: (err, rows) => logger.error({ err: err instanceof Error ? err.message : String(err), rows }, 'usage write failed; will retry'),
   });
   const upstream = new UpstreamClient(config.upstream);
-  const metrics = new Metrics();
   const models = new ModelLister({ providers, upstream, logger });
   const gateway: GatewayDeps = { keys, providers, prices, ledger, usage, upstream, logger, retrySameModel: config.upstream.retrySameModel, coordinationReady, rateLimiter, metrics };
 

@@ -1,4 +1,7 @@
-/** Builds the one usage row of a `/v1` request (never any content) and queues it. */
+/**
+ * Builds the one usage row of a `/v1` request (never any content) and queues it; the request's log
+ * line and metrics are written from the row when its batch is (see `reportRequest`).
+ */
 import type { GatewayError } from '../errors.js';
 import type { Logger } from 'pino';
 import { writeFixedLine } from '../logger.js';
@@ -9,7 +12,7 @@ import type { RequestContext } from './request-context.js';
 
 /** The row's outcome: the successful attempt's result, or the error the client saw. */
 export function recordUsage(
-  deps: { usage: UsageRecorder; metrics: Metrics; logger: Logger },
+  deps: { usage: UsageRecorder },
   ctx: RequestContext,
   modelRequested: string,
   stream: boolean,
@@ -19,8 +22,6 @@ export function recordUsage(
   /** For failures: the provider of the last attempt, if one was made. */
   lastProvider: string | null = null,
 ): void {
-  // The latency is taken now, before anything else; the row, the log line and the metrics are
-  // queued for after the answer went out (setImmediate), off the request's critical path.
   const latencyMs = Math.round(performance.now() - ctx.startedAt);
   const tokens = result?.usage;
   const row: UsageRow = {
@@ -42,24 +43,37 @@ export function recordUsage(
     stream: stream ? 1 : 0,
     attempts,
   };
-  const spendAccounted = result?.spendAccounted ?? false;
-  // The UsageRecorder's flush() yields one setImmediate turn first, so a row queued here before a
-  // flush is always part of it (setImmediate callbacks run in order).
-  setImmediate(() => {
-    try {
-      finishUsage(deps, row, spendAccounted, stream, attempts);
-    } catch (err) {
-      deps.logger.error({ err, requestId: row.id }, 'usage recording failed');
-    }
-  });
+  deps.usage.record(row, result?.spendAccounted ?? false);
 }
 
-function finishUsage(deps: { usage: UsageRecorder; metrics: Metrics; logger: Logger }, row: UsageRow, spendAccounted: boolean, stream: boolean, attempts: number): void {
-  deps.usage.record(row, spendAccounted);
+/**
+ * The UsageRecorder's observer: the request's log line and metrics, written from its row. Runs in
+ * batches, off the request path; a failure is logged and never stops the batch.
+ */
+export function reportRequest(logger: Logger, metrics: Metrics, row: UsageRow): void {
+  try {
+    writeRequestLine(logger, row);
+    metrics.request({
+      provider: row.provider,
+      model: row.model_served,
+      status: row.status,
+      latencyMs: row.latency_ms,
+      ttftMs: row.ttft_ms,
+      promptTokens: row.prompt_tokens,
+      completionTokens: row.completion_tokens,
+      cachedTokens: row.cached_tokens,
+      costNanoUsd: row.cost_nano_usd,
+    });
+  } catch (err) {
+    logger.error({ err, requestId: row.id }, 'usage reporting failed');
+  }
+}
+
+function writeRequestLine(logger: Logger, row: UsageRow): void {
   // The one log line of a /v1 request: who, which model, outcome, tokens, cost. Never content.
   // Fixed shape, no secrets: written without pino's generic serialisation (see writeFixedLine).
   writeFixedLine(
-    deps.logger,
+    logger,
     {
       requestId: row.id,
       accountId: row.user_id,
@@ -74,20 +88,9 @@ function finishUsage(deps: { usage: UsageRecorder; metrics: Metrics; logger: Log
       completionTokens: row.completion_tokens,
       cachedTokens: row.cached_tokens,
       costMicroUsd: Math.round(row.cost_nano_usd / 1000),
-      stream: stream,
-      attempts,
+      stream: row.stream === 1,
+      attempts: row.attempts,
     },
     'gateway request',
   );
-  deps.metrics.request({
-    provider: row.provider,
-    model: row.model_served,
-    status: row.status,
-    latencyMs: row.latency_ms,
-    ttftMs: row.ttft_ms,
-    promptTokens: row.prompt_tokens,
-    completionTokens: row.completion_tokens,
-    cachedTokens: row.cached_tokens,
-    costNanoUsd: row.cost_nano_usd,
-  });
 }

@@ -129,9 +129,11 @@ describe('audit log', () => {
 
 describe('logs', () => {
   it('writes one JSON line per gateway request with ids, models, tokens and cost, and nothing secret', async () => {
-    await sleep(100);
-    const lines = zai.logs().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    const gateway = lines.filter((l) => l.msg === 'gateway request');
+    // A request's line is written with its usage batch (250 ms) and leaves the log buffer within 500 ms.
+    const gatewayLines = (): Record<string, unknown>[] =>
+      zai.logs().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'gateway request');
+    for (let waited = 0; gatewayLines().length < 3 && waited < 3000; waited += 50) await sleep(50);
+    const gateway = gatewayLines();
     expect(gateway.length).toBeGreaterThanOrEqual(3);
     expect(gateway[0]).toMatchObject({ requestId: expect.stringMatching(/^req_/), accountId: expect.any(String), keyId, modelRequested: 'openai/gpt-4o-mini', modelServed: 'openai/gpt-4o-mini', status: 200, promptTokens: 12, completionTokens: 5, costMicroUsd: expect.any(Number), latencyMs: expect.any(Number) });
     const all = zai.logs();

@@ -21,6 +21,8 @@ export function opsRoutes(app: FastifyInstance, services: Services): void {
         throw new GatewayError({ status: 401, code: 'invalid_metrics_token', message: 'GET /metrics needs "Authorization: Bearer <ZAI_METRICS_TOKEN>".' });
       }
     }
+    // Requests still waiting for their usage batch are counted now.
+    services.usage.observePending();
     const registry = services.metrics.registry;
     return reply.type(registry.contentType).send(await registry.metrics());
   });
