@@ -107,16 +107,19 @@ export async function runChatAttempt(
 
     const base = { model: candidate.model, providerName: candidate.route.name, spendAccounted: reservation !== undefined && deps.ledger.persistsSpend };
     if (!stream) {
-      const text = await readText(upstream.body).catch((err: unknown) => {
+      let text: string;
+      try {
+        text = await readText(upstream.body);
+      } catch (err) {
         throw ctx.signal.aborted ? clientGone(err) : err;
-      });
+      }
       const json = parseUpstreamJson(text);
       // The upstream's text with the model edited in, when nothing else changes; else re-serialised.
       const encoded = translation.encodeResponse?.(text, json);
       const completion = translation.parseResponse(json);
       const usage = toTokenUsage(completion.usage);
       const cost = price === undefined ? 0 : usage ? costNanoUsd(usage, price) : estimateCutStreamCost({ promptTokensUpperBound: promptBound ?? estimatePromptTokensUpperBound(clientRequest), completionBytes: completionBytes(completion), price });
-      await reservation?.settle(cost);
+      if (reservation !== undefined) await reservation.settle(cost);
       headers['x-zai-cost-micro-usd'] = String(nanoToMicro(cost));
       return { ...base, answer: { status: 200, headers, body: encoded ?? JSON.stringify(completion) }, status: 200, errorCode: null, usage, costNanoUsd: cost, ttftMs: null };
     }
@@ -132,10 +135,11 @@ export async function runChatAttempt(
       // what the text that reached the client must have cost.
       cost = outcome.status === 200 && outcome.usage ? reported : Math.max(reported, estimate());
     }
-    await reservation?.settle(cost);
+    if (reservation !== undefined) await reservation.settle(cost);
     return { ...base, answer: undefined, status: outcome.status, errorCode: outcome.errorCode, usage: outcome.usage, costNanoUsd: cost, ttftMs: outcome.ttftMs };
   } finally {
-    // No-op after settle; gives the reservation back on every error path.
-    await reservation?.release();
+    // No-op after settle; gives the reservation back on every error path. (Awaiting nothing would
+    // still cost a turn of the microtask queue on every uncapped request.)
+    if (reservation !== undefined) await reservation.release();
   }
 }
