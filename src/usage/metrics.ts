@@ -20,13 +20,31 @@ export interface RequestObservation {
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
+/** What one (provider, model, status) added since prom-client last collected. */
+interface Tally {
+  provider: string;
+  model: string;
+  status: string;
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  cachedTokens: number;
+  costNanoUsd: number;
+}
+
 export class Metrics {
   readonly registry = new Registry();
-  private readonly requests = new Counter({ name: 'zai_requests_total', help: 'Gateway requests by provider, served model and status.', labelNames: ['provider', 'model', 'status'] as const, registers: [this.registry] });
+  /**
+   * The counters by provider and model are summed here per request and handed to prom-client when
+   * it collects (a scrape): prom-client hashes the labels on every inc(), four times per request.
+   */
+  private readonly tallies = new Map<string, Tally>();
+  private readonly takeTallies = (): void => this.flushTallies();
+  private readonly requests = new Counter({ name: 'zai_requests_total', help: 'Gateway requests by provider, served model and status.', labelNames: ['provider', 'model', 'status'] as const, registers: [this.registry], collect: this.takeTallies });
   private readonly latency = new Histogram({ name: 'zai_request_duration_seconds', help: 'Gateway request latency.', labelNames: ['provider'] as const, buckets: LATENCY_BUCKETS, registers: [this.registry] });
   private readonly ttft = new Histogram({ name: 'zai_time_to_first_token_seconds', help: 'Time to the first streamed byte.', labelNames: ['provider'] as const, buckets: LATENCY_BUCKETS, registers: [this.registry] });
-  private readonly tokens = new Counter({ name: 'zai_tokens_total', help: 'Tokens reported by providers.', labelNames: ['provider', 'model', 'kind'] as const, registers: [this.registry] });
-  private readonly cost = new Counter({ name: 'zai_cost_usd_total', help: 'Cost of answered requests in USD.', labelNames: ['provider', 'model'] as const, registers: [this.registry] });
+  private readonly tokens = new Counter({ name: 'zai_tokens_total', help: 'Tokens reported by providers.', labelNames: ['provider', 'model', 'kind'] as const, registers: [this.registry], collect: this.takeTallies });
+  private readonly cost = new Counter({ name: 'zai_cost_usd_total', help: 'Cost of answered requests in USD.', labelNames: ['provider', 'model'] as const, registers: [this.registry], collect: this.takeTallies });
   private readonly upstreamErrors = new Counter({ name: 'zai_upstream_errors_total', help: 'Failed upstream attempts by class (connect, timeout, status, reset, protocol).', labelNames: ['provider', 'class'] as const, registers: [this.registry] });
   private readonly fallbacks = new Counter({ name: 'zai_fallbacks_total', help: 'Attempts made on a fallback model.', registers: [this.registry] });
   private readonly capRefusals = new Counter({ name: 'zai_spend_cap_refusals_total', help: 'Requests refused with 402 spend_cap_reached.', registers: [this.registry] });
@@ -39,14 +57,38 @@ export class Metrics {
   request(o: RequestObservation): void {
     const provider = o.provider ?? '-';
     const model = o.status === 200 && o.model !== null ? o.model : '-';
-    this.requests.inc({ provider, model, status: String(o.status) });
+    const key = `${provider}\n${model}\n${o.status}`;
+    let tally = this.tallies.get(key);
+    if (tally === undefined) {
+      tally = { provider, model, status: String(o.status), requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costNanoUsd: 0 };
+      this.tallies.set(key, tally);
+    }
+    tally.requests += 1;
+    tally.promptTokens += o.promptTokens;
+    tally.completionTokens += o.completionTokens;
+    tally.cachedTokens += o.cachedTokens;
+    tally.costNanoUsd += o.costNanoUsd;
     this.latency.observe({ provider }, o.latencyMs / 1000);
     if (o.ttftMs !== null) this.ttft.observe({ provider }, o.ttftMs / 1000);
     if (o.status === 402) this.capRefusals.inc();
-    if (o.promptTokens > 0) this.tokens.inc({ provider, model, kind: 'prompt' }, o.promptTokens);
-    if (o.completionTokens > 0) this.tokens.inc({ provider, model, kind: 'completion' }, o.completionTokens);
-    if (o.cachedTokens > 0) this.tokens.inc({ provider, model, kind: 'cached' }, o.cachedTokens);
-    if (o.costNanoUsd > 0) this.cost.inc({ provider, model }, o.costNanoUsd / 1e9);
+  }
+
+  /** Hands the tallies to the counters (from their collect(), so every scrape sees every request). */
+  private flushTallies(): void {
+    for (const t of this.tallies.values()) {
+      if (t.requests === 0) continue;
+      const { provider, model } = t;
+      this.requests.inc({ provider, model, status: t.status }, t.requests);
+      if (t.promptTokens > 0) this.tokens.inc({ provider, model, kind: 'prompt' }, t.promptTokens);
+      if (t.completionTokens > 0) this.tokens.inc({ provider, model, kind: 'completion' }, t.completionTokens);
+      if (t.cachedTokens > 0) this.tokens.inc({ provider, model, kind: 'cached' }, t.cachedTokens);
+      if (t.costNanoUsd > 0) this.cost.inc({ provider, model }, t.costNanoUsd / 1e9);
+      t.requests = 0;
+      t.promptTokens = 0;
+      t.completionTokens = 0;
+      t.cachedTokens = 0;
+      t.costNanoUsd = 0;
+    }
   }
 
   upstreamError(provider: string, failureClass: string): void {
