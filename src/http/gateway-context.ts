@@ -18,8 +18,9 @@ export function responseContext(
   stream: { headers?: () => Record<string, string | number | string[] | undefined>; beforeOpen?: () => void } = {},
 ): RequestContext {
   const cancellation = new Cancellation();
-  // 'close' on the response fires when it finished or when the socket went away; only the second aborts.
-  res.once('close', () => {
+  // 'close' on the response fires once, when it finished or when the socket went away; only the
+  // second aborts. (on, not once: once wraps the listener in two more objects per request.)
+  res.on('close', () => {
     if (!res.writableFinished) cancellation.abort();
   });
   return {
