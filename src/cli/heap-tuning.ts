@@ -9,11 +9,7 @@
  * - the young generation stops growing at 8 MB (two 4 MB semi-spaces; what
  *   `--max-semi-space-size=4` would do, which cannot be set once V8 is running), and
  * - the old generation's limit grows by 20 % over the live size instead of up to 4× (`--heap-growing-percent`).
- * The cost is more, shorter collections: about 5 % more CPU under sustained load. A third change
- * takes some of it back:
- * - young-generation collections run on the main thread alone (`--no-parallel-scavenge`). With a
- *   few megabytes to copy, handing work to a helper thread and waiting for it cost more CPU than it
- *   saved in pause time: 1–5 % less CPU per request on 2 cores (bench/, A/B in one run).
+ * The cost is more, shorter collections: about 5 % more CPU under sustained load.
  *
  * An operator who passes any of these flags to node (command line or NODE_OPTIONS) keeps their own.
  */
@@ -24,7 +20,7 @@ import v8 from 'node:v8';
 export const YOUNG_GENERATION_LIMIT_BYTES = 8 * 1024 * 1024;
 export const HEAP_GROWING_PERCENT = 20;
 
-const OPERATOR_FLAGS = /^--(max-semi-space-size|heap-growing-percent|semi-space-growth-factor|optimize-for-size|(no-)?parallel-scavenge|single-threaded-gc)/;
+const OPERATOR_FLAGS = /^--(max-semi-space-size|heap-growing-percent|semi-space-growth-factor|optimize-for-size)/;
 
 function youngGenerationBytes(): number {
   return v8.getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0;
@@ -35,7 +31,6 @@ export function tuneHeapForServing(): boolean {
   const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
   if (given.some((flag) => OPERATOR_FLAGS.test(flag))) return false;
   v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
-  v8.setFlagsFromString('--no-parallel-scavenge');
   // V8 doubles the young generation after a scavenge when much survives; once it is at the
   // limit, the growth factor of 1 holds it there. Checked after every collection.
   let held = false;
