@@ -40,6 +40,9 @@ const TARGETS = (process.env.BENCH_TARGETS ?? 'direct,bare-proxy,z-ai,z-ai-alt')
 const ALT_DIR = process.env.BENCH_ZAI_ALT_DIR;
 /** The Z-AI checkout measured as `z-ai` (default: this one, built first unless --no-build). */
 const ZAI_DIR = path.resolve(process.env.BENCH_ZAI_DIR ?? ROOT);
+/** Extra node flags for the Z-AI processes and the bare proxy (e.g. `--cpu-prof`), for experiments. */
+const ZAI_NODE_ARGS = (process.env.BENCH_ZAI_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+const BARE_NODE_ARGS = (process.env.BENCH_BARE_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 const RESULTS_DIR = path.join(BENCH_DIR, 'results');
 const PROVIDER_KEY = 'sk-bench-0123456789abcdefghijklmnop';
 const STREAM_CHUNKS = 20;
@@ -205,7 +208,7 @@ async function startZai(name: string, dir: string, upstreamOrigin: string, profi
   const port = await freePort();
   const { child } = await spawnNode({
     name,
-    args: [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), bin, 'serve'],
+    args: [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...ZAI_NODE_ARGS, bin, 'serve'],
     env: {
       PORT: String(port),
       HOST: '127.0.0.1',
@@ -253,7 +256,7 @@ async function main(): Promise<void> {
   const scripts = path.join(RESULTS_DIR, '.build');
   const fake = await spawnNode({ name: 'fake-upstream', args: [compileScript('fake-upstream.ts', scripts)], env: {}, readyMessage: true });
   const fakeOrigin = `http://127.0.0.1:${fake.port}`;
-  const bare = await spawnNode({ name: 'bare-proxy', args: [compileScript('bare-proxy.ts', scripts)], env: { UPSTREAM_URL: fakeOrigin }, readyMessage: true });
+  const bare = await spawnNode({ name: 'bare-proxy', args: [...BARE_NODE_ARGS, compileScript('bare-proxy.ts', scripts)], env: { UPSTREAM_URL: fakeOrigin }, readyMessage: true });
   const bareOrigin = `http://127.0.0.1:${bare.port}`;
 
   // 3. Z-AI (and, to compare a candidate build in the same run, a second one).
