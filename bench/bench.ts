@@ -16,7 +16,10 @@
  * disturbed round), BENCH_CONCURRENCY ("1,50"), BENCH_MODES ("json,stream"), BENCH_TARGETS
  * ("direct,bare-proxy,z-ai,z-ai-alt"), BENCH_ZAI_DIR (the Z-AI checkout to measure, default this
  * one), BENCH_ZAI_ALT_DIR (a second checkout with bin/ and a built dist/, measured as `z-ai-alt`
- * in the same run, interleaved with the others: the way to compare a change on a noisy machine).
+ * in the same run, interleaved with the others: the way to compare a change on a noisy machine),
+ * BENCH_ZAI_NODE_ARGS / BENCH_BARE_NODE_ARGS (extra node flags for the Z-AI processes / the bare
+ * proxy, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p --cpu-prof-interval=250`; the bare proxy writes a
+ * profile only if it exits cleanly, so add a preload that calls process.exit on SIGTERM).
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';

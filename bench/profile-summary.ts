@@ -2,7 +2,8 @@
  * Summarises a V8 `.cpuprofile` (from `npm run bench -- --cpu-prof`): self time by package / area,
  * the top functions by self time, and inclusive time of the functions whose name or file matches
  * an optional filter, and every sample charged to one part of the request path (the first rule in
- * CATEGORIES that any frame of its stack matches). Usage: node --import tsx bench/profile-summary.ts <file.cpuprofile> [top] [filter]
+ * CATEGORIES that any frame of its stack matches), and the hottest source lines of Z-AI and its
+ * packages with their text. Usage: node --import tsx bench/profile-summary.ts <file.cpuprofile> [top] [filter]
  */
 import fs from 'node:fs';
 
@@ -16,6 +17,7 @@ interface ProfileNode {
   callFrame: CallFrame;
   hitCount?: number;
   children?: number[];
+  positionTicks?: Array<{ line: number; ticks: number }>;
 }
 interface Profile {
   nodes: ProfileNode[];
@@ -168,4 +170,39 @@ console.log('\nwhere the busy time goes (each sample charged once; % of busy tim
 for (const [name, us] of [...charged].sort((a, b) => b[1] - a[1])) {
   if (name === '(idle)') continue;
   console.log(`  ${((us / busyUs) * 100).toFixed(1).padStart(5)} %  ${name}`);
+}
+
+// Hot lines. A line that costs far more than it seems to do is worth a look: that is how a V8 slow
+// path (properties added after an object spread, ~0.7 µs each) was found. In optimised code the
+// ticks of inlined functions are charged to the caller's node under the callee's own line numbers,
+// so a line can be misattributed; profile with BENCH_ZAI_NODE_ARGS=--no-turbo-inlining to be sure.
+const lineTicks = new Map<string, { url: string; line: number; fn: string; ticks: number }>();
+let allTicks = 0;
+for (const node of profile.nodes) {
+  for (const { line, ticks } of node.positionTicks ?? []) {
+    allTicks += ticks;
+    const { url, functionName } = node.callFrame;
+    if (!url.includes('/dist/') && !url.includes('node_modules/')) continue;
+    const key = `${url}:${line}`;
+    const entry = lineTicks.get(key) ?? { url, line, fn: functionName || '(anonymous)', ticks: 0 };
+    entry.ticks += ticks;
+    lineTicks.set(key, entry);
+  }
+}
+const sources = new Map<string, string[]>();
+function sourceLine(url: string, line: number): string {
+  let lines = sources.get(url);
+  if (lines === undefined) {
+    try {
+      lines = fs.readFileSync(url.replace(/^file:\/\//, ''), 'utf8').split('\n');
+    } catch {
+      lines = [];
+    }
+    sources.set(url, lines);
+  }
+  return (lines[line - 1] ?? '').trim().slice(0, 100);
+}
+console.log(`\ntop ${top} source lines of Z-AI and its packages (% of ticks with a line):`);
+for (const { url, line, fn, ticks } of [...lineTicks.values()].sort((a, b) => b.ticks - a.ticks).slice(0, top)) {
+  console.log(`  ${((ticks / allTicks) * 100).toFixed(1).padStart(5)} %  ${shortUrl(url)}:${line} [${fn}]  ${sourceLine(url, line)}`);
 }
