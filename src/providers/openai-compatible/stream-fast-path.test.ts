@@ -92,23 +92,48 @@ describe('OpenAI-compatible stream fast path', () => {
     expect(object(stream().pushEncoded(ev(`${HEAD}"system_fingerprint":"x"}`))).choices).toEqual([]);
   });
 
-  it('falls back for usage with values and still reports it in the final chunk when asked', () => {
+  const USAGE = '{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}';
+
+  it("takes usage off a usage-only chunk and sends the upstream's own usage text in the final chunk", () => {
     const transform = stream(true);
     encoded(transform.pushEncoded(ev(`${HEAD}${choice('{"content":"Hi"}')}}`)));
     encoded(transform.pushEncoded(ev(`${HEAD}${choice('{}', '"stop"')}}`)));
-    expect(transform.pushEncoded(ev(`${HEAD}"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}`))).toEqual([]);
-    const final = transform.pushEncoded(ev('[DONE]'));
-    expect(final).toEqual([
-      {
-        id: 'chatcmpl-1',
-        object: 'chat.completion.chunk',
-        created: 1700000000,
-        model: 'openai/gpt-4o',
-        choices: [],
-        usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
-      },
-    ]);
+    expect(transform.pushEncoded(ev(`${HEAD}"choices":[],"usage":${USAGE}}`))).toEqual([]);
+    const final = encoded(transform.pushEncoded(ev('[DONE]')));
+    expect(final.json).toBe(`${NEW_HEAD}"choices":[],"usage":${USAGE}}`);
+    expect(JSON.parse(final.json)).toEqual({
+      id: 'chatcmpl-1',
+      object: 'chat.completion.chunk',
+      created: 1700000000,
+      model: 'openai/gpt-4o',
+      choices: [],
+      usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
+    });
     expect(transform.usage()).toEqual({ promptTokens: 3, completionTokens: 2, cachedTokens: 0 });
+  });
+
+  it('cuts usage out of a chunk that also carries a choice', () => {
+    const transform = stream(true);
+    const item = encoded(transform.pushEncoded(ev(`${HEAD}${choice('{"content":"Hi"}', '"stop"')},"usage":${USAGE}}`)));
+    expect(item.json).toBe(`${NEW_HEAD}${choice('{"content":"Hi"}', '"stop"')}}`);
+    expect(item.textBytes).toBe(2);
+    expect(transform.usage()).toEqual({ promptTokens: 3, completionTokens: 2, cachedTokens: 0 });
+    expect(JSON.parse(encoded(transform.pushEncoded(ev('[DONE]'))).json)).toHaveProperty('usage', JSON.parse(USAGE));
+  });
+
+  it('completes usage without total_tokens, then sends the corrected object', () => {
+    const transform = stream(true);
+    expect(transform.pushEncoded(ev(`${HEAD}"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2,"cached":{}}}`))).toEqual([]);
+    expect(object(transform.pushEncoded(ev('[DONE]'))).usage).toEqual({ prompt_tokens: 3, completion_tokens: 2, total_tokens: 5, cached: {} });
+  });
+
+  it('leaves a repeated usage key, or usage that is neither null nor an object, to the full path', () => {
+    const twice = stream(true);
+    expect(object(twice.pushEncoded(ev(`${HEAD}"choices":[],"usage":${USAGE},"usage":null}`))).choices).toEqual([]);
+    expect(twice.usage()).toBeUndefined();
+    const number = stream(true);
+    expect(object(number.pushEncoded(ev(`${HEAD}"choices":[],"usage":5}`))).usage).toBeUndefined();
+    expect(() => stream().pushEncoded(ev(`${HEAD}"choices":[],"usage":{"prompt_tokens":3,}}`))).toThrow(GatewayError);
   });
 
   it('sends no usage chunk when not asked', () => {

@@ -8,11 +8,12 @@
  * so every host looks like OpenAI with `include_usage` regardless of where it puts the numbers.
  *
  * Fast path (`pushEncoded`, used by the relay): a plain chunk in the usual layout — it starts with
- * `{"id":"…","object":"chat.completion.chunk","created":N,"model":"…",`, has no usage other than
- * `null`, no `error` or `x_groq`, finish reasons null or OpenAI's own, no tool calls to map back —
- * gets its model rewritten at the string level and goes to the client as the upstream's JSON text.
- * One scan checks the structure (strings, nesting, keys at the top level), so a `"model":` inside a
- * string is never touched; anything unusual takes the full parse path above.
+ * `{"id":"…","object":"chat.completion.chunk","created":N,"model":"…",`, has no `error` or `x_groq`,
+ * finish reasons null or OpenAI's own, no tool calls to map back — gets its model rewritten at the
+ * string level and goes to the client as the upstream's JSON text. A top-level `usage` is cut out of
+ * the text (only that object is parsed), and the final usage chunk reuses its text when the numbers
+ * needed no fixing. One scan checks the structure (strings, nesting, keys at the top level), so a
+ * `"model":` inside a string is never touched; anything unusual takes the full parse path above.
  *
  * @see provider-protocols.md §1.5, §4.7
  */
@@ -44,6 +45,8 @@ class OpenAICompatibleStream implements StreamTransform {
   private done = false;
   private sawFinishReason = false;
   private lastUsage: Usage | undefined;
+  /** lastUsage as the upstream's JSON text, when recordUsage() changed nothing in it. */
+  private lastUsageJson: string | undefined;
   // The final usage chunk repeats the id and timestamp of the stream, like OpenAI's own.
   private id = '';
   private created = 0;
@@ -79,22 +82,21 @@ class OpenAICompatibleStream implements StreamTransform {
     const { data } = event;
     if (data === '[DONE]') {
       this.done = true;
-      return this.finalChunks();
+      return this.finalEncoded();
     }
     if (event.event === 'error') throw streamError(readErrorFields(data).message);
     // Blank data is a keep-alive some servers send as an event instead of a comment.
     if (data.length === 0 || (data.charCodeAt(0) <= 32 && data.trim() === '')) return [];
 
-    const fast = this.fastChunk(data);
-    if (fast !== undefined) return [fast];
-    return this.parseChunk(data);
+    return this.fastChunk(data) ?? this.parseChunk(data);
   }
 
   /**
-   * The fast path: the chunk as JSON text with the model rewritten (and a top-level `"usage":null`
-   * dropped), or undefined when the chunk needs the full path. Changes no state unless it succeeds.
+   * The fast path: the chunk as JSON text with the model rewritten and a top-level `usage` cut out
+   * (recorded first when it is an object; a usage-only chunk then yields nothing, like the full
+   * path), or undefined when the chunk needs the full path. Changes no state unless it succeeds.
    */
-  private fastChunk(data: string): EncodedChunk | undefined {
+  private fastChunk(data: string): StreamOutput[] | undefined {
     // No raw control character anywhere (none is valid inside a string; outside, a line break would
     // break the SSE framing): one native scan, so strings can then be skipped with indexOf.
     if (CONTROL_CHAR.test(data)) return undefined;
@@ -106,16 +108,28 @@ class OpenAICompatibleStream implements StreamTransform {
 
     const scan = scanRest(data, modelEnd + 1, this.toolIds !== undefined, firstBackslash);
     if (scan === undefined) return undefined;
+    let usage: unknown;
+    let usageJson: string | undefined;
+    if (scan.usageObject >= 0) {
+      usageJson = data.slice(scan.usageObject, scan.usageEnd);
+      try {
+        usage = JSON.parse(usageJson);
+      } catch {
+        // Cannot happen after the scan; if it ever did, the full path reports the chunk.
+        return undefined;
+      }
+    }
 
     this.id = data.slice(head.idStart, head.idEnd);
     this.created = Number(data.slice(head.createdStart, head.createdEnd));
     if (scan.finished) this.sawFinishReason = true;
+    if (usageJson !== undefined && this.recordUsage(usage, usageJson) && scan.choices === 0) return [];
     const start = data.slice(0, modelStart - 1) + this.modelJson;
     const json =
       scan.usageStart < 0
         ? start + data.slice(modelEnd + 1, scan.end)
         : start + data.slice(modelEnd + 1, scan.usageStart) + data.slice(scan.usageEnd, scan.end);
-    return new EncodedChunk(json, scan.textBytes);
+    return [new EncodedChunk(json, scan.textBytes)];
   }
 
   /** The full path: parse, edit, hand back the object. */
@@ -203,16 +217,30 @@ class OpenAICompatibleStream implements StreamTransform {
     };
   }
 
-  /** Hosts report usage once, at the end; if several chunks carry it, the last report wins. */
-  private recordUsage(value: unknown): boolean {
+  /**
+   * Hosts report usage once, at the end; if several chunks carry it, the last report wins. `json` is
+   * the value's own text (fast path), kept for the final chunk if the numbers need no fixing.
+   */
+  private recordUsage(value: unknown, json?: string): boolean {
     if (!isRecord(value)) return false;
+    const exact = typeof value.prompt_tokens === 'number' && typeof value.completion_tokens === 'number' && typeof value.total_tokens === 'number';
     const prompt = typeof value.prompt_tokens === 'number' ? value.prompt_tokens : 0;
     const completion = typeof value.completion_tokens === 'number' ? value.completion_tokens : 0;
     if (typeof value.total_tokens !== 'number') value.total_tokens = prompt + completion;
     value.prompt_tokens = prompt;
     value.completion_tokens = completion;
     this.lastUsage = value as Usage;
+    this.lastUsageJson = exact ? json : undefined;
     return true;
+  }
+
+  /** finalChunks() for the relay: the usage chunk as text around the upstream's usage JSON when it can be. */
+  private finalEncoded(): StreamOutput[] {
+    const usageJson = this.lastUsageJson;
+    if (!this.includeUsage || usageJson === undefined) return this.finalChunks();
+    // The same members, in the same order, as finalChunks() (`created` is always an integer here).
+    const json = `{"id":${JSON.stringify(this.id)},"object":"chat.completion.chunk","created":${this.created},"model":${this.modelJson},"choices":[],"usage":${usageJson}}`;
+    return [new EncodedChunk(json, 0)];
   }
 
   private finalChunks(): ChatCompletionChunk[] {
@@ -272,9 +300,13 @@ const FAST_FINISH_REASONS: ReadonlySet<string> = new Set(['stop', 'length', 'too
 interface FastScan {
   /** End of the top-level object (exclusive). */
   end: number;
-  /** The span of a top-level `,"usage":null` to drop, or -1. */
+  /** The span of a top-level `,"usage":…` to drop (null or an object), or -1. */
   usageStart: number;
   usageEnd: number;
+  /** Where the usage object starts (it ends at usageEnd), or -1 for none or null. */
+  usageObject: number;
+  /** Elements of `choices`. */
+  choices: number;
   /** UTF-8 bytes (at least) of `content` and `arguments` strings, counted on the raw text. */
   textBytes: number;
   /** Whether a non-null finish reason was seen. */
@@ -285,10 +317,10 @@ interface FastScan {
  * Scans a chunk's JSON text after the head's model value (`start` is the comma after it), inside the
  * top-level object. Checks the structure (strings and their escapes, nesting, key/colon/comma order;
  * literals and numbers only loosely) and the keys that matter, and returns undefined for anything
- * the full path must handle: a top-level `error`, `x_groq`, non-null `usage`, a repeated
- * `id`/`object`/`created`/`model`, no `choices` array or a choice that is not an object, a finish
- * reason other than null or OpenAI's five, `tool_calls` when ids must be mapped back, a line break
- * or control character, or text after the object.
+ * the full path must handle: a top-level `error`, `x_groq`, a `usage` that is neither null nor an
+ * object (or comes twice), a repeated `id`/`object`/`created`/`model`, no `choices` array or a
+ * choice that is not an object, a finish reason other than null or OpenAI's five, `tool_calls` when
+ * ids must be mapped back, a line break or control character, or text after the object.
  */
 function scanRest(data: string, start: number, rejectToolCalls: boolean, firstBackslash: number): FastScan | undefined {
   const n = data.length;
@@ -302,6 +334,9 @@ function scanRest(data: string, start: number, rejectToolCalls: boolean, firstBa
   let keyStart = -1;
   let usageStart = -1;
   let usageEnd = -1;
+  let usageObject = -1;
+  let usageOpen = false;
+  let choices = 0;
   let textBytes = 0;
   let finished = false;
   let sawChoices = false;
@@ -313,7 +348,13 @@ function scanRest(data: string, start: number, rejectToolCalls: boolean, firstBa
       const inArray = (bits & 1) === 1;
       if (c === COMMA) state = inArray ? VALUE : KEY;
       else if (c === CLOSE_BRACE ? !inArray : c === CLOSE_BRACKET && inArray) {
-        if (depth === 2) choicesOpen = false;
+        if (depth === 2) {
+          choicesOpen = false;
+          if (usageOpen) {
+            usageOpen = false;
+            usageEnd = i + 1;
+          }
+        }
         bits >>>= 1;
         if (--depth === 0) break;
       } else return undefined;
@@ -326,6 +367,10 @@ function scanRest(data: string, start: number, rejectToolCalls: boolean, firstBa
     }
     if (state === KEY_OR_CLOSE || state === KEY) {
       if (c === CLOSE_BRACE && state === KEY_OR_CLOSE) {
+        if (depth === 2 && usageOpen) {
+          usageOpen = false;
+          usageEnd = i + 1;
+        }
         bits >>>= 1;
         depth--;
         state = COMMA_OR_CLOSE;
@@ -351,17 +396,28 @@ function scanRest(data: string, start: number, rejectToolCalls: boolean, firstBa
       continue;
     }
     // Every element of `choices` is an object (the full path rejects anything else).
-    if (choicesOpen && depth === 2 && c !== OPEN_BRACE) return undefined;
+    if (choicesOpen && depth === 2) {
+      if (c !== OPEN_BRACE) return undefined;
+      choices++;
+    }
     const valueKind = kind;
     kind = PLAIN;
     if (valueKind === USAGE) {
-      // Only `,"usage":null` at the top level: dropped like the full path drops it.
-      if (usageStart >= 0 || !data.startsWith('null', i) || data.charCodeAt(keyStart - 1) !== COMMA) return undefined;
+      // A top-level `,"usage":null` or `,"usage":{…}`, cut out like the full path takes it off; a
+      // second usage key (JSON.parse would keep the last) or any other value takes the full path.
+      if (usageStart >= 0 || data.charCodeAt(keyStart - 1) !== COMMA) return undefined;
       usageStart = keyStart - 1;
-      usageEnd = i + 4;
-      i += 3;
-      state = COMMA_OR_CLOSE;
-      continue;
+      if (c === OPEN_BRACE) {
+        // Scanned as any object below; its end is noted when it closes.
+        usageObject = i;
+        usageOpen = true;
+      } else {
+        if (!data.startsWith('null', i)) return undefined;
+        usageEnd = i + 4;
+        i += 3;
+        state = COMMA_OR_CLOSE;
+        continue;
+      }
     }
     if (valueKind === CHOICE_LIST && c !== OPEN_BRACKET) return undefined;
     if (c === OPEN_BRACE || c === OPEN_BRACKET) {
@@ -404,7 +460,7 @@ function scanRest(data: string, start: number, rejectToolCalls: boolean, firstBa
     const c = data.charCodeAt(j);
     if (c !== 0x20 && c !== 0x09) return undefined;
   }
-  return { end, usageStart, usageEnd, textBytes, finished };
+  return { end, usageStart, usageEnd, usageObject, choices, textBytes, finished };
 }
 
 const CONTROL_CHAR = /[\u0000-\u001f]/;
