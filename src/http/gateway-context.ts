@@ -31,9 +31,7 @@ export function responseContext(
     openStream(headers) {
       stream.beforeOpen?.();
       // No flushHeaders(): the headers go out with the first chunk, in one write.
-      const out = apiHeaders(requestId, stream.headers?.(), headers);
-      out['x-zai-request-id'] = requestId;
-      res.writeHead(200, out);
+      res.writeHead(200, apiHeaders(requestId, stream.headers?.(), headers));
       return res;
     },
   };
@@ -51,14 +49,14 @@ export function writeJsonAnswer(res: ServerResponse, requestId: string, answer: 
 type Headers = Record<string, string | number | string[] | undefined>;
 
 /**
- * The security headers and the request id, then each of `sources` in turn (later ones win). Built
+ * The security headers, then each of `sources` in turn (later ones win), then the request id. Built
  * with Object.assign, not `{ ...API_SECURITY_HEADERS, ...a, ...b }`: on Node 20 every property a
  * literal adds after its first spread takes a slow path in V8 (~0.7 µs each), which made this
  * object ~4 µs of every answer.
  */
 function apiHeaders(requestId: string, ...sources: Array<Headers | undefined>): Headers {
   const headers: Headers = Object.assign({}, API_SECURITY_HEADERS);
-  headers['x-zai-request-id'] = requestId;
   for (const source of sources) if (source !== undefined) Object.assign(headers, source);
+  headers['x-zai-request-id'] = requestId;
   return headers;
 }
