@@ -26,7 +26,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runLoad, type LoadResult } from './load.js';
-import { BENCH_DIR, ROOT, clkTck, compileScript, freePort, killAllSync, spawnNode, stopAll, type Child, type CpuSample } from './processes.js';
+import {
+  BENCH_DIR,
+  ROOT,
+  clkTck,
+  compileScript,
+  freePort,
+  killAllSync,
+  spawnNode,
+  stopAll,
+  type Child,
+  type CpuSample,
+} from './processes.js';
 import { checks, renderChecks, renderTable, type CaseResult, type Check, type Mode, type Target } from './report.js';
 
 const args = new Set(process.argv.slice(2));
@@ -88,7 +99,10 @@ function machineCpu(): { total: number; idle: number; steal: number } | undefine
 }
 
 /** Share of the machine's CPU busy (and stolen by the hypervisor) between two readings. */
-function busyBetween(a: ReturnType<typeof machineCpu>, b: ReturnType<typeof machineCpu>): { busy: number; steal: number } | undefined {
+function busyBetween(
+  a: ReturnType<typeof machineCpu>,
+  b: ReturnType<typeof machineCpu>,
+): { busy: number; steal: number } | undefined {
   if (!a || !b || b.total <= a.total) return undefined;
   const total = b.total - a.total;
   return { busy: 1 - (b.idle - a.idle) / total, steal: (b.steal - a.steal) / total };
@@ -121,13 +135,16 @@ class Management {
   async call(method: string, route: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
     const res = await fetch(`${this.base}${route}`, {
       method,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(this.cookie ? { cookie: this.cookie } : {}) },
+      headers: {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(this.cookie ? { cookie: this.cookie } : {}),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const setCookie = res.headers.get('set-cookie');
     if (setCookie) this.cookie = setCookie.split(';')[0] ?? '';
     const text = await res.text();
-    let json: Record<string, unknown> = {};
+    let json: Record<string, unknown>;
     try {
       json = JSON.parse(text) as Record<string, unknown>;
     } catch {
@@ -164,28 +181,44 @@ interface Endpoint {
 /** One request per mode through an endpoint, checked in full before any load. */
 async function sanityCheck(endpoint: Endpoint): Promise<void> {
   const headers = { authorization: endpoint.authorization, 'content-type': 'application/json' };
-  const json = await fetch(`${endpoint.origin}/v1/chat/completions`, { method: 'POST', headers, body: chatBody(endpoint.model, false) });
+  const json = await fetch(`${endpoint.origin}/v1/chat/completions`, {
+    method: 'POST',
+    headers,
+    body: chatBody(endpoint.model, false),
+  });
   const completion = (await json.json()) as { model?: string; choices?: unknown[]; usage?: unknown };
   if (json.status !== 200 || !Array.isArray(completion.choices) || completion.usage === undefined) {
-    throw new Error(`${endpoint.target}: unexpected non-streaming answer ${json.status} ${JSON.stringify(completion).slice(0, 300)}`);
+    throw new Error(
+      `${endpoint.target}: unexpected non-streaming answer ${json.status} ${JSON.stringify(completion).slice(0, 300)}`,
+    );
   }
   const isZai = endpoint.target === 'z-ai' || endpoint.target === 'z-ai-alt';
   if (isZai && completion.model !== endpoint.model) throw new Error(`${endpoint.target} answered model ${completion.model}`);
-  const stream = await fetch(`${endpoint.origin}/v1/chat/completions`, { method: 'POST', headers, body: chatBody(endpoint.model, true) });
+  const stream = await fetch(`${endpoint.origin}/v1/chat/completions`, {
+    method: 'POST',
+    headers,
+    body: chatBody(endpoint.model, true),
+  });
   const text = await stream.text();
   const events = text.split('\n\n').filter((e) => e.startsWith('data: '));
-  const chunks = events.filter((e) => e !== 'data: [DONE]').map((e) => JSON.parse(e.slice(6)) as { choices: unknown[]; model: string; usage?: unknown });
+  const chunks = events
+    .filter((e) => e !== 'data: [DONE]')
+    .map((e) => JSON.parse(e.slice(6)) as { choices: unknown[]; model: string; usage?: unknown });
   const content = chunks.filter((c) => c.choices.length > 0);
   const usage = chunks.filter((c) => c.choices.length === 0 && c.usage);
   if (stream.status !== 200 || events.at(-1) !== 'data: [DONE]' || content.length !== STREAM_CHUNKS || usage.length !== 1) {
-    throw new Error(`${endpoint.target}: unexpected stream (${stream.status}, ${content.length} chunks, ${usage.length} usage chunks)`);
+    throw new Error(
+      `${endpoint.target}: unexpected stream (${stream.status}, ${content.length} chunks, ${usage.length} usage chunks)`,
+    );
   }
-  if (isZai && chunks.some((c) => c.model !== endpoint.model)) throw new Error(`${endpoint.target}: a chunk kept the upstream model`);
+  if (isZai && chunks.some((c) => c.model !== endpoint.model))
+    throw new Error(`${endpoint.target}: a chunk kept the upstream model`);
 }
 
 function cpuMsPerReq(start: CpuSample, end: CpuSample, requests: number): { precise: number; ticks: number | null } {
   const precise = (end.cpuUs - start.cpuUs) / 1000 / requests;
-  const ticks = start.ticks !== undefined && end.ticks !== undefined ? ((end.ticks - start.ticks) * 1000) / clkTck() / requests : null;
+  const ticks =
+    start.ticks !== undefined && end.ticks !== undefined ? ((end.ticks - start.ticks) * 1000) / clkTck() / requests : null;
   return { precise, ticks };
 }
 
@@ -248,31 +281,62 @@ async function main(): Promise<void> {
     log('building Z-AI (npm run build)…');
     execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   }
-  if (!fs.existsSync(path.join(ZAI_DIR, 'dist', 'cli', 'main.js'))) throw new Error(`${ZAI_DIR}/dist is missing: run npm run build`);
+  if (!fs.existsSync(path.join(ZAI_DIR, 'dist', 'cli', 'main.js')))
+    throw new Error(`${ZAI_DIR}/dist is missing: run npm run build`);
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const busyBefore = await machineBusy(1000);
   if (busyBefore !== undefined && busyBefore > 0.1) {
-    log(`warning: ${(busyBefore * 100).toFixed(0)} % of the CPU was busy before the bench started (other processes); results will be noisier`);
+    log(
+      `warning: ${(busyBefore * 100).toFixed(0)} % of the CPU was busy before the bench started (other processes); results will be noisier`,
+    );
   }
 
   // 1. The fake upstream and 2. the bare proxy, each its own process.
   const scripts = path.join(RESULTS_DIR, '.build');
-  const fake = await spawnNode({ name: 'fake-upstream', args: [compileScript('fake-upstream.ts', scripts)], env: {}, readyMessage: true });
+  const fake = await spawnNode({
+    name: 'fake-upstream',
+    args: [compileScript('fake-upstream.ts', scripts)],
+    env: {},
+    readyMessage: true,
+  });
   const fakeOrigin = `http://127.0.0.1:${fake.port}`;
-  const bare = await spawnNode({ name: 'bare-proxy', args: [...BARE_NODE_ARGS, compileScript('bare-proxy.ts', scripts)], env: { UPSTREAM_URL: fakeOrigin }, readyMessage: true });
+  const bare = await spawnNode({
+    name: 'bare-proxy',
+    args: [...BARE_NODE_ARGS, compileScript('bare-proxy.ts', scripts)],
+    env: { UPSTREAM_URL: fakeOrigin },
+    readyMessage: true,
+  });
   const bareOrigin = `http://127.0.0.1:${bare.port}`;
 
   // 3. Z-AI (and, to compare a candidate build in the same run, a second one).
   const profileDir = path.join(RESULTS_DIR, 'profile');
   if (cpuProf) fs.mkdirSync(profileDir, { recursive: true });
   const zai = await startZai('z-ai', ZAI_DIR, fakeOrigin, cpuProf ? profileDir : undefined);
-  const alt = ALT_DIR ? await startZai('z-ai-alt', path.resolve(ALT_DIR), fakeOrigin, cpuProf ? profileDir : undefined) : undefined;
+  const alt = ALT_DIR
+    ? await startZai('z-ai-alt', path.resolve(ALT_DIR), fakeOrigin, cpuProf ? profileDir : undefined)
+    : undefined;
 
   const allEndpoints: Endpoint[] = [
     { target: 'direct', origin: fakeOrigin, model: 'gpt-4o-mini', authorization: `Bearer ${PROVIDER_KEY}`, proxy: undefined },
-    { target: 'bare-proxy', origin: bareOrigin, model: 'gpt-4o-mini', authorization: `Bearer ${PROVIDER_KEY}`, proxy: bare.child },
+    {
+      target: 'bare-proxy',
+      origin: bareOrigin,
+      model: 'gpt-4o-mini',
+      authorization: `Bearer ${PROVIDER_KEY}`,
+      proxy: bare.child,
+    },
     { target: 'z-ai', origin: zai.origin, model: 'openai/gpt-4o-mini', authorization: `Bearer ${zai.key}`, proxy: zai.child },
-    ...(alt ? [{ target: 'z-ai-alt' as const, origin: alt.origin, model: 'openai/gpt-4o-mini', authorization: `Bearer ${alt.key}`, proxy: alt.child }] : []),
+    ...(alt
+      ? [
+          {
+            target: 'z-ai-alt' as const,
+            origin: alt.origin,
+            model: 'openai/gpt-4o-mini',
+            authorization: `Bearer ${alt.key}`,
+            proxy: alt.child,
+          },
+        ]
+      : []),
   ];
   const zaiOf = (target: Target): RunningZai | undefined => (target === 'z-ai' ? zai : target === 'z-ai-alt' ? alt : undefined);
   for (const endpoint of allEndpoints) await sanityCheck(endpoint);
@@ -284,7 +348,13 @@ async function main(): Promise<void> {
   // the whole matrix runs ROUNDS times and each case keeps its least disturbed round (the highest
   // throughput): other load on a shared machine only ever makes a round slower.
   const modes = MODES;
-  const runCase = async (endpoint: Endpoint, mode: Mode, concurrency: number, warmupMs: number, durationMs: number): Promise<CaseResult> => {
+  const runCase = async (
+    endpoint: Endpoint,
+    mode: Mode,
+    concurrency: number,
+    warmupMs: number,
+    durationMs: number,
+  ): Promise<CaseResult> => {
     let proxyStart: CpuSample | undefined;
     let proxyEnd: CpuSample | undefined;
     let fakeStart: CpuSample | undefined;
@@ -326,7 +396,8 @@ async function main(): Promise<void> {
     };
     if (result.machine && load.requests > 0) {
       // Our three processes' CPU over the window, as a share of all cores.
-      const oursMs = (load.clientCpuMsPerReq + (result.upstreamCpuMsPerReq || 0) + (result.proxyCpuMsPerReq ?? 0)) * load.requests;
+      const oursMs =
+        (load.clientCpuMsPerReq + (result.upstreamCpuMsPerReq || 0) + (result.proxyCpuMsPerReq ?? 0)) * load.requests;
       result.others = result.machine.busy - oursMs / (load.windowMs * os.cpus().length);
     }
     return result;
@@ -409,8 +480,23 @@ async function main(): Promise<void> {
   const json = {
     generatedAt: new Date().toISOString(),
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
-    machine: { cores: os.cpus().length, cpu: cpuModel, node: process.version, platform: `${os.platform()} ${os.release()}`, clkTck: clkTck(), cpuBusyBeforeRun: busyBefore },
-    settings: { warmupMs: WARMUP_MS, durationMs: DURATION_MS, rounds: ROUNDS, concurrencies: CONCURRENCIES, streamChunks: STREAM_CHUNKS, zaiLogLevel: 'info', cpuProf },
+    machine: {
+      cores: os.cpus().length,
+      cpu: cpuModel,
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+      clkTck: clkTck(),
+      cpuBusyBeforeRun: busyBefore,
+    },
+    settings: {
+      warmupMs: WARMUP_MS,
+      durationMs: DURATION_MS,
+      rounds: ROUNDS,
+      concurrencies: CONCURRENCIES,
+      streamChunks: STREAM_CHUNKS,
+      zaiLogLevel: 'info',
+      cpuProf,
+    },
     cases: cases.map((c) => ({
       target: c.target,
       mode: c.mode,
@@ -430,13 +516,34 @@ async function main(): Promise<void> {
       machineCpuSteal: c.machine?.steal ?? null,
       otherProcessesCpu: c.others ?? null,
     })),
-    allRounds: rounds.map((r) => r.map((c) => ({ target: c.target, mode: c.mode, concurrency: c.concurrency, rps: c.load.rps, p50: c.load.latencyMs.p50, ttfbP50: c.load.ttfbMs.p50, proxyCpuMsPerReq: c.proxyCpuMsPerReq, others: c.others ?? null }))),
+    allRounds: rounds.map((r) =>
+      r.map((c) => ({
+        target: c.target,
+        mode: c.mode,
+        concurrency: c.concurrency,
+        rps: c.load.rps,
+        p50: c.load.latencyMs.p50,
+        ttfbP50: c.load.ttfbMs.p50,
+        proxyCpuMsPerReq: c.proxyCpuMsPerReq,
+        others: c.others ?? null,
+      })),
+    ),
     checks: list,
     zaiPeakRssKb,
     bareProxyPeakRssKb: barePeakRssKb,
     usageRows: zaiRows,
     zaiAnsweredRequests: zai.answers,
-    ...(alt ? { alt: { dir: path.resolve(ALT_DIR ?? ''), checks: altList, peakRssKb: altPeakRssKb, usageRows: altRows, answeredRequests: alt.answers } } : {}),
+    ...(alt
+      ? {
+          alt: {
+            dir: path.resolve(ALT_DIR ?? ''),
+            checks: altList,
+            peakRssKb: altPeakRssKb,
+            usageRows: altRows,
+            answeredRequests: alt.answers,
+          },
+        }
+      : {}),
     elapsedSeconds: (Date.now() - started) / 1000,
   };
   // A profiling run's numbers are not comparable: they go beside the profiles, not over latest.json.

@@ -34,7 +34,18 @@ function chunk(delta: Record<string, unknown>, finishReason: string | null): str
   })}\n\n`;
 }
 
-const USAGE = { prompt_tokens: 24, completion_tokens: 18, total_tokens: 42, prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 } };
+const USAGE = {
+  prompt_tokens: 24,
+  completion_tokens: 18,
+  total_tokens: 42,
+  prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+  completion_tokens_details: {
+    reasoning_tokens: 0,
+    audio_tokens: 0,
+    accepted_prediction_tokens: 0,
+    rejected_prediction_tokens: 0,
+  },
+};
 
 /** The 20 chunks, the usage chunk and [DONE], each one write. */
 export const STREAM_EVENTS: string[] = (() => {
@@ -68,7 +79,9 @@ const COMPLETION = Buffer.from(
   }),
 );
 
-const MODELS = Buffer.from(JSON.stringify({ object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', created: CREATED, owned_by: 'system' }] }));
+const MODELS = Buffer.from(
+  JSON.stringify({ object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', created: CREATED, owned_by: 'system' }] }),
+);
 
 const STREAM_FLAG = /"stream"\s*:\s*true/;
 
@@ -79,7 +92,9 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse): void {
   }
   if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
     req.resume();
-    res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"message":"not found","type":"invalid_request_error"}}');
+    res
+      .writeHead(404, { 'content-type': 'application/json' })
+      .end('{"error":{"message":"not found","type":"invalid_request_error"}}');
     return;
   }
   let body = '';

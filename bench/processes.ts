@@ -129,13 +129,16 @@ export async function spawnNode(options: SpawnOptions): Promise<{ child: Child; 
   const pending = new Map<number, (message: { userUs: number; systemUs: number; maxRssKb: number }) => void>();
   let readyResolve: (port: number) => void = () => {};
   const ready = new Promise<number>((resolve) => (readyResolve = resolve));
-  proc.on('message', (message: { type?: string; id?: number; port?: number; userUs: number; systemUs: number; maxRssKb: number }) => {
-    if (message.type === 'ready' && typeof message.port === 'number') readyResolve(message.port);
-    if (message.type === 'probe' && typeof message.id === 'number') {
-      pending.get(message.id)?.(message);
-      pending.delete(message.id);
-    }
-  });
+  proc.on(
+    'message',
+    (message: { type?: string; id?: number; port?: number; userUs: number; systemUs: number; maxRssKb: number }) => {
+      if (message.type === 'ready' && typeof message.port === 'number') readyResolve(message.port);
+      if (message.type === 'probe' && typeof message.id === 'number') {
+        pending.get(message.id)?.(message);
+        pending.delete(message.id);
+      }
+    },
+  );
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
 
   const probe = (): Promise<{ userUs: number; systemUs: number; maxRssKb: number }> =>
@@ -182,7 +185,9 @@ export async function spawnNode(options: SpawnOptions): Promise<{ child: Child; 
     exited.then(() => {
       throw new Error(`${options.name} exited before it was ready:\n${stderr}`);
     }),
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${options.name} was not ready within 20 s:\n${stderr}`)), 20_000)),
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`${options.name} was not ready within 20 s:\n${stderr}`)), 20_000),
+    ),
   ]);
   return { child, port };
 }

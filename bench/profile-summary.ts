@@ -73,7 +73,12 @@ function area(frame: CallFrame): string {
     return `node:${m?.[1] ?? url}`;
   }
   const dist = url.indexOf('/dist/');
-  if (dist !== -1) return `z-ai ${url.slice(dist + 1).split('/').slice(0, 2).join('/')}`;
+  if (dist !== -1)
+    return `z-ai ${url
+      .slice(dist + 1)
+      .split('/')
+      .slice(0, 2)
+      .join('/')}`;
   return url;
 }
 
@@ -130,25 +135,50 @@ for (const [key, us] of filtered.sort((a, b) => b[1] - a[1]).slice(0, top)) cons
 const CATEGORIES: Array<[string, (f: CallFrame) => boolean]> = [
   ['(idle)', (f) => f.functionName === '(idle)'],
   ['(gc)', (f) => f.functionName === '(garbage collector)'],
-  ['module loading / startup', (f) => /modules\/(esm|cjs)|startServer|buildApp/.test(f.url + f.functionName) && !f.url.includes('undici')],
+  [
+    'module loading / startup',
+    (f) => /modules\/(esm|cjs)|startServer|buildApp/.test(f.url + f.functionName) && !f.url.includes('undici'),
+  ],
   ['usage recording (kysely + better-sqlite3)', (f) => f.url.includes('usage-recorder') || f.url.includes('better-sqlite3')],
-  ['logging (pino)', (f) => /node_modules\/(pino|sonic-boom|@pinojs|pino-std-serializers)\//.test(f.url) || f.functionName === 'writeFixedLine'],
+  [
+    'logging (pino)',
+    (f) => /node_modules\/(pino|sonic-boom|@pinojs|pino-std-serializers)\//.test(f.url) || f.functionName === 'writeFixedLine',
+  ],
   ['provider key decrypt (fernet)', (f) => f.url.includes('crypto/fernet') || f.url.includes('keys/vault')],
   ['request id (randomBase62)', (f) => f.functionName === 'genReqId' || f.functionName === 'randomBase62'],
   ['key auth (sha256 + cache)', (f) => f.url.includes('keys/api-keys') || f.url.includes('http/api-key-auth')],
   ['SSE parse (sse-parser)', (f) => f.url.includes('providers/sse-parser')],
   ['stream transform (JSON.parse per chunk)', (f) => f.url.includes('openai-compatible/stream')],
   ['SSE encode + client writes (relay-stream send)', (f) => f.url.includes('gateway/relay-stream') && f.functionName === 'send'],
-  ['response JSON parse/stringify (non-stream)', (f) => f.functionName === 'parseUpstreamJson' || f.url.includes('openai-compatible/response')],
-  ['request build (buildChatCall, quirks, stringify)', (f) => f.url.includes('openai-compatible/request') || f.url.includes('openai-compatible/quirks')],
+  [
+    'response JSON parse/stringify (non-stream)',
+    (f) => f.functionName === 'parseUpstreamJson' || f.url.includes('openai-compatible/response'),
+  ],
+  [
+    'request build (buildChatCall, quirks, stringify)',
+    (f) => f.url.includes('openai-compatible/request') || f.url.includes('openai-compatible/quirks'),
+  ],
   ['abort signal (AbortController / EventTarget)', (f) => /abort_controller|event_target/.test(f.url)],
-  ['fast path (body read, JSON parse, answer write)', (f) => f.url.includes('http/v1-fast-path') || f.url.includes('http/gateway-context') || f.url.includes('http/json-body') || f.url.includes('node_modules/secure-json-parse/')],
+  [
+    'fast path (body read, JSON parse, answer write)',
+    (f) =>
+      f.url.includes('http/v1-fast-path') ||
+      f.url.includes('http/gateway-context') ||
+      f.url.includes('http/json-body') ||
+      f.url.includes('node_modules/secure-json-parse/'),
+  ],
   ['upstream call (undici)', (f) => f.url.includes('node_modules/undici/')],
-  ['client socket writes (writev / write)', (f) => /^(writev|writeUtf8String|writeString|writeBuffer|writeLatin1String)$/.test(f.functionName) && f.url === ''],
+  [
+    'client socket writes (writev / write)',
+    (f) => /^(writev|writeUtf8String|writeString|writeBuffer|writeLatin1String)$/.test(f.functionName) && f.url === '',
+  ],
   ['fastify (routing, hooks, reply)', (f) => /node_modules\/(fastify|find-my-way|light-my-request|avvio|@fastify)\//.test(f.url)],
   ['other Z-AI code', (f) => f.url.includes('/dist/')],
   ['node http server / net', (f) => /node:(_http_|net|internal\/stream_base_commons|internal\/http)/.test(f.url)],
-  ['node streams / events / timers / microtasks', (f) => /node:internal\/(streams|process|timers)|node:events/.test(f.url) || f.functionName === 'runMicrotasks'],
+  [
+    'node streams / events / timers / microtasks',
+    (f) => /node:internal\/(streams|process|timers)|node:events/.test(f.url) || f.functionName === 'runMicrotasks',
+  ],
 ];
 const charged = new Map<string, number>();
 for (let i = 0; i < profile.samples.length; i++) {
@@ -204,5 +234,7 @@ function sourceLine(url: string, line: number): string {
 }
 console.log(`\ntop ${top} source lines of Z-AI and its packages (% of ticks with a line):`);
 for (const { url, line, fn, ticks } of [...lineTicks.values()].sort((a, b) => b.ticks - a.ticks).slice(0, top)) {
-  console.log(`  ${((ticks / allTicks) * 100).toFixed(1).padStart(5)} %  ${shortUrl(url)}:${line} [${fn}]  ${sourceLine(url, line)}`);
+  console.log(
+    `  ${((ticks / allTicks) * 100).toFixed(1).padStart(5)} %  ${shortUrl(url)}:${line} [${fn}]  ${sourceLine(url, line)}`,
+  );
 }

@@ -52,7 +52,9 @@ export function checks(cases: CaseResult[], concurrencies: number[], zaiTarget: 
     const direct = find(cases, 'direct', mode, low);
     if (!zai || !bare) continue;
     const delta = zai.load.latencyMs.p50 - bare.load.latencyMs.p50;
-    const over = direct ? ` (over direct: bare +${ms(bare.load.latencyMs.p50 - direct.load.latencyMs.p50)}, Z-AI +${ms(zai.load.latencyMs.p50 - direct.load.latencyMs.p50)})` : '';
+    const over = direct
+      ? ` (over direct: bare +${ms(bare.load.latencyMs.p50 - direct.load.latencyMs.p50)}, Z-AI +${ms(zai.load.latencyMs.p50 - direct.load.latencyMs.p50)})`
+      : '';
     out.push({
       kind: 'target',
       name: `added p50 latency, ${MODE_LABEL[mode]}, c=${low}`,
@@ -130,12 +132,29 @@ function num(value: number | null, digits: number): string {
 function table(headers: string[], rows: string[][], rightAlign: boolean[]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string =>
-    cells.map((cell, i) => (rightAlign[i] ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+    cells
+      .map((cell, i) => (rightAlign[i] ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
 export function renderTable(cases: CaseResult[]): string {
-  const headers = ['target', 'mode', 'conc', 'req/s', 'p50 ms', 'p99 ms', 'TTFB p50', 'proxy CPU ms/req', 'upstream CPU', 'client CPU', 'machine busy', 'others', 'errors'];
+  const headers = [
+    'target',
+    'mode',
+    'conc',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'TTFB p50',
+    'proxy CPU ms/req',
+    'upstream CPU',
+    'client CPU',
+    'machine busy',
+    'others',
+    'errors',
+  ];
   const rows = cases.map((c) => [
     c.target,
     c.mode === 'json' ? 'non-stream' : 'stream(20)',
@@ -147,7 +166,9 @@ export function renderTable(cases: CaseResult[]): string {
     num(c.proxyCpuMsPerReq, 3),
     num(c.upstreamCpuMsPerReq, 3),
     num(c.load.clientCpuMsPerReq, 3),
-    c.machine ? `${(c.machine.busy * 100).toFixed(0)} %${c.machine.steal > 0.005 ? ` (steal ${(c.machine.steal * 100).toFixed(0)} %)` : ''}` : '–',
+    c.machine
+      ? `${(c.machine.busy * 100).toFixed(0)} %${c.machine.steal > 0.005 ? ` (steal ${(c.machine.steal * 100).toFixed(0)} %)` : ''}`
+      : '–',
     c.others !== undefined ? `${(Math.max(0, c.others) * 100).toFixed(0)} %` : '–',
     String(c.load.errors),
   ]);
@@ -158,7 +179,11 @@ export function renderChecks(list: Check[]): string {
   const rows = list.map((c) => [
     c.kind === 'info' ? 'info' : c.pass ? 'PASS' : 'MISS',
     c.name,
-    c.unit === '×' ? `${c.value.toFixed(2)}×` : c.unit === '%' ? `${c.value.toFixed(0)} %` : `${c.value >= 0 ? '+' : ''}${c.value.toFixed(3)} ms`,
+    c.unit === '×'
+      ? `${c.value.toFixed(2)}×`
+      : c.unit === '%'
+        ? `${c.value.toFixed(0)} %`
+        : `${c.value >= 0 ? '+' : ''}${c.value.toFixed(3)} ms`,
     c.kind === 'info' ? `(${c.target}: not a target here)` : c.target,
     c.detail,
   ]);

@@ -10,7 +10,8 @@
  * - failure: anything else: no answer within the deadline, a malformed answer, a stream that just
  *   stops, wrong text, or a connection error to Z-AI.
  */
-import { Agent, request } from 'undici';
+import type { Agent } from 'undici';
+import { request } from 'undici';
 
 export type Kind = 'answered' | 'errored' | 'failure';
 
@@ -47,7 +48,12 @@ export interface CallOptions {
 function isErrorBody(value: unknown): value is { error: { message: string; type: string; code?: string | null } } {
   if (typeof value !== 'object' || value === null) return false;
   const error = (value as { error?: unknown }).error;
-  return typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string' && typeof (error as { type?: unknown }).type === 'string';
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { message?: unknown }).message === 'string' &&
+    typeof (error as { type?: unknown }).type === 'string'
+  );
 }
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
@@ -61,7 +67,16 @@ export async function call(options: CallOptions): Promise<Outcome> {
   let ttfbMs: number | undefined;
   let status = 0;
   let requestId: string | undefined;
-  const fail = (detail: string): Outcome => ({ kind: 'failure', signature: 'failure', status, code: null, requestId, ms: performance.now() - started, ttfbMs, detail });
+  const fail = (detail: string): Outcome => ({
+    kind: 'failure',
+    signature: 'failure',
+    status,
+    code: null,
+    requestId,
+    ms: performance.now() - started,
+    ttfbMs,
+    detail,
+  });
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), options.deadlineMs);
   try {
@@ -94,7 +109,16 @@ export async function call(options: CallOptions): Promise<Outcome> {
         return fail(`status ${status} with a body that is not JSON: ${text.slice(0, 200)}`);
       }
       if (!isErrorBody(parsed)) return fail(`status ${status} with a body that is not an OpenAI error: ${text.slice(0, 200)}`);
-      return { kind: 'errored', signature: `http ${status}`, status, code: parsed.error.code ?? null, requestId, ms: performance.now() - started, ttfbMs, retryAfter };
+      return {
+        kind: 'errored',
+        signature: `http ${status}`,
+        status,
+        code: parsed.error.code ?? null,
+        requestId,
+        ms: performance.now() - started,
+        ttfbMs,
+        retryAfter,
+      };
     }
     if (status < 200 || status >= 300) {
       await res.body.dump();
@@ -108,7 +132,12 @@ export async function call(options: CallOptions): Promise<Outcome> {
     if (!options.stream) {
       const text = await res.body.text();
       ttfbMs = performance.now() - started;
-      let parsed: { object?: unknown; model?: unknown; choices?: Array<{ message?: { content?: unknown } }>; usage?: { completion_tokens?: unknown } };
+      let parsed: {
+        object?: unknown;
+        model?: unknown;
+        choices?: Array<{ message?: { content?: unknown } }>;
+        usage?: { completion_tokens?: unknown };
+      };
       try {
         parsed = JSON.parse(text) as typeof parsed;
       } catch {
@@ -149,7 +178,13 @@ export async function call(options: CallOptions): Promise<Outcome> {
         done = true;
         return;
       }
-      let chunk: { object?: unknown; model?: unknown; choices?: Array<{ delta?: { content?: unknown } }>; usage?: unknown; error?: unknown };
+      let chunk: {
+        object?: unknown;
+        model?: unknown;
+        choices?: Array<{ delta?: { content?: unknown } }>;
+        usage?: unknown;
+        error?: unknown;
+      };
       try {
         chunk = JSON.parse(data) as typeof chunk;
       } catch {
@@ -179,9 +214,11 @@ export async function call(options: CallOptions): Promise<Outcome> {
     const ms = performance.now() - started;
     if (bad !== undefined) return fail(`stream: ${bad}`);
     if (buffer.trim() !== '') return fail(`stream: a partial event at the end: ${buffer.slice(0, 100)}`);
-    if (error) return { kind: 'errored', signature: `sse-error ${error.code ?? 'null'}`, status, code: error.code, requestId, ms, ttfbMs };
+    if (error)
+      return { kind: 'errored', signature: `sse-error ${error.code ?? 'null'}`, status, code: error.code, requestId, ms, ttfbMs };
     if (!done) return fail(`stream ended without [DONE] or an error event after ${text.length} characters`);
-    if (text !== options.expectedText) return fail(`stream text ${JSON.stringify(text).slice(0, 100)} instead of the full answer`);
+    if (text !== options.expectedText)
+      return fail(`stream text ${JSON.stringify(text).slice(0, 100)} instead of the full answer`);
     if (!usage) return fail('stream without the usage chunk (include_usage was asked)');
     return { kind: 'answered', signature: 'ok', status, code: null, requestId, ms, ttfbMs };
   } catch (err) {
@@ -199,10 +236,17 @@ export class Management {
 
   constructor(private readonly origin: string) {}
 
-  async call<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; json: T; text: string }> {
+  async call<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; json: T; text: string }> {
     const res = await fetch(`${this.origin}${path}`, {
       method,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(this.cookie ? { cookie: this.cookie } : {}) },
+      headers: {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(this.cookie ? { cookie: this.cookie } : {}),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const setCookie = res.headers.get('set-cookie');
@@ -234,8 +278,18 @@ export interface UsageRow {
 /** Signs up, pastes an OpenAI-compatible provider at `baseUrl`, creates a key; returns the client and the key. */
 export async function setupAccount(origin: string, baseUrl: string): Promise<{ api: Management; key: string; keyId: string }> {
   const api = new Management(origin);
-  await api.must('POST', '/api/auth/signup', { email: `soak-${Date.now().toString(36)}@example.com`, password: 'soak test password' }, 201);
-  await api.must('POST', '/api/providers', { provider: 'openai', api_key: 'sk-soak-0123456789abcdefghijklmn', base_url: baseUrl }, 201);
+  await api.must(
+    'POST',
+    '/api/auth/signup',
+    { email: `soak-${Date.now().toString(36)}@example.com`, password: 'soak test password' },
+    201,
+  );
+  await api.must(
+    'POST',
+    '/api/providers',
+    { provider: 'openai', api_key: 'sk-soak-0123456789abcdefghijklmn', base_url: baseUrl },
+    201,
+  );
   const key = await api.must<{ key: string; id: string }>('POST', '/api/keys', { name: 'soak' }, 201);
   return { api, key: key.key, keyId: key.id };
 }

@@ -71,7 +71,12 @@ export function fullText(n: number): string {
 }
 
 function usage(completionTokens: number): Record<string, unknown> {
-  return { prompt_tokens: 11, completion_tokens: completionTokens, total_tokens: 11 + completionTokens, prompt_tokens_details: { cached_tokens: 0 } };
+  return {
+    prompt_tokens: 11,
+    completion_tokens: completionTokens,
+    total_tokens: 11 + completionTokens,
+    prompt_tokens_details: { cached_tokens: 0 },
+  };
 }
 
 function chunkEvent(id: string, delta: Record<string, unknown>, finishReason: string | null): string {
@@ -88,7 +93,9 @@ function completion(id: string, n: number): string {
     object: 'chat.completion',
     created: CREATED,
     model: UPSTREAM_MODEL,
-    choices: [{ index: 0, message: { role: 'assistant', content: fullText(n), refusal: null }, logprobs: null, finish_reason: 'stop' }],
+    choices: [
+      { index: 0, message: { role: 'assistant', content: fullText(n), refusal: null }, logprobs: null, finish_reason: 'stop' },
+    ],
     usage: usage(n),
   });
 }
@@ -96,10 +103,20 @@ function completion(id: string, n: number): string {
 const DIRECTIVE = /soak:([a-z0-9-]+):/;
 
 function pickRandom(stream: boolean): Behaviour {
-  const streamOnly: Behaviour[] = ['stream-ok', 'stream-stall-after-headers', 'reset-mid-stream', 'stall-mid-stream', 'stream-garbage'];
+  const streamOnly: Behaviour[] = [
+    'stream-ok',
+    'stream-stall-after-headers',
+    'reset-mid-stream',
+    'stall-mid-stream',
+    'stream-garbage',
+  ];
   const jsonOnly: Behaviour[] = ['json-ok', 'json-reset-mid-body', 'json-stall-mid-body', 'bad-json'];
   const both: Behaviour[] = ['status-500', 'status-429', 'reset-before-headers', 'stall-before-headers'];
-  const options = [...(stream ? streamOnly : jsonOnly), ...both, ...(stream ? ['stream-ok' as const] : ['json-ok' as const]).flatMap((b) => [b, b, b])];
+  const options = [
+    ...(stream ? streamOnly : jsonOnly),
+    ...both,
+    ...(stream ? ['stream-ok' as const] : ['json-ok' as const]).flatMap((b) => [b, b, b]),
+  ];
   return options[Math.floor(Math.random() * options.length)] ?? (stream ? 'stream-ok' : 'json-ok');
 }
 
@@ -128,12 +145,19 @@ export async function startFaultUpstream(port = 0): Promise<FaultUpstream> {
   const handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     if (req.method === 'GET' && req.url === '/v1/models') {
       req.resume();
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', created: CREATED, owned_by: 'system' }] }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          object: 'list',
+          data: [{ id: 'gpt-4o-mini', object: 'model', created: CREATED, owned_by: 'system' }],
+        }),
+      );
       return;
     }
     if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
       req.resume();
-      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"message":"not found","type":"invalid_request_error"}}');
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end('{"error":{"message":"not found","type":"invalid_request_error"}}');
       return;
     }
     let body = '';
@@ -142,7 +166,7 @@ export async function startFaultUpstream(port = 0): Promise<FaultUpstream> {
       body += part;
     });
     req.on('end', () => {
-      let stream = false;
+      let stream: boolean;
       let directive: string | undefined;
       try {
         const parsed = JSON.parse(body) as { stream?: unknown; messages?: Array<{ content?: unknown }> };
@@ -150,10 +174,14 @@ export async function startFaultUpstream(port = 0): Promise<FaultUpstream> {
         const last = parsed.messages?.at(-1)?.content;
         if (typeof last === 'string') directive = DIRECTIVE.exec(last)?.[1];
       } catch {
-        res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":{"message":"bad json","type":"invalid_request_error"}}');
+        res
+          .writeHead(400, { 'content-type': 'application/json' })
+          .end('{"error":{"message":"bad json","type":"invalid_request_error"}}');
         return;
       }
-      const behaviour: Behaviour = (BEHAVIOURS as readonly string[]).includes(directive ?? '') ? (directive as Behaviour) : pickRandom(stream);
+      const behaviour: Behaviour = (BEHAVIOURS as readonly string[]).includes(directive ?? '')
+        ? (directive as Behaviour)
+        : pickRandom(stream);
       requests += 1;
       byBehaviour[behaviour] = (byBehaviour[behaviour] ?? 0) + 1;
       answer(behaviour, `chatcmpl-soak${(seq++).toString(36)}`, res);
@@ -208,7 +236,9 @@ export async function startFaultUpstream(port = 0): Promise<FaultUpstream> {
         streamChunks(SLOW_CHUNKS, SLOW_INTERVAL_MS, finish(SLOW_CHUNKS));
         return;
       case 'status-500':
-        res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"message":"The fake is overloaded.","type":"server_error","code":null,"param":null}}');
+        res
+          .writeHead(500, { 'content-type': 'application/json' })
+          .end('{"error":{"message":"The fake is overloaded.","type":"server_error","code":null,"param":null}}');
         return;
       case 'status-429':
         res

@@ -14,7 +14,16 @@ if (file) {
     const m = process.memoryUsage();
     const spaces = {};
     for (const s of v8.getHeapSpaceStatistics()) spaces[s.space_name] = mb(s.space_size);
-    const line = { t: Date.now() - start, pid: process.pid, rss: mb(m.rss), heapTotal: mb(m.heapTotal), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers), spaces };
+    const line = {
+      t: Date.now() - start,
+      pid: process.pid,
+      rss: mb(m.rss),
+      heapTotal: mb(m.heapTotal),
+      heapUsed: mb(m.heapUsed),
+      external: mb(m.external),
+      arrayBuffers: mb(m.arrayBuffers),
+      spaces,
+    };
     fs.writeSync(fd, `${JSON.stringify(line)}\n`);
   }, 100);
   timer.unref();

@@ -32,7 +32,8 @@ export function killChildrenSync(): void {
 function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   // A loader or flags inherited from a test runner, or a developer's own database, are not part of the soak.
-  for (const name of ['NODE_OPTIONS', 'DATABASE_URL', 'REDIS_URL', 'NODE_ENV', 'VITEST', 'VITEST_POOL_ID', 'VITEST_WORKER_ID']) delete env[name];
+  for (const name of ['NODE_OPTIONS', 'DATABASE_URL', 'REDIS_URL', 'NODE_ENV', 'VITEST', 'VITEST_POOL_ID', 'VITEST_WORKER_ID'])
+    delete env[name];
   return { ...env, ...extra };
 }
 
@@ -189,7 +190,11 @@ export async function startZai(options: ZaiOptions): Promise<ZaiProcess> {
   const bin = path.join(ROOT, 'bin', 'zai.js');
   if (!fs.existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zai-soak-'));
-  const encryptionKey = execFileSync(process.execPath, [bin, 'keygen'], { cwd: ROOT, encoding: 'utf8', env: childEnv({}) }).trim();
+  const encryptionKey = execFileSync(process.execPath, [bin, 'keygen'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: childEnv({}),
+  }).trim();
   const port = URL_LINE_LEVELS.has(options.logLevel) ? 0 : await freePort();
   const logFile = path.join(dataDir, 'zai.log');
   const logFd = fs.openSync(logFile, 'w');

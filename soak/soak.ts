@@ -25,7 +25,21 @@ import { Agent } from 'undici';
 import { call, setupAccount, allUsage, type Outcome, type UsageRow } from './client.js';
 import { OK_CHUNKS, SLOW_CHUNKS, SLOW_INTERVAL_MS, fullText, type Behaviour, type FaultStats } from './fault-upstream.js';
 import os from 'node:os';
-import { SOAK_DIR, cpuSeconds, fdLimit, killChildrenSync, listenOverflows, machineBusySeconds, openFds, procStatus, resetPeakRss, startFake, startZai, type FakeProcess, type ZaiProcess } from './processes.js';
+import {
+  SOAK_DIR,
+  cpuSeconds,
+  fdLimit,
+  killChildrenSync,
+  listenOverflows,
+  machineBusySeconds,
+  openFds,
+  procStatus,
+  resetPeakRss,
+  startFake,
+  startZai,
+  type FakeProcess,
+  type ZaiProcess,
+} from './processes.js';
 
 export interface SoakOptions {
   /** Phase A length. */
@@ -204,7 +218,14 @@ function cpuMeter(zaiPid: number, fakePid: number): { stop(): CpuUse } {
       const soak = (self.user + self.system) / 1e6;
       const machine = (machineBusySeconds() ?? m0) - m0;
       const pct = (x: number): number => Math.round((x / seconds) * 1000) / 10;
-      return { seconds: Math.round(seconds * 10) / 10, zaiPct: pct(zai), fakePct: pct(fake), loadGeneratorPct: pct(soak), otherProcessesPct: pct(Math.max(0, machine - zai - fake - soak)), cores: os.cpus().length };
+      return {
+        seconds: Math.round(seconds * 10) / 10,
+        zaiPct: pct(zai),
+        fakePct: pct(fake),
+        loadGeneratorPct: pct(soak),
+        otherProcessesPct: pct(Math.max(0, machine - zai - fake - soak)),
+        cores: os.cpus().length,
+      };
     },
   };
 }
@@ -233,7 +254,7 @@ function logErrors(file: string): { errorLines: number; warnLines: number; messa
   const messages: Record<string, number> = {};
   let errorLines = 0;
   let warnLines = 0;
-  let text = '';
+  let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch {
@@ -269,9 +290,31 @@ export interface PhaseAResult {
   /** Answers that were well-formed but not what the fault calls for (behaviour: expected → seen × n). */
   unexpected: string[];
   latencyMs: { answered: Distribution; errored: Distribution };
-  usage: { rows: number; totalsRequests: number; pages: number; rows200: number; missing: number; duplicates: number; extra: number; statusMismatches: number; mismatchSamples: string[] };
+  usage: {
+    rows: number;
+    totalsRequests: number;
+    pages: number;
+    rows200: number;
+    missing: number;
+    duplicates: number;
+    extra: number;
+    statusMismatches: number;
+    mismatchSamples: string[];
+  };
   /** `hwm`: peak RSS during the load (VmHWM reset after setup, if `hwmReset`); `setupHwm`: peak of start-up and sign-up. */
-  rssMb: { start: number; min: number; avg: number; max: number; firstWindowAvg: number; lastWindowAvg: number; growth: number; slopePerMin: number; hwm: number; hwmReset: boolean; setupHwm: number };
+  rssMb: {
+    start: number;
+    min: number;
+    avg: number;
+    max: number;
+    firstWindowAvg: number;
+    lastWindowAvg: number;
+    growth: number;
+    slopePerMin: number;
+    hwm: number;
+    hwmReset: boolean;
+    setupHwm: number;
+  };
   fds: { before: number | undefined; after: number | undefined };
   fake: FaultStats | undefined;
   cpu: CpuUse;
@@ -316,7 +359,9 @@ export interface SoakResult {
 
 function exitText(zai: ZaiProcess): string | undefined {
   const exit = zai.exit();
-  return exit ? `Z-AI exited (code ${String(exit.code)}, signal ${String(exit.signal)}):\n${zai.stderr().slice(-2000)}` : undefined;
+  return exit
+    ? `Z-AI exited (code ${String(exit.code)}, signal ${String(exit.signal)}):\n${zai.stderr().slice(-2000)}`
+    : undefined;
 }
 
 /** Deletes a passed phase's Z-AI data directory; keeps a failed one's (its log helps) and says where. */
@@ -327,7 +372,13 @@ function keepOrRemove(o: SoakOptions, zai: ZaiProcess, passed: boolean): void {
 
 async function phaseA(o: SoakOptions, fake: FakeProcess): Promise<{ result: PhaseAResult; checks: Check[] }> {
   let passed = false;
-  const zai = await startZai({ logLevel: o.logLevel, firstByteTimeoutMs: o.firstByteTimeoutMs, idleTimeoutMs: o.idleTimeoutMs, connectTimeoutMs: 2_000, nodeArgs: o.zaiNodeArgs });
+  const zai = await startZai({
+    logLevel: o.logLevel,
+    firstByteTimeoutMs: o.firstByteTimeoutMs,
+    idleTimeoutMs: o.idleTimeoutMs,
+    connectTimeoutMs: 2_000,
+    nodeArgs: o.zaiNodeArgs,
+  });
   try {
     const { api, key } = await setupAccount(zai.url, `${fake.origin}/v1`);
     const setupHwmKb = procStatus(zai.pid)?.hwmKb ?? NaN;
@@ -396,7 +447,8 @@ async function phaseA(o: SoakOptions, fake: FakeProcess): Promise<{ result: Phas
           erroredMs.push(outcome.ms);
         } else {
           failures += 1;
-          if (failureSamples.length < 20) failureSamples.push(`#${n} ${behaviour}${stream ? ' (stream)' : ''}: ${outcome.detail ?? ''}`);
+          if (failureSamples.length < 20)
+            failureSamples.push(`#${n} ${behaviour}${stream ? ' (stream)' : ''}: ${outcome.detail ?? ''}`);
         }
         if (outcome.requestId !== undefined) {
           if (byRequestId.has(outcome.requestId)) {
@@ -450,7 +502,10 @@ async function phaseA(o: SoakOptions, fake: FakeProcess): Promise<{ result: Phas
             : row.status >= 400 && row.error_code === outcome.code;
       if (!fits) {
         statusMismatches += 1;
-        if (mismatchSamples.length < 10) mismatchSamples.push(`${id} (${outcome.behaviour}): client saw ${outcome.signature}, usage row says ${row.status} ${String(row.error_code)}`);
+        if (mismatchSamples.length < 10)
+          mismatchSamples.push(
+            `${id} (${outcome.behaviour}): client saw ${outcome.signature}, usage row says ${row.status} ${String(row.error_code)}`,
+          );
       }
     }
     const extra = [...rowsById.keys()].filter((id) => !byRequestId.has(id)).length;
@@ -482,7 +537,8 @@ async function phaseA(o: SoakOptions, fake: FakeProcess): Promise<{ result: Phas
     for (const [label, seen] of Object.entries(outcomes)) {
       const behaviour = label.replace(' (stream)', '') as Behaviour;
       for (const [signature, count] of Object.entries(seen)) {
-        if (signature !== 'failure' && signature !== EXPECTED[behaviour]) unexpected.push(`${label}: expected ${EXPECTED[behaviour]}, got ${signature} × ${count}`);
+        if (signature !== 'failure' && signature !== EXPECTED[behaviour])
+          unexpected.push(`${label}: expected ${EXPECTED[behaviour]}, got ${signature} × ${count}`);
       }
     }
 
@@ -497,7 +553,17 @@ async function phaseA(o: SoakOptions, fake: FakeProcess): Promise<{ result: Phas
       outcomes,
       unexpected,
       latencyMs: { answered: distribution(answeredMs), errored: distribution(erroredMs) },
-      usage: { rows: usage.rows.length, totalsRequests: usage.totalRequests, pages: usage.pages, rows200, missing, duplicates, extra, statusMismatches, mismatchSamples },
+      usage: {
+        rows: usage.rows.length,
+        totalsRequests: usage.totalRequests,
+        pages: usage.pages,
+        rows200,
+        missing,
+        duplicates,
+        extra,
+        statusMismatches,
+        mismatchSamples,
+      },
       rssMb: {
         start: mb(rssStart),
         min: mb(Math.min(...rssValues)),
@@ -520,12 +586,25 @@ async function phaseA(o: SoakOptions, fake: FakeProcess): Promise<{ result: Phas
     };
 
     const checks: Check[] = [
-      { name: 'A: Z-AI never exited under load', ok: exitedDuringLoad === undefined, detail: exitedDuringLoad ?? 'alive throughout' },
-      { name: 'A: no failures (hang, malformed answer, connection error)', ok: failures === 0, detail: failures === 0 ? '0' : `${failures}: ${failureSamples.slice(0, 5).join(' | ')}` },
-      { name: 'A: every request answered or errored', ok: answered + errored === requests, detail: `${answered} + ${errored} of ${requests}` },
+      {
+        name: 'A: Z-AI never exited under load',
+        ok: exitedDuringLoad === undefined,
+        detail: exitedDuringLoad ?? 'alive throughout',
+      },
+      {
+        name: 'A: no failures (hang, malformed answer, connection error)',
+        ok: failures === 0,
+        detail: failures === 0 ? '0' : `${failures}: ${failureSamples.slice(0, 5).join(' | ')}`,
+      },
+      {
+        name: 'A: every request answered or errored',
+        ok: answered + errored === requests,
+        detail: `${answered} + ${errored} of ${requests}`,
+      },
       {
         name: 'A: one usage row per request',
-        ok: usage.rows.length === requests && usage.totalRequests === requests && missing === 0 && duplicates === 0 && extra === 0,
+        ok:
+          usage.rows.length === requests && usage.totalRequests === requests && missing === 0 && duplicates === 0 && extra === 0,
         detail: `${usage.rows.length} rows (totals.requests ${usage.totalRequests}) for ${requests} requests; ${missing} missing, ${duplicates} duplicated, ${extra} unknown`,
       },
       {
@@ -548,7 +627,11 @@ async function phaseA(o: SoakOptions, fake: FakeProcess): Promise<{ result: Phas
         ok: fdsBefore !== undefined && fdsAfter !== undefined && fdsAfter <= fdsBefore + 10,
         detail: `${String(fdsBefore)} before, ${String(fdsAfter)} after; fake: ${fakeStats ? `${fakeStats.openSockets} sockets, ${fakeStats.openResponses} responses open` : '?'}`,
       },
-      { name: 'A: SIGTERM exits 0', ok: shutdown.code === 0 && shutdown.graceful, detail: `code ${String(shutdown.code)}, signal ${String(shutdown.signal)}` },
+      {
+        name: 'A: SIGTERM exits 0',
+        ok: shutdown.code === 0 && shutdown.graceful,
+        detail: `code ${String(shutdown.code)}, signal ${String(shutdown.signal)}`,
+      },
     ];
     passed = checks.every((c) => c.ok);
     return { result, checks };
@@ -560,7 +643,13 @@ async function phaseA(o: SoakOptions, fake: FakeProcess): Promise<{ result: Phas
 
 async function phaseB(o: SoakOptions, fake: FakeProcess): Promise<{ result: PhaseBResult; checks: Check[] }> {
   let passed = false;
-  const zai = await startZai({ logLevel: o.logLevel, firstByteTimeoutMs: o.firstByteTimeoutMs, idleTimeoutMs: o.idleTimeoutMs, connectTimeoutMs: 2_000, nodeArgs: o.zaiNodeArgs });
+  const zai = await startZai({
+    logLevel: o.logLevel,
+    firstByteTimeoutMs: o.firstByteTimeoutMs,
+    idleTimeoutMs: o.idleTimeoutMs,
+    connectTimeoutMs: 2_000,
+    nodeArgs: o.zaiNodeArgs,
+  });
   try {
     const { api, key } = await setupAccount(zai.url, `${fake.origin}/v1`);
     await sleep(500);
@@ -577,7 +666,16 @@ async function phaseB(o: SoakOptions, fake: FakeProcess): Promise<{ result: Phas
     const outcomes = await Promise.all(
       Array.from({ length: o.slowStreams }, async (_, i) => {
         if (o.rampMs > 0) await sleep((i / o.slowStreams) * o.rampMs);
-        return call({ agent, origin: zai.url, key, model: MODEL, stream: true, content: `soak:slow:${i}`, expectedText: expected, deadlineMs: o.slowDeadlineMs });
+        return call({
+          agent,
+          origin: zai.url,
+          key,
+          model: MODEL,
+          stream: true,
+          content: `soak:slow:${i}`,
+          expectedText: expected,
+          deadlineMs: o.slowDeadlineMs,
+        });
       }),
     );
     const wallMs = performance.now() - start;
@@ -595,7 +693,10 @@ async function phaseB(o: SoakOptions, fake: FakeProcess): Promise<{ result: Phas
     const failures = outcomes.filter((x) => x.kind === 'failure');
     const errored = outcomes.filter((x) => x.kind === 'errored');
     const late = completed.filter((x) => x.ms > o.slowDeadlineMs).length;
-    const failureSamples = [...new Set([...failures.map((x) => x.detail ?? ''), ...errored.map((x) => x.signature)])].slice(0, 10);
+    const failureSamples = [...new Set([...failures.map((x) => x.detail ?? ''), ...errored.map((x) => x.signature)])].slice(
+      0,
+      10,
+    );
     const rows200 = usage.rows.filter((r) => r.status === 200).length;
     const result: PhaseBResult = {
       streams: o.slowStreams,
@@ -612,7 +713,13 @@ async function phaseB(o: SoakOptions, fake: FakeProcess): Promise<{ result: Phas
         h[bucket] = (h[bucket] ?? 0) + 1;
         return h;
       }, {}),
-      rssMb: { idle: mb(idleKb), max: mb(Math.max(...sampler.samples.map((s) => s.rssKb))), hwm: mb(hwmKb), hwmReset, setupHwm: mb(setupHwmKb) },
+      rssMb: {
+        idle: mb(idleKb),
+        max: mb(Math.max(...sampler.samples.map((s) => s.rssKb))),
+        hwm: mb(hwmKb),
+        hwmReset,
+        setupHwm: mb(setupHwmKb),
+      },
       listenOverflows: overflows0 === undefined || overflows1 === undefined ? undefined : overflows1 - overflows0,
       usage: { rows: usage.rows.length, rows200 },
       cpu,
@@ -620,13 +727,21 @@ async function phaseB(o: SoakOptions, fake: FakeProcess): Promise<{ result: Phas
       shutdown: { code: shutdown.code, signal: shutdown.signal, graceful: shutdown.graceful },
     };
     const checks: Check[] = [
-      { name: 'B: Z-AI never exited under load', ok: exitedDuringLoad === undefined, detail: exitedDuringLoad ?? 'alive throughout' },
+      {
+        name: 'B: Z-AI never exited under load',
+        ok: exitedDuringLoad === undefined,
+        detail: exitedDuringLoad ?? 'alive throughout',
+      },
       {
         name: `B: all ${o.slowStreams} streams complete with the full text within ${o.slowDeadlineMs / 1000} s`,
         ok: completed.length === o.slowStreams && late === 0,
         detail: `${completed.length} complete, ${errored.length} errored, ${failures.length} failed; slowest ${Math.round(result.durationMs.max)} ms${failureSamples.length ? `: ${failureSamples.slice(0, 3).join(' | ')}` : ''}`,
       },
-      { name: `B: Z-AI peak RSS (VmHWM) ≤ ${o.peakRssLimitMb} MB`, ok: hwmKb <= o.peakRssLimitMb * MB, detail: `${mb(hwmKb)} MB ${hwmReset ? 'from the first stream on' : 'over the whole process life (VmHWM could not be reset)'}; idle before: ${mb(idleKb)} MB; start-up and sign-up peak: ${mb(setupHwmKb)} MB` },
+      {
+        name: `B: Z-AI peak RSS (VmHWM) ≤ ${o.peakRssLimitMb} MB`,
+        ok: hwmKb <= o.peakRssLimitMb * MB,
+        detail: `${mb(hwmKb)} MB ${hwmReset ? 'from the first stream on' : 'over the whole process life (VmHWM could not be reset)'}; idle before: ${mb(idleKb)} MB; start-up and sign-up peak: ${mb(setupHwmKb)} MB`,
+      },
       {
         name: 'B: one usage row per stream, with status 200 for each complete one',
         ok: usage.rows.length === o.slowStreams && rows200 === completed.length,
@@ -653,7 +768,9 @@ export async function runSoak(overrides: Partial<SoakOptions> = {}): Promise<Soa
   const startedAt = new Date().toISOString();
   const fake = await startFake();
   try {
-    o.log(`phase A: ${o.seconds} s of mixed load, concurrency ${o.concurrency}, ≤ ${o.rps} requests/s, faults from ${fake.origin}`);
+    o.log(
+      `phase A: ${o.seconds} s of mixed load, concurrency ${o.concurrency}, ≤ ${o.rps} requests/s, faults from ${fake.origin}`,
+    );
     const a = await phaseA(o, fake);
     const b = o.slowStreams > 0 ? await phaseB(o, fake) : undefined;
     const checks = [...a.checks, ...(b?.checks ?? [])];
@@ -670,7 +787,12 @@ export async function runSoak(overrides: Partial<SoakOptions> = {}): Promise<Soa
     const result: SoakResult = {
       startedAt,
       options,
-      machine: { node: process.version, cores: os.cpus().length, fdLimit: limit, loadGeneratorPeakRssMb: mb(process.resourceUsage().maxRSS) },
+      machine: {
+        node: process.version,
+        cores: os.cpus().length,
+        fdLimit: limit,
+        loadGeneratorPeakRssMb: mb(process.resourceUsage().maxRSS),
+      },
       phaseA: a.result,
       phaseB: b?.result,
       checks,
@@ -691,7 +813,8 @@ function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
 }
 
-const ms = (d: Distribution): string => `p50 ${Math.round(d.p50)} / p90 ${Math.round(d.p90)} / p99 ${Math.round(d.p99)} / max ${Math.round(d.max)} ms`;
+const ms = (d: Distribution): string =>
+  `p50 ${Math.round(d.p50)} / p90 ${Math.round(d.p90)} / p99 ${Math.round(d.p99)} / max ${Math.round(d.max)} ms`;
 
 const cpuText = (c: CpuUse): string =>
   `Z-AI ${c.zaiPct} %, fake ${c.fakePct} %, load generator ${c.loadGeneratorPct} %, other processes on the machine ${c.otherProcessesPct} % (${c.cores} cores)`;
@@ -700,16 +823,28 @@ const cpuText = (c: CpuUse): string =>
 export function formatSummary(r: SoakResult): string {
   const a = r.phaseA;
   const rows: Array<[string, string]> = [
-    ['Phase A', `${a.seconds} s, concurrency ${a.concurrency}, ≤ ${r.options.rps} req/s, Z-AI timeouts ${r.options.firstByteTimeoutMs}/${r.options.idleTimeoutMs} ms`],
+    [
+      'Phase A',
+      `${a.seconds} s, concurrency ${a.concurrency}, ≤ ${r.options.rps} req/s, Z-AI timeouts ${r.options.firstByteTimeoutMs}/${r.options.idleTimeoutMs} ms`,
+    ],
     ['requests', `${a.requests} (${(a.requests / a.seconds).toFixed(1)}/s)`],
     ['answered (2xx, complete)', String(a.answered)],
     ['errored (OpenAI error / SSE error event)', String(a.errored)],
     ['failures', String(a.failures)],
-    ['usage rows (totals.requests)', `${a.usage.rows} (${a.usage.totalsRequests}); status 200: ${a.usage.rows200}; missing ${a.usage.missing}, duplicated ${a.usage.duplicates}, status mismatches ${a.usage.statusMismatches}`],
+    [
+      'usage rows (totals.requests)',
+      `${a.usage.rows} (${a.usage.totalsRequests}); status 200: ${a.usage.rows200}; missing ${a.usage.missing}, duplicated ${a.usage.duplicates}, status mismatches ${a.usage.statusMismatches}`,
+    ],
     ['latency answered', ms(a.latencyMs.answered)],
     ['latency errored', ms(a.latencyMs.errored)],
-    ['Z-AI RSS min / avg / max sampled', `${a.rssMb.min} / ${a.rssMb.avg} / ${a.rssMb.max} MB (idle at start ${a.rssMb.start} MB; peak under load, VmHWM ${a.rssMb.hwm} MB; start-up + sign-up peak ${a.rssMb.setupHwm} MB)`],
-    ['Z-AI RSS first / last window', `${a.rssMb.firstWindowAvg} / ${a.rssMb.lastWindowAvg} MB (growth ${a.rssMb.growth} MB, slope ${a.rssMb.slopePerMin} MB/min)`],
+    [
+      'Z-AI RSS min / avg / max sampled',
+      `${a.rssMb.min} / ${a.rssMb.avg} / ${a.rssMb.max} MB (idle at start ${a.rssMb.start} MB; peak under load, VmHWM ${a.rssMb.hwm} MB; start-up + sign-up peak ${a.rssMb.setupHwm} MB)`,
+    ],
+    [
+      'Z-AI RSS first / last window',
+      `${a.rssMb.firstWindowAvg} / ${a.rssMb.lastWindowAvg} MB (growth ${a.rssMb.growth} MB, slope ${a.rssMb.slopePerMin} MB/min)`,
+    ],
     ['Z-AI open fds before / after', `${String(a.fds.before)} / ${String(a.fds.after)}`],
     ['Z-AI log', `${a.log.errorLines} error lines, ${a.log.warnLines} warn lines`],
     ['SIGTERM', `exit code ${String(a.shutdown.code)}`],
@@ -718,13 +853,24 @@ export function formatSummary(r: SoakResult): string {
   const b = r.phaseB;
   if (b) {
     rows.push(
-      ['Phase B', `${b.streams} concurrent streams × ${SLOW_CHUNKS} chunks, ${SLOW_INTERVAL_MS} ms apart${r.options.rampMs ? `, ramp ${r.options.rampMs} ms` : ''}`],
+      [
+        'Phase B',
+        `${b.streams} concurrent streams × ${SLOW_CHUNKS} chunks, ${SLOW_INTERVAL_MS} ms apart${r.options.rampMs ? `, ramp ${r.options.rampMs} ms` : ''}`,
+      ],
       ['completed / errored / failed', `${b.completed} / ${b.errored} / ${b.failures}`],
       ['wall time', `${b.wallMs} ms`],
       ['stream completion', ms(b.durationMs)],
       ['time to first byte', ms(b.ttfbMs)],
-      ['streams by first byte (s: count)', Object.entries(b.ttfbHistogram).map(([k, n]) => `${k}: ${n}`).join(', ')],
-      ['Z-AI RSS idle / max sampled / peak (VmHWM)', `${b.rssMb.idle} / ${b.rssMb.max} / ${b.rssMb.hwm} MB (start-up + sign-up peak ${b.rssMb.setupHwm} MB)`],
+      [
+        'streams by first byte (s: count)',
+        Object.entries(b.ttfbHistogram)
+          .map(([k, n]) => `${k}: ${n}`)
+          .join(', '),
+      ],
+      [
+        'Z-AI RSS idle / max sampled / peak (VmHWM)',
+        `${b.rssMb.idle} / ${b.rssMb.max} / ${b.rssMb.hwm} MB (start-up + sign-up peak ${b.rssMb.setupHwm} MB)`,
+      ],
       ['listen-queue overflows (kernel)', String(b.listenOverflows)],
       ['usage rows', `${b.usage.rows} (${b.usage.rows200} with 200)`],
       ['CPU (% of one core)', cpuText(b.cpu)],
@@ -735,7 +881,11 @@ export function formatSummary(r: SoakResult): string {
   const lines = rows.map(([k, v]) => `${pad(k, width)}${v}`);
   lines.push('', 'Outcomes by fault (phase A):');
   for (const [label, seen] of Object.entries(a.outcomes).sort()) {
-    lines.push(`  ${pad(label, 36)}${Object.entries(seen).map(([s, n]) => `${s} × ${n}`).join(', ')}`);
+    lines.push(
+      `  ${pad(label, 36)}${Object.entries(seen)
+        .map(([s, n]) => `${s} × ${n}`)
+        .join(', ')}`,
+    );
   }
   lines.push('', 'Checks:');
   for (const c of r.checks) lines.push(`  ${c.ok ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}`);

@@ -10,7 +10,16 @@ function capture(): { stream: Writable; lines: () => Array<Record<string, unknow
       cb();
     },
   });
-  return { stream, lines: () => (text.trim() === '' ? [] : text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)) };
+  return {
+    stream,
+    lines: () =>
+      text.trim() === ''
+        ? []
+        : text
+            .trim()
+            .split('\n')
+            .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }
 
 describe('logger redaction', () => {
@@ -20,13 +29,25 @@ describe('logger redaction', () => {
     logger.info({ key: 'sk-secret-1', nested: { apiKey: 'sk-secret-2', authorization: 'Bearer x' }, password: 'pw' }, 'other');
     logger.child({ component: 'x' }).info({ nested: { key: 'sk-secret-3' } }, 'child line');
     const [first, second] = out.lines();
-    expect(first).toMatchObject({ key: '[redacted]', password: '[redacted]', nested: { apiKey: '[redacted]', authorization: '[redacted]' } });
+    expect(first).toMatchObject({
+      key: '[redacted]',
+      password: '[redacted]',
+      nested: { apiKey: '[redacted]', authorization: '[redacted]' },
+    });
     expect(second).toMatchObject({ nested: { key: '[redacted]' } });
     expect(JSON.stringify(out.lines())).not.toContain('sk-secret');
   });
 
   it('writes a fixed-shape line exactly as pino writes the same fields', () => {
-    const fields = { requestId: 'req_1', modelRequested: 'openai/gpt-4o "mini"\n', status: 200, errorCode: null, ttftMs: Number.NaN, stream: true, cost: 0.5 };
+    const fields = {
+      requestId: 'req_1',
+      modelRequested: 'openai/gpt-4o "mini"\n',
+      status: 200,
+      errorCode: null,
+      ttftMs: Number.NaN,
+      stream: true,
+      cost: 0.5,
+    };
     const ours = capture();
     writeFixedLine(createLogger('info', ours.stream), fields, 'gateway request');
     const theirs = capture();

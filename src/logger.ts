@@ -111,7 +111,13 @@ export function writeFixedLine(logger: Logger, fields: Record<string, FixedLineV
   let line = `{"level":30,"time":"${isoNow()}"${internals[chindingsSym] as string}`;
   for (const key in fields) {
     const value = fields[key];
-    line += keyPrefix(key) + (typeof value === 'string' ? JSON.stringify(value) : typeof value === 'number' && !Number.isFinite(value) ? 'null' : String(value));
+    line +=
+      keyPrefix(key) +
+      (typeof value === 'string'
+        ? JSON.stringify(value)
+        : typeof value === 'number' && !Number.isFinite(value)
+          ? 'null'
+          : String(value));
   }
   line += `,"msg":${JSON.stringify(msg)}}\n`;
   (internals[streamSym] as DestinationStream).write(line);

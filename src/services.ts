@@ -14,10 +14,10 @@ import { ModelLister } from './gateway/models.js';
 import { reportRequest } from './gateway/record-usage.js';
 import { UpstreamClient } from './gateway/upstream-client.js';
 import { ApiKeys } from './keys/api-keys.js';
-import { LocalInvalidationBus, type InvalidationBus } from './keys/invalidation.js';
+import { LocalInvalidationBus, type InvalidationBus } from './coordination/invalidation.js';
 import { ProviderCredentials } from './keys/provider-credentials.js';
-import { RedisInvalidationBus } from './keys/redis-invalidation-bus.js';
-import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './keys/rate-limiter.js';
+import { RedisInvalidationBus } from './coordination/redis-invalidation-bus.js';
+import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './coordination/rate-limiter.js';
 import { loadVault } from './keys/vault.js';
 import { RedisLoginThrottle } from './accounts/redis-login-throttle.js';
 import { PostgresSpendLedger } from './billing/postgres-spend-ledger.js';
@@ -91,11 +91,24 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
   const usage = new UsageRecorder({
     db: store.db,
     observe: (row) => reportRequest(logger, metrics, row),
-    onError: (err, rows) => logger.error({ err: err instanceof Error ? err.message : String(err), rows }, 'usage write failed; will retry'),
+    onError: (err, rows) =>
+      logger.error({ err: err instanceof Error ? err.message : String(err), rows }, 'usage write failed; will retry'),
   });
   const upstream = new UpstreamClient(config.upstream);
   const models = new ModelLister({ providers, upstream, logger });
-  const gateway: GatewayDeps = { keys, providers, prices, ledger, usage, upstream, logger, retrySameModel: config.upstream.retrySameModel, coordinationReady, rateLimiter, metrics };
+  const gateway: GatewayDeps = {
+    keys,
+    providers,
+    prices,
+    ledger,
+    usage,
+    upstream,
+    logger,
+    retrySameModel: config.upstream.retrySameModel,
+    coordinationReady,
+    rateLimiter,
+    metrics,
+  };
 
   return {
     config,

@@ -21,7 +21,8 @@ export function teardown(): void {
   for (const file of files) {
     const text = fs.readFileSync(path.join(LOG_DIR, file), 'utf8');
     bytes += text.length;
-    for (const match of text.matchAll(/sk-canary-[A-Za-z0-9-]+|canary[A-Z]{4,}[A-Za-z0-9]*|zai-[0-9A-Za-z]{43}/g)) hits.push(`${file}: ${match[0].slice(0, 16)}…`);
+    for (const match of text.matchAll(/sk-canary-[A-Za-z0-9-]+|canary[A-Z]{4,}[A-Za-z0-9]*|zai-[0-9A-Za-z]{43}/g))
+      hits.push(`${file}: ${match[0].slice(0, 16)}…`);
   }
   // A run of unit tests alone starts no server: nothing to search.
   if (bytes === 0) return;

@@ -56,8 +56,17 @@ export class Accounts {
     const passwordHash = await hashPassword(input.password);
     const { db } = this.options;
     const existing = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
-    if (existing) throw new GatewayError({ status: 409, message: 'An account with this email already exists.', code: 'email_taken', param: 'email' });
-    const count = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    if (existing)
+      throw new GatewayError({
+        status: 409,
+        message: 'An account with this email already exists.',
+        code: 'email_taken',
+        param: 'email',
+      });
+    const count = await db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     const row = {
       id: newId('usr'),
       email,
@@ -70,7 +79,13 @@ export class Accounts {
     } catch (err) {
       // Two sign-ups racing for one email: the unique constraint decides.
       const again = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
-      if (again) throw new GatewayError({ status: 409, message: 'An account with this email already exists.', code: 'email_taken', param: 'email' });
+      if (again)
+        throw new GatewayError({
+          status: 409,
+          message: 'An account with this email already exists.',
+          code: 'email_taken',
+          param: 'email',
+        });
       throw err;
     }
     return toUser(row);

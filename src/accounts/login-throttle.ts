@@ -42,7 +42,8 @@ export class MemoryLoginThrottle implements LoginThrottle {
     const now = Date.now();
     for (const subject of subjects) {
       const w = this.windows.get(subject);
-      if (w && w.resetAt > now && w.failures >= failureLimit(subject, this.maxFailures)) throw tooManyAttempts((w.resetAt - now) / 1000);
+      if (w && w.resetAt > now && w.failures >= failureLimit(subject, this.maxFailures))
+        throw tooManyAttempts((w.resetAt - now) / 1000);
     }
   }
 

@@ -3,7 +3,13 @@
  */
 import type { Redis } from 'ioredis';
 import { coordinationUnavailable } from '../store/coordination-error.js';
-import { THROTTLE_MAX_FAILURES, THROTTLE_WINDOW_MS, failureLimit, tooManyAttempts, type LoginThrottle } from './login-throttle.js';
+import {
+  THROTTLE_MAX_FAILURES,
+  THROTTLE_WINDOW_MS,
+  failureLimit,
+  tooManyAttempts,
+  type LoginThrottle,
+} from './login-throttle.js';
 
 export class RedisLoginThrottle implements LoginThrottle {
   constructor(

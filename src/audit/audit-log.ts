@@ -34,7 +34,12 @@ export interface AuditActor {
 export class AuditLog {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async record(actor: AuditActor, action: AuditAction, targetId: string | null, details: Record<string, unknown> = {}): Promise<void> {
+  async record(
+    actor: AuditActor,
+    action: AuditAction,
+    targetId: string | null,
+    details: Record<string, unknown> = {},
+  ): Promise<void> {
     await this.db
       .insertInto('audit_log')
       .values({
@@ -51,7 +56,12 @@ export class AuditLog {
 
   /** Newest first; one account's entries, or (userId undefined) everyone's for admins. */
   async list(userId: string | undefined, limit = 100): Promise<AuditEntry[]> {
-    let query = this.db.selectFrom('audit_log').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(Math.min(Math.max(limit, 1), 1000));
+    let query = this.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(Math.min(Math.max(limit, 1), 1000));
     if (userId !== undefined) query = query.where('user_id', '=', userId);
     const rows = await query.execute();
     return rows.map((row) => ({

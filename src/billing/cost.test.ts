@@ -3,7 +3,13 @@ import { costNanoUsd, microToNano, nanoToMicro, picoUsdPerToken } from './cost.j
 import type { ModelPrice } from './price-catalog.js';
 
 function price(input: number, output: number, cached: number | null = null): ModelPrice {
-  return { model: 'test/model', inputUsdPerMtok: input, outputUsdPerMtok: output, cachedInputUsdPerMtok: cached, source: 'custom' };
+  return {
+    model: 'test/model',
+    inputUsdPerMtok: input,
+    outputUsdPerMtok: output,
+    cachedInputUsdPerMtok: cached,
+    source: 'custom',
+  };
 }
 
 /** openai/gpt-4o-mini list price: $0.15 in, $0.075 cached, $0.60 out per million tokens. */
@@ -64,9 +70,7 @@ describe('costNanoUsd', () => {
 
   it('costNanoUsd() is exact for 10M tokens at $75/Mtok', () => {
     // 10,000,000 × 75,000,000 pico = 7.5e14 pico = 750,000,000,000 nano = 750 USD.
-    expect(costNanoUsd({ promptTokens: 0, completionTokens: 10_000_000, cachedTokens: 0 }, price(15, 75))).toBe(
-      750_000_000_000,
-    );
+    expect(costNanoUsd({ promptTokens: 0, completionTokens: 10_000_000, cachedTokens: 0 }, price(15, 75))).toBe(750_000_000_000);
     // Plus 10M prompt tokens at $15/Mtok: 150,000,000,000 nano more.
     expect(costNanoUsd({ promptTokens: 10_000_000, completionTokens: 10_000_000, cachedTokens: 0 }, price(15, 75))).toBe(
       900_000_000_000,
@@ -79,9 +83,9 @@ describe('costNanoUsd', () => {
       100_000_000_000_000,
     );
     // MAX_SAFE_INTEGER tokens at 1,000 pico each: 9.007e21 pico, which a float would round.
-    expect(
-      costNanoUsd({ promptTokens: Number.MAX_SAFE_INTEGER, completionTokens: 0, cachedTokens: 0 }, price(0.001, 0)),
-    ).toBe(Number.MAX_SAFE_INTEGER);
+    expect(costNanoUsd({ promptTokens: Number.MAX_SAFE_INTEGER, completionTokens: 0, cachedTokens: 0 }, price(0.001, 0))).toBe(
+      Number.MAX_SAFE_INTEGER,
+    );
     // 9,999.999999 USD/Mtok × 3 tokens = 29,999,999,997 pico → 29,999,999.997 nano → 30,000,000 nano.
     expect(costNanoUsd({ promptTokens: 3, completionTokens: 0, cachedTokens: 0 }, price(9999.999999, 0))).toBe(30_000_000);
   });

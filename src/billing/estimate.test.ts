@@ -185,7 +185,13 @@ describe('estimatePromptTokensUpperBound', () => {
         const last = messages.findLast((message) => typeof message.content === 'string');
         if (last !== undefined) last.content = `${String(last.content)}${text}`;
       } else if (roll < 0.9) {
-        messages.push({ role: 'user', content: [{ type: 'text', text }, { type: 'image_url', image_url: { url: 'x' } }] });
+        messages.push({
+          role: 'user',
+          content: [
+            { type: 'text', text },
+            { type: 'image_url', image_url: { url: 'x' } },
+          ],
+        });
       } else {
         messages.push({
           role: 'assistant',
@@ -255,9 +261,7 @@ describe('maxOutputTokensUpperBound', () => {
 describe('worstCaseCostNanoUsd', () => {
   it('worstCaseCostNanoUsd() prices the prompt at the input price and every output token', () => {
     // 1,000 × 150,000 pico + 16,384 × 600,000 pico = 150,000,000 + 9,830,400,000 = 9,980,400,000 pico.
-    expect(worstCaseCostNanoUsd({ promptTokensUpperBound: 1000, maxOutputTokens: 16384, price: GPT_4O_MINI })).toBe(
-      9_980_400,
-    );
+    expect(worstCaseCostNanoUsd({ promptTokensUpperBound: 1000, maxOutputTokens: 16384, price: GPT_4O_MINI })).toBe(9_980_400);
   });
 
   it('worstCaseCostNanoUsd() never assumes a cache hit', () => {
@@ -281,9 +285,7 @@ describe('estimateCutStreamCost', () => {
     const prompt = estimatePromptTokensUpperBound(chat(''));
     const tiny = { ...GPT_4O_MINI, inputUsdPerMtok: 0.000001, outputUsdPerMtok: 0.000001 };
     expect(estimateCutStreamCost({ promptTokensUpperBound: prompt, completionBytes: 0, price: tiny })).toBeGreaterThan(0);
-    expect(estimateCutStreamCost({ promptTokensUpperBound: prompt, completionBytes: 0, price: GPT_4O_MINI })).toBeGreaterThan(
-      0,
-    );
+    expect(estimateCutStreamCost({ promptTokensUpperBound: prompt, completionBytes: 0, price: GPT_4O_MINI })).toBeGreaterThan(0);
   });
 
   it('estimateCutStreamCost() is 0 for a free model', () => {

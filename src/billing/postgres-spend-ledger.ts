@@ -17,7 +17,13 @@ import { spendCapReached, type CapSubject, type Reservation, type SpendLedger } 
 const RESERVATION_TTL_MS = 60 * 60_000;
 
 function storageUnavailable(cause: unknown): GatewayError {
-  return new GatewayError({ status: 503, type: 'service_unavailable_error', code: 'storage_unavailable', message: 'Z-AI cannot reach its database to account for spend. Try again shortly.', cause });
+  return new GatewayError({
+    status: 503,
+    type: 'service_unavailable_error',
+    code: 'storage_unavailable',
+    message: 'Z-AI cannot reach its database to account for spend. Try again shortly.',
+    cause,
+  });
 }
 
 export class PostgresSpendLedger implements SpendLedger {
@@ -27,11 +33,16 @@ export class PostgresSpendLedger implements SpendLedger {
   async reserve(subject: CapSubject, amountNanoUsd: number): Promise<Reservation> {
     const amount = Math.max(0, Math.ceil(amountNanoUsd));
     const id = crypto.randomUUID();
-    let ok = false;
+    let ok: boolean;
     try {
       ok = await this.db.transaction().execute(async (trx) => {
         const now = Date.now();
-        const key = await trx.selectFrom('api_keys').select(['spend_cap_nano_usd', 'spent_nano_usd']).where('id', '=', subject.keyId).forUpdate().executeTakeFirst();
+        const key = await trx
+          .selectFrom('api_keys')
+          .select(['spend_cap_nano_usd', 'spent_nano_usd'])
+          .where('id', '=', subject.keyId)
+          .forUpdate()
+          .executeTakeFirst();
         if (!key) return false;
         await trx.deleteFrom('spend_reservations').where('key_id', '=', subject.keyId).where('expires_at', '<', now).execute();
         const held = await trx
@@ -42,7 +53,10 @@ export class PostgresSpendLedger implements SpendLedger {
         // The database's cap is the truth here; the cached one may be a second old.
         const cap = key.spend_cap_nano_usd;
         if (cap !== null && key.spent_nano_usd + Number(held.total) + amount > cap) return false;
-        await trx.insertInto('spend_reservations').values({ id, key_id: subject.keyId, amount_nano_usd: amount, expires_at: now + RESERVATION_TTL_MS }).execute();
+        await trx
+          .insertInto('spend_reservations')
+          .values({ id, key_id: subject.keyId, amount_nano_usd: amount, expires_at: now + RESERVATION_TTL_MS })
+          .execute();
         return true;
       });
     } catch (err) {
@@ -59,7 +73,11 @@ export class PostgresSpendLedger implements SpendLedger {
         await db.transaction().execute(async (trx) => {
           await trx.deleteFrom('spend_reservations').where('id', '=', id).execute();
           if (cost > 0) {
-            await trx.updateTable('api_keys').set({ spent_nano_usd: sql<number>`spent_nano_usd + ${cost}` }).where('id', '=', subject.keyId).execute();
+            await trx
+              .updateTable('api_keys')
+              .set({ spent_nano_usd: sql<number>`spent_nano_usd + ${cost}` })
+              .where('id', '=', subject.keyId)
+              .execute();
           }
         });
       },
@@ -67,7 +85,11 @@ export class PostgresSpendLedger implements SpendLedger {
         if (!open) return;
         open = false;
         // If this fails the row expires by itself.
-        await db.deleteFrom('spend_reservations').where('id', '=', id).execute().catch(() => undefined);
+        await db
+          .deleteFrom('spend_reservations')
+          .where('id', '=', id)
+          .execute()
+          .catch(() => undefined);
       },
     };
   }

@@ -40,9 +40,7 @@ describe('CATALOG', () => {
     for (const provider of CATALOG_PROVIDER_IDS) {
       expect(catalogModelsFor(provider).length, provider).toBeGreaterThanOrEqual(5);
     }
-    expect(CATALOG.every((entry) => (CATALOG_PROVIDER_IDS as readonly string[]).includes(providerOf(entry.model)))).toBe(
-      true,
-    );
+    expect(CATALOG.every((entry) => (CATALOG_PROVIDER_IDS as readonly string[]).includes(providerOf(entry.model)))).toBe(true);
   });
 
   it('CATALOG has non-negative prices with at most 6 decimals', () => {

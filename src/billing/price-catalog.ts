@@ -46,15 +46,7 @@ export interface CatalogModel {
 }
 
 /** The hosted providers the catalog covers; `custom` servers are priced by their owners. */
-export const CATALOG_PROVIDER_IDS = [
-  'openai',
-  'anthropic',
-  'gemini',
-  'groq',
-  'mistral',
-  'together',
-  'fireworks',
-] as const;
+export const CATALOG_PROVIDER_IDS = ['openai', 'anthropic', 'gemini', 'groq', 'mistral', 'together', 'fireworks'] as const;
 
 /** Largest accepted price. Far above any list price, low enough to catch a unit mix-up (per token vs per million). */
 export const MAX_USD_PER_MTOK = 10_000;
@@ -79,10 +71,7 @@ const tokenCount = z.number().int().positive();
 /** `provider/model`: a provider name (lowercase letters, digits, `-`) and a non-empty model id without whitespace. */
 export const MODEL_STRING_PATTERN = /^[a-z0-9][a-z0-9-]*\/\S+$/;
 
-const modelString = z
-  .string()
-  .max(256)
-  .regex(MODEL_STRING_PATTERN, 'must look like "provider/model-id"');
+const modelString = z.string().max(256).regex(MODEL_STRING_PATTERN, 'must look like "provider/model-id"');
 
 const catalogEntrySchema = z
   .object({
@@ -159,9 +148,7 @@ export function parseCatalog(json: unknown): CatalogModel[] {
 }
 
 /** The shipped catalog, validated at load and frozen so no caller can edit shared prices. */
-export const CATALOG: readonly CatalogModel[] = Object.freeze(
-  parseCatalog(catalogJson).map((entry) => Object.freeze(entry)),
-);
+export const CATALOG: readonly CatalogModel[] = Object.freeze(parseCatalog(catalogJson).map((entry) => Object.freeze(entry)));
 
 const catalogByModel = new Map(CATALOG.map((entry) => [entry.model, entry]));
 

@@ -5,7 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import { invalidRequest, notFound } from '../errors.js';
-import type { InvalidationBus } from '../keys/invalidation.js';
+import type { InvalidationBus } from '../coordination/invalidation.js';
 import type { Database, PricesTable } from '../store/schema.js';
 import { CATALOG, resolvePrice, validatePriceInput, type ModelPrice } from './price-catalog.js';
 
@@ -17,11 +17,9 @@ export interface PriceEntry {
   source: 'catalog' | 'custom';
 }
 
-
 function usdToMicro(value: number): number {
   return Math.round(value * 1e6);
 }
-
 
 function rowToPrice(row: PricesTable): ModelPrice {
   return {

@@ -69,7 +69,17 @@ export class RedisSpendLedger implements SpendLedger {
     const keys = this.keys(subject.keyId);
     let ok: unknown;
     try {
-      ok = await this.redis.eval(RESERVE, 3, ...keys, subject.spentNanoUsd, subject.capNanoUsd ?? -1, amount, id, now, now + RESERVATION_TTL_MS);
+      ok = await this.redis.eval(
+        RESERVE,
+        3,
+        ...keys,
+        subject.spentNanoUsd,
+        subject.capNanoUsd ?? -1,
+        amount,
+        id,
+        now,
+        now + RESERVATION_TTL_MS,
+      );
     } catch (err) {
       throw coordinationUnavailable(err);
     }

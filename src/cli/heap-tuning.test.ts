@@ -22,7 +22,10 @@ function churn(options: { tune: boolean; nodeArgs?: string[] }): { applied: bool
     const space = (name) => v8.getHeapSpaceStatistics().find((s) => s.space_name === name).space_size;
     console.log(JSON.stringify({ applied, youngBytes: space('new_space'), oldBytes: space('old_space') }));
   `;
-  const out = execFileSync(process.execPath, [...(options.nodeArgs ?? []), '--input-type=module', '-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+  const out = execFileSync(process.execPath, [...(options.nodeArgs ?? []), '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH },
+  });
   return JSON.parse(out) as { applied: boolean; youngBytes: number; oldBytes: number };
 }
 

@@ -45,7 +45,12 @@ async function migrateCommand(): Promise<number> {
 
 async function rotateCommand(options: { batchSize: string }): Promise<number> {
   const config = loadConfig();
-  const vault = loadVault({ encryptionKeys: config.encryptionKeys, dataDir: config.dataDir, production: config.production, warn: (m) => console.error(m) });
+  const vault = loadVault({
+    encryptionKeys: config.encryptionKeys,
+    dataDir: config.dataDir,
+    production: config.production,
+    warn: (m) => console.error(m),
+  });
   const store = await openDatabase(config);
   try {
     await migrate(store);
@@ -66,7 +71,11 @@ async function userCreate(options: { email: string; password: string; admin?: bo
   try {
     await migrate(store);
     const accounts = new Accounts({ db: store.db, throttle: new MemoryLoginThrottle(), sessionTtlMs: config.sessionTtlMs });
-    const user = await accounts.create({ email: options.email, password: options.password, role: options.admin ? 'admin' : 'member' });
+    const user = await accounts.create({
+      email: options.email,
+      password: options.password,
+      role: options.admin ? 'admin' : 'member',
+    });
     console.log(`Created ${user.role} account ${user.email} (${user.id}).`);
     return 0;
   } finally {
@@ -103,7 +112,9 @@ export async function main(argv: string[]): Promise<number> {
     });
   program
     .command('rotate-encryption-key')
-    .description('re-encrypt every stored provider key under the first key of PROVIDER_KEY_ENCRYPTION_KEY; safe while servers run, safe to rerun')
+    .description(
+      're-encrypt every stored provider key under the first key of PROVIDER_KEY_ENCRYPTION_KEY; safe while servers run, safe to rerun',
+    )
     .option('--batch-size <n>', 'rows per batch', '100')
     .action((options: { batchSize: string }) => {
       result = rotateCommand(options);

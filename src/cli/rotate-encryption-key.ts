@@ -20,7 +20,13 @@ export async function rotateEncryptionKey(db: Kysely<Database>, vault: Vault, ba
   const counts: RotationCounts = { scanned: 0, rotated: 0, alreadyCurrent: 0, changedMeanwhile: 0, unreadable: 0 };
   let after = '';
   for (;;) {
-    const rows = await db.selectFrom('providers').select(['id', 'key_ciphertext']).where('id', '>', after).orderBy('id').limit(batchSize).execute();
+    const rows = await db
+      .selectFrom('providers')
+      .select(['id', 'key_ciphertext'])
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(batchSize)
+      .execute();
     if (rows.length === 0) break;
     for (const row of rows) {
       counts.scanned += 1;

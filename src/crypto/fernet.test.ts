@@ -14,15 +14,28 @@ import {
 } from './fernet.js';
 import type { FernetKey } from './fernet.js';
 
-// The official vectors live in `shared/` beside the repo; resolve relative to this file so a clone
-// elsewhere works as long as a `shared/` copy sits next to it.
+// The specification's official vectors, vendored in test/fixtures/fernet (source named in its README).
 function loadVectors<T>(name: string): T[] {
-  return JSON.parse(readFileSync(new URL(`../../../shared/fernet-vectors/${name}`, import.meta.url), 'utf8')) as T[];
+  return JSON.parse(readFileSync(new URL(`../../test/fixtures/fernet/${name}`, import.meta.url), 'utf8')) as T[];
 }
 
-interface GenerateCase { token: string; now: string; iv: number[]; src: string; secret: string }
-interface VerifyCase { token: string; now: string; ttl_sec: number; src: string; secret: string }
-interface InvalidCase extends Omit<VerifyCase, 'src'> { desc: string }
+interface GenerateCase {
+  token: string;
+  now: string;
+  iv: number[];
+  src: string;
+  secret: string;
+}
+interface VerifyCase {
+  token: string;
+  now: string;
+  ttl_sec: number;
+  src: string;
+  secret: string;
+}
+interface InvalidCase extends Omit<VerifyCase, 'src'> {
+  desc: string;
+}
 
 const generateCases = loadVectors<GenerateCase>('generate.json');
 const verifyCases = loadVectors<VerifyCase>('verify.json');

@@ -1,6 +1,6 @@
 /**
  * Fernet (version 0x80) on node:crypto, token-compatible with Python's `cryptography.fernet`.
- * Used to encrypt stored provider API keys; see /work/shared/fernet-vectors/spec.md for the format.
+ * Used to encrypt stored provider API keys; docs/fernet.md summarises the format.
  *
  * Token layout: 0x80 | u64be timestamp | iv[16] | AES-128-CBC ciphertext[16·n] | HMAC-SHA256[32],
  * all url-safe base64 WITH '=' padding (Python rejects unpadded tokens and keys).

@@ -4,7 +4,12 @@
  * always settled or released, whatever happens.
  */
 import { costNanoUsd, nanoToMicro } from '../billing/cost.js';
-import { estimateCutStreamCost, estimatePromptTokensUpperBound, maxOutputTokensUpperBound, worstCaseCostNanoUsd } from '../billing/estimate.js';
+import {
+  estimateCutStreamCost,
+  estimatePromptTokensUpperBound,
+  maxOutputTokensUpperBound,
+  worstCaseCostNanoUsd,
+} from '../billing/estimate.js';
 import type { Reservation, SpendLedger } from '../billing/spend-ledger.js';
 import type { ProviderCredentials } from '../keys/provider-credentials.js';
 import type { ChatCompletion, ChatCompletionRequest, TokenUsage, Usage } from '../openai/types.js';
@@ -56,7 +61,6 @@ function completionBytes(completion: ChatCompletion): number {
   }
   return n;
 }
-
 
 export async function runChatAttempt(
   deps: AttemptDeps,
@@ -120,18 +124,43 @@ export async function runChatAttempt(
       const encoded = translation.encodeResponse?.(text, json);
       const completion = translation.parseResponse(json);
       const usage = toTokenUsage(completion.usage);
-      const cost = price === undefined ? 0 : usage ? costNanoUsd(usage, price) : estimateCutStreamCost({ promptTokensUpperBound: promptBound ?? estimatePromptTokensUpperBound(clientRequest), completionBytes: completionBytes(completion), price });
+      const cost =
+        price === undefined
+          ? 0
+          : usage
+            ? costNanoUsd(usage, price)
+            : estimateCutStreamCost({
+                promptTokensUpperBound: promptBound ?? estimatePromptTokensUpperBound(clientRequest),
+                completionBytes: completionBytes(completion),
+                price,
+              });
       if (reservation !== undefined) await reservation.settle(cost);
       headers['x-zai-cost-micro-usd'] = String(nanoToMicro(cost));
       const answer: JsonAnswer = { status: 200, headers, body: encoded ?? JSON.stringify(completion) };
-      return { answer, model: candidate.model, providerName: candidate.route.name, status: 200, errorCode: null, usage, costNanoUsd: cost, ttftMs: null, spendAccounted };
+      return {
+        answer,
+        model: candidate.model,
+        providerName: candidate.route.name,
+        status: 200,
+        errorCode: null,
+        usage,
+        costNanoUsd: cost,
+        ttftMs: null,
+        spendAccounted,
+      };
     }
 
-    const outcome = await relayStream(ctx, upstream, translation.createStream(), headers, deps.metrics, (text) => unframedError(candidate.info.adapter, text, apiKey));
+    const outcome = await relayStream(ctx, upstream, translation.createStream(), headers, deps.metrics, (text) =>
+      unframedError(candidate.info.adapter, text, apiKey),
+    );
     let cost = 0;
     if (price !== undefined) {
       const estimate = (): number =>
-        estimateCutStreamCost({ promptTokensUpperBound: promptBound ?? estimatePromptTokensUpperBound(clientRequest), completionBytes: outcome.completionBytes, price });
+        estimateCutStreamCost({
+          promptTokensUpperBound: promptBound ?? estimatePromptTokensUpperBound(clientRequest),
+          completionBytes: outcome.completionBytes,
+          price,
+        });
       const reported = outcome.usage ? costNanoUsd(outcome.usage, price) : 0;
       // A complete stream is billed on the provider's final usage. An unfinished one may carry only
       // provisional counts (Anthropic's message_start says 1 output token): never bill less than
@@ -139,7 +168,17 @@ export async function runChatAttempt(
       cost = outcome.status === 200 && outcome.usage ? reported : Math.max(reported, estimate());
     }
     if (reservation !== undefined) await reservation.settle(cost);
-    return { answer: undefined, model: candidate.model, providerName: candidate.route.name, status: outcome.status, errorCode: outcome.errorCode, usage: outcome.usage, costNanoUsd: cost, ttftMs: outcome.ttftMs, spendAccounted };
+    return {
+      answer: undefined,
+      model: candidate.model,
+      providerName: candidate.route.name,
+      status: outcome.status,
+      errorCode: outcome.errorCode,
+      usage: outcome.usage,
+      costNanoUsd: cost,
+      ttftMs: outcome.ttftMs,
+      spendAccounted,
+    };
   } finally {
     // No-op after settle; gives the reservation back on every error path. (Awaiting nothing would
     // still cost a turn of the microtask queue on every uncapped request.)

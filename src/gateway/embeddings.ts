@@ -23,7 +23,12 @@ export async function embeddings(deps: GatewayDeps, ctx: RequestContext, body: u
     if (candidate === undefined) throw new GatewayError({ status: 500, message: 'No model resolved.' });
     const embed = candidate.info.adapter.embeddings;
     if (embed === undefined) {
-      throw new GatewayError({ status: 400, code: 'invalid_request', param: 'model', message: `${candidate.info.label} has no embeddings endpoint.` });
+      throw new GatewayError({
+        status: 400,
+        code: 'invalid_request',
+        param: 'model',
+        message: `${candidate.info.label} has no embeddings endpoint.`,
+      });
     }
     const { auth } = ctx;
     const price = candidate.price;
@@ -35,13 +40,20 @@ export async function embeddings(deps: GatewayDeps, ctx: RequestContext, body: u
       );
     }
     const apiKey = deps.providers.decryptKey(candidate.route);
-    const translation = embed({ request, upstreamModel: candidate.upstreamModel, publicModel: candidate.model }, { baseUrl: candidate.route.baseUrl, apiKey });
+    const translation = embed(
+      { request, upstreamModel: candidate.upstreamModel, publicModel: candidate.model },
+      { baseUrl: candidate.route.baseUrl, apiKey },
+    );
     const upstream = await deps.upstream.send(translation.call, ctx.signal);
     if (upstream.status < 200 || upstream.status >= 300) throw await upstreamError(candidate.info.adapter, upstream, apiKey);
     const response = translation.parseResponse(parseUpstreamJson(await readText(upstream.body, 256 * 1024 * 1024)));
     // A provider that reports no tokens (Gemini's embedContent) is billed on the upper bound, never as free.
     const reported = response.usage?.prompt_tokens ?? 0;
-    const usage: TokenUsage = { promptTokens: reported > 0 ? reported : estimateEmbeddingTokensUpperBound(request.input), completionTokens: 0, cachedTokens: 0 };
+    const usage: TokenUsage = {
+      promptTokens: reported > 0 ? reported : estimateEmbeddingTokensUpperBound(request.input),
+      completionTokens: 0,
+      cachedTokens: 0,
+    };
     const cost = price === undefined ? 0 : costNanoUsd(usage, price);
     await reservation?.settle(cost);
     const result: AttemptResult = {
@@ -62,7 +74,8 @@ export async function embeddings(deps: GatewayDeps, ctx: RequestContext, body: u
     recordUsage(deps, ctx, request.model, false, 1, result, undefined);
     return result.answer as JsonAnswer;
   } catch (err) {
-    const error = err instanceof GatewayError ? err : new GatewayError({ status: 500, code: 'internal_error', message: 'Internal error.' });
+    const error =
+      err instanceof GatewayError ? err : new GatewayError({ status: 500, code: 'internal_error', message: 'Internal error.' });
     recordUsage(deps, ctx, request.model, false, 1, undefined, error);
     throw err;
   } finally {

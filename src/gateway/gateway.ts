@@ -10,7 +10,7 @@ import { coordinationUnavailable } from '../store/coordination-error.js';
 import type { Prices } from '../billing/prices.js';
 import type { SpendLedger } from '../billing/spend-ledger.js';
 import type { ApiKeys } from '../keys/api-keys.js';
-import type { RateLimiter } from '../keys/rate-limiter.js';
+import type { RateLimiter } from '../coordination/rate-limiter.js';
 import { isModelAllowed } from '../keys/model-patterns.js';
 import type { ProviderCredentials } from '../keys/provider-credentials.js';
 import type { ChatCompletionRequest } from '../openai/types.js';
@@ -54,7 +54,12 @@ export function modelNotPriced(model: string): GatewayError {
 }
 
 /** Builds the list of models to try: the requested one (strictly checked) and the key's fallbacks. */
-export async function planCandidates(deps: GatewayDeps, ctx: RequestContext, model: string, options: { fallbacks: boolean } = { fallbacks: true }): Promise<ModelRoute[]> {
+export async function planCandidates(
+  deps: GatewayDeps,
+  ctx: RequestContext,
+  model: string,
+  options: { fallbacks: boolean } = { fallbacks: true },
+): Promise<ModelRoute[]> {
   const { auth } = ctx;
   if (!deps.coordinationReady()) throw coordinationUnavailable();
   if (auth.rateLimitRpm !== null) await deps.rateLimiter.hit(auth.id, auth.rateLimitRpm);
@@ -78,7 +83,10 @@ export async function planCandidates(deps: GatewayDeps, ctx: RequestContext, mod
       if (auth.capNanoUsd !== null && route.price === undefined) throw modelNotPriced(fallback);
       candidates.push(route);
     } catch (err) {
-      deps.logger.warn({ requestId: ctx.requestId, fallback, reason: err instanceof GatewayError ? err.code : 'error' }, 'fallback model skipped');
+      deps.logger.warn(
+        { requestId: ctx.requestId, fallback, reason: err instanceof GatewayError ? err.code : 'error' },
+        'fallback model skipped',
+      );
     }
   }
   return candidates;
@@ -122,17 +130,34 @@ export async function chatCompletions(deps: GatewayDeps, ctx: RequestContext, bo
     }
     throw lastError ?? new GatewayError({ status: 502, code: 'upstream_error', message: 'No model could serve this request.' });
   } catch (err) {
-    const error = err instanceof GatewayError ? err : new GatewayError({ status: 500, code: 'internal_error', message: 'Internal error.' });
+    const error =
+      err instanceof GatewayError ? err : new GatewayError({ status: 500, code: 'internal_error', message: 'Internal error.' });
     recordUsage(deps, ctx, request.model, stream, attempts, undefined, error, lastProvider);
     throw err;
   }
 }
 
-function logAttempt(deps: GatewayDeps, ctx: RequestContext, model: string, attempt: number, status: number, start: number, errorClass: string | null): void {
+function logAttempt(
+  deps: GatewayDeps,
+  ctx: RequestContext,
+  model: string,
+  attempt: number,
+  status: number,
+  start: number,
+  errorClass: string | null,
+): void {
   // Attempts that succeeded on the first try are covered by the request line; log the interesting ones.
   if (attempt === 1 && status < 400) return;
   deps.logger.info(
-    { requestId: ctx.requestId, keyId: ctx.auth.id, attempt, model, status, latencyMs: Math.round(performance.now() - start), errorClass },
+    {
+      requestId: ctx.requestId,
+      keyId: ctx.auth.id,
+      attempt,
+      model,
+      status,
+      latencyMs: Math.round(performance.now() - start),
+      errorClass,
+    },
     'upstream attempt',
   );
 }

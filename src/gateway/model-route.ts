@@ -22,13 +22,20 @@ export interface ModelRoute {
 export function checkModelForm(model: string): number {
   const slash = model.indexOf('/');
   if (slash <= 0 || slash === model.length - 1) {
-    throw invalidRequest(`model must be of the form "provider/model" (e.g. "openai/gpt-4o-mini"); got "${model.slice(0, 100)}".`, 'model');
+    throw invalidRequest(
+      `model must be of the form "provider/model" (e.g. "openai/gpt-4o-mini"); got "${model.slice(0, 100)}".`,
+      'model',
+    );
   }
   return slash;
 }
 
 /** Splits and resolves a model string; throws 400 invalid_request / provider_not_configured. */
-export function resolveModel(model: string, routes: ReadonlyMap<string, ProviderRoute>, customPrices: ReadonlyMap<string, ModelPrice>): ModelRoute {
+export function resolveModel(
+  model: string,
+  routes: ReadonlyMap<string, ProviderRoute>,
+  customPrices: ReadonlyMap<string, ModelPrice>,
+): ModelRoute {
   const slash = checkModelForm(model);
   const name = model.slice(0, slash);
   const upstreamModel = model.slice(slash + 1);
@@ -44,6 +51,7 @@ export function resolveModel(model: string, routes: ReadonlyMap<string, Provider
   // Catalog entries are keyed by provider id; a provider may be configured under another name.
   const canonical = `${route.provider}/${upstreamModel}`;
   const catalog = route.provider === 'custom' ? undefined : findCatalogModel(canonical);
-  const price = resolvePrice(model, customPrices) ?? (route.provider === 'custom' ? undefined : resolvePrice(canonical, customPrices));
+  const price =
+    resolvePrice(model, customPrices) ?? (route.provider === 'custom' ? undefined : resolvePrice(canonical, customPrices));
   return { model, upstreamModel, route, info: PROVIDERS[route.provider], catalog, price };
 }

@@ -50,7 +50,10 @@ export class ModelLister {
     for (const route of routes.values()) {
       if (route.provider === 'custom') {
         const ids = await this.customModels(route).catch((err: unknown) => {
-          this.deps.logger.warn({ provider: route.name, err: err instanceof Error ? err.message : String(err) }, 'custom model list failed');
+          this.deps.logger.warn(
+            { provider: route.name, err: err instanceof Error ? err.message : String(err) },
+            'custom model list failed',
+          );
           return [] as string[];
         });
         for (const id of ids) data.push({ id: `${route.name}/${id}`, object: 'model', created: 0, owned_by: route.name });
@@ -72,7 +75,14 @@ export class ModelLister {
       apiKey = this.deps.providers.decryptKey(route);
       const result = await this.fetch(route, apiKey);
       const latency = Math.round(performance.now() - start);
-      if (result.ok) return { ok: true, status: 200, latency_ms: latency, message: `OK: ${result.ids.length} models available.`, models: result.ids.length };
+      if (result.ok)
+        return {
+          ok: true,
+          status: 200,
+          latency_ms: latency,
+          message: `OK: ${result.ids.length} models available.`,
+          models: result.ids.length,
+        };
       // A refusal keeps the meaning the adapter gave it (Gemini answers a bad key with 400
       // API_KEY_INVALID: that is a 401); an outage keeps the provider's own status.
       const status = result.error.status < 500 ? result.error.status : result.status;
@@ -80,7 +90,12 @@ export class ModelLister {
     } catch (err) {
       // Network failures (unreachable, timeout) have no HTTP status.
       const message = err instanceof Error ? err.message : String(err);
-      return { ok: false, status: null, latency_ms: Math.round(performance.now() - start), message: scrubSecret(message, apiKey) };
+      return {
+        ok: false,
+        status: null,
+        latency_ms: Math.round(performance.now() - start),
+        message: scrubSecret(message, apiKey),
+      };
     }
   }
 
@@ -101,7 +116,10 @@ export class ModelLister {
   }
 
   /** The model-list call; an error answer keeps the provider's own status (401 for a bad key). */
-  private async fetch(route: ProviderRoute, apiKey: string): Promise<{ ok: true; ids: string[] } | { ok: false; status: number; error: GatewayError }> {
+  private async fetch(
+    route: ProviderRoute,
+    apiKey: string,
+  ): Promise<{ ok: true; ids: string[] } | { ok: false; status: number; error: GatewayError }> {
     const adapter = PROVIDERS[route.provider].adapter;
     const translation = adapter.listModels({ baseUrl: route.baseUrl, apiKey });
     const upstream = await this.deps.upstream.send(translation.call, Cancellation.after(LIST_TIMEOUT_MS));

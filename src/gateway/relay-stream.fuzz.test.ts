@@ -60,10 +60,20 @@ function transformFactory(adapter: ProviderAdapter, publicModel: string): Transf
   const create = (includeUsage: boolean): StreamTransform => {
     const request: ChatCompletionRequest = { model: publicModel, messages: [{ role: 'user', content: 'Hi' }], stream: true };
     return adapter
-      .chat({ request, upstreamModel: publicModel.split('/')[1] ?? publicModel, publicModel, stream: true, includeUsage, maxOutputTokens: undefined }, {
-        baseUrl: 'http://127.0.0.1:9',
-        apiKey: 'sk-fuzz-0123456789abcdef',
-      })
+      .chat(
+        {
+          request,
+          upstreamModel: publicModel.split('/')[1] ?? publicModel,
+          publicModel,
+          stream: true,
+          includeUsage,
+          maxOutputTokens: undefined,
+        },
+        {
+          baseUrl: 'http://127.0.0.1:9',
+          apiKey: 'sk-fuzz-0123456789abcdef',
+        },
+      )
       .createStream();
   };
   return Object.assign(create, { adapter });
@@ -85,7 +95,10 @@ function geminiSse(path: string): string {
     .join('');
 }
 
-const OPENAI_BEFORE_FINISH = OPENAI_TEXT_STREAM.slice(0, OPENAI_TEXT_STREAM.lastIndexOf('data:', OPENAI_TEXT_STREAM.indexOf('"finish_reason":"stop"')));
+const OPENAI_BEFORE_FINISH = OPENAI_TEXT_STREAM.slice(
+  0,
+  OPENAI_TEXT_STREAM.lastIndexOf('data:', OPENAI_TEXT_STREAM.indexOf('"finish_reason":"stop"')),
+);
 
 const UPSTREAMS: Upstream[] = [
   { name: 'openai text', create: openai, bytes: encoder.encode(OPENAI_TEXT_STREAM), outcome: 'complete' },
@@ -98,19 +111,61 @@ const UPSTREAMS: Upstream[] = [
     outcome: 'error',
   },
   { name: 'openai only [DONE]', create: openai, bytes: encoder.encode('data: [DONE]\n\n'), outcome: 'complete' },
-  { name: 'anthropic text', create: anthropic, bytes: encoder.encode(file('anthropic/__fixtures__/stream-text.sse')), outcome: 'complete' },
-  { name: 'anthropic tools', create: anthropic, bytes: encoder.encode(file('anthropic/__fixtures__/stream-tool-use.sse')), outcome: 'complete' },
-  { name: 'anthropic cut', create: anthropic, bytes: encoder.encode(file('anthropic/__fixtures__/stream-cut.sse')), outcome: 'cut' },
-  { name: 'anthropic error', create: anthropic, bytes: encoder.encode(file('anthropic/__fixtures__/stream-error.sse')), outcome: 'error' },
-  { name: 'gemini text', create: gemini, bytes: encoder.encode(geminiSse('gemini/__fixtures__/text.chunks.txt')), outcome: 'complete' },
-  { name: 'gemini tools', create: gemini, bytes: encoder.encode(geminiSse('gemini/__fixtures__/tool-call.chunks.txt')), outcome: 'complete' },
-  { name: 'gemini blocked', create: gemini, bytes: encoder.encode(geminiSse('gemini/__fixtures__/blocked.chunks.txt')), outcome: 'complete' },
+  {
+    name: 'anthropic text',
+    create: anthropic,
+    bytes: encoder.encode(file('anthropic/__fixtures__/stream-text.sse')),
+    outcome: 'complete',
+  },
+  {
+    name: 'anthropic tools',
+    create: anthropic,
+    bytes: encoder.encode(file('anthropic/__fixtures__/stream-tool-use.sse')),
+    outcome: 'complete',
+  },
+  {
+    name: 'anthropic cut',
+    create: anthropic,
+    bytes: encoder.encode(file('anthropic/__fixtures__/stream-cut.sse')),
+    outcome: 'cut',
+  },
+  {
+    name: 'anthropic error',
+    create: anthropic,
+    bytes: encoder.encode(file('anthropic/__fixtures__/stream-error.sse')),
+    outcome: 'error',
+  },
+  {
+    name: 'gemini text',
+    create: gemini,
+    bytes: encoder.encode(geminiSse('gemini/__fixtures__/text.chunks.txt')),
+    outcome: 'complete',
+  },
+  {
+    name: 'gemini tools',
+    create: gemini,
+    bytes: encoder.encode(geminiSse('gemini/__fixtures__/tool-call.chunks.txt')),
+    outcome: 'complete',
+  },
+  {
+    name: 'gemini blocked',
+    create: gemini,
+    bytes: encoder.encode(geminiSse('gemini/__fixtures__/blocked.chunks.txt')),
+    outcome: 'complete',
+  },
   { name: 'gemini cut', create: gemini, bytes: encoder.encode(geminiSse('gemini/__fixtures__/cut.chunks.txt')), outcome: 'cut' },
-  { name: 'gemini error', create: gemini, bytes: encoder.encode(geminiSse('gemini/__fixtures__/error.chunks.txt')), outcome: 'error' },
+  {
+    name: 'gemini error',
+    create: gemini,
+    bytes: encoder.encode(geminiSse('gemini/__fixtures__/error.chunks.txt')),
+    outcome: 'error',
+  },
   {
     name: 'gemini bare JSON error in a 200 stream',
     create: gemini,
-    bytes: encoder.encode('[{\n  "error": {\n    "code": 503,\n    "message": "The model is overloaded.",\n    "status": "UNAVAILABLE"\n  }\n}\n]\n'),
+    bytes: encoder.encode(
+      '[{\n  "error": {\n    "code": 503,\n    "message": "The model is overloaded.",\n    "status": "UNAVAILABLE"\n  }\n}\n]\n',
+    ),
     outcome: 'refused',
   },
 ];
@@ -129,7 +184,8 @@ function upstreamBody(script: UpstreamScript, signal: Cancellation): UpstreamRes
   async function* reads(): AsyncGenerator<Buffer> {
     for (let i = 0; i <= script.chunks.length; i++) {
       if (script.slow[i % Math.max(1, script.slow.length)] === true) await new Promise((resolve) => setImmediate(resolve));
-      if (signal.aborted) throw Object.assign(new Error('This operation was aborted'), { name: 'AbortError', code: 'UND_ERR_ABORTED' });
+      if (signal.aborted)
+        throw Object.assign(new Error('This operation was aborted'), { name: 'AbortError', code: 'UND_ERR_ABORTED' });
       if (script.failAt === i) throw Object.assign(new Error('other side closed'), { code: script.failCode });
       const chunk = script.chunks[i];
       if (chunk !== undefined) yield Buffer.from(chunk);
@@ -193,7 +249,12 @@ interface Relayed {
   gauge: { opened: number; closed: number };
 }
 
-async function relay(upstream: Upstream, includeUsage: boolean, script: UpstreamScript, clientScript: ClientScript): Promise<Relayed> {
+async function relay(
+  upstream: Upstream,
+  includeUsage: boolean,
+  script: UpstreamScript,
+  clientScript: ClientScript,
+): Promise<Relayed> {
   const abort = new Cancellation();
   let client: FakeClient | undefined;
   let opened = 0;
@@ -215,13 +276,22 @@ async function relay(upstream: Upstream, includeUsage: boolean, script: Upstream
     streamOpened: () => void (gauge.opened += 1),
     streamClosed: () => void (gauge.closed += 1),
   } as unknown as Metrics;
-  const response: UpstreamResponse = { status: 200, headers: { 'content-type': 'text/event-stream' }, body: upstreamBody(script, abort) };
+  const response: UpstreamResponse = {
+    status: 200,
+    headers: { 'content-type': 'text/event-stream' },
+    body: upstreamBody(script, abort),
+  };
   let timer: NodeJS.Timeout | undefined;
   const hang = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`relayStream did not settle within ${HANG_MS} ms`)), HANG_MS);
   });
   try {
-    const outcome = await Promise.race([relayStream(ctx, response, upstream.create(includeUsage), { 'x-zai-model': 'fuzz/model' }, metrics, (text) => unframedError(upstream.create.adapter, text, '')), hang]);
+    const outcome = await Promise.race([
+      relayStream(ctx, response, upstream.create(includeUsage), { 'x-zai-model': 'fuzz/model' }, metrics, (text) =>
+        unframedError(upstream.create.adapter, text, ''),
+      ),
+      hang,
+    ]);
     return { outcome, error: undefined, opened, headers, client, aborted: abort.aborted, gauge };
   } catch (error) {
     if (error instanceof Error && error.message.startsWith('relayStream did not settle')) throw error;
@@ -239,7 +309,10 @@ interface ClientView {
 /** What the client received, checked for framing: whole `data:` events, a terminal event only at the end. */
 function clientView(client: FakeClient): ClientView {
   for (const write of client.writes) {
-    expect(write.startsWith('data: ') && write.endsWith('\n\n'), `partial event written: ${JSON.stringify(write.slice(0, 80))}`).toBe(true);
+    expect(
+      write.startsWith('data: ') && write.endsWith('\n\n'),
+      `partial event written: ${JSON.stringify(write.slice(0, 80))}`,
+    ).toBe(true);
   }
   const text = client.writes.join('') + client.endChunks.map((chunk) => chunk ?? '').join('');
   expect(text.endsWith('\n\n')).toBe(true);
@@ -304,7 +377,6 @@ function checkRelay(r: Relayed): ClientView | undefined {
 // ---------------------------------------------------------------------------------------------
 // Arbitraries
 
-
 const UPSTREAM = fc.constantFrom(...UPSTREAMS);
 const CUTS = fc.array(fc.nat(), { maxLength: 25 });
 const CALM_CLIENT = fc.record({ full: fc.array(fc.boolean(), { maxLength: 6 }), leaveAt: fc.constant(undefined) });
@@ -315,43 +387,71 @@ const ANY_CLIENT = fc.record({
 const SLOW = fc.array(fc.boolean(), { maxLength: 5 });
 
 const DAMAGE = fc.record({
-  edits: fc.array(fc.tuple(fc.constantFrom('set', 'insert', 'delete'), fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }),
+  edits: fc.array(fc.tuple(fc.constantFrom('set', 'insert', 'delete'), fc.nat(), fc.integer({ min: 0, max: 255 })), {
+    maxLength: 6,
+  }),
   truncateAt: fc.option(fc.nat(), { nil: undefined }),
   garbage: fc.option(fc.uint8Array({ maxLength: 60 }), { nil: undefined, freq: 4 }),
 });
-
 
 // ---------------------------------------------------------------------------------------------
 
 describe('relayStream (fuzz)', () => {
   it('relays every fixture, split anywhere, with back-pressure: [DONE] after complete answers, an error event otherwise', async () => {
     await fc.assert(
-      fc.asyncProperty(UPSTREAM, CUTS, SLOW, CALM_CLIENT, fc.boolean(), async (upstream, cuts, slow, clientScript, includeUsage) => {
-        const r = await relay(upstream, includeUsage, { chunks: split(upstream.bytes, cuts), failAt: undefined, failCode: undefined, slow }, clientScript);
-        const view = checkRelay(r);
-        if (upstream.outcome === 'complete') {
-          expect(r.outcome?.status, `${upstream.name}: ${JSON.stringify(view?.events.at(-1))}`).toBe(200);
-          if (includeUsage && upstream.name !== 'openai only [DONE]') expect(view?.events.at(-2)).toContain('"usage"');
-        } else if (upstream.outcome === 'refused') {
-          expect(r.error, 'a bare JSON error body must be refused like an HTTP error').toBeInstanceOf(GatewayError);
-          expect((r.error as GatewayError).status).toBe(503);
-        } else {
-          // Cut and error streams sent content first, so they end with an error event, never [DONE].
-          expect(r.opened).toBe(1);
-          expect(view?.terminal).toBe('error');
-          expect(r.outcome?.status).toBeGreaterThanOrEqual(500);
-        }
-      }),
+      fc.asyncProperty(
+        UPSTREAM,
+        CUTS,
+        SLOW,
+        CALM_CLIENT,
+        fc.boolean(),
+        async (upstream, cuts, slow, clientScript, includeUsage) => {
+          const r = await relay(
+            upstream,
+            includeUsage,
+            { chunks: split(upstream.bytes, cuts), failAt: undefined, failCode: undefined, slow },
+            clientScript,
+          );
+          const view = checkRelay(r);
+          if (upstream.outcome === 'complete') {
+            expect(r.outcome?.status, `${upstream.name}: ${JSON.stringify(view?.events.at(-1))}`).toBe(200);
+            if (includeUsage && upstream.name !== 'openai only [DONE]') expect(view?.events.at(-2)).toContain('"usage"');
+          } else if (upstream.outcome === 'refused') {
+            expect(r.error, 'a bare JSON error body must be refused like an HTTP error').toBeInstanceOf(GatewayError);
+            expect((r.error as GatewayError).status).toBe(503);
+          } else {
+            // Cut and error streams sent content first, so they end with an error event, never [DONE].
+            expect(r.opened).toBe(1);
+            expect(view?.terminal).toBe('error');
+            expect(r.outcome?.status).toBeGreaterThanOrEqual(500);
+          }
+        },
+      ),
       { seed: SEED, numRuns: 200 },
     );
   });
 
   it('settles and ends the client stream properly on corrupted, truncated and garbage-padded upstream bodies', async () => {
     await fc.assert(
-      fc.asyncProperty(UPSTREAM, DAMAGE, CUTS, SLOW, ANY_CLIENT, fc.boolean(), async (upstream, d, cuts, slow, clientScript, includeUsage) => {
-        const bytes = damageBytes(upstream.bytes, d);
-        checkRelay(await relay(upstream, includeUsage, { chunks: split(bytes, cuts), failAt: undefined, failCode: undefined, slow }, clientScript));
-      }),
+      fc.asyncProperty(
+        UPSTREAM,
+        DAMAGE,
+        CUTS,
+        SLOW,
+        ANY_CLIENT,
+        fc.boolean(),
+        async (upstream, d, cuts, slow, clientScript, includeUsage) => {
+          const bytes = damageBytes(upstream.bytes, d);
+          checkRelay(
+            await relay(
+              upstream,
+              includeUsage,
+              { chunks: split(bytes, cuts), failAt: undefined, failCode: undefined, slow },
+              clientScript,
+            ),
+          );
+        },
+      ),
       { seed: SEED + 1, numRuns: 300 },
     );
   });
@@ -384,12 +484,41 @@ describe('relayStream (fuzz)', () => {
 
   it('settles and ends the client stream properly on random bytes from the upstream', async () => {
     const SSEISH = fc
-      .array(fc.oneof(fc.constantFrom('data: ', '\n\n', '\r\n', 'data: [DONE]\n\n', 'event: error\n', '{"choices":[{"delta":{"content":"x"},"finish_reason":null}]}', '{"type":"message_start","message":{"id":"m"}}', '{"candidates":[{"index":0,"finishReason":"STOP"}]}'), fc.string({ maxLength: 10 })), { maxLength: 30 })
+      .array(
+        fc.oneof(
+          fc.constantFrom(
+            'data: ',
+            '\n\n',
+            '\r\n',
+            'data: [DONE]\n\n',
+            'event: error\n',
+            '{"choices":[{"delta":{"content":"x"},"finish_reason":null}]}',
+            '{"type":"message_start","message":{"id":"m"}}',
+            '{"candidates":[{"index":0,"finishReason":"STOP"}]}',
+          ),
+          fc.string({ maxLength: 10 }),
+        ),
+        { maxLength: 30 },
+      )
       .map((parts) => encoder.encode(parts.join('')));
     await fc.assert(
-      fc.asyncProperty(UPSTREAM, fc.oneof(fc.uint8Array({ maxLength: 200 }), SSEISH), CUTS, SLOW, ANY_CLIENT, async (upstream, bytes, cuts, slow, clientScript) => {
-        checkRelay(await relay(upstream, false, { chunks: split(bytes, cuts), failAt: undefined, failCode: undefined, slow }, clientScript));
-      }),
+      fc.asyncProperty(
+        UPSTREAM,
+        fc.oneof(fc.uint8Array({ maxLength: 200 }), SSEISH),
+        CUTS,
+        SLOW,
+        ANY_CLIENT,
+        async (upstream, bytes, cuts, slow, clientScript) => {
+          checkRelay(
+            await relay(
+              upstream,
+              false,
+              { chunks: split(bytes, cuts), failAt: undefined, failCode: undefined, slow },
+              clientScript,
+            ),
+          );
+        },
+      ),
       { seed: SEED + 3, numRuns: 300 },
     );
   });
@@ -404,7 +533,12 @@ describe('relayStream (fuzz)', () => {
     for (const body of bodies) {
       const bytes = encoder.encode(body);
       const upstream = UPSTREAMS[0] as Upstream;
-      const r = await relay(upstream, false, { chunks: split(bytes, [start.length, start.length + 10]), failAt: undefined, failCode: undefined, slow: [] }, { full: [], leaveAt: undefined });
+      const r = await relay(
+        upstream,
+        false,
+        { chunks: split(bytes, [start.length, start.length + 10]), failAt: undefined, failCode: undefined, slow: [] },
+        { full: [], leaveAt: undefined },
+      );
       const view = checkRelay(r);
       expect(view?.terminal).toBe('error');
     }

@@ -73,7 +73,11 @@ describe('relayStream, complete answers', () => {
     );
     // The upstream body has not ended, yet the relay is done.
     const outcome = await relayed;
-    expect(outcome).toMatchObject({ status: 200, errorCode: null, usage: { promptTokens: 3, completionTokens: 2, cachedTokens: 0 } });
+    expect(outcome).toMatchObject({
+      status: 200,
+      errorCode: null,
+      usage: { promptTokens: 3, completionTokens: 2, cachedTokens: 0 },
+    });
     expect(client.ends).toHaveLength(1);
     const last = client.ends[0] ?? '';
     expect(last).toContain('"finish_reason":"stop"');
@@ -87,7 +91,9 @@ describe('relayStream, complete answers', () => {
   });
 
   it('ends with [DONE] in the same write when the body ends right after it', async () => {
-    const { outcome, client } = await relayWhole(chunk('{"index":0,"delta":{"content":"Hi"},"finish_reason":"stop"}') + 'data: [DONE]\n\n');
+    const { outcome, client } = await relayWhole(
+      chunk('{"index":0,"delta":{"content":"Hi"},"finish_reason":"stop"}') + 'data: [DONE]\n\n',
+    );
     expect(outcome.status).toBe(200);
     expect(client.writes).toEqual([]);
     expect(client.ends).toHaveLength(1);
@@ -105,7 +111,9 @@ describe('relayStream, complete answers', () => {
   });
 
   it('still writes what came before a mid-read error, then the SSE error', async () => {
-    const { outcome, client } = await relayWhole(chunk('{"index":0,"delta":{"content":"Hi"},"finish_reason":null}') + 'data: {"error":{"message":"boom"}}\n\n');
+    const { outcome, client } = await relayWhole(
+      chunk('{"index":0,"delta":{"content":"Hi"},"finish_reason":null}') + 'data: {"error":{"message":"boom"}}\n\n',
+    );
     expect(outcome.status).toBeGreaterThanOrEqual(500);
     expect(client.writes.join('')).toContain('"content":"Hi"');
     expect(client.ends[0]).toContain('boom');

@@ -66,7 +66,11 @@ const NOT_YET_VALUE = Symbol('not yet');
 const NOT_YET = Promise.resolve(NOT_YET_VALUE);
 
 /** Reads what is left of an upstream body so its keep-alive connection goes back to the pool. */
-function drainInBackground(upstream: UpstreamResponse, reads: AsyncIterator<Buffer>, pendingRead: Promise<IteratorResult<Buffer>>): void {
+function drainInBackground(
+  upstream: UpstreamResponse,
+  reads: AsyncIterator<Buffer>,
+  pendingRead: Promise<IteratorResult<Buffer>>,
+): void {
   void (async () => {
     let bytes = 0;
     let read: Promise<IteratorResult<Buffer>> | undefined = pendingRead;
@@ -184,7 +188,10 @@ export async function relayStream(
           while (read !== undefined) {
             // Usually the end came in the same read as the end marker: then the read is already
             // settled, wins the race against an already-settled "not yet", and no timer is needed.
-            let result: IteratorResult<Buffer> | typeof NOT_YET_VALUE | typeof COMPLETE_GRACE = await Promise.race([read, NOT_YET]);
+            let result: IteratorResult<Buffer> | typeof NOT_YET_VALUE | typeof COMPLETE_GRACE = await Promise.race([
+              read,
+              NOT_YET,
+            ]);
             if (result === NOT_YET_VALUE) {
               grace ??= new Promise((resolve) => (timer = setTimeout(resolve, COMPLETE_GRACE_MS, COMPLETE_GRACE)));
               result = await Promise.race([read, grace]);
@@ -227,11 +234,7 @@ export async function relayStream(
       lastWrite = performance.now();
       stream.write(out);
     }
-    const error = ctx.signal.aborted
-      ? clientGone(err)
-      : err instanceof GatewayError
-        ? err
-        : networkError(err, 'stream');
+    const error = ctx.signal.aborted ? clientGone(err) : err instanceof GatewayError ? err : networkError(err, 'stream');
     // Before the first byte the caller may still fall back; a client that left gets nothing more.
     if (client === undefined && !ctx.signal.aborted) throw error;
     if (client !== undefined && !ctx.signal.aborted) client.end(encodeSseError(error));

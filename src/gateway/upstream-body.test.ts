@@ -3,7 +3,14 @@ import { UpstreamBody } from './upstream-body.js';
 
 function flowLog(): { calls: string[]; flow: { pause(): void; resume(): void; abort(reason: Error): void } } {
   const calls: string[] = [];
-  return { calls, flow: { pause: () => calls.push('pause'), resume: () => calls.push('resume'), abort: (r) => calls.push(`abort:${r.message}`) } };
+  return {
+    calls,
+    flow: {
+      pause: () => calls.push('pause'),
+      resume: () => calls.push('resume'),
+      abort: (r) => calls.push(`abort:${r.message}`),
+    },
+  };
 }
 
 describe('UpstreamBody', () => {

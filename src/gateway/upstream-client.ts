@@ -80,7 +80,11 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (this.abortReason !== undefined) controller.abort(this.abortReason);
   }
 
-  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
     // 1xx informational answers are not the response.
     if (statusCode < 200) return;
     // undici's controller is the body's flow as it is (pause, resume, abort).
@@ -200,7 +204,13 @@ export async function readText(body: AsyncIterable<Buffer>, limitBytes = 16 * 10
   try {
     for await (const chunk of body) {
       size += chunk.length;
-      if (size > limitBytes) throw new GatewayError({ status: 502, code: 'upstream_error', message: 'The provider answer was too large.', failure: 'protocol' });
+      if (size > limitBytes)
+        throw new GatewayError({
+          status: 502,
+          code: 'upstream_error',
+          message: 'The provider answer was too large.',
+          failure: 'protocol',
+        });
       chunks.push(chunk);
     }
   } catch (err) {

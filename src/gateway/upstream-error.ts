@@ -9,7 +9,11 @@ import { flattenHeaders, readText, type UpstreamResponse } from './upstream-clie
 
 export async function upstreamError(adapter: ProviderAdapter, upstream: UpstreamResponse, apiKey: string): Promise<GatewayError> {
   const text = await readText(upstream.body, 1024 * 1024).catch(() => '');
-  const error = adapter.mapError({ status: upstream.status, body: scrubSecret(text, apiKey), headers: flattenHeaders(upstream.headers) });
+  const error = adapter.mapError({
+    status: upstream.status,
+    body: scrubSecret(text, apiKey),
+    headers: flattenHeaders(upstream.headers),
+  });
   // The adapter may quote the body in its message; scrub the result too.
   return new GatewayError({
     status: error.status,
@@ -47,6 +51,12 @@ export function parseUpstreamJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (cause) {
-    throw new GatewayError({ status: 502, code: 'upstream_error', message: 'The provider answered with invalid JSON.', failure: 'protocol', cause });
+    throw new GatewayError({
+      status: 502,
+      code: 'upstream_error',
+      message: 'The provider answered with invalid JSON.',
+      failure: 'protocol',
+      cause,
+    });
   }
 }

@@ -16,7 +16,13 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function optionalNumber(body: Record<string, unknown>, field: string, min: number, max: number, integer = false): void {
   const value = body[field];
   if (value === undefined || value === null) return;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value < min ||
+    value > max ||
+    (integer && !Number.isInteger(value))
+  ) {
     throw invalidRequest(`${field} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}.`, field);
   }
 }
@@ -46,7 +52,8 @@ export function validateChatRequest(body: unknown): ChatCompletionRequest {
     }
     const content = message.content;
     if (content !== undefined && content !== null && typeof content !== 'string') {
-      if (!Array.isArray(content)) throw invalidRequest(`messages[${i}].content must be a string or an array of content parts.`, `messages[${i}].content`);
+      if (!Array.isArray(content))
+        throw invalidRequest(`messages[${i}].content must be a string or an array of content parts.`, `messages[${i}].content`);
       for (let j = 0; j < content.length; j++) {
         const part: unknown = content[j];
         if (!isObject(part) || typeof part.type !== 'string') {
@@ -55,13 +62,22 @@ export function validateChatRequest(body: unknown): ChatCompletionRequest {
       }
     }
     if (message.tool_calls !== undefined && message.tool_calls !== null) {
-      if (!Array.isArray(message.tool_calls)) throw invalidRequest(`messages[${i}].tool_calls must be an array.`, `messages[${i}].tool_calls`);
+      if (!Array.isArray(message.tool_calls))
+        throw invalidRequest(`messages[${i}].tool_calls must be an array.`, `messages[${i}].tool_calls`);
       for (const call of message.tool_calls as unknown[]) {
-        if (!isObject(call) || typeof call.id !== 'string' || !isObject(call.function) || typeof call.function.name !== 'string') {
+        if (
+          !isObject(call) ||
+          typeof call.id !== 'string' ||
+          !isObject(call.function) ||
+          typeof call.function.name !== 'string'
+        ) {
           throw invalidRequest(`messages[${i}].tool_calls entries need an id and a function name.`, `messages[${i}].tool_calls`);
         }
         if (call.function.arguments !== undefined && typeof call.function.arguments !== 'string') {
-          throw invalidRequest(`messages[${i}].tool_calls[].function.arguments must be a JSON string.`, `messages[${i}].tool_calls`);
+          throw invalidRequest(
+            `messages[${i}].tool_calls[].function.arguments must be a JSON string.`,
+            `messages[${i}].tool_calls`,
+          );
         }
       }
     }
@@ -85,13 +101,18 @@ export function validateChatRequest(body: unknown): ChatCompletionRequest {
   if (body.tools !== undefined && body.tools !== null) {
     if (!Array.isArray(body.tools)) throw invalidRequest('tools must be an array.', 'tools');
     for (const tool of body.tools as unknown[]) {
-      if (!isObject(tool) || typeof tool.type !== 'string') throw invalidRequest('tools entries must be objects with a type.', 'tools');
+      if (!isObject(tool) || typeof tool.type !== 'string')
+        throw invalidRequest('tools entries must be objects with a type.', 'tools');
       if (tool.type === 'function' && (!isObject(tool.function) || typeof tool.function.name !== 'string')) {
         throw invalidRequest('function tools need function.name.', 'tools');
       }
     }
   }
-  if (body.response_format !== undefined && body.response_format !== null && (!isObject(body.response_format) || typeof body.response_format.type !== 'string')) {
+  if (
+    body.response_format !== undefined &&
+    body.response_format !== null &&
+    (!isObject(body.response_format) || typeof body.response_format.type !== 'string')
+  ) {
     throw invalidRequest('response_format must be an object with a type.', 'response_format');
   }
   return body as ChatCompletionRequest;

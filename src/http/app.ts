@@ -94,7 +94,13 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
   app.addHook('onResponse', (request, reply, done) => {
     if (reply.statusCode < 400 && (request.url.startsWith('/v1/chat') || request.url.startsWith('/v1/embeddings'))) return done();
     request.log.info(
-      { requestId: request.id, method: request.method, path: request.routeOptions.url ?? 'unknown', status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      {
+        requestId: request.id,
+        method: request.method,
+        path: request.routeOptions.url ?? 'unknown',
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
       'request',
     );
     done();
@@ -108,8 +114,26 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
     await v1.register(cors, {
       origin: origins.includes('*') ? '*' : origins.length === 0 ? false : origins,
       methods: ['GET', 'POST', 'OPTIONS'],
-      allowedHeaders: ['authorization', 'content-type', 'x-stainless-arch', 'x-stainless-lang', 'x-stainless-os', 'x-stainless-package-version', 'x-stainless-runtime', 'x-stainless-runtime-version', 'x-stainless-retry-count', 'x-stainless-timeout'],
-      exposedHeaders: ['x-zai-request-id', 'x-zai-model', 'x-zai-cost-micro-usd', 'x-zai-warnings', 'x-zai-max-tokens', 'retry-after'],
+      allowedHeaders: [
+        'authorization',
+        'content-type',
+        'x-stainless-arch',
+        'x-stainless-lang',
+        'x-stainless-os',
+        'x-stainless-package-version',
+        'x-stainless-runtime',
+        'x-stainless-runtime-version',
+        'x-stainless-retry-count',
+        'x-stainless-timeout',
+      ],
+      exposedHeaders: [
+        'x-zai-request-id',
+        'x-zai-model',
+        'x-zai-cost-micro-usd',
+        'x-zai-warnings',
+        'x-zai-max-tokens',
+        'retry-after',
+      ],
       maxAge: 600,
     });
     v1Routes(v1, services);

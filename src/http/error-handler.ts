@@ -12,16 +12,32 @@ function fromFrameworkError(err: FastifyError): GatewayError | undefined {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new GatewayError({ status: 413, code: 'request_too_large', message: 'The request body is larger than the limit.' });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new GatewayError({ status: 415, code: 'unsupported_media_type', message: 'Send the body as JSON with content-type: application/json.' });
+      return new GatewayError({
+        status: 415,
+        code: 'unsupported_media_type',
+        message: 'Send the body as JSON with content-type: application/json.',
+      });
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new GatewayError({ status: 400, code: 'invalid_request', message: 'The request body is empty; send a JSON object.' });
+      return new GatewayError({
+        status: 400,
+        code: 'invalid_request',
+        message: 'The request body is empty; send a JSON object.',
+      });
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return new GatewayError({ status: 400, code: 'invalid_request', message: 'The content-length header does not match the body.' });
+      return new GatewayError({
+        status: 400,
+        code: 'invalid_request',
+        message: 'The content-length header does not match the body.',
+      });
     default:
       break;
   }
   if (err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
-    return new GatewayError({ status: 400, code: 'invalid_request', message: `The request body is not valid JSON: ${err.message}` });
+    return new GatewayError({
+      status: 400,
+      code: 'invalid_request',
+      message: `The request body is not valid JSON: ${err.message}`,
+    });
   }
   if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
     return new GatewayError({ status: err.statusCode, code: 'invalid_request', message: err.message });
@@ -35,15 +51,26 @@ const STORAGE_DOWN = /^(08|57P)|^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFO
 function storageDown(err: unknown): GatewayError | undefined {
   const code = (err as { code?: unknown } | null)?.code;
   const message = err instanceof Error ? err.message : '';
-  if ((typeof code === 'string' && STORAGE_DOWN.test(code)) || /Connection terminated|connect ECONNREFUSED|database system is/i.test(message)) {
-    return new GatewayError({ status: 503, type: 'service_unavailable_error', code: 'storage_unavailable', message: 'Z-AI cannot reach its database. Try again shortly.' });
+  if (
+    (typeof code === 'string' && STORAGE_DOWN.test(code)) ||
+    /Connection terminated|connect ECONNREFUSED|database system is/i.test(message)
+  ) {
+    return new GatewayError({
+      status: 503,
+      type: 'service_unavailable_error',
+      code: 'storage_unavailable',
+      message: 'Z-AI cannot reach its database. Try again shortly.',
+    });
   }
   return undefined;
 }
 
 /** Whatever was thrown → the GatewayError the client sees; unexpected errors are logged here. */
 export function toGatewayError(err: unknown, log: Pick<FastifyBaseLogger, 'error' | 'warn'>, requestId: string): GatewayError {
-  let error = err instanceof GatewayError ? err : (storageDown(err) ?? (err instanceof Error ? fromFrameworkError(err as FastifyError) : undefined));
+  let error =
+    err instanceof GatewayError
+      ? err
+      : (storageDown(err) ?? (err instanceof Error ? fromFrameworkError(err as FastifyError) : undefined));
   if (error === undefined) {
     // Unexpected: log it with the request id; the client gets no internals.
     log.error({ reqId: requestId, err }, 'unhandled error');
@@ -72,6 +99,12 @@ export function errorHandler(err: FastifyError | GatewayError | Error, request: 
 
 /** 404 for unknown routes, in the same shape. */
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): void {
-  const answer = errorAnswer(new GatewayError({ status: 404, code: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0] ?? ''}.` }));
+  const answer = errorAnswer(
+    new GatewayError({
+      status: 404,
+      code: 'not_found',
+      message: `No route for ${request.method} ${request.url.split('?')[0] ?? ''}.`,
+    }),
+  );
   void reply.code(answer.status).type(JSON_CONTENT_TYPE).send(answer.body);
 }

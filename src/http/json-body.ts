@@ -10,10 +10,15 @@ export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
  * poisoning), as Fastify's own parser does.
  */
 export function parseJsonBody(text: string): unknown {
-  if (text === '') throw new GatewayError({ status: 400, code: 'invalid_request', message: 'The request body is empty; send a JSON object.' });
+  if (text === '')
+    throw new GatewayError({ status: 400, code: 'invalid_request', message: 'The request body is empty; send a JSON object.' });
   try {
     return parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
   } catch (err) {
-    throw new GatewayError({ status: 400, code: 'invalid_request', message: `The request body is not valid JSON: ${(err as Error).message}` });
+    throw new GatewayError({
+      status: 400,
+      code: 'invalid_request',
+      message: `The request body is not valid JSON: ${(err as Error).message}`,
+    });
   }
 }

@@ -34,14 +34,16 @@ export function requireSession(accounts: Accounts) {
   return async function sessionGuard(request: FastifyRequest): Promise<void> {
     const token = request.cookies[SESSION_COOKIE];
     const user = token ? await accounts.userForSession(token) : undefined;
-    if (!user) throw new GatewayError({ status: 401, code: 'unauthenticated', message: 'Log in first: this needs a dashboard session.' });
+    if (!user)
+      throw new GatewayError({ status: 401, code: 'unauthenticated', message: 'Log in first: this needs a dashboard session.' });
     request.user = user;
   };
 }
 
 /** The logged-in user (after `requireSession`). */
 export function currentUser(request: FastifyRequest): User {
-  if (!request.user) throw new GatewayError({ status: 401, code: 'unauthenticated', message: 'Log in first: this needs a dashboard session.' });
+  if (!request.user)
+    throw new GatewayError({ status: 401, code: 'unauthenticated', message: 'Log in first: this needs a dashboard session.' });
   return request.user;
 }
 
@@ -53,7 +55,8 @@ export function currentActor(request: FastifyRequest): { userId: string; clientA
 /** Requires role admin. */
 export function requireAdmin(request: FastifyRequest): User {
   const user = currentUser(request);
-  if (user.role !== 'admin') throw new GatewayError({ status: 403, type: 'permission_error', code: 'forbidden', message: 'Only admins can see this.' });
+  if (user.role !== 'admin')
+    throw new GatewayError({ status: 403, type: 'permission_error', code: 'forbidden', message: 'Only admins can see this.' });
   return user;
 }
 
@@ -68,14 +71,26 @@ export function checkSameOrigin(publicUrl: URL | undefined) {
     if (SAFE.has(request.method)) return;
     const type = request.headers['content-type'];
     const hasBody = request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0';
-    if ((hasBody || request.headers['transfer-encoding'] !== undefined) && !(type ?? '').toLowerCase().startsWith('application/json')) {
-      throw new GatewayError({ status: 415, code: 'unsupported_media_type', message: 'Send the body as JSON with content-type: application/json.' });
+    if (
+      (hasBody || request.headers['transfer-encoding'] !== undefined) &&
+      !(type ?? '').toLowerCase().startsWith('application/json')
+    ) {
+      throw new GatewayError({
+        status: 415,
+        code: 'unsupported_media_type',
+        message: 'Send the body as JSON with content-type: application/json.',
+      });
     }
     const origin = request.headers.origin;
     if (origin === undefined) return;
     const allowed = publicUrl?.origin ?? `${request.protocol}://${request.headers.host ?? ''}`;
     if (origin !== allowed) {
-      throw new GatewayError({ status: 403, type: 'permission_error', code: 'foreign_origin', message: 'Cross-site requests are not accepted.' });
+      throw new GatewayError({
+        status: 403,
+        type: 'permission_error',
+        code: 'foreign_origin',
+        message: 'Cross-site requests are not accepted.',
+      });
     }
   };
 }

@@ -20,7 +20,9 @@ describe('v1FastPath', () => {
   it('takes POST /v1/chat/completions and /v1/embeddings with a JSON body', () => {
     expect(fastPath(request('POST', '/v1/chat/completions', json), res)).toBe(true);
     expect(fastPath(request('POST', '/v1/embeddings', json), res)).toBe(true);
-    expect(fastPath(request('POST', '/v1/chat/completions', { ...json, 'content-type': 'application/json; charset=utf-8' }), res)).toBe(true);
+    expect(
+      fastPath(request('POST', '/v1/chat/completions', { ...json, 'content-type': 'application/json; charset=utf-8' }), res),
+    ).toBe(true);
   });
 
   it('leaves everything else to Fastify: CORS, other methods, URLs and content types', () => {

@@ -31,13 +31,21 @@ function isJson(contentType: string | undefined): boolean {
   return contentType === 'application/json' || (contentType !== undefined && contentType.startsWith('application/json;'));
 }
 
-const tooLarge = (): GatewayError => new GatewayError({ status: 413, code: 'request_too_large', message: 'The request body is larger than the limit.' });
+const tooLarge = (): GatewayError =>
+  new GatewayError({ status: 413, code: 'request_too_large', message: 'The request body is larger than the limit.' });
 
 /** Returns a request listener step: true when it took the request, false to hand it to Fastify. */
 export function v1FastPath(services: Services, logger: Logger): (req: IncomingMessage, res: ServerResponse) => boolean {
   const limit = services.config.maxBodyBytes;
 
-  const fail = (res: ServerResponse, requestId: string, startedAt: number, path: string, err: unknown, closeConnection = false): void => {
+  const fail = (
+    res: ServerResponse,
+    requestId: string,
+    startedAt: number,
+    path: string,
+    err: unknown,
+    closeConnection = false,
+  ): void => {
     const error = toGatewayError(err, logger, requestId);
     if (res.headersSent) {
       // A streamed answer already committed: nothing can be rendered any more.
@@ -46,11 +54,26 @@ export function v1FastPath(services: Services, logger: Logger): (req: IncomingMe
     }
     const answer = errorAnswer(error);
     // The client may still be sending a body we will not read.
-    writeJsonAnswer(res, requestId, closeConnection ? { ...answer, headers: { ...answer.headers, connection: 'close' } } : answer);
-    logger.info({ reqId: requestId, requestId, method: 'POST', path, status: error.status, ms: Math.round(performance.now() - startedAt) }, 'request');
+    writeJsonAnswer(
+      res,
+      requestId,
+      closeConnection ? { ...answer, headers: { ...answer.headers, connection: 'close' } } : answer,
+    );
+    logger.info(
+      { reqId: requestId, requestId, method: 'POST', path, status: error.status, ms: Math.round(performance.now() - startedAt) },
+      'request',
+    );
   };
 
-  const run = async (req: IncomingMessage, res: ServerResponse, endpoint: Endpoint, path: string, requestId: string, startedAt: number, text: string): Promise<void> => {
+  const run = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    endpoint: Endpoint,
+    path: string,
+    requestId: string,
+    startedAt: number,
+    text: string,
+  ): Promise<void> => {
     try {
       const body = parseJsonBody(text);
       const auth = await authenticateApiKey(services.keys, req.headers.authorization);

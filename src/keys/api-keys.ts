@@ -8,7 +8,7 @@ import { GatewayError, invalidRequest, notFound } from '../errors.js';
 import { newId, randomBase62, sha256Hex } from '../crypto/secrets.js';
 import type { ApiKeysTable, Database } from '../store/schema.js';
 import type { AuditActor, AuditLog } from '../audit/audit-log.js';
-import type { InvalidationBus } from './invalidation.js';
+import type { InvalidationBus } from '../coordination/invalidation.js';
 import { checkModelPatterns, checkModelString } from './model-patterns.js';
 
 export const KEY_PREFIX = 'zai-';
@@ -63,7 +63,10 @@ function checkName(value: unknown): string {
 function checkCap(value: unknown): number | null {
   if (value === null) return null;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_CAP_MICRO) {
-    throw invalidRequest(`spend_cap_micro_usd must be an integer from 0 to ${MAX_CAP_MICRO}, or null for no cap.`, 'spend_cap_micro_usd');
+    throw invalidRequest(
+      `spend_cap_micro_usd must be an integer from 0 to ${MAX_CAP_MICRO}, or null for no cap.`,
+      'spend_cap_micro_usd',
+    );
   }
   return value;
 }
@@ -71,7 +74,10 @@ function checkCap(value: unknown): number | null {
 function checkRpm(value: unknown): number | null {
   if (value === null) return null;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 1_000_000) {
-    throw invalidRequest('rate_limit_rpm must be an integer from 1 to 1000000 (requests per minute), or null for no limit.', 'rate_limit_rpm');
+    throw invalidRequest(
+      'rate_limit_rpm must be an integer from 1 to 1000000 (requests per minute), or null for no limit.',
+      'rate_limit_rpm',
+    );
   }
   return value;
 }
@@ -130,7 +136,10 @@ export class ApiKeys {
   async create(actor: AuditActor, input: KeyInput): Promise<ApiKeyRecord & { key: string }> {
     const userId = actor.userId;
     const name = checkName(input.name);
-    const allowed = input.allowed_models === undefined || input.allowed_models === null ? [] : checkModelPatterns(input.allowed_models, 'allowed_models');
+    const allowed =
+      input.allowed_models === undefined || input.allowed_models === null
+        ? []
+        : checkModelPatterns(input.allowed_models, 'allowed_models');
     const cap = input.spend_cap_micro_usd === undefined ? null : checkCap(input.spend_cap_micro_usd);
     const fallback = input.fallback_model === undefined ? null : checkFallback(input.fallback_model);
     const rpm = input.rate_limit_rpm === undefined ? null : checkRpm(input.rate_limit_rpm);
@@ -153,12 +162,22 @@ export class ApiKeys {
       rate_limit_rpm: rpm,
     };
     await this.db.insertInto('api_keys').values(row).execute();
-    await this.audit.record(actor, 'key.created', row.id, { name, key_hint: row.key_hint, spend_cap_micro_usd: cap, allowed_models: allowed });
+    await this.audit.record(actor, 'key.created', row.id, {
+      name,
+      key_hint: row.key_hint,
+      spend_cap_micro_usd: cap,
+      allowed_models: allowed,
+    });
     return { ...toRecord(row), key };
   }
 
   async list(userId: string): Promise<ApiKeyRecord[]> {
-    const rows = await this.db.selectFrom('api_keys').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').execute();
+    const rows = await this.db
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .orderBy('created_at', 'desc')
+      .execute();
     return rows.map(toRecord);
   }
 
@@ -175,7 +194,9 @@ export class ApiKeys {
     const changes: Partial<ApiKeysTable> = { updated_at: Date.now() };
     if (input.name !== undefined) changes.name = checkName(input.name);
     if (input.allowed_models !== undefined) {
-      changes.allowed_models = JSON.stringify(input.allowed_models === null ? [] : checkModelPatterns(input.allowed_models, 'allowed_models'));
+      changes.allowed_models = JSON.stringify(
+        input.allowed_models === null ? [] : checkModelPatterns(input.allowed_models, 'allowed_models'),
+      );
     }
     if (input.spend_cap_micro_usd !== undefined) {
       const cap = checkCap(input.spend_cap_micro_usd);
@@ -190,7 +211,11 @@ export class ApiKeys {
     this.bus.publish({ kind: 'api-key', keyHash: row.key_hash });
     const after = toRecord({ ...row, ...changes });
     if (changes.spend_cap_nano_usd !== undefined && changes.spend_cap_nano_usd !== row.spend_cap_nano_usd) {
-      await this.audit.record(actor, 'key.cap_changed', id, { name: after.name, from_micro_usd: toRecord(row).spend_cap_micro_usd, to_micro_usd: after.spend_cap_micro_usd });
+      await this.audit.record(actor, 'key.cap_changed', id, {
+        name: after.name,
+        from_micro_usd: toRecord(row).spend_cap_micro_usd,
+        to_micro_usd: after.spend_cap_micro_usd,
+      });
     }
     const other = Object.keys(changes).filter((k) => k !== 'updated_at' && k !== 'spend_cap_nano_usd');
     if (other.length > 0) await this.audit.record(actor, 'key.updated', id, { name: after.name, fields: other });
@@ -253,7 +278,12 @@ export class ApiKeys {
   }
 
   private async getRow(userId: string, id: string): Promise<ApiKeysTable> {
-    const row = await this.db.selectFrom('api_keys').selectAll().where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
     if (!row) throw notFound('Key');
     return row;
   }

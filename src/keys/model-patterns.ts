@@ -22,7 +22,10 @@ export function checkModelPatterns(value: unknown, param: string): string[] {
     const body = star === -1 ? pattern : pattern.slice(0, -1);
     // `openai/*` has an empty model part before the star; anything else needs provider/model.
     if (!(star !== -1 && /^[a-z0-9][a-z0-9-]{0,62}\/$/.test(body)) && !MODEL.test(star === -1 ? body : `${body}x`)) {
-      throw invalidRequest(`${param}[${i}] must look like "provider/model" or "provider/*" (got an entry without a provider prefix).`, param);
+      throw invalidRequest(
+        `${param}[${i}] must look like "provider/model" or "provider/*" (got an entry without a provider prefix).`,
+        param,
+      );
     }
     return pattern;
   });

@@ -10,7 +10,7 @@ import { PROVIDERS, isProviderId } from '../providers/registry.js';
 import type { ProviderId } from '../providers/provider.js';
 import type { Database, ProvidersTable } from '../store/schema.js';
 import type { AuditActor, AuditLog } from '../audit/audit-log.js';
-import type { InvalidationBus } from './invalidation.js';
+import type { InvalidationBus } from '../coordination/invalidation.js';
 import { checkProviderKey, keyHint } from './provider-key-format.js';
 import type { VerifiedToken } from '../crypto/fernet.js';
 import type { Vault } from './vault.js';
@@ -81,7 +81,8 @@ function checkName(provider: ProviderId, name: string | undefined): string {
     }
     return provider;
   }
-  if (!NAME.test(name)) throw invalidRequest('name must be lowercase letters, digits and - (at most 63), e.g. vllm-prod.', 'name');
+  if (!NAME.test(name))
+    throw invalidRequest('name must be lowercase letters, digits and - (at most 63), e.g. vllm-prod.', 'name');
   if (provider === 'custom' && isProviderId(name)) {
     throw invalidRequest(`name must not be a built-in provider id (${name}); choose e.g. ${name}-self-hosted.`, 'name');
   }
@@ -176,7 +177,8 @@ export class ProviderCredentials {
       await this.assertNameFree(userId, changes.name, id);
     }
     if (input.base_url !== undefined) {
-      if (input.base_url.trim() === '' && provider === 'custom') throw invalidRequest('base_url is required for a custom provider.', 'base_url');
+      if (input.base_url.trim() === '' && provider === 'custom')
+        throw invalidRequest('base_url is required for a custom provider.', 'base_url');
       changes.base_url = checkBaseUrl(input.base_url.trim() === '' ? PROVIDERS[provider].defaultBaseUrl : input.base_url);
     }
     if (input.api_key !== undefined) {
@@ -187,7 +189,8 @@ export class ProviderCredentials {
     await this.db.updateTable('providers').set(changes).where('id', '=', id).where('user_id', '=', userId).execute();
     this.bus.publish({ kind: 'providers', userId });
     const after = toRecord({ ...row, ...changes });
-    if (changes.key_hint !== undefined) await this.audit.record(actor, 'provider.key_replaced', id, { name: after.name, key_hint: after.key_hint });
+    if (changes.key_hint !== undefined)
+      await this.audit.record(actor, 'provider.key_replaced', id, { name: after.name, key_hint: after.key_hint });
     if (changes.name !== undefined || changes.base_url !== undefined) {
       await this.audit.record(actor, 'provider.updated', id, { name: after.name, base_url: after.base_url });
     }
@@ -205,7 +208,13 @@ export class ProviderCredentials {
   /** The route for one of the account's providers, by id (for the provider test). */
   async routeById(userId: string, id: string): Promise<ProviderRoute> {
     const row = await this.getRow(userId, id);
-    return { id: row.id, provider: row.provider as ProviderId, name: row.name, baseUrl: row.base_url, keyCiphertext: row.key_ciphertext };
+    return {
+      id: row.id,
+      provider: row.provider as ProviderId,
+      name: row.name,
+      baseUrl: row.base_url,
+      keyCiphertext: row.key_ciphertext,
+    };
   }
 
   /** The account's providers by name, from the cache (one database read per account until a change). */
@@ -245,13 +254,24 @@ export class ProviderCredentials {
     return new Map(
       rows.map((row) => [
         row.name,
-        { id: row.id, provider: row.provider as ProviderId, name: row.name, baseUrl: row.base_url, keyCiphertext: row.key_ciphertext },
+        {
+          id: row.id,
+          provider: row.provider as ProviderId,
+          name: row.name,
+          baseUrl: row.base_url,
+          keyCiphertext: row.key_ciphertext,
+        },
       ]),
     );
   }
 
   private async getRow(userId: string, id: string): Promise<ProvidersTable> {
-    const row = await this.db.selectFrom('providers').selectAll().where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('providers')
+      .selectAll()
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
     if (!row) throw notFound('Provider');
     return row;
   }

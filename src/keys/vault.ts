@@ -6,7 +6,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../config.js';
-import { MultiFernet, decryptVerified, generateFernetKey, parseFernetKey, type FernetKey, type VerifiedToken } from '../crypto/fernet.js';
+import {
+  MultiFernet,
+  decryptVerified,
+  generateFernetKey,
+  parseFernetKey,
+  type FernetKey,
+  type VerifiedToken,
+} from '../crypto/fernet.js';
 
 export const KEY_FILE_NAME = 'provider-key-encryption.key';
 

@@ -44,11 +44,7 @@ export interface FunctionTool {
 }
 
 export type ToolChoice =
-  | 'none'
-  | 'auto'
-  | 'required'
-  | { type: 'function'; function: { name: string } }
-  | { type: string; [key: string]: unknown };
+  'none' | 'auto' | 'required' | { type: 'function'; function: { name: string } } | { type: string; [key: string]: unknown };
 
 export type ResponseFormat =
   | { type: 'text' }

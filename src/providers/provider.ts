@@ -18,16 +18,7 @@ import type {
 } from '../openai/types.js';
 
 /** The built-in provider ids (api.md). */
-export const PROVIDER_IDS = [
-  'openai',
-  'anthropic',
-  'gemini',
-  'groq',
-  'mistral',
-  'together',
-  'fireworks',
-  'custom',
-] as const;
+export const PROVIDER_IDS = ['openai', 'anthropic', 'gemini', 'groq', 'mistral', 'together', 'fireworks', 'custom'] as const;
 export type ProviderId = (typeof PROVIDER_IDS)[number];
 
 /** One HTTP request to an upstream, ready to send. */

@@ -30,7 +30,6 @@ const FIXTURES: Uint8Array[] = [
   OPENAI_TEXT_STREAM.replaceAll('\n', '\r'),
 ].map((text) => encoder.encode(text));
 
-
 function parse(chunks: readonly Uint8Array[]): SseEvent[] {
   const parser = new SseParser();
   const events: SseEvent[] = [];
@@ -99,7 +98,24 @@ function parseWithUnframed(chunks: readonly Uint8Array[]): { events: SseEvent[];
 
 /** Fragments that matter to an SSE parser: field names, colons, every line ending, BOMs, multibyte text. */
 const SSE_PIECE = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom('data', 'data:', 'data: ', 'event:', 'event: ', 'id:', 'id: ', 'retry: 5', 'dat', 'Data:', ':', ': ping', ' ') },
+  {
+    weight: 6,
+    arbitrary: fc.constantFrom(
+      'data',
+      'data:',
+      'data: ',
+      'event:',
+      'event: ',
+      'id:',
+      'id: ',
+      'retry: 5',
+      'dat',
+      'Data:',
+      ':',
+      ': ping',
+      ' ',
+    ),
+  },
   { weight: 6, arbitrary: fc.constantFrom('\n', '\r', '\r\n', '\n\n', '\r\n\r\n', '\r\r') },
   { weight: 2, arbitrary: fc.constantFrom('\ufeff', '\u0000', 'é', '🌥', '東', '\ud83c', '{"a":1}', '[DONE]', 'message_start') },
   { weight: 3, arbitrary: fc.string({ unit: 'binary', maxLength: 12 }) },
@@ -111,7 +127,10 @@ const BYTES = fc.oneof(
   fc.uint8Array({ maxLength: 300 }),
   SSE_TEXT,
   fc
-    .tuple(fc.constantFrom(...FIXTURES), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.boolean()), { maxLength: 12 }))
+    .tuple(
+      fc.constantFrom(...FIXTURES),
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.boolean()), { maxLength: 12 }),
+    )
     .map(([fixture, edits]) => {
       const bytes = Array.from(fixture);
       for (const [at, byte, insert] of edits) {
@@ -162,7 +181,11 @@ describe('SseParser (fuzz)', () => {
   it('keeps the same non-SSE lines (a bare JSON error body) however the bytes are split, as the spec reading predicts', () => {
     const BARE_JSON = fc
       .tuple(fc.json({ maxDepth: 3 }), fc.constantFrom('\n', '\r\n', '\r'), fc.boolean())
-      .map(([text, newline, pretty]) => encoder.encode((pretty ? JSON.stringify({ error: JSON.parse(text) as unknown }, null, 2) : text).replaceAll('\n', newline)));
+      .map(([text, newline, pretty]) =>
+        encoder.encode(
+          (pretty ? JSON.stringify({ error: JSON.parse(text) as unknown }, null, 2) : text).replaceAll('\n', newline),
+        ),
+      );
     fc.assert(
       fc.property(fc.oneof(BYTES, BARE_JSON), CUTS, (bytes, cuts) => {
         const split1 = parseWithUnframed(split(bytes, cuts));

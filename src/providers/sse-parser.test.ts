@@ -64,9 +64,7 @@ describe('SseParser', () => {
     const random = seededRandom(20260821);
     for (let round = 0; round < 300; round += 1) {
       const count = 1 + Math.floor(random() * 40);
-      const cuts = Array.from({ length: count }, () => Math.floor(random() * (bytes.length + 1))).sort(
-        (a, b) => a - b,
-      );
+      const cuts = Array.from({ length: count }, () => Math.floor(random() * (bytes.length + 1))).sort((a, b) => a - b);
       expect(parseChunks(splitAt(bytes, cuts)), `cuts ${cuts.join(',')}`).toEqual(expected);
     }
   });
@@ -123,9 +121,7 @@ describe('SseParser', () => {
 
   it('push() returns several events completed by one chunk', () => {
     const parser = new SseParser();
-    expect(parser.push(encoder.encode('data: 1\n\ndata: 2\n\ndata: 3\n\ndata: 4'))).toEqual(
-      ['1', '2', '3'].map(dataEvent),
-    );
+    expect(parser.push(encoder.encode('data: 1\n\ndata: 2\n\ndata: 3\n\ndata: 4'))).toEqual(['1', '2', '3'].map(dataEvent));
     expect(parser.push(encoder.encode('\n\n'))).toEqual([dataEvent('4')]);
   });
 
@@ -183,4 +179,3 @@ describe('SseParser', () => {
     expect(parseChunks([bytes.subarray(0, bytes.length - 1)])).toEqual([dataEvent('\ufffd')]);
   });
 });
-

@@ -11,7 +11,6 @@ import { StringDecoder } from 'node:string_decoder';
 import type { SseEvent } from './provider.js';
 
 const LF = 10;
-const CR = 13;
 const SPACE = 32;
 const BOM = 0xfeff;
 const UNFRAMED_LIMIT = 64 * 1024;
@@ -152,8 +151,7 @@ export class SseParser {
     } else if (nameLength === 2 && buf.startsWith('id', start)) {
       const value = valueStart >= end ? '' : buf.slice(valueStart, end);
       if (!value.includes('\u0000')) this.lastEventId = value; // the spec ignores ids containing NULL
-    }
-    else if (!(nameLength === 5 && buf.startsWith('retry', start)) && this.unframedLength < UNFRAMED_LIMIT) {
+    } else if (!(nameLength === 5 && buf.startsWith('retry', start)) && this.unframedLength < UNFRAMED_LIMIT) {
       // Not an SSE field at all: keep the raw line, since Gemini may write a bare JSON error object
       // into a 200 stream (provider-protocols.md §5 rule 10). Bounded, so garbage cannot fill memory.
       const line = buf.slice(start, end);

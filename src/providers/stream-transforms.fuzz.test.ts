@@ -155,7 +155,10 @@ const PROVIDERS: ProviderCase[] = [
     name: 'anthropic (response_format answer tool)',
     publicModel: 'anthropic/claude-sonnet-4-5',
     create: transformFactory(anthropicAdapter, 'anthropic/claude-sonnet-4-5', {
-      response_format: { type: 'json_schema', json_schema: { name: 'city_report', schema: { type: 'object', properties: { city: { type: 'string' } } } } },
+      response_format: {
+        type: 'json_schema',
+        json_schema: { name: 'city_report', schema: { type: 'object', properties: { city: { type: 'string' } } } },
+      },
     }),
     fixtures: ANTHROPIC_FIXTURES,
   },
@@ -198,7 +201,6 @@ function* parsed(chunks: readonly Uint8Array[]): Generator<SseEvent> {
   yield* parser.end();
 }
 
-
 function describeError(error: unknown): string {
   return error instanceof Error ? `${error.constructor.name}: ${error.message}` : String(error);
 }
@@ -208,7 +210,10 @@ function checkContract(run: Run, includeUsage: boolean, publicModel: string, ser
   if (run.error !== undefined) {
     expect(run.error instanceof GatewayError, `threw ${describeError(run.error)}`).toBe(true);
     const error = run.error as GatewayError;
-    expect(Number.isInteger(error.status) && error.status >= 400 && error.status <= 599, `status ${error.status} (${error.message})`).toBe(true);
+    expect(
+      Number.isInteger(error.status) && error.status >= 400 && error.status <= 599,
+      `status ${error.status} (${error.message})`,
+    ).toBe(true);
     expect(typeof error.message).toBe('string');
     if (run.thrownBy === 'end') expect(error.failure, error.message).toBe('reset');
   } else {
@@ -237,8 +242,10 @@ function assembled(chunks: readonly ChatCompletionChunk[]): { text: string; fini
   for (const chunk of chunks) {
     for (const choice of chunk.choices) {
       if (typeof choice.delta.content === 'string') text += `[${choice.index}]${choice.delta.content}`;
-      for (const call of choice.delta.tool_calls ?? []) text += `[${choice.index}.${call.index}]${call.function?.name ?? ''}${call.function?.arguments ?? ''}`;
-      if (choice.finish_reason !== null && choice.finish_reason !== undefined) finishes.push(`${choice.index}:${choice.finish_reason}`);
+      for (const call of choice.delta.tool_calls ?? [])
+        text += `[${choice.index}.${call.index}]${call.function?.name ?? ''}${call.function?.arguments ?? ''}`;
+      if (choice.finish_reason !== null && choice.finish_reason !== undefined)
+        finishes.push(`${choice.index}:${choice.finish_reason}`);
     }
   }
   return { text, finishes: finishes.join(',') };
@@ -251,26 +258,51 @@ const CUTS = fc.array(fc.nat(), { maxLength: 30 });
 
 /** Byte-level damage: overwrite, insert or delete bytes, then maybe truncate. */
 const BYTE_EDITS = fc.record({
-  edits: fc.array(fc.tuple(fc.constantFrom('set', 'insert', 'delete'), fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 8 }),
+  edits: fc.array(fc.tuple(fc.constantFrom('set', 'insert', 'delete'), fc.nat(), fc.integer({ min: 0, max: 255 })), {
+    maxLength: 8,
+  }),
   truncateAt: fc.option(fc.nat(), { nil: undefined }),
 });
 
-
 /** Values that are wrong in interesting ways for any field. */
 const ODD_VALUE = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom<unknown>(null, '', 0, -1, 1.5, 1e308, true, false, [], {}, [null], 'error', 'STOP', 'stop', 'tool_use', 'message_stop', 'SAFETY', '[DONE]', -2147483648, 4294967296) },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom<unknown>(
+      null,
+      '',
+      0,
+      -1,
+      1.5,
+      1e308,
+      true,
+      false,
+      [],
+      {},
+      [null],
+      'error',
+      'STOP',
+      'stop',
+      'tool_use',
+      'message_stop',
+      'SAFETY',
+      '[DONE]',
+      -2147483648,
+      4294967296,
+    ),
+  },
   { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 20 }) },
 );
 const DELETE = Symbol('delete');
-
 
 function setAt(root: unknown, path: Path, replacement: unknown): void {
   let node = root as Record<string | number, unknown>;
   for (const step of path.slice(0, -1)) node = node[step] as Record<string | number, unknown>;
   const last = path.at(-1);
   if (last === undefined) return;
-  if (replacement !== DELETE) node[last] = structuredClone(replacement); // constantFrom shares instances
+  if (replacement !== DELETE)
+    node[last] = structuredClone(replacement); // constantFrom shares instances
   else if (Array.isArray(node) && typeof last === 'number') node.splice(last, 1);
   else delete node[last];
 }
@@ -281,12 +313,21 @@ function eventsOf(f: Fixture): SseEvent[] {
 
 /** Event-level damage: wrong types in any field, dropped, duplicated, swapped and foreign events. */
 const EVENT_EDIT = fc.oneof(
-  fc.record({ op: fc.constant('field' as const), event: fc.nat(), path: fc.nat(), value: fc.oneof(ODD_VALUE, fc.constant<unknown>(DELETE)) }),
+  fc.record({
+    op: fc.constant('field' as const),
+    event: fc.nat(),
+    path: fc.nat(),
+    value: fc.oneof(ODD_VALUE, fc.constant<unknown>(DELETE)),
+  }),
   fc.record({ op: fc.constantFrom('drop' as const, 'duplicate' as const, 'swap' as const), event: fc.nat(), other: fc.nat() }),
   fc.record({
     op: fc.constant('insert' as const),
     event: fc.nat(),
-    data: fc.oneof(fc.json({ maxDepth: 3 }), fc.string({ maxLength: 30 }), fc.constantFrom('[DONE]', '', ' ', '{}', '[]', 'null', '{"type":"message_stop"}', '{"error":null}')),
+    data: fc.oneof(
+      fc.json({ maxDepth: 3 }),
+      fc.string({ maxLength: 30 }),
+      fc.constantFrom('[DONE]', '', ' ', '{}', '[]', 'null', '{"type":"message_stop"}', '{"error":null}'),
+    ),
     name: fc.option(fc.constantFrom('error', 'message_stop', 'ping', '', 'message'), { nil: undefined }),
   }),
 );
@@ -344,10 +385,22 @@ const SHAPED_EVENT: Record<string, fc.Arbitrary<SseEvent>> = {
               {
                 index: SMALL_INDEX,
                 delta: fc.oneof(
-                  fc.record({ content: fc.oneof(fc.string({ maxLength: 10 }), ODD_VALUE), tool_calls: fc.oneof(fc.array(fc.record({ id: ODD_VALUE, index: SMALL_INDEX }), { maxLength: 2 }), ODD_VALUE) }, { requiredKeys: [] }),
+                  fc.record(
+                    {
+                      content: fc.oneof(fc.string({ maxLength: 10 }), ODD_VALUE),
+                      tool_calls: fc.oneof(
+                        fc.array(fc.record({ id: ODD_VALUE, index: SMALL_INDEX }), { maxLength: 2 }),
+                        ODD_VALUE,
+                      ),
+                    },
+                    { requiredKeys: [] },
+                  ),
                   ODD_VALUE,
                 ),
-                finish_reason: fc.oneof(fc.constantFrom<unknown>(null, 'stop', 'length', 'eos', 'error', 'model_length', '', 'tool_calls'), ODD_VALUE),
+                finish_reason: fc.oneof(
+                  fc.constantFrom<unknown>(null, 'stop', 'length', 'eos', 'error', 'model_length', '', 'tool_calls'),
+                  ODD_VALUE,
+                ),
               },
               { requiredKeys: [] },
             ),
@@ -355,7 +408,10 @@ const SHAPED_EVENT: Record<string, fc.Arbitrary<SseEvent>> = {
           ),
           ODD_VALUE,
         ),
-        usage: fc.oneof(fc.record({ prompt_tokens: ODD_VALUE, completion_tokens: ODD_VALUE, total_tokens: ODD_VALUE }, { requiredKeys: [] }), ODD_VALUE),
+        usage: fc.oneof(
+          fc.record({ prompt_tokens: ODD_VALUE, completion_tokens: ODD_VALUE, total_tokens: ODD_VALUE }, { requiredKeys: [] }),
+          ODD_VALUE,
+        ),
         x_groq: fc.oneof(fc.record({ usage: ODD_VALUE, error: ODD_VALUE }, { requiredKeys: [] }), ODD_VALUE),
         error: ODD_VALUE,
       },
@@ -371,19 +427,55 @@ const SHAPED_EVENT: Record<string, fc.Arbitrary<SseEvent>> = {
   anthropic: fc
     .record(
       {
-        type: fc.constantFrom('message_start', 'content_block_start', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop', 'ping', 'error', 'future_event'),
+        type: fc.constantFrom(
+          'message_start',
+          'content_block_start',
+          'content_block_delta',
+          'content_block_stop',
+          'message_delta',
+          'message_stop',
+          'ping',
+          'error',
+          'future_event',
+        ),
         index: SMALL_INDEX,
-        message: fc.record({ id: fc.oneof(fc.string({ maxLength: 6 }), ODD_VALUE), usage: fc.oneof(fc.record({ input_tokens: ODD_VALUE, output_tokens: fc.nat() }, { requiredKeys: [] }), ODD_VALUE) }, { requiredKeys: [] }),
+        message: fc.record(
+          {
+            id: fc.oneof(fc.string({ maxLength: 6 }), ODD_VALUE),
+            usage: fc.oneof(fc.record({ input_tokens: ODD_VALUE, output_tokens: fc.nat() }, { requiredKeys: [] }), ODD_VALUE),
+          },
+          { requiredKeys: [] },
+        ),
         content_block: fc.record(
-          { type: fc.constantFrom('text', 'tool_use', 'thinking', 'redacted_thinking'), text: fc.oneof(fc.string({ maxLength: 6 }), ODD_VALUE), id: fc.string({ maxLength: 6 }), name: fc.constantFrom('get_weather', 'city_report'), input: fc.oneof(fc.constant({}), ODD_VALUE) },
+          {
+            type: fc.constantFrom('text', 'tool_use', 'thinking', 'redacted_thinking'),
+            text: fc.oneof(fc.string({ maxLength: 6 }), ODD_VALUE),
+            id: fc.string({ maxLength: 6 }),
+            name: fc.constantFrom('get_weather', 'city_report'),
+            input: fc.oneof(fc.constant({}), ODD_VALUE),
+          },
           { requiredKeys: ['type'] },
         ),
         delta: fc.record(
-          { type: fc.constantFrom('text_delta', 'input_json_delta', 'thinking_delta'), text: fc.oneof(fc.string({ maxLength: 6 }), ODD_VALUE), partial_json: fc.oneof(fc.string({ maxLength: 6 }), ODD_VALUE), stop_reason: fc.oneof(fc.constantFrom('end_turn', 'tool_use', 'max_tokens', 'refusal'), ODD_VALUE) },
+          {
+            type: fc.constantFrom('text_delta', 'input_json_delta', 'thinking_delta'),
+            text: fc.oneof(fc.string({ maxLength: 6 }), ODD_VALUE),
+            partial_json: fc.oneof(fc.string({ maxLength: 6 }), ODD_VALUE),
+            stop_reason: fc.oneof(fc.constantFrom('end_turn', 'tool_use', 'max_tokens', 'refusal'), ODD_VALUE),
+          },
           { requiredKeys: [] },
         ),
         usage: fc.oneof(fc.record({ output_tokens: fc.oneof(fc.nat(), ODD_VALUE) }), ODD_VALUE),
-        error: fc.oneof(fc.record({ type: fc.constantFrom('overloaded_error', 'api_error', 'x'), message: fc.oneof(fc.string({ maxLength: 6 }), ODD_VALUE) }, { requiredKeys: [] }), ODD_VALUE),
+        error: fc.oneof(
+          fc.record(
+            {
+              type: fc.constantFrom('overloaded_error', 'api_error', 'x'),
+              message: fc.oneof(fc.string({ maxLength: 6 }), ODD_VALUE),
+            },
+            { requiredKeys: [] },
+          ),
+          ODD_VALUE,
+        ),
       },
       { requiredKeys: ['type'] },
     )
@@ -401,7 +493,21 @@ const SHAPED_EVENT: Record<string, fc.Arbitrary<SseEvent>> = {
                   parts: fc.oneof(
                     fc.array(
                       fc.record(
-                        { text: fc.oneof(fc.string({ maxLength: 6 }), ODD_VALUE), thought: fc.oneof(fc.boolean(), ODD_VALUE), functionCall: fc.oneof(fc.record({ name: fc.oneof(fc.constant('f'), ODD_VALUE), args: fc.oneof(fc.dictionary(fc.string({ maxLength: 3 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 2 }), ODD_VALUE) }), ODD_VALUE), thoughtSignature: ODD_VALUE },
+                        {
+                          text: fc.oneof(fc.string({ maxLength: 6 }), ODD_VALUE),
+                          thought: fc.oneof(fc.boolean(), ODD_VALUE),
+                          functionCall: fc.oneof(
+                            fc.record({
+                              name: fc.oneof(fc.constant('f'), ODD_VALUE),
+                              args: fc.oneof(
+                                fc.dictionary(fc.string({ maxLength: 3 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 2 }),
+                                ODD_VALUE,
+                              ),
+                            }),
+                            ODD_VALUE,
+                          ),
+                          thoughtSignature: ODD_VALUE,
+                        },
                         { requiredKeys: [] },
                       ),
                       { maxLength: 3 },
@@ -417,9 +523,20 @@ const SHAPED_EVENT: Record<string, fc.Arbitrary<SseEvent>> = {
           ODD_VALUE,
         ),
         promptFeedback: fc.oneof(fc.record({ blockReason: fc.oneof(fc.constantFrom('SAFETY', 'OTHER'), ODD_VALUE) }), ODD_VALUE),
-        usageMetadata: fc.oneof(fc.record({ promptTokenCount: ODD_VALUE, candidatesTokenCount: fc.oneof(fc.nat(), ODD_VALUE) }, { requiredKeys: [] }), ODD_VALUE),
+        usageMetadata: fc.oneof(
+          fc.record({ promptTokenCount: ODD_VALUE, candidatesTokenCount: fc.oneof(fc.nat(), ODD_VALUE) }, { requiredKeys: [] }),
+          ODD_VALUE,
+        ),
         responseId: fc.oneof(fc.string({ maxLength: 6 }), ODD_VALUE),
-        error: fc.record({ code: ODD_VALUE, message: ODD_VALUE, status: fc.oneof(fc.constantFrom('UNAVAILABLE', 'INTERNAL', 'RESOURCE_EXHAUSTED'), ODD_VALUE), details: ODD_VALUE }, { requiredKeys: [] }),
+        error: fc.record(
+          {
+            code: ODD_VALUE,
+            message: ODD_VALUE,
+            status: fc.oneof(fc.constantFrom('UNAVAILABLE', 'INTERNAL', 'RESOURCE_EXHAUSTED'), ODD_VALUE),
+            details: ODD_VALUE,
+          },
+          { requiredKeys: [] },
+        ),
       },
       { requiredKeys: [] },
     )
@@ -429,7 +546,11 @@ SHAPED_EVENT['anthropic (response_format answer tool)'] = SHAPED_EVENT['anthropi
 
 const RANDOM_EVENT: fc.Arbitrary<SseEvent> = fc.record({
   event: fc.option(fc.string({ maxLength: 12 }), { nil: undefined }),
-  data: fc.oneof(fc.json({ maxDepth: 3 }), fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom('[DONE]', '', ' ', '{}', '[]', 'null', '0', '"x"')),
+  data: fc.oneof(
+    fc.json({ maxDepth: 3 }),
+    fc.string({ unit: 'binary', maxLength: 40 }),
+    fc.constantFrom('[DONE]', '', ' ', '{}', '[]', 'null', '0', '"x"'),
+  ),
   id: fc.option(fc.string({ maxLength: 4 }), { nil: undefined }),
 });
 
@@ -471,7 +592,9 @@ describe.each(PROVIDERS)('$name stream transform (fuzz)', (provider) => {
         const truncated = f.bytes.subarray(0, at % (f.terminalAt + 1));
         const run = runEvents(provider.create(includeUsage), parsed(split(truncated, cuts)));
         checkContract(run, includeUsage, provider.publicModel);
-        expect(run.error, `a stream cut at byte ${truncated.length} of ${f.bytes.length} ended cleanly`).toBeInstanceOf(GatewayError);
+        expect(run.error, `a stream cut at byte ${truncated.length} of ${f.bytes.length} ended cleanly`).toBeInstanceOf(
+          GatewayError,
+        );
       }),
       { seed: SEED + 1, numRuns: 150 },
     );
@@ -490,7 +613,11 @@ describe.each(PROVIDERS)('$name stream transform (fuzz)', (provider) => {
   it('only ever throws GatewayErrors when fields have the wrong type and events are dropped, repeated or reordered', () => {
     fc.assert(
       fc.property(fixtureArb, fc.array(EVENT_EDIT, { minLength: 1, maxLength: 5 }), fc.boolean(), (f, edits, includeUsage) => {
-        checkContract(runEvents(provider.create(includeUsage), damageEvents(eventsOf(f), edits)), includeUsage, provider.publicModel);
+        checkContract(
+          runEvents(provider.create(includeUsage), damageEvents(eventsOf(f), edits)),
+          includeUsage,
+          provider.publicModel,
+        );
       }),
       { seed: SEED + 3, numRuns: 300 },
     );
@@ -498,9 +625,13 @@ describe.each(PROVIDERS)('$name stream transform (fuzz)', (provider) => {
 
   it('only ever throws GatewayErrors on random events, provider-shaped or not', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof({ weight: 3, arbitrary: shaped }, { weight: 1, arbitrary: RANDOM_EVENT }), { maxLength: 12 }), fc.boolean(), (events, includeUsage) => {
-        checkContract(runEvents(provider.create(includeUsage), events), includeUsage, provider.publicModel);
-      }),
+      fc.property(
+        fc.array(fc.oneof({ weight: 3, arbitrary: shaped }, { weight: 1, arbitrary: RANDOM_EVENT }), { maxLength: 12 }),
+        fc.boolean(),
+        (events, includeUsage) => {
+          checkContract(runEvents(provider.create(includeUsage), events), includeUsage, provider.publicModel);
+        },
+      ),
       { seed: SEED + 4, numRuns: 300 },
     );
   });
@@ -521,7 +652,12 @@ describe.each(PROVIDERS)('$name stream transform (fuzz)', (provider) => {
           const copy = structuredClone(json);
           setAt(copy, path, '\u0000DEEP\u0000');
           const data = JSON.stringify(copy).replace('"\\u0000DEEP\\u0000"', DEEP_JSON);
-          cases.push({ fixture: f.name, event: i, path: path.join('.'), events: events.map((e, j) => (j === i ? { ...e, data } : e)) });
+          cases.push({
+            fixture: f.name,
+            event: i,
+            path: path.join('.'),
+            events: events.map((e, j) => (j === i ? { ...e, data } : e)),
+          });
         }
       });
     }
@@ -550,7 +686,8 @@ describe('error events mid-stream (fuzz)', () => {
     for (const data of shapes) {
       for (const event of [undefined, 'error']) {
         const run = runEvents(openai.create(false), [{ event, data, id: undefined }]);
-        if (!(run.error instanceof GatewayError)) failures.push(`${event ?? 'message'} ${data.slice(0, 40)}…: ${describeError(run.error)}`);
+        if (!(run.error instanceof GatewayError))
+          failures.push(`${event ?? 'message'} ${data.slice(0, 40)}…: ${describeError(run.error)}`);
       }
     }
     expect([...new Set(failures)]).toEqual([]);
@@ -561,7 +698,11 @@ describe('error events mid-stream (fuzz)', () => {
     fc.assert(
       fc.property(
         // Doubles by bit pattern cluster near 0, so fractions with two decimals cover 0–1000 evenly.
-        fc.oneof(fc.integer({ min: -1000, max: 100_000 }), fc.integer({ min: 0, max: 100_000 }).map((n) => n / 100), fc.double({ noNaN: true, noDefaultInfinity: true })),
+        fc.oneof(
+          fc.integer({ min: -1000, max: 100_000 }),
+          fc.integer({ min: 0, max: 100_000 }).map((n) => n / 100),
+          fc.double({ noNaN: true, noDefaultInfinity: true }),
+        ),
         fc.option(fc.constantFrom('UNAVAILABLE', 'INTERNAL', 'NOT_A_STATUS'), { nil: undefined }),
         (code, status) => {
           const data = JSON.stringify({ error: { code, message: 'boom', ...(status === undefined ? {} : { status }) } });
@@ -585,30 +726,65 @@ describe('mapError of every adapter (fuzz)', () => {
     const body = fc.oneof(
       { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
       { weight: 1, arbitrary: fc.json({ maxDepth: 3 }) },
-      { weight: 4, arbitrary: fc
-        .record({
-          code: fc.oneof(fc.integer({ min: -1000, max: 100_000 }), fc.integer({ min: 0, max: 100_000 }).map((n) => n / 100), ODD_VALUE),
-          message: fc.oneof({ weight: 4, arbitrary: fc.string({ maxLength: 20 }) }, { weight: 1, arbitrary: ODD_VALUE }),
-          status: fc.oneof({ weight: 4, arbitrary: fc.constantFrom('UNAVAILABLE', 'INVALID_ARGUMENT', 'RESOURCE_EXHAUSTED', 'SOMETHING_NEW') }, { weight: 1, arbitrary: ODD_VALUE }),
-          type: fc.oneof({ weight: 4, arbitrary: fc.constantFrom('overloaded_error', 'rate_limit_error', 'api_error', 'new_error') }, { weight: 1, arbitrary: ODD_VALUE }),
-        }, { requiredKeys: ['code', 'message'] })
-        .map((error) => JSON.stringify({ error })) },
+      {
+        weight: 4,
+        arbitrary: fc
+          .record(
+            {
+              code: fc.oneof(
+                fc.integer({ min: -1000, max: 100_000 }),
+                fc.integer({ min: 0, max: 100_000 }).map((n) => n / 100),
+                ODD_VALUE,
+              ),
+              message: fc.oneof({ weight: 4, arbitrary: fc.string({ maxLength: 20 }) }, { weight: 1, arbitrary: ODD_VALUE }),
+              status: fc.oneof(
+                {
+                  weight: 4,
+                  arbitrary: fc.constantFrom('UNAVAILABLE', 'INVALID_ARGUMENT', 'RESOURCE_EXHAUSTED', 'SOMETHING_NEW'),
+                },
+                { weight: 1, arbitrary: ODD_VALUE },
+              ),
+              type: fc.oneof(
+                { weight: 4, arbitrary: fc.constantFrom('overloaded_error', 'rate_limit_error', 'api_error', 'new_error') },
+                { weight: 1, arbitrary: ODD_VALUE },
+              ),
+            },
+            { requiredKeys: ['code', 'message'] },
+          )
+          .map((error) => JSON.stringify({ error })),
+      },
     );
     fc.assert(
-      fc.property(fc.integer({ min: 400, max: 599 }), body, fc.dictionary(fc.constantFrom('retry-after', 'Retry-After', 'anthropic-ratelimit-requests-reset', 'anthropic-ratelimit-requests-remaining'), fc.string({ maxLength: 30 })), (status, text, headers) => {
-        for (const [name, adapter] of adapters) {
-          let error: unknown;
-          try {
-            error = adapter.mapError({ status, body: text, headers });
-          } catch (thrown) {
-            error = thrown;
+      fc.property(
+        fc.integer({ min: 400, max: 599 }),
+        body,
+        fc.dictionary(
+          fc.constantFrom(
+            'retry-after',
+            'Retry-After',
+            'anthropic-ratelimit-requests-reset',
+            'anthropic-ratelimit-requests-remaining',
+          ),
+          fc.string({ maxLength: 30 }),
+        ),
+        (status, text, headers) => {
+          for (const [name, adapter] of adapters) {
+            let error: unknown;
+            try {
+              error = adapter.mapError({ status, body: text, headers });
+            } catch (thrown) {
+              error = thrown;
+            }
+            expect(error instanceof GatewayError, `${name} mapError gave ${describeError(error)}`).toBe(true);
+            const e = error as GatewayError;
+            expect(
+              Number.isInteger(e.status) && e.status >= 400 && e.status <= 599,
+              `${name}: status ${e.status} for HTTP ${status} ${text.slice(0, 80)}`,
+            ).toBe(true);
+            expect(typeof e.message).toBe('string');
           }
-          expect(error instanceof GatewayError, `${name} mapError gave ${describeError(error)}`).toBe(true);
-          const e = error as GatewayError;
-          expect(Number.isInteger(e.status) && e.status >= 400 && e.status <= 599, `${name}: status ${e.status} for HTTP ${status} ${text.slice(0, 80)}`).toBe(true);
-          expect(typeof e.message).toBe('string');
-        }
-      }),
+        },
+      ),
       { seed: SEED + 6, numRuns: 400 },
     );
   });

@@ -12,4 +12,3 @@ export function coordinationUnavailable(cause?: unknown): GatewayError {
     cause,
   });
 }
-

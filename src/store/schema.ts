@@ -4,7 +4,6 @@
  * no floating point ever touches money and both SQLite and PostgreSQL store the same integers.
  */
 
-
 export interface UsersTable {
   id: string;
   email: string;

@@ -24,7 +24,15 @@ describe('Metrics', () => {
     const metrics = new Metrics();
     metrics.request(ok);
     metrics.request({ ...ok, cachedTokens: 4 });
-    metrics.request({ ...ok, provider: 'groq', model: 'groq/llama', status: 502, promptTokens: 0, completionTokens: 0, costNanoUsd: 0 });
+    metrics.request({
+      ...ok,
+      provider: 'groq',
+      model: 'groq/llama',
+      status: 502,
+      promptTokens: 0,
+      completionTokens: 0,
+      costNanoUsd: 0,
+    });
     let text = await metrics.registry.metrics();
     expect(sample(text, 'zai_requests_total{provider="openai",model="openai/gpt-4o-mini",status="200"}')).toBe(2);
     // A failed request is counted without its model (labels stay bounded by what was served).
@@ -37,7 +45,9 @@ describe('Metrics', () => {
     expect(sample(text, 'zai_request_duration_seconds_count{provider="openai"}')).toBe(2);
 
     // Nothing new: the same totals. Then one more request adds to them.
-    expect(sample(await metrics.registry.metrics(), 'zai_requests_total{provider="openai",model="openai/gpt-4o-mini",status="200"}')).toBe(2);
+    expect(
+      sample(await metrics.registry.metrics(), 'zai_requests_total{provider="openai",model="openai/gpt-4o-mini",status="200"}'),
+    ).toBe(2);
     metrics.request(ok);
     text = await metrics.registry.metrics();
     expect(sample(text, 'zai_requests_total{provider="openai",model="openai/gpt-4o-mini",status="200"}')).toBe(3);

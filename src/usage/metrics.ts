@@ -40,15 +40,62 @@ export class Metrics {
    */
   private readonly tallies = new Map<string, Tally>();
   private readonly takeTallies = (): void => this.flushTallies();
-  private readonly requests = new Counter({ name: 'zai_requests_total', help: 'Gateway requests by provider, served model and status.', labelNames: ['provider', 'model', 'status'] as const, registers: [this.registry], collect: this.takeTallies });
-  private readonly latency = new Histogram({ name: 'zai_request_duration_seconds', help: 'Gateway request latency.', labelNames: ['provider'] as const, buckets: LATENCY_BUCKETS, registers: [this.registry] });
-  private readonly ttft = new Histogram({ name: 'zai_time_to_first_token_seconds', help: 'Time to the first streamed byte.', labelNames: ['provider'] as const, buckets: LATENCY_BUCKETS, registers: [this.registry] });
-  private readonly tokens = new Counter({ name: 'zai_tokens_total', help: 'Tokens reported by providers.', labelNames: ['provider', 'model', 'kind'] as const, registers: [this.registry], collect: this.takeTallies });
-  private readonly cost = new Counter({ name: 'zai_cost_usd_total', help: 'Cost of answered requests in USD.', labelNames: ['provider', 'model'] as const, registers: [this.registry], collect: this.takeTallies });
-  private readonly upstreamErrors = new Counter({ name: 'zai_upstream_errors_total', help: 'Failed upstream attempts by class (connect, timeout, status, reset, protocol).', labelNames: ['provider', 'class'] as const, registers: [this.registry] });
-  private readonly fallbacks = new Counter({ name: 'zai_fallbacks_total', help: 'Attempts made on a fallback model.', registers: [this.registry] });
-  private readonly capRefusals = new Counter({ name: 'zai_spend_cap_refusals_total', help: 'Requests refused with 402 spend_cap_reached.', registers: [this.registry] });
-  private readonly streams = new Gauge({ name: 'zai_streams_in_flight', help: 'Streamed answers being relayed now.', registers: [this.registry] });
+  private readonly requests = new Counter({
+    name: 'zai_requests_total',
+    help: 'Gateway requests by provider, served model and status.',
+    labelNames: ['provider', 'model', 'status'] as const,
+    registers: [this.registry],
+    collect: this.takeTallies,
+  });
+  private readonly latency = new Histogram({
+    name: 'zai_request_duration_seconds',
+    help: 'Gateway request latency.',
+    labelNames: ['provider'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly ttft = new Histogram({
+    name: 'zai_time_to_first_token_seconds',
+    help: 'Time to the first streamed byte.',
+    labelNames: ['provider'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly tokens = new Counter({
+    name: 'zai_tokens_total',
+    help: 'Tokens reported by providers.',
+    labelNames: ['provider', 'model', 'kind'] as const,
+    registers: [this.registry],
+    collect: this.takeTallies,
+  });
+  private readonly cost = new Counter({
+    name: 'zai_cost_usd_total',
+    help: 'Cost of answered requests in USD.',
+    labelNames: ['provider', 'model'] as const,
+    registers: [this.registry],
+    collect: this.takeTallies,
+  });
+  private readonly upstreamErrors = new Counter({
+    name: 'zai_upstream_errors_total',
+    help: 'Failed upstream attempts by class (connect, timeout, status, reset, protocol).',
+    labelNames: ['provider', 'class'] as const,
+    registers: [this.registry],
+  });
+  private readonly fallbacks = new Counter({
+    name: 'zai_fallbacks_total',
+    help: 'Attempts made on a fallback model.',
+    registers: [this.registry],
+  });
+  private readonly capRefusals = new Counter({
+    name: 'zai_spend_cap_refusals_total',
+    help: 'Requests refused with 402 spend_cap_reached.',
+    registers: [this.registry],
+  });
+  private readonly streams = new Gauge({
+    name: 'zai_streams_in_flight',
+    help: 'Streamed answers being relayed now.',
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'zai_process_' });
@@ -60,7 +107,16 @@ export class Metrics {
     const key = `${provider}\n${model}\n${o.status}`;
     let tally = this.tallies.get(key);
     if (tally === undefined) {
-      tally = { provider, model, status: String(o.status), requests: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costNanoUsd: 0 };
+      tally = {
+        provider,
+        model,
+        status: String(o.status),
+        requests: 0,
+        promptTokens: 0,
+        completionTokens: 0,
+        cachedTokens: 0,
+        costNanoUsd: 0,
+      };
       this.tallies.set(key, tally);
     }
     tally.requests += 1;

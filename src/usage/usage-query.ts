@@ -38,7 +38,14 @@ export interface UsageRecord {
 
 export interface UsagePage {
   data: UsageRecord[];
-  totals: { requests: number; prompt_tokens: number; completion_tokens: number; cached_tokens: number; cost_micro_usd: number; cost_nano_usd: number };
+  totals: {
+    requests: number;
+    prompt_tokens: number;
+    completion_tokens: number;
+    cached_tokens: number;
+    cost_micro_usd: number;
+    cost_nano_usd: number;
+  };
   next_cursor: string | null;
 }
 
@@ -53,7 +60,8 @@ function decodeCursor(cursor: string): { createdAt: number; id: string } {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const sep = text.indexOf(':');
   const createdAt = Number(text.slice(0, sep));
-  if (sep < 1 || !Number.isInteger(createdAt)) throw invalidRequest('cursor is not valid; pass the next_cursor of the previous page.', 'cursor');
+  if (sep < 1 || !Number.isInteger(createdAt))
+    throw invalidRequest('cursor is not valid; pass the next_cursor of the previous page.', 'cursor');
   return { createdAt, id: text.slice(sep + 1) };
 }
 
@@ -84,7 +92,8 @@ export async function queryUsage(db: Kysely<Database>, userId: string | undefine
   const since = time(filter.since, 'since');
   const until = time(filter.until, 'until');
   const limit = filter.limit === undefined || filter.limit === '' ? 50 : Number(filter.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw invalidRequest('limit must be an integer from 1 to 1000.', 'limit');
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+    throw invalidRequest('limit must be an integer from 1 to 1000.', 'limit');
 
   const filtered = <O>(q: SelectQueryBuilder<Database, 'usage', O>): SelectQueryBuilder<Database, 'usage', O> => {
     let out = q;
@@ -106,15 +115,21 @@ export async function queryUsage(db: Kysely<Database>, userId: string | undefine
       eb.or([eb('created_at', '<', c.createdAt), eb.and([eb('created_at', '=', c.createdAt), eb('id', '<', c.id)])]),
     );
   }
-  const rows = await page.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit + 1).execute();
+  const rows = await page
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
   const totals = await filtered(
-    db.selectFrom('usage').select((eb) => [
-      eb.fn.countAll<number>().as('requests'),
-      eb.fn.sum<number>('prompt_tokens').as('prompt_tokens'),
-      eb.fn.sum<number>('completion_tokens').as('completion_tokens'),
-      eb.fn.sum<number>('cached_tokens').as('cached_tokens'),
-      eb.fn.sum<number>('cost_nano_usd').as('cost'),
-    ]),
+    db
+      .selectFrom('usage')
+      .select((eb) => [
+        eb.fn.countAll<number>().as('requests'),
+        eb.fn.sum<number>('prompt_tokens').as('prompt_tokens'),
+        eb.fn.sum<number>('completion_tokens').as('completion_tokens'),
+        eb.fn.sum<number>('cached_tokens').as('cached_tokens'),
+        eb.fn.sum<number>('cost_nano_usd').as('cost'),
+      ]),
   ).executeTakeFirstOrThrow();
 
   const hasMore = rows.length > limit;

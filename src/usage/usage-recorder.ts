@@ -174,7 +174,11 @@ export class UsageRecorder {
         for (const [keyId, s] of spend) {
           await trx
             .updateTable('api_keys')
-            .set(s.cost === 0 ? { last_used_at: s.lastUsed } : { spent_nano_usd: sql<number>`spent_nano_usd + ${s.cost}`, last_used_at: s.lastUsed })
+            .set(
+              s.cost === 0
+                ? { last_used_at: s.lastUsed }
+                : { spent_nano_usd: sql<number>`spent_nano_usd + ${s.cost}`, last_used_at: s.lastUsed },
+            )
             .where('id', '=', keyId)
             .execute();
         }

@@ -8,7 +8,15 @@ import type http from 'node:http';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountWithKey, startZai, type ApiClient, type Zai } from '../helpers/harness.js';
-import { json, sleep, startFakeServer, type FakeServer, type RecordedRequest, writeFrames, drainStream } from '../helpers/fake-upstream.js';
+import {
+  json,
+  sleep,
+  startFakeServer,
+  type FakeServer,
+  type RecordedRequest,
+  writeFrames,
+  drainStream,
+} from '../helpers/fake-upstream.js';
 
 const ANTHROPIC_KEY = 'sk-ant-api03-e2eFAKEkey-0123456789abcdefghijklmnop';
 const CATALOG_MODEL = 'anthropic/claude-sonnet-4-5';
@@ -58,26 +66,65 @@ function sse(data: Json & { type: string }, eol = '\n'): string {
 function messageStart(id: string, usage: Json): Json & { type: string } {
   return {
     type: 'message_start',
-    message: { id, type: 'message', role: 'assistant', model: 'claude-sonnet-4-5-20250929', content: [], stop_reason: null, stop_sequence: null, usage },
+    message: {
+      id,
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-sonnet-4-5-20250929',
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage,
+    },
   };
 }
 
 const textStart = (index: number) => ({ type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
 const textDelta = (index: number, text: string) => ({ type: 'content_block_delta', index, delta: { type: 'text_delta', text } });
 const blockStop = (index: number) => ({ type: 'content_block_stop', index });
-const toolStart = (index: number, id: string, name: string) => ({ type: 'content_block_start', index, content_block: { type: 'tool_use', id, name, input: {} } });
-const jsonDelta = (index: number, partial: string) => ({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: partial } });
-const messageDelta = (stopReason: string, usage: Json) => ({ type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage });
+const toolStart = (index: number, id: string, name: string) => ({
+  type: 'content_block_start',
+  index,
+  content_block: { type: 'tool_use', id, name, input: {} },
+});
+const jsonDelta = (index: number, partial: string) => ({
+  type: 'content_block_delta',
+  index,
+  delta: { type: 'input_json_delta', partial_json: partial },
+});
+const messageDelta = (stopReason: string, usage: Json) => ({
+  type: 'message_delta',
+  delta: { stop_reason: stopReason, stop_sequence: null },
+  usage,
+});
 const PING = { type: 'ping' };
 const MESSAGE_STOP = { type: 'message_stop' };
 
 /** Anthropic's stream headers on top of the shared frame writer (events split across writes). */
-function anthropicFrames(res: http.ServerResponse, frames: string[], opts: { pauseMs?: number; end?: 'end' | 'destroy' } = {}): Promise<void> {
-  return writeFrames(res, frames, { ...opts, headers: { 'content-type': 'text/event-stream; charset=utf-8', 'request-id': 'req_011Stream' } });
+function anthropicFrames(
+  res: http.ServerResponse,
+  frames: string[],
+  opts: { pauseMs?: number; end?: 'end' | 'destroy' } = {},
+): Promise<void> {
+  return writeFrames(res, frames, {
+    ...opts,
+    headers: { 'content-type': 'text/event-stream; charset=utf-8', 'request-id': 'req_011Stream' },
+  });
 }
 
-function anthropicError(res: http.ServerResponse, status: number, type: string, message: string, headers: Record<string, string> = {}): void {
-  json(res, status, { type: 'error', error: { type, message }, request_id: 'req_011Err' }, { 'request-id': 'req_011Err', ...headers });
+function anthropicError(
+  res: http.ServerResponse,
+  status: number,
+  type: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
+  json(
+    res,
+    status,
+    { type: 'error', error: { type, message }, request_id: 'req_011Err' },
+    { 'request-id': 'req_011Err', ...headers },
+  );
 }
 
 beforeAll(async () => {
@@ -85,12 +132,23 @@ beforeAll(async () => {
   fake = await startFakeServer(async (req, res) => {
     // Like the real API: the key and the version header are required on every call.
     if (req.headers['x-api-key'] !== ANTHROPIC_KEY) return anthropicError(res, 401, 'authentication_error', 'invalid x-api-key');
-    if (req.headers['anthropic-version'] !== '2023-06-01') return anthropicError(res, 400, 'invalid_request_error', 'anthropic-version: header is required');
+    if (req.headers['anthropic-version'] !== '2023-06-01')
+      return anthropicError(res, 400, 'invalid_request_error', 'anthropic-version: header is required');
     if (req.method === 'GET' && req.path.split('?')[0] === '/v1/models') {
       return json(res, 200, {
         data: [
-          { type: 'model', id: 'claude-sonnet-4-5-20250929', display_name: 'Claude Sonnet 4.5', created_at: '2025-09-29T00:00:00Z' },
-          { type: 'model', id: 'claude-haiku-4-5-20251001', display_name: 'Claude Haiku 4.5', created_at: '2025-10-01T00:00:00Z' },
+          {
+            type: 'model',
+            id: 'claude-sonnet-4-5-20250929',
+            display_name: 'Claude Sonnet 4.5',
+            created_at: '2025-09-29T00:00:00Z',
+          },
+          {
+            type: 'model',
+            id: 'claude-haiku-4-5-20251001',
+            display_name: 'Claude Haiku 4.5',
+            created_at: '2025-10-01T00:00:00Z',
+          },
           { type: 'model', id: 'claude-opus-4-5-20251101', display_name: 'Claude Opus 4.5', created_at: '2025-11-01T00:00:00Z' },
         ],
         has_more: false,
@@ -98,12 +156,18 @@ beforeAll(async () => {
         last_id: 'claude-opus-4-5-20251101',
       });
     }
-    if (req.method !== 'POST' || req.path !== '/v1/messages') return anthropicError(res, 404, 'not_found_error', `Not found: ${req.method} ${req.path}`);
+    if (req.method !== 'POST' || req.path !== '/v1/messages')
+      return anthropicError(res, 404, 'not_found_error', `Not found: ${req.method} ${req.path}`);
     const behaviour = behaviours.get(String(body(req).model));
     if (behaviour) return behaviour(req, res);
     return json(res, 200, anthropicMessage(), { 'request-id': 'req_011Default' });
   });
-  const account = await accountWithKey(zai, { provider: 'anthropic', apiKey: ANTHROPIC_KEY, baseUrl: fake.url, key: { allowed_models: ['anthropic/*'] } });
+  const account = await accountWithKey(zai, {
+    provider: 'anthropic',
+    apiKey: ANTHROPIC_KEY,
+    baseUrl: fake.url,
+    key: { allowed_models: ['anthropic/*'] },
+  });
   api = account.api;
   providerId = account.providerId;
   client = new OpenAI({ apiKey: account.key, baseURL: `${zai.url}/v1`, maxRetries: 0 });
@@ -117,13 +181,24 @@ afterAll(async () => {
 describe('text', () => {
   it('translates a system prompt to top-level system, strips the provider prefix and defaults max_tokens from the catalog', async () => {
     const { data, response } = await client.chat.completions
-      .create({ model: CATALOG_MODEL, messages: [{ role: 'system', content: 'Answer in one sentence.' }, { role: 'user', content: 'Say hello' }] })
+      .create({
+        model: CATALOG_MODEL,
+        messages: [
+          { role: 'system', content: 'Answer in one sentence.' },
+          { role: 'user', content: 'Say hello' },
+        ],
+      })
       .withResponse();
     expect(data.choices[0]?.message.content).toBe('Hello from Claude.');
     expect(data.choices[0]?.finish_reason).toBe('stop');
     expect(data.model).toBe(CATALOG_MODEL);
     expect(data.object).toBe('chat.completion');
-    expect(data.usage).toMatchObject({ prompt_tokens: 21, completion_tokens: 6, total_tokens: 27, prompt_tokens_details: { cached_tokens: 0 } });
+    expect(data.usage).toMatchObject({
+      prompt_tokens: 21,
+      completion_tokens: 6,
+      total_tokens: 27,
+      prompt_tokens_details: { cached_tokens: 0 },
+    });
     expect(response.headers.get('x-zai-model')).toBe(CATALOG_MODEL);
 
     const sent = lastMessagesCall('claude-sonnet-4-5');
@@ -166,7 +241,13 @@ describe('text', () => {
         { type: 'text', text: 'Use French.' },
       ],
       messages: [
-        { role: 'user', content: [{ type: 'text', text: 'First.' }, { type: 'text', text: 'Second.' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'First.' },
+            { type: 'text', text: 'Second.' },
+          ],
+        },
         { role: 'assistant', content: [{ type: 'text', text: 'Noted.' }] },
         { role: 'user', content: [{ type: 'text', text: 'Third.' }] },
       ],
@@ -178,9 +259,16 @@ describe('text', () => {
   });
 
   it('uses the documented 4096 default max_tokens for a model outside the catalog, and the client value when given', async () => {
-    await client.chat.completions.create({ model: 'anthropic/claude-e2e-uncatalogued', messages: [{ role: 'user', content: 'x' }] });
+    await client.chat.completions.create({
+      model: 'anthropic/claude-e2e-uncatalogued',
+      messages: [{ role: 'user', content: 'x' }],
+    });
     expect(body(lastMessagesCall('claude-e2e-uncatalogued')).max_tokens).toBe(4096);
-    await client.chat.completions.create({ model: 'anthropic/claude-e2e-uncatalogued', messages: [{ role: 'user', content: 'x' }], max_tokens: 77 });
+    await client.chat.completions.create({
+      model: 'anthropic/claude-e2e-uncatalogued',
+      messages: [{ role: 'user', content: 'x' }],
+      max_tokens: 77,
+    });
     expect(body(lastMessagesCall('claude-e2e-uncatalogued')).max_tokens).toBe(77);
   });
 
@@ -194,10 +282,14 @@ describe('text', () => {
     expect(body(lastMessagesCall('claude-sonnet-4-5'))).not.toHaveProperty('seed');
 
     const before = fake.requests.length;
-    const tooHot = await client.chat.completions.create({ model: CATALOG_MODEL, messages: [{ role: 'user', content: 'x' }], temperature: 1.7 }).catch((e: unknown) => e);
+    const tooHot = await client.chat.completions
+      .create({ model: CATALOG_MODEL, messages: [{ role: 'user', content: 'x' }], temperature: 1.7 })
+      .catch((e: unknown) => e);
     expect(tooHot).toBeInstanceOf(OpenAI.BadRequestError);
     expect((tooHot as InstanceType<typeof OpenAI.BadRequestError>).param).toBe('temperature');
-    const many = await client.chat.completions.create({ model: CATALOG_MODEL, messages: [{ role: 'user', content: 'x' }], n: 2 }).catch((e: unknown) => e);
+    const many = await client.chat.completions
+      .create({ model: CATALOG_MODEL, messages: [{ role: 'user', content: 'x' }], n: 2 })
+      .catch((e: unknown) => e);
     expect(many).toBeInstanceOf(OpenAI.BadRequestError);
     expect(fake.requests.length).toBe(before);
   });
@@ -209,7 +301,15 @@ describe('streaming', () => {
     let upstreamDone = 0;
     behaviours.set('claude-e2e-stream', async (_req, res) => {
       const frames = [
-        sse(messageStart('msg_01Stream', { input_tokens: 25, output_tokens: 1, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 }), '\r\n'),
+        sse(
+          messageStart('msg_01Stream', {
+            input_tokens: 25,
+            output_tokens: 1,
+            cache_creation_input_tokens: 0,
+            cache_read_input_tokens: 0,
+          }),
+          '\r\n',
+        ),
         sse(textStart(0), '\r\n'),
         sse(PING, '\r\n'),
         ...pieces.map((p) => sse(textDelta(0, p), '\r\n')),
@@ -226,7 +326,10 @@ describe('streaming', () => {
 
     const stream = await client.chat.completions.create({
       model: 'anthropic/claude-e2e-stream',
-      messages: [{ role: 'system', content: 'Speak French.' }, { role: 'user', content: 'Greet the world' }],
+      messages: [
+        { role: 'system', content: 'Speak French.' },
+        { role: 'user', content: 'Greet the world' },
+      ],
       stream: true,
       stream_options: { include_usage: true },
     });
@@ -274,7 +377,11 @@ describe('streaming', () => {
         sse(MESSAGE_STOP),
       ]),
     );
-    const stream = await client.chat.completions.create({ model: 'anthropic/claude-e2e-stream-nousage', messages: [{ role: 'user', content: 'x' }], stream: true });
+    const stream = await client.chat.completions.create({
+      model: 'anthropic/claude-e2e-stream-nousage',
+      messages: [{ role: 'user', content: 'x' }],
+      stream: true,
+    });
     const chunks: OpenAI.Chat.Completions.ChatCompletionChunk[] = [];
     for await (const chunk of stream) chunks.push(chunk);
     expect(chunks.some((c) => c.usage)).toBe(false);
@@ -301,7 +408,12 @@ describe('tools', () => {
     behaviours.set('claude-e2e-tools', (req, res) => {
       const messages = body(req).messages as Array<{ role: string; content: Array<{ type: string }> }>;
       const answered = messages.some((m) => m.content.some((b) => b.type === 'tool_result'));
-      if (answered) return json(res, 200, anthropicMessage({ id: 'msg_01Final', content: [{ type: 'text', text: 'It is 18°C and cloudy in Paris.' }] }));
+      if (answered)
+        return json(
+          res,
+          200,
+          anthropicMessage({ id: 'msg_01Final', content: [{ type: 'text', text: 'It is 18°C and cloudy in Paris.' }] }),
+        );
       return json(
         res,
         200,
@@ -317,17 +429,28 @@ describe('tools', () => {
       );
     });
     const messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Weather in Paris?' }];
-    const first = await client.chat.completions.create({ model: 'anthropic/claude-e2e-tools', messages, tools: [weatherTool, timeTool], tool_choice: 'auto' });
+    const first = await client.chat.completions.create({
+      model: 'anthropic/claude-e2e-tools',
+      messages,
+      tools: [weatherTool, timeTool],
+      tool_choice: 'auto',
+    });
     const choice = first.choices[0]!;
     expect(choice.finish_reason).toBe('tool_calls');
     expect(choice.message.content).toBe('Let me check.');
-    expect(choice.message.tool_calls).toEqual([{ id: 'toolu_01Paris', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }]);
+    expect(choice.message.tool_calls).toEqual([
+      { id: 'toolu_01Paris', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+    ]);
     expect(body(lastMessagesCall('claude-e2e-tools'))).toEqual({
       model: 'claude-e2e-tools',
       max_tokens: 4096,
       messages: [{ role: 'user', content: [{ type: 'text', text: 'Weather in Paris?' }] }],
       tools: [
-        { name: 'get_weather', description: 'Current weather for a city', input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+        {
+          name: 'get_weather',
+          description: 'Current weather for a city',
+          input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+        },
         { name: 'get_time', description: 'Current time', input_schema: { type: 'object', properties: {} } },
       ],
       tool_choice: { type: 'auto' },
@@ -335,7 +458,11 @@ describe('tools', () => {
 
     messages.push(choice.message as OpenAI.Chat.Completions.ChatCompletionAssistantMessageParam);
     messages.push({ role: 'tool', tool_call_id: 'toolu_01Paris', content: '{"temp_c":18,"sky":"cloudy"}' });
-    const second = await client.chat.completions.create({ model: 'anthropic/claude-e2e-tools', messages, tools: [weatherTool, timeTool] });
+    const second = await client.chat.completions.create({
+      model: 'anthropic/claude-e2e-tools',
+      messages,
+      tools: [weatherTool, timeTool],
+    });
     expect(second.choices[0]?.message.content).toBe('It is 18°C and cloudy in Paris.');
     expect(second.choices[0]?.finish_reason).toBe('stop');
     expect(body(lastMessagesCall('claude-e2e-tools')).messages).toEqual([
@@ -352,7 +479,12 @@ describe('tools', () => {
   });
 
   it('maps tool_choice required / named and parallel_tool_calls', async () => {
-    await client.chat.completions.create({ model: 'anthropic/claude-e2e-choice', messages: [{ role: 'user', content: 'x' }], tools: [weatherTool], tool_choice: 'required' });
+    await client.chat.completions.create({
+      model: 'anthropic/claude-e2e-choice',
+      messages: [{ role: 'user', content: 'x' }],
+      tools: [weatherTool],
+      tool_choice: 'required',
+    });
     expect(body(lastMessagesCall('claude-e2e-choice')).tool_choice).toEqual({ type: 'any' });
     await client.chat.completions.create({
       model: 'anthropic/claude-e2e-choice',
@@ -361,7 +493,11 @@ describe('tools', () => {
       tool_choice: { type: 'function', function: { name: 'get_weather' } },
       parallel_tool_calls: false,
     });
-    expect(body(lastMessagesCall('claude-e2e-choice')).tool_choice).toEqual({ type: 'tool', name: 'get_weather', disable_parallel_tool_use: true });
+    expect(body(lastMessagesCall('claude-e2e-choice')).tool_choice).toEqual({
+      type: 'tool',
+      name: 'get_weather',
+      disable_parallel_tool_use: true,
+    });
   });
 
   it('streamed: the SDK assembles text and two tool calls from split input_json_delta fragments; both results go back in one user turn', async () => {
@@ -378,7 +514,14 @@ describe('tools', () => {
         ]);
       }
       return anthropicFrames(res, [
-        sse(messageStart('msg_01StreamTools', { input_tokens: 380, output_tokens: 1, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 })),
+        sse(
+          messageStart('msg_01StreamTools', {
+            input_tokens: 380,
+            output_tokens: 1,
+            cache_creation_input_tokens: 0,
+            cache_read_input_tokens: 0,
+          }),
+        ),
         sse({ type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } }),
         sse({ type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'Two calls.' } }),
         sse({ type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: 'EqQBCgIYAhIM' } }),
@@ -457,7 +600,12 @@ describe('tools', () => {
 });
 
 describe('JSON output', () => {
-  const schema = { type: 'object', properties: { city: { type: 'string' }, temp_c: { type: 'number' } }, required: ['city', 'temp_c'], additionalProperties: false };
+  const schema = {
+    type: 'object',
+    properties: { city: { type: 'string' }, temp_c: { type: 'number' } },
+    required: ['city', 'temp_c'],
+    additionalProperties: false,
+  };
 
   it('json_schema is emulated with one forced tool whose input becomes the message content (non-streamed)', async () => {
     behaviours.set('claude-e2e-json', (_req, res) =>
@@ -499,7 +647,11 @@ describe('JSON output', () => {
       ]),
     );
     const final = await client.chat.completions
-      .stream({ model: 'anthropic/claude-e2e-json-stream', messages: [{ role: 'user', content: 'JSON please' }], response_format: { type: 'json_object' } })
+      .stream({
+        model: 'anthropic/claude-e2e-json-stream',
+        messages: [{ role: 'user', content: 'JSON please' }],
+        response_format: { type: 'json_object' },
+      })
       .finalChatCompletion();
     expect(JSON.parse(final.choices[0]?.message.content ?? '')).toEqual({ ok: true });
     expect(final.choices[0]?.message.tool_calls ?? []).toEqual([]);
@@ -540,7 +692,10 @@ describe('images', () => {
   it('refuses an image type Anthropic does not accept, without calling the upstream', async () => {
     const before = fake.requests.length;
     const err = await client.chat.completions
-      .create({ model: CATALOG_MODEL, messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/tiff;base64,SUkqAA==' } }] }] })
+      .create({
+        model: CATALOG_MODEL,
+        messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/tiff;base64,SUkqAA==' } }] }],
+      })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect(fake.requests.length).toBe(before);
@@ -555,7 +710,9 @@ describe('upstream errors', () => {
         'anthropic-ratelimit-requests-remaining': '0',
       }),
     );
-    const err = await client.chat.completions.create({ model: 'anthropic/claude-e2e-429', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    const err = await client.chat.completions
+      .create({ model: 'anthropic/claude-e2e-429', messages: [{ role: 'user', content: 'x' }] })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.RateLimitError);
     const e = err as InstanceType<typeof OpenAI.RateLimitError>;
     expect(e.status).toBe(429);
@@ -575,7 +732,9 @@ describe('upstream errors', () => {
         'anthropic-ratelimit-tokens-reset': new Date(Date.now() + 55_000).toISOString().replace(/\.\d+Z$/, 'Z'),
       }),
     );
-    const err = await client.chat.completions.create({ model: 'anthropic/claude-e2e-429-reset', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    const err = await client.chat.completions
+      .create({ model: 'anthropic/claude-e2e-429-reset', messages: [{ role: 'user', content: 'x' }] })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.RateLimitError);
     const retryAfter = Number((err as InstanceType<typeof OpenAI.RateLimitError>).headers?.get('retry-after'));
     // The requests limit (remaining 0) was hit; it resets in ~20 s (RFC 3339, whole seconds).
@@ -585,18 +744,24 @@ describe('upstream errors', () => {
 
   it('500 api_error → 502', async () => {
     behaviours.set('claude-e2e-500', (_req, res) => anthropicError(res, 500, 'api_error', 'Internal server error'));
-    const err = await client.chat.completions.create({ model: 'anthropic/claude-e2e-500', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    const err = await client.chat.completions
+      .create({ model: 'anthropic/claude-e2e-500', messages: [{ role: 'user', content: 'x' }] })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.InternalServerError);
     expect((err as InstanceType<typeof OpenAI.APIError>).status).toBe(502);
   });
 
   it('529 overloaded_error → 503, also when streaming was asked for', async () => {
     behaviours.set('claude-e2e-529', (_req, res) => anthropicError(res, 529, 'overloaded_error', 'Overloaded'));
-    const err = await client.chat.completions.create({ model: 'anthropic/claude-e2e-529', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    const err = await client.chat.completions
+      .create({ model: 'anthropic/claude-e2e-529', messages: [{ role: 'user', content: 'x' }] })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.InternalServerError);
     expect((err as InstanceType<typeof OpenAI.APIError>).status).toBe(503);
     expect((err as InstanceType<typeof OpenAI.APIError>).message).toContain('Overloaded');
-    const streamed = await client.chat.completions.create({ model: 'anthropic/claude-e2e-529', messages: [{ role: 'user', content: 'x' }], stream: true }).catch((e: unknown) => e);
+    const streamed = await client.chat.completions
+      .create({ model: 'anthropic/claude-e2e-529', messages: [{ role: 'user', content: 'x' }], stream: true })
+      .catch((e: unknown) => e);
     expect((streamed as InstanceType<typeof OpenAI.APIError>).status).toBe(503);
   });
 
@@ -604,37 +769,53 @@ describe('upstream errors', () => {
     const wrongKey = 'sk-ant-api03-WRONGwrongWRONG-000000000000000000';
     const other = await accountWithKey(zai, { provider: 'anthropic', apiKey: wrongKey, baseUrl: fake.url });
     const otherClient = new OpenAI({ apiKey: other.key, baseURL: `${zai.url}/v1`, maxRetries: 0 });
-    const err = await otherClient.chat.completions.create({ model: CATALOG_MODEL, messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    const err = await otherClient.chat.completions
+      .create({ model: CATALOG_MODEL, messages: [{ role: 'user', content: 'x' }] })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.AuthenticationError);
     expect((err as InstanceType<typeof OpenAI.APIError>).status).toBe(401);
     expect(JSON.stringify((err as InstanceType<typeof OpenAI.APIError>).error)).not.toContain('WRONGwrong');
 
-    const test = await other.api.post<{ ok: boolean; status: number | null; message: string }>(`/api/providers/${other.providerId}/test`);
+    const test = await other.api.post<{ ok: boolean; status: number | null; message: string }>(
+      `/api/providers/${other.providerId}/test`,
+    );
     expect(test.status).toBe(200);
     expect(test.body).toMatchObject({ ok: false, status: 401 });
   });
 
   it('400 invalid_request_error passes through with Anthropic message → BadRequestError', async () => {
-    behaviours.set('claude-e2e-400', (_req, res) => anthropicError(res, 400, 'invalid_request_error', 'messages: text content blocks must be non-empty'));
-    const err = await client.chat.completions.create({ model: 'anthropic/claude-e2e-400', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    behaviours.set('claude-e2e-400', (_req, res) =>
+      anthropicError(res, 400, 'invalid_request_error', 'messages: text content blocks must be non-empty'),
+    );
+    const err = await client.chat.completions
+      .create({ model: 'anthropic/claude-e2e-400', messages: [{ role: 'user', content: 'x' }] })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
     expect((err as Error).message).toContain('text content blocks must be non-empty');
   });
 
   it('an error event before any content, inside a 200 stream, is still an HTTP error (503 for overloaded)', async () => {
-    behaviours.set('claude-e2e-early-error', (_req, res) => anthropicFrames(res, [sse({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } })]));
-    const err = await client.chat.completions.create({ model: 'anthropic/claude-e2e-early-error', messages: [{ role: 'user', content: 'x' }], stream: true }).catch((e: unknown) => e);
+    behaviours.set('claude-e2e-early-error', (_req, res) =>
+      anthropicFrames(res, [sse({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } })]),
+    );
+    const err = await client.chat.completions
+      .create({ model: 'anthropic/claude-e2e-early-error', messages: [{ role: 'user', content: 'x' }], stream: true })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.InternalServerError);
     expect((err as InstanceType<typeof OpenAI.APIError>).status).toBe(503);
   });
 
   it('529 counts as an outage: the key falls back to its fallback model', async () => {
     behaviours.set('claude-e2e-529', (_req, res) => anthropicError(res, 529, 'overloaded_error', 'Overloaded'));
-    behaviours.set('claude-e2e-fallback', (_req, res) => json(res, 200, anthropicMessage({ id: 'msg_01Fallback', content: [{ type: 'text', text: 'from the fallback' }] })));
+    behaviours.set('claude-e2e-fallback', (_req, res) =>
+      json(res, 200, anthropicMessage({ id: 'msg_01Fallback', content: [{ type: 'text', text: 'from the fallback' }] })),
+    );
     const created = await api.post('/api/keys', { name: 'with fallback', fallback_model: 'anthropic/claude-e2e-fallback' });
     expect(created.status).toBe(201);
     const fbClient = new OpenAI({ apiKey: String(created.body.key), baseURL: `${zai.url}/v1`, maxRetries: 0 });
-    const { data, response } = await fbClient.chat.completions.create({ model: 'anthropic/claude-e2e-529', messages: [{ role: 'user', content: 'x' }] }).withResponse();
+    const { data, response } = await fbClient.chat.completions
+      .create({ model: 'anthropic/claude-e2e-529', messages: [{ role: 'user', content: 'x' }] })
+      .withResponse();
     expect(data.choices[0]?.message.content).toBe('from the fallback');
     expect(data.model).toBe('anthropic/claude-e2e-fallback');
     expect(response.headers.get('x-zai-model')).toBe('anthropic/claude-e2e-fallback');
@@ -644,11 +825,20 @@ describe('upstream errors', () => {
     behaviours.set('claude-e2e-cut', (_req, res) =>
       writeFrames(
         res,
-        [sse(messageStart('msg_01Cut', { input_tokens: 5, output_tokens: 1 })), sse(textStart(0)), sse(textDelta(0, 'partial ')), sse(textDelta(0, 'answer'))],
+        [
+          sse(messageStart('msg_01Cut', { input_tokens: 5, output_tokens: 1 })),
+          sse(textStart(0)),
+          sse(textDelta(0, 'partial ')),
+          sse(textDelta(0, 'answer')),
+        ],
         { end: 'destroy' },
       ),
     );
-    const stream = await client.chat.completions.create({ model: 'anthropic/claude-e2e-cut', messages: [{ role: 'user', content: 'x' }], stream: true });
+    const stream = await client.chat.completions.create({
+      model: 'anthropic/claude-e2e-cut',
+      messages: [{ role: 'user', content: 'x' }],
+      stream: true,
+    });
     const { text, finish, error } = await drainStream(stream);
     expect(text).toBe('partial answer');
     expect(finish).toBeNull();
@@ -666,7 +856,12 @@ describe('upstream errors', () => {
         sse(messageDelta('end_turn', { output_tokens: 3 })),
       ]),
     );
-    const stream = await client.chat.completions.create({ model: 'anthropic/claude-e2e-short', messages: [{ role: 'user', content: 'x' }], stream: true, stream_options: { include_usage: true } });
+    const stream = await client.chat.completions.create({
+      model: 'anthropic/claude-e2e-short',
+      messages: [{ role: 'user', content: 'x' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     const { text, error } = await drainStream(stream);
     expect(text).toBe('half');
     expect(error).toBeInstanceOf(OpenAI.APIError);
@@ -682,7 +877,11 @@ describe('upstream errors', () => {
         sse({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }),
       ]),
     );
-    const stream = await client.chat.completions.create({ model: 'anthropic/claude-e2e-stream-error', messages: [{ role: 'user', content: 'x' }], stream: true });
+    const stream = await client.chat.completions.create({
+      model: 'anthropic/claude-e2e-stream-error',
+      messages: [{ role: 'user', content: 'x' }],
+      stream: true,
+    });
     const { text, error } = await drainStream(stream);
     expect(text).toBe('Hel');
     expect(error).toBeInstanceOf(OpenAI.APIError);
@@ -699,7 +898,9 @@ describe('models, embeddings and the provider test', () => {
   });
 
   it('POST /api/providers/:id/test calls GET /v1/models with the Anthropic headers', async () => {
-    const res = await api.post<{ ok: boolean; status: number; models: number; message: string }>(`/api/providers/${providerId}/test`);
+    const res = await api.post<{ ok: boolean; status: number; models: number; message: string }>(
+      `/api/providers/${providerId}/test`,
+    );
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ ok: true, status: 200, models: 3 });
     const call = fake.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/v1/models')).at(-1)!;
@@ -738,10 +939,26 @@ describe('usage rows', () => {
       ),
     );
     try {
-      const { data, response } = await client.chat.completions.create({ model: CATALOG_MODEL, messages: [{ role: 'user', content: 'cached?' }] }).withResponse();
-      expect(data.usage).toMatchObject({ prompt_tokens: 1100, completion_tokens: 50, total_tokens: 1150, prompt_tokens_details: { cached_tokens: 1000 } });
+      const { data, response } = await client.chat.completions
+        .create({ model: CATALOG_MODEL, messages: [{ role: 'user', content: 'cached?' }] })
+        .withResponse();
+      expect(data.usage).toMatchObject({
+        prompt_tokens: 1100,
+        completion_tokens: 50,
+        total_tokens: 1150,
+        prompt_tokens_details: { cached_tokens: 1000 },
+      });
       const row = await usageRow(response.headers.get('x-zai-request-id')!);
-      expect(row).toMatchObject({ model_requested: CATALOG_MODEL, model_served: CATALOG_MODEL, provider: 'anthropic', status: 200, prompt_tokens: 1100, completion_tokens: 50, cached_tokens: 1000, stream: false });
+      expect(row).toMatchObject({
+        model_requested: CATALOG_MODEL,
+        model_served: CATALOG_MODEL,
+        provider: 'anthropic',
+        status: 200,
+        prompt_tokens: 1100,
+        completion_tokens: 50,
+        cached_tokens: 1000,
+        stream: false,
+      });
       // claude-sonnet-4-5: $3 in, $0.30 cached, $15 out per Mtok → 100×3 + 1000×0.3 + 50×15 µ$ = 1350 µ$.
       expect(row.cost_nano_usd).toBe(1_350_000);
       expect(response.headers.get('x-zai-cost-micro-usd')).toBe('1350');
@@ -753,7 +970,15 @@ describe('usage rows', () => {
   it('a streamed request records the final running totals, not their sum', async () => {
     behaviours.set('claude-sonnet-4-5', (_req, res) =>
       anthropicFrames(res, [
-        sse(messageStart('msg_01StreamCached', { input_tokens: 10, output_tokens: 1, cache_creation_input_tokens: 200, cache_read_input_tokens: 0 }), '\r\n'),
+        sse(
+          messageStart('msg_01StreamCached', {
+            input_tokens: 10,
+            output_tokens: 1,
+            cache_creation_input_tokens: 200,
+            cache_read_input_tokens: 0,
+          }),
+          '\r\n',
+        ),
         sse(textStart(0), '\r\n'),
         sse(textDelta(0, 'streamed'), '\r\n'),
         sse(blockStop(0), '\r\n'),
@@ -787,12 +1012,18 @@ describe('usage rows', () => {
     behaviours.set('claude-sonnet-4-5', (_req, res) =>
       writeFrames(
         res,
-        [sse(messageStart('msg_01CutBill', { input_tokens: 10, output_tokens: 1 })), sse(textStart(0)), ...Array.from({ length: deltas }, () => sse(textDelta(0, piece)))],
+        [
+          sse(messageStart('msg_01CutBill', { input_tokens: 10, output_tokens: 1 })),
+          sse(textStart(0)),
+          ...Array.from({ length: deltas }, () => sse(textDelta(0, piece))),
+        ],
         { end: 'destroy' },
       ),
     );
     try {
-      const { data: stream, response } = await client.chat.completions.create({ model: CATALOG_MODEL, messages: [{ role: 'user', content: 'x' }], stream: true }).withResponse();
+      const { data: stream, response } = await client.chat.completions
+        .create({ model: CATALOG_MODEL, messages: [{ role: 'user', content: 'x' }], stream: true })
+        .withResponse();
       const { text, error } = await drainStream(stream);
       expect(error).toBeInstanceOf(OpenAI.APIError);
       expect(text.length).toBe(piece.length * deltas);
@@ -812,4 +1043,3 @@ describe('usage rows', () => {
     expect(zai.logs()).not.toContain(ANTHROPIC_KEY.slice(8, 30));
   });
 });
-

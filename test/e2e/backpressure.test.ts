@@ -31,7 +31,9 @@ beforeAll(async () => {
       // Honour backpressure like a real server: wait while the socket is full.
       if (!res.write(frame)) await new Promise((resolve) => res.once('drain', resolve));
     }
-    res.end(`data: ${JSON.stringify({ id: 'chatcmpl-bp', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: EVENTS, total_tokens: EVENTS + 3 } })}\n\ndata: [DONE]\n\n`);
+    res.end(
+      `data: ${JSON.stringify({ id: 'chatcmpl-bp', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: EVENTS, total_tokens: EVENTS + 3 } })}\n\ndata: [DONE]\n\n`,
+    );
   });
   ({ key } = await accountWithKey(zai, { baseUrl: `${fake.url}/v1` }));
 });
@@ -45,21 +47,25 @@ describe('backpressure', () => {
   it('stops reading a fast upstream while the client does not read, then delivers everything in order', async () => {
     const total = Array.from({ length: EVENTS }, (_, i) => Buffer.byteLength(event(i))).reduce((a, b) => a + b, 0);
     const text = await new Promise<string>((resolve, reject) => {
-      const req = http.request(`${zai.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } }, (res) => {
-        // Read nothing for a while: everything the upstream could write by now sits in buffers.
-        res.pause();
-        void (async () => {
-          await sleep(1500);
-          const stalled = written;
-          expect(stalled).toBeLessThan(total / 3);
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (body += chunk));
-          res.on('end', () => resolve(body));
-          res.on('error', reject);
-          res.resume();
-        })().catch(reject);
-      });
+      const req = http.request(
+        `${zai.url}/v1/chat/completions`,
+        { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } },
+        (res) => {
+          // Read nothing for a while: everything the upstream could write by now sits in buffers.
+          res.pause();
+          void (async () => {
+            await sleep(1500);
+            const stalled = written;
+            expect(stalled).toBeLessThan(total / 3);
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => (body += chunk));
+            res.on('end', () => resolve(body));
+            res.on('error', reject);
+            res.resume();
+          })().catch(reject);
+        },
+      );
       req.on('error', reject);
       req.end(JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'go' }], stream: true }));
     });
@@ -67,7 +73,9 @@ describe('backpressure', () => {
     const contents = text
       .split('\n\n')
       .filter((frame) => frame.startsWith('data: {'))
-      .map((frame) => (JSON.parse(frame.slice(6)) as { choices: Array<{ delta: { content?: string } }> }).choices[0]?.delta.content)
+      .map(
+        (frame) => (JSON.parse(frame.slice(6)) as { choices: Array<{ delta: { content?: string } }> }).choices[0]?.delta.content,
+      )
       .filter((content): content is string => content !== undefined && content !== '');
     expect(contents).toHaveLength(EVENTS);
     expect(contents.every((content, i) => content.startsWith(`${i}:`))).toBe(true);

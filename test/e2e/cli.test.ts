@@ -18,9 +18,15 @@ import { json, openAICompletion, startFakeServer } from '../helpers/fake-upstrea
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/zai.js');
 const run = promisify(execFile);
 
-async function zai(args: string[], env: Record<string, string | undefined>): Promise<{ code: number; stdout: string; stderr: string }> {
+async function zai(
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, ...env }, timeout: 20_000 });
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
+      env: { PATH: process.env.PATH, ...env },
+      timeout: 20_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -62,7 +68,11 @@ describe('zai CLI', () => {
     expect(stderr).toContain('PROVIDER_KEY_ENCRYPTION_KEY');
     expect(stderr).toContain('url-safe base64');
     expect(stderr).not.toContain('SECRETVALUE');
-    const second = await zai(['serve'], { PROVIDER_KEY_ENCRYPTION_KEY: `${generateFernetKey()},${bad}`, ZAI_DATA_DIR: tempDir(), PORT: '0' });
+    const second = await zai(['serve'], {
+      PROVIDER_KEY_ENCRYPTION_KEY: `${generateFernetKey()},${bad}`,
+      ZAI_DATA_DIR: tempDir(),
+      PORT: '0',
+    });
     expect(second.code).toBe(1);
     expect(second.stderr).not.toContain('SECRETVALUE');
   });
@@ -79,7 +89,10 @@ describe('zai CLI', () => {
 
   it('outside production, creates a 0600 key file on first start, warns, and reuses it', async () => {
     const dir = tempDir();
-    const child = spawn(process.execPath, [BIN, 'serve'], { env: { PATH: process.env.PATH, ZAI_DATA_DIR: dir, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'serve'], {
+      env: { PATH: process.env.PATH, ZAI_DATA_DIR: dir, PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     await new Promise<void>((resolve, reject) => {
@@ -105,7 +118,10 @@ describe('zai CLI', () => {
 
   it('writes log lines to stdout within the flush interval, and everything left at exit', async () => {
     const dir = tempDir();
-    const child = spawn(process.execPath, [BIN, 'serve'], { env: { PATH: process.env.PATH, ZAI_DATA_DIR: dir, PORT: '0', PROVIDER_KEY_ENCRYPTION_KEY: generateFernetKey() }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'serve'], {
+      env: { PATH: process.env.PATH, ZAI_DATA_DIR: dir, PORT: '0', PROVIDER_KEY_ENCRYPTION_KEY: generateFernetKey() },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     const waitFor = (pattern: RegExp, ms: number): Promise<RegExpMatchArray> =>
       new Promise((resolve, reject) => {
@@ -138,7 +154,10 @@ describe('zai CLI', () => {
   it('user create works when signup is closed; migrate reports the schema state', async () => {
     const dir = tempDir();
     const key = generateFernetKey();
-    const created = await zai(['user', 'create', '--email', 'ops@example.com', '--password', 'a long password', '--admin'], { ZAI_DATA_DIR: dir, PROVIDER_KEY_ENCRYPTION_KEY: key });
+    const created = await zai(['user', 'create', '--email', 'ops@example.com', '--password', 'a long password', '--admin'], {
+      ZAI_DATA_DIR: dir,
+      PROVIDER_KEY_ENCRYPTION_KEY: key,
+    });
     expect(created.code).toBe(0);
     expect(created.stdout).toContain('admin account ops@example.com');
     expect(created.stdout).not.toContain('a long password');
@@ -178,7 +197,10 @@ describe('zai CLI', () => {
 
     // Serving with K2,K1 during the rotation: old tokens still decrypt.
     server = await startZai({ PROVIDER_KEY_ENCRYPTION_KEY: `${k2},${k1}` }, dir);
-    const rotation = await zai(['rotate-encryption-key', '--batch-size', '2'], { ZAI_DATA_DIR: dir, PROVIDER_KEY_ENCRYPTION_KEY: `${k2},${k1}` });
+    const rotation = await zai(['rotate-encryption-key', '--batch-size', '2'], {
+      ZAI_DATA_DIR: dir,
+      PROVIDER_KEY_ENCRYPTION_KEY: `${k2},${k1}`,
+    });
     expect(rotation.code).toBe(0);
     expect(rotation.stdout).toContain('3 re-encrypted');
     for (const secret of secrets) expect(rotation.stdout + rotation.stderr).not.toContain(secret);
@@ -191,10 +213,15 @@ describe('zai CLI', () => {
     expect(again.stdout).toContain('0 re-encrypted, 3 already under the first key');
 
     server = await startZai({ PROVIDER_KEY_ENCRYPTION_KEY: k2 }, dir);
-    const rows = await server.server.services.store.db.selectFrom('providers').select(['name', 'key_ciphertext']).orderBy('name').execute();
+    const rows = await server.server.services.store.db
+      .selectFrom('providers')
+      .select(['name', 'key_ciphertext'])
+      .orderBy('name')
+      .execute();
     expect(rows.map((r) => decrypt(parseFernetKey(k2), r.key_ciphertext).toString())).toEqual(secrets);
     const after = new OpenAI({ apiKey: key, baseURL: `${server.url}/v1`, maxRetries: 0 });
-    for (let i = 0; i < 3; i++) await after.chat.completions.create({ model: `openai-${i}/gpt-4o-mini`, messages: [{ role: 'user', content: 'x' }] });
+    for (let i = 0; i < 3; i++)
+      await after.chat.completions.create({ model: `openai-${i}/gpt-4o-mini`, messages: [{ role: 'user', content: 'x' }] });
     expect(seen.slice(-3)).toEqual(secrets.map((s) => `Bearer ${s}`));
     await server.close();
     await fake.close();

@@ -11,7 +11,14 @@ import OpenAI from 'openai';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEB_DIST } from '../../src/http/app.js';
-import { json, openAICompletion, openAIStreamEvents, startFakeServer, writeSse, type FakeServer } from '../helpers/fake-upstream.js';
+import {
+  json,
+  openAICompletion,
+  openAIStreamEvents,
+  startFakeServer,
+  writeSse,
+  type FakeServer,
+} from '../helpers/fake-upstream.js';
 import { startZai, type Zai } from '../helpers/harness.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -33,12 +40,15 @@ const problems: string[] = [];
 
 beforeAll(async () => {
   if (!fs.existsSync(`${WEB_DIST}/index.html`)) throw new Error(`${WEB_DIST}/index.html is missing: run "npm run build" first.`);
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: install it with "apt-get install chromium" (or set CHROMIUM_PATH).`);
+  if (!fs.existsSync(CHROMIUM))
+    throw new Error(`No Chromium at ${CHROMIUM}: install it with "apt-get install chromium" (or set CHROMIUM_PATH).`);
   fs.mkdirSync(ARTIFACTS, { recursive: true });
 
   fake = await startFakeServer(async (req, res) => {
     if (req.headers.authorization !== `Bearer ${CANARY}`) {
-      return json(res, 401, { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' } });
+      return json(res, 401, {
+        error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' },
+      });
     }
     if (req.method === 'GET' && req.path === '/v1/models') {
       return json(res, 200, { object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', created: 0, owned_by: 'openai' }] });
@@ -54,7 +64,15 @@ beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   context = await browser.newContext({ viewport: { width: 1360, height: 900 }, baseURL: zai.url });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: zai.url });
@@ -71,7 +89,8 @@ beforeAll(async () => {
     const url = msg.location().url;
     // Expected answers: asking /api/me before logging in, a short password, a wrong password.
     const expected = { '/api/me': 401, '/api/auth/signup': 400, '/api/auth/login': 401 };
-    if (Object.entries(expected).some(([path, status]) => url.endsWith(path) && msg.text().includes(`status of ${status}`))) return;
+    if (Object.entries(expected).some(([path, status]) => url.endsWith(path) && msg.text().includes(`status of ${status}`)))
+      return;
     problems.push(`console ${msg.type()}: ${msg.text()} (${url})`);
   });
 }, 60_000);
@@ -142,7 +161,9 @@ describe('dashboard in a real browser', () => {
 
     const openai = page.getByRole('region', { name: 'OpenAI' });
     expect(await textOf(openai)).toContain('sk-...');
-    expect(await openai.getByRole('link', { name: /Get a key/ }).getAttribute('href')).toBe('https://platform.openai.com/api-keys');
+    expect(await openai.getByRole('link', { name: /Get a key/ }).getAttribute('href')).toBe(
+      'https://platform.openai.com/api-keys',
+    );
     await openai.getByRole('button', { name: 'Connect' }).click();
     const keyInput = openai.getByLabel('API key');
     expect(await keyInput.getAttribute('type')).toBe('password');
@@ -155,7 +176,9 @@ describe('dashboard in a real browser', () => {
     expect(await textOf(openai)).toContain('Connected');
     // The pasted key is nowhere in the page: not in the markup, not in any input's value.
     expect(await page.content()).not.toContain(CANARY);
-    const values = await page.locator('input, textarea').evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value));
+    const values = await page
+      .locator('input, textarea')
+      .evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value));
     expect(values.join('\n')).not.toContain(CANARY);
 
     await openai.getByRole('button', { name: 'Test' }).click();
@@ -200,7 +223,10 @@ describe('dashboard in a real browser', () => {
   });
 
   it('the key works from Node with the official OpenAI SDK', async () => {
-    const completion = await sdk().chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] });
+    const completion = await sdk().chat.completions.create({
+      model: 'openai/gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
     expect(completion.choices[0]?.message.content).toBe('Hello from the fake.');
   });
 
@@ -323,7 +349,10 @@ describe('dashboard in a real browser', () => {
 
     const error = await sdk()
       .chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] })
-      .then(() => undefined, (err: unknown) => err);
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      );
     expect(error).toBeInstanceOf(OpenAI.APIError);
     expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(401);
     await shot('09-keys-revoked');

@@ -6,7 +6,14 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountWithKey, startZai, type Zai } from '../helpers/harness.js';
-import { json, openAICompletion, openAIStreamEvents, startFakeServer, writeSse, type FakeServer } from '../helpers/fake-upstream.js';
+import {
+  json,
+  openAICompletion,
+  openAIStreamEvents,
+  startFakeServer,
+  writeSse,
+  type FakeServer,
+} from '../helpers/fake-upstream.js';
 
 const ORIGIN = 'https://app.example.com';
 let zai: Zai;
@@ -17,7 +24,10 @@ beforeAll(async () => {
   zai = await startZai({ ZAI_CORS_ORIGINS: ORIGIN, ZAI_MAX_BODY_BYTES: String(64 * 1024) });
   fake = await startFakeServer((req, res) => {
     const body = req.json as { stream?: boolean; model: string };
-    if (body.model === 'gpt-4o-mini-broken') return json(res, 400, { error: { message: "Unknown parameter: 'foo'", type: 'invalid_request_error', code: 'unknown_parameter', param: 'foo' } });
+    if (body.model === 'gpt-4o-mini-broken')
+      return json(res, 400, {
+        error: { message: "Unknown parameter: 'foo'", type: 'invalid_request_error', code: 'unknown_parameter', param: 'foo' },
+      });
     if (body.stream) return writeSse(res, openAIStreamEvents(['Hel', 'lo']));
     return json(res, 200, openAICompletion({ content: 'Hello' }));
   });
@@ -38,12 +48,16 @@ interface Answer {
 /** A raw request (fetch cannot send some of these bodies); `origin` routes it through Fastify. */
 function send(path: string, body: string | Buffer, headers: Record<string, string>, origin: boolean): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.request(`${zai.url}${path}`, { method: 'POST', headers: { ...headers, ...(origin ? { origin: ORIGIN } : {}) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-    });
+    const req = http.request(
+      `${zai.url}${path}`,
+      { method: 'POST', headers: { ...headers, ...(origin ? { origin: ORIGIN } : {}) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -54,17 +68,33 @@ const chat = JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'u
 describe('fast path and Fastify answer alike', () => {
   const cases: Array<{ name: string; path?: string; body: string | Buffer; auth?: string | null; type?: string }> = [
     { name: 'a chat completion', body: chat },
-    { name: 'a streamed chat completion', body: JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true }) },
+    {
+      name: 'a streamed chat completion',
+      body: JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true }),
+    },
     { name: 'malformed JSON', body: '{"model": "openai/gpt-4o-mini", "messages": [' },
     { name: 'an empty body', body: '' },
-    { name: 'a __proto__ key', body: '{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"x"}],"__proto__":{"admin":true}}' },
-    { name: 'a body over the limit', body: JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'x'.repeat(70 * 1024) }] }) },
+    {
+      name: 'a __proto__ key',
+      body: '{"model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"x"}],"__proto__":{"admin":true}}',
+    },
+    {
+      name: 'a body over the limit',
+      body: JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'x'.repeat(70 * 1024) }] }),
+    },
     { name: 'no Authorization header', body: chat, auth: null },
     { name: 'an unknown key', body: chat, auth: 'Bearer zai-unknownunknownunknownunknownunknown0000000' },
     { name: 'a validation error', body: JSON.stringify({ model: 'openai/gpt-4o-mini', messages: 'hi' }) },
-    { name: 'an upstream 400 passed through', body: JSON.stringify({ model: 'openai/gpt-4o-mini-broken', messages: [{ role: 'user', content: 'hi' }] }) },
+    {
+      name: 'an upstream 400 passed through',
+      body: JSON.stringify({ model: 'openai/gpt-4o-mini-broken', messages: [{ role: 'user', content: 'hi' }] }),
+    },
     { name: 'charset in the content type', body: chat, type: 'application/json; charset=utf-8' },
-    { name: 'embeddings with an unknown model', path: '/v1/embeddings', body: JSON.stringify({ model: 'openai/nope', input: 'x' }) },
+    {
+      name: 'embeddings with an unknown model',
+      path: '/v1/embeddings',
+      body: JSON.stringify({ model: 'openai/nope', input: 'x' }),
+    },
   ];
 
   for (const c of cases) {
@@ -75,9 +105,18 @@ describe('fast path and Fastify answer alike', () => {
       const framework = await send(c.path ?? '/v1/chat/completions', c.body, headers, true);
       expect(fast.status).toBe(framework.status);
       // Request ids, ids and timestamps differ between two calls; everything else must not.
-      const normalise = (text: string): string => text.replace(/"(id|created)":("[^"]*"|\d+)/g, '"$1":0').replace(/req_[0-9A-Za-z]+/g, 'req_x');
+      const normalise = (text: string): string =>
+        text.replace(/"(id|created)":("[^"]*"|\d+)/g, '"$1":0').replace(/req_[0-9A-Za-z]+/g, 'req_x');
       expect(normalise(fast.body)).toBe(normalise(framework.body));
-      for (const name of ['content-type', 'x-content-type-options', 'content-security-policy', 'referrer-policy', 'x-frame-options', 'x-zai-model', 'retry-after']) {
+      for (const name of [
+        'content-type',
+        'x-content-type-options',
+        'content-security-policy',
+        'referrer-policy',
+        'x-frame-options',
+        'x-zai-model',
+        'retry-after',
+      ]) {
         expect(fast.headers[name], name).toBe(framework.headers[name]);
       }
       expect(fast.headers['x-zai-request-id']).toMatch(/^req_/);
@@ -85,7 +124,8 @@ describe('fast path and Fastify answer alike', () => {
       // Only the browser's request gets CORS headers, on streamed answers too.
       expect(fast.headers['access-control-allow-origin']).toBeUndefined();
       expect(framework.headers['access-control-allow-origin']).toBe(ORIGIN);
-      if (fast.status >= 400) expect(JSON.parse(fast.body)).toMatchObject({ error: { message: expect.any(String), type: expect.any(String) } });
+      if (fast.status >= 400)
+        expect(JSON.parse(fast.body)).toMatchObject({ error: { message: expect.any(String), type: expect.any(String) } });
     });
   }
 
@@ -94,7 +134,12 @@ describe('fast path and Fastify answer alike', () => {
   });
 
   it('takes its answers from the gateway: a streamed answer ends with [DONE] and the full model name', async () => {
-    const fast = await send('/v1/chat/completions', JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true }), { 'content-type': 'application/json', authorization: `Bearer ${key}` }, false);
+    const fast = await send(
+      '/v1/chat/completions',
+      JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true }),
+      { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      false,
+    );
     expect(fast.headers['content-type']).toMatch(/^text\/event-stream/);
     expect(fast.body.trimEnd().endsWith('data: [DONE]')).toBe(true);
     expect(fast.body).toContain('"model":"openai/gpt-4o-mini"');

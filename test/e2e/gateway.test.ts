@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 /**
  * The OpenAI-compatible gateway end to end: the official `openai` SDK against the real server,
  * which talks to a fake OpenAI-compatible upstream over real HTTP.
@@ -5,7 +6,16 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountWithKey, startZai, type ApiClient, type Zai } from '../helpers/harness.js';
-import { json, openAICompletion, openAIStreamEvents, sleep, startFakeServer, writeSse, type FakeServer, type RecordedRequest } from '../helpers/fake-upstream.js';
+import {
+  json,
+  openAICompletion,
+  openAIStreamEvents,
+  sleep,
+  startFakeServer,
+  writeSse,
+  type FakeServer,
+  type RecordedRequest,
+} from '../helpers/fake-upstream.js';
 
 const CANARY = 'sk-canary-GATEWAY-9f8e7d6c5b4a3210';
 let zai: Zai;
@@ -15,7 +25,7 @@ let key: string;
 let keyId: string;
 let client: OpenAI;
 
-type Behaviour = (req: RecordedRequest, res: import('node:http').ServerResponse) => void | Promise<void>;
+type Behaviour = (req: RecordedRequest, res: ServerResponse) => void | Promise<void>;
 const behaviours = new Map<string, Behaviour>();
 
 function body(req: RecordedRequest): Record<string, unknown> {
@@ -32,7 +42,12 @@ beforeAll(async () => {
       const wantB64 = body(req).encoding_format === 'base64';
       const vec = [0.5, -0.25, 0.125];
       const enc = wantB64 ? Buffer.from(new Float32Array(vec).buffer).toString('base64') : vec;
-      return json(res, 200, { object: 'list', model: 'text-embedding-3-small', data: Array.from({ length: n }, (_, i) => ({ object: 'embedding', index: i, embedding: enc })), usage: { prompt_tokens: 7, total_tokens: 7 } });
+      return json(res, 200, {
+        object: 'list',
+        model: 'text-embedding-3-small',
+        data: Array.from({ length: n }, (_, i) => ({ object: 'embedding', index: i, embedding: enc })),
+        usage: { prompt_tokens: 7, total_tokens: 7 },
+      });
     }
     const model = String(body(req).model);
     const behaviour = behaviours.get(model);
@@ -77,7 +92,11 @@ describe('chat completions', () => {
       await writeSse(res, openAIStreamEvents(['one ', 'two ', 'three']), 150);
       upstreamDone = performance.now();
     });
-    const stream = await client.chat.completions.create({ model: 'openai/slow-stream', messages: [{ role: 'user', content: 'count' }], stream: true });
+    const stream = await client.chat.completions.create({
+      model: 'openai/slow-stream',
+      messages: [{ role: 'user', content: 'count' }],
+      stream: true,
+    });
     let text = '';
     let firstAt = 0;
     const chunks: OpenAI.Chat.Completions.ChatCompletionChunk[] = [];
@@ -94,7 +113,12 @@ describe('chat completions', () => {
     // The gateway always asks the upstream for usage so tokens are known.
     expect(body(fake.requests.at(-1)!).stream_options).toEqual({ include_usage: true });
 
-    const withUsage = await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } });
+    const withUsage = await client.chat.completions.create({
+      model: 'openai/gpt-4o-mini',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     const all: OpenAI.Chat.Completions.ChatCompletionChunk[] = [];
     for await (const chunk of withUsage) all.push(chunk);
     expect(all.at(-1)).toMatchObject({ choices: [], usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 } });
@@ -103,9 +127,14 @@ describe('chat completions', () => {
   it('relays streamed tool calls with argument fragments', async () => {
     behaviours.set('tools', (_req, res) => {
       const base = { id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'tools' };
-      const ev = (delta: unknown, finish: string | null = null) => `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+      const ev = (delta: unknown, finish: string | null = null) =>
+        `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
       return writeSse(res, [
-        ev({ role: 'assistant', content: null, tool_calls: [{ index: 0, id: 'call_Qm81', type: 'function', function: { name: 'get_weather', arguments: '' } }] }),
+        ev({
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ index: 0, id: 'call_Qm81', type: 'function', function: { name: 'get_weather', arguments: '' } }],
+        }),
         ev({ tool_calls: [{ index: 0, function: { arguments: '{"city":' } }] }),
         ev({ tool_calls: [{ index: 0, function: { arguments: '"Lyon"}' } }] }),
         ev({}, 'tool_calls'),
@@ -116,20 +145,42 @@ describe('chat completions', () => {
     const runner = client.chat.completions.stream({
       model: 'openai/tools',
       messages: [{ role: 'user', content: 'weather in Lyon?' }],
-      tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }],
+      tools: [
+        {
+          type: 'function',
+          function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
+        },
+      ],
     });
     const final = await runner.finalChatCompletion();
     expect(final.choices[0]?.finish_reason).toBe('tool_calls');
-    expect(final.choices[0]?.message.tool_calls?.[0]).toMatchObject({ id: 'call_Qm81', function: { name: 'get_weather', arguments: '{"city":"Lyon"}' } });
+    expect(final.choices[0]?.message.tool_calls?.[0]).toMatchObject({
+      id: 'call_Qm81',
+      function: { name: 'get_weather', arguments: '{"city":"Lyon"}' },
+    });
   });
 
   it('passes image content parts through', async () => {
     await client.chat.completions.create({
       model: 'openai/gpt-4o-mini',
-      messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=', detail: 'low' } }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'What is this?' },
+            { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=', detail: 'low' } },
+          ],
+        },
+      ],
     });
     expect(body(fake.requests.at(-1)!).messages).toEqual([
-      { role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=', detail: 'low' } }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'What is this?' },
+          { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=', detail: 'low' } },
+        ],
+      },
     ]);
   });
 });
@@ -140,13 +191,23 @@ describe('embeddings and models', () => {
     expect(viaSdk.data).toHaveLength(2);
     expect(viaSdk.data[0]?.embedding).toEqual([0.5, -0.25, 0.125]);
     expect(viaSdk.model).toBe('openai/text-embedding-3-small');
-    const floats = await client.embeddings.create({ model: 'openai/text-embedding-3-small', input: 'a', encoding_format: 'float' });
+    const floats = await client.embeddings.create({
+      model: 'openai/text-embedding-3-small',
+      input: 'a',
+      encoding_format: 'float',
+    });
     expect(floats.data[0]?.embedding).toEqual([0.5, -0.25, 0.125]);
-    const raw = await fetch(`${zai.url}/v1/embeddings`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'openai/text-embedding-3-small', input: 'a', encoding_format: 'base64' }) });
+    const raw = await fetch(`${zai.url}/v1/embeddings`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'openai/text-embedding-3-small', input: 'a', encoding_format: 'base64' }),
+    });
     const rawBody = (await raw.json()) as { data: Array<{ embedding: string }> };
     expect(typeof rawBody.data[0]?.embedding).toBe('string');
     const bytes = Buffer.from(rawBody.data[0]!.embedding, 'base64');
-    expect(Array.from(new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)))).toEqual([0.5, -0.25, 0.125]);
+    expect(Array.from(new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)))).toEqual([
+      0.5, -0.25, 0.125,
+    ]);
   });
 
   it('lists the models the key may call', async () => {
@@ -161,15 +222,26 @@ describe('embeddings and models', () => {
 });
 
 describe('errors', () => {
-  async function raw(path: string, init: RequestInit & { auth?: string | null } = {}): Promise<{ status: number; body: { error: { code: string | null; type: string; message: string; param: string | null } }; headers: Headers }> {
+  async function raw(
+    path: string,
+    init: RequestInit & { auth?: string | null } = {},
+  ): Promise<{
+    status: number;
+    body: { error: { code: string | null; type: string; message: string; param: string | null } };
+    headers: Headers;
+  }> {
     const res = await fetch(`${zai.url}${path}`, {
       method: init.method ?? 'POST',
-      headers: { ...(init.auth === null ? {} : { authorization: `Bearer ${init.auth ?? key}` }), 'content-type': 'application/json' },
+      headers: {
+        ...(init.auth === null ? {} : { authorization: `Bearer ${init.auth ?? key}` }),
+        'content-type': 'application/json',
+      },
       body: init.body,
     });
     return { status: res.status, body: (await res.json()) as never, headers: res.headers };
   }
-  const chat = (b: unknown, auth?: string | null) => raw('/v1/chat/completions', { body: typeof b === 'string' ? b : JSON.stringify(b), auth });
+  const chat = (b: unknown, auth?: string | null) =>
+    raw('/v1/chat/completions', { body: typeof b === 'string' ? b : JSON.stringify(b), auth });
 
   it('401 invalid_api_key for a missing, unknown or malformed key', async () => {
     for (const auth of [null, 'zai-unknownkey0000000000000000000000000000000000', 'sk-not-ours']) {
@@ -206,7 +278,10 @@ describe('errors', () => {
       expect(res.body.error.code).toBe('invalid_request');
     }
     const wide = await api.post('/api/keys', { name: 'wide' });
-    const unknown = await chat({ model: 'anthropic/claude-sonnet-4-5', messages: [{ role: 'user', content: 'x' }] }, String(wide.body.key));
+    const unknown = await chat(
+      { model: 'anthropic/claude-sonnet-4-5', messages: [{ role: 'user', content: 'x' }] },
+      String(wide.body.key),
+    );
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.code).toBe('provider_not_configured');
   });
@@ -218,17 +293,32 @@ describe('errors', () => {
   });
 
   it('passes upstream 4xx through with its status, scrubbed of the provider key', async () => {
-    behaviours.set('echo-401', (req, res) => json(res, 401, { error: { message: `Incorrect API key provided: ${String(req.headers.authorization).slice(7, 16)}***${CANARY.slice(-4)}. Also ${CANARY}`, type: 'invalid_request_error', code: 'invalid_api_key', param: null } }));
+    behaviours.set('echo-401', (req, res) =>
+      json(res, 401, {
+        error: {
+          message: `Incorrect API key provided: ${String(req.headers.authorization).slice(7, 16)}***${CANARY.slice(-4)}. Also ${CANARY}`,
+          type: 'invalid_request_error',
+          code: 'invalid_api_key',
+          param: null,
+        },
+      }),
+    );
     const res = await chat({ model: 'openai/echo-401', messages: [{ role: 'user', content: 'x' }] });
     expect(res.status).toBe(401);
     expect(res.body.error.message).toContain('Incorrect API key provided');
     expect(JSON.stringify(res.body)).not.toContain(CANARY.slice(0, 12));
     expect(JSON.stringify(res.body)).not.toContain('canary');
-    behaviours.set('bad-param', (_req, res) => json(res, 400, { error: { message: "Unknown parameter: 'foo'", type: 'invalid_request_error', code: 'unknown_parameter', param: 'foo' } }));
+    behaviours.set('bad-param', (_req, res) =>
+      json(res, 400, {
+        error: { message: "Unknown parameter: 'foo'", type: 'invalid_request_error', code: 'unknown_parameter', param: 'foo' },
+      }),
+    );
     const bad = await chat({ model: 'openai/bad-param', messages: [{ role: 'user', content: 'x' }] });
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatchObject({ code: 'unknown_parameter', param: 'foo' });
-    const sdkError = await client.chat.completions.create({ model: 'openai/bad-param', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    const sdkError = await client.chat.completions
+      .create({ model: 'openai/bad-param', messages: [{ role: 'user', content: 'x' }] })
+      .catch((e: unknown) => e);
     expect(sdkError).toBeInstanceOf(OpenAI.BadRequestError);
   });
 
@@ -256,7 +346,11 @@ describe('errors', () => {
       res.write(openAIStreamEvents(['partial'])[1]!);
       setTimeout(() => res.destroy(), 50);
     });
-    const stream = await client.chat.completions.create({ model: 'openai/cut', messages: [{ role: 'user', content: 'x' }], stream: true });
+    const stream = await client.chat.completions.create({
+      model: 'openai/cut',
+      messages: [{ role: 'user', content: 'x' }],
+      stream: true,
+    });
     let text = '';
     const error = await (async () => {
       for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
@@ -281,7 +375,10 @@ describe('client disconnect', () => {
       res.end();
     });
     const controller = new AbortController();
-    const stream = await client.chat.completions.create({ model: 'openai/endless', messages: [{ role: 'user', content: 'x' }], stream: true }, { signal: controller.signal });
+    const stream = await client.chat.completions.create(
+      { model: 'openai/endless', messages: [{ role: 'user', content: 'x' }], stream: true },
+      { signal: controller.signal },
+    );
     let n = 0;
     let abortedAt = 0;
     await (async () => {
@@ -300,25 +397,66 @@ describe('client disconnect', () => {
 
 describe('usage', () => {
   it('records a row for every request, with tokens, latency and no content', async () => {
-    await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'SECRET-PROMPT-TEXT-42' }] });
+    await client.chat.completions.create({
+      model: 'openai/gpt-4o-mini',
+      messages: [{ role: 'user', content: 'SECRET-PROMPT-TEXT-42' }],
+    });
     await sleep(600);
-    const page = await api.get<{ data: Array<Record<string, unknown>>; totals: Record<string, number>; next_cursor: string | null }>(`/api/usage?key_id=${keyId}&limit=5`);
+    const page = await api.get<{
+      data: Array<Record<string, unknown>>;
+      totals: Record<string, number>;
+      next_cursor: string | null;
+    }>(`/api/usage?key_id=${keyId}&limit=5`);
     expect(page.status).toBe(200);
     expect(page.text).not.toContain('SECRET-PROMPT-TEXT-42');
     expect(page.text).not.toContain('Hello from the fake');
     const row = page.body.data[0]!;
-    expect(row).toMatchObject({ key_id: keyId, model_requested: 'openai/gpt-4o-mini', model_served: 'openai/gpt-4o-mini', provider: 'openai', status: 200, prompt_tokens: 12, completion_tokens: 5, stream: false, attempts: 1 });
-    expect(Object.keys(row).sort()).toEqual(
-      ['attempts', 'cached_tokens', 'completion_tokens', 'cost_micro_usd', 'cost_nano_usd', 'created_at', 'error_code', 'id', 'key_id', 'latency_ms', 'model_requested', 'model_served', 'prompt_tokens', 'provider', 'status', 'stream', 'ttft_ms'],
-    );
+    expect(row).toMatchObject({
+      key_id: keyId,
+      model_requested: 'openai/gpt-4o-mini',
+      model_served: 'openai/gpt-4o-mini',
+      provider: 'openai',
+      status: 200,
+      prompt_tokens: 12,
+      completion_tokens: 5,
+      stream: false,
+      attempts: 1,
+    });
+    expect(Object.keys(row).sort()).toEqual([
+      'attempts',
+      'cached_tokens',
+      'completion_tokens',
+      'cost_micro_usd',
+      'cost_nano_usd',
+      'created_at',
+      'error_code',
+      'id',
+      'key_id',
+      'latency_ms',
+      'model_requested',
+      'model_served',
+      'prompt_tokens',
+      'provider',
+      'status',
+      'stream',
+      'ttft_ms',
+    ]);
     expect(page.body.totals.requests).toBeGreaterThanOrEqual(10);
     expect(page.body.next_cursor).toEqual(expect.any(String));
-    const next = await api.get<{ data: Array<{ id: string }> }>(`/api/usage?key_id=${keyId}&limit=5&cursor=${page.body.next_cursor}`);
+    const next = await api.get<{ data: Array<{ id: string }> }>(
+      `/api/usage?key_id=${keyId}&limit=5&cursor=${page.body.next_cursor}`,
+    );
     expect(next.body.data.map((r) => r.id)).not.toContain(row.id);
     const errors = await api.get<{ data: Array<Record<string, unknown>> }>(`/api/usage?model=openai/bad-param&limit=50`);
     expect(errors.body.data[0]).toMatchObject({ status: 400, error_code: 'unknown_parameter' });
     const streamed = await api.get<{ data: Array<Record<string, unknown>> }>(`/api/usage?model=openai/slow-stream`);
-    expect(streamed.body.data[0]).toMatchObject({ stream: true, status: 200, prompt_tokens: 12, completion_tokens: 5, ttft_ms: expect.any(Number) });
+    expect(streamed.body.data[0]).toMatchObject({
+      stream: true,
+      status: 200,
+      prompt_tokens: 12,
+      completion_tokens: 5,
+      ttft_ms: expect.any(Number),
+    });
     const cut = await api.get<{ data: Array<Record<string, unknown>> }>(`/api/usage?model=openai/cut`);
     expect(cut.body.data[0]).toMatchObject({ status: 502, error_code: 'upstream_error' });
     const gone = await api.get<{ data: Array<Record<string, unknown>> }>(`/api/usage?model=openai/endless`);

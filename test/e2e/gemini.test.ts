@@ -9,7 +9,15 @@ import type http from 'node:http';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountWithKey, startZai, type ApiClient, type Zai } from '../helpers/harness.js';
-import { json, sleep, startFakeServer, type FakeServer, type RecordedRequest, writeFrames, drainStream } from '../helpers/fake-upstream.js';
+import {
+  json,
+  sleep,
+  startFakeServer,
+  type FakeServer,
+  type RecordedRequest,
+  writeFrames,
+  drainStream,
+} from '../helpers/fake-upstream.js';
 
 const GEMINI_KEY = 'AIzaSyE2E-fakeGeminiKey-0123456789abcd';
 const CATALOG_MODEL = 'gemini/gemini-2.5-flash';
@@ -80,8 +88,17 @@ function googleError(res: http.ServerResponse, code: number, status: string, mes
 }
 
 const API_KEY_INVALID_DETAILS = [
-  { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com', metadata: { service: 'generativelanguage.googleapis.com' } },
-  { '@type': 'type.googleapis.com/google.rpc.LocalizedMessage', locale: 'en-US', message: 'API key not valid. Please pass a valid API key.' },
+  {
+    '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+    reason: 'API_KEY_INVALID',
+    domain: 'googleapis.com',
+    metadata: { service: 'generativelanguage.googleapis.com' },
+  },
+  {
+    '@type': 'type.googleapis.com/google.rpc.LocalizedMessage',
+    locale: 'en-US',
+    message: 'API key not valid. Please pass a valid API key.',
+  },
 ];
 
 beforeAll(async () => {
@@ -89,14 +106,36 @@ beforeAll(async () => {
   fake = await startFakeServer(async (req, res) => {
     // Like the real API: an unknown key is a 400 INVALID_ARGUMENT with reason API_KEY_INVALID.
     if (req.headers['x-goog-api-key'] !== GEMINI_KEY) {
-      return googleError(res, 400, 'INVALID_ARGUMENT', 'API key not valid. Please pass a valid API key.', API_KEY_INVALID_DETAILS);
+      return googleError(
+        res,
+        400,
+        'INVALID_ARGUMENT',
+        'API key not valid. Please pass a valid API key.',
+        API_KEY_INVALID_DETAILS,
+      );
     }
     if (req.method === 'GET' && req.path.split('?')[0] === '/v1beta/models') {
       return json(res, 200, {
         models: [
-          { name: 'models/gemini-2.5-flash', version: '001', displayName: 'Gemini 2.5 Flash', inputTokenLimit: 1048576, outputTokenLimit: 65536, supportedGenerationMethods: ['generateContent', 'countTokens'] },
-          { name: 'models/gemini-2.5-pro', version: '2.5', displayName: 'Gemini 2.5 Pro', supportedGenerationMethods: ['generateContent'] },
-          { name: 'models/gemini-embedding-001', displayName: 'Gemini Embedding 001', supportedGenerationMethods: ['embedContent'] },
+          {
+            name: 'models/gemini-2.5-flash',
+            version: '001',
+            displayName: 'Gemini 2.5 Flash',
+            inputTokenLimit: 1048576,
+            outputTokenLimit: 65536,
+            supportedGenerationMethods: ['generateContent', 'countTokens'],
+          },
+          {
+            name: 'models/gemini-2.5-pro',
+            version: '2.5',
+            displayName: 'Gemini 2.5 Pro',
+            supportedGenerationMethods: ['generateContent'],
+          },
+          {
+            name: 'models/gemini-embedding-001',
+            displayName: 'Gemini Embedding 001',
+            supportedGenerationMethods: ['embedContent'],
+          },
         ],
       });
     }
@@ -127,7 +166,12 @@ beforeAll(async () => {
         return googleError(res, 404, 'NOT_FOUND', 'unknown method');
     }
   });
-  const account = await accountWithKey(zai, { provider: 'gemini', apiKey: GEMINI_KEY, baseUrl: fake.url, key: { allowed_models: ['gemini/*'] } });
+  const account = await accountWithKey(zai, {
+    provider: 'gemini',
+    apiKey: GEMINI_KEY,
+    baseUrl: fake.url,
+    key: { allowed_models: ['gemini/*'] },
+  });
   api = account.api;
   providerId = account.providerId;
   zaiKey = account.key;
@@ -142,7 +186,13 @@ afterAll(async () => {
 describe('text', () => {
   it('sends the system prompt as systemInstruction to models/{id}:generateContent with x-goog-api-key', async () => {
     const { data, response } = await client.chat.completions
-      .create({ model: CATALOG_MODEL, messages: [{ role: 'system', content: 'Answer in one sentence.' }, { role: 'user', content: 'Say hello' }] })
+      .create({
+        model: CATALOG_MODEL,
+        messages: [
+          { role: 'system', content: 'Answer in one sentence.' },
+          { role: 'user', content: 'Say hello' },
+        ],
+      })
       .withResponse();
     expect(data.choices[0]?.message.content).toBe('Hello from Gemini.');
     expect(data.choices[0]?.finish_reason).toBe('stop');
@@ -179,7 +229,13 @@ describe('text', () => {
       max_tokens: 300,
       stop: '###',
       seed: 7,
-      response_format: { type: 'json_schema', json_schema: { name: 'answer', schema: { type: 'object', properties: { a: { type: 'string' } }, required: ['a'], additionalProperties: false } } },
+      response_format: {
+        type: 'json_schema',
+        json_schema: {
+          name: 'answer',
+          schema: { type: 'object', properties: { a: { type: 'string' } }, required: ['a'], additionalProperties: false },
+        },
+      },
     });
     expect(body(lastCall('gemini-2.5-flash', 'generateContent'))).toEqual({
       systemInstruction: { parts: [{ text: 'Be terse.' }, { text: 'Use French.' }] },
@@ -195,14 +251,25 @@ describe('text', () => {
         stopSequences: ['###'],
         seed: 7,
         responseMimeType: 'application/json',
-        responseJsonSchema: { type: 'object', properties: { a: { type: 'string' } }, required: ['a'], additionalProperties: false },
+        responseJsonSchema: {
+          type: 'object',
+          properties: { a: { type: 'string' } },
+          required: ['a'],
+          additionalProperties: false,
+        },
       },
     });
   });
 
   it('json_object → responseMimeType application/json', async () => {
-    await client.chat.completions.create({ model: CATALOG_MODEL, messages: [{ role: 'user', content: 'JSON please' }], response_format: { type: 'json_object' } });
-    expect(body(lastCall('gemini-2.5-flash', 'generateContent')).generationConfig).toEqual({ responseMimeType: 'application/json' });
+    await client.chat.completions.create({
+      model: CATALOG_MODEL,
+      messages: [{ role: 'user', content: 'JSON please' }],
+      response_format: { type: 'json_object' },
+    });
+    expect(body(lastCall('gemini-2.5-flash', 'generateContent')).generationConfig).toEqual({
+      responseMimeType: 'application/json',
+    });
   });
 
   it('names dropped parameters in x-zai-warnings and never forwards OpenAI-only fields', async () => {
@@ -212,14 +279,23 @@ describe('text', () => {
     const warnings = response.headers.get('x-zai-warnings') ?? '';
     expect(warnings).toContain('user');
     expect(warnings).toContain('logit_bias');
-    expect(body(lastCall('gemini-2.5-flash', 'generateContent'))).toEqual({ contents: [{ role: 'user', parts: [{ text: 'x' }] }] });
+    expect(body(lastCall('gemini-2.5-flash', 'generateContent'))).toEqual({
+      contents: [{ role: 'user', parts: [{ text: 'x' }] }],
+    });
   });
 
   it('a blocked prompt (no candidates) is a content_filter answer', async () => {
     behaviours.set('gemini-e2e-blocked:generateContent', (_req, res) =>
-      json(res, 200, { promptFeedback: { blockReason: 'SAFETY' }, usageMetadata: { promptTokenCount: 9, totalTokenCount: 9 }, responseId: 'blk1' }),
+      json(res, 200, {
+        promptFeedback: { blockReason: 'SAFETY' },
+        usageMetadata: { promptTokenCount: 9, totalTokenCount: 9 },
+        responseId: 'blk1',
+      }),
     );
-    const res = await client.chat.completions.create({ model: 'gemini/gemini-e2e-blocked', messages: [{ role: 'user', content: 'x' }] });
+    const res = await client.chat.completions.create({
+      model: 'gemini/gemini-e2e-blocked',
+      messages: [{ role: 'user', content: 'x' }],
+    });
     expect(res.choices[0]?.finish_reason).toBe('content_filter');
   });
 });
@@ -234,7 +310,12 @@ describe('streaming', () => {
           chunk(
             [{ text }],
             // Cumulative counts on every chunk; the last one is the total.
-            { promptTokenCount: 260, candidatesTokenCount: 2 * (i + 1), thoughtsTokenCount: 4, totalTokenCount: 264 + 2 * (i + 1) },
+            {
+              promptTokenCount: 260,
+              candidatesTokenCount: 2 * (i + 1),
+              thoughtsTokenCount: 4,
+              totalTokenCount: 264 + 2 * (i + 1),
+            },
             i === pieces.length - 1 ? 'STOP' : undefined,
           ),
           '\r\n',
@@ -246,7 +327,10 @@ describe('streaming', () => {
 
     const stream = await client.chat.completions.create({
       model: 'gemini/gemini-e2e-stream',
-      messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Weather in Paris?' }],
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'Weather in Paris?' },
+      ],
       stream: true,
       stream_options: { include_usage: true },
     });
@@ -267,7 +351,12 @@ describe('streaming', () => {
     expect(chunks.filter((c) => c.usage)).toHaveLength(1);
     expect(chunks.at(-1)?.choices).toEqual([]);
     // Thoughts count as completion (OpenAI's reasoning tokens): 8 + 4.
-    expect(chunks.at(-1)?.usage).toMatchObject({ prompt_tokens: 260, completion_tokens: 12, total_tokens: 272, completion_tokens_details: { reasoning_tokens: 4 } });
+    expect(chunks.at(-1)?.usage).toMatchObject({
+      prompt_tokens: 260,
+      completion_tokens: 12,
+      total_tokens: 272,
+      completion_tokens_details: { reasoning_tokens: 4 },
+    });
 
     const sent = lastCall('gemini-e2e-stream', 'streamGenerateContent');
     expect(sent.path).toBe('/v1beta/models/gemini-e2e-stream:streamGenerateContent?alt=sse');
@@ -279,7 +368,11 @@ describe('streaming', () => {
   });
 
   it('sends no usage chunk unless include_usage was asked for', async () => {
-    const stream = await client.chat.completions.create({ model: CATALOG_MODEL, messages: [{ role: 'user', content: 'x' }], stream: true });
+    const stream = await client.chat.completions.create({
+      model: CATALOG_MODEL,
+      messages: [{ role: 'user', content: 'x' }],
+      stream: true,
+    });
     const chunks: OpenAI.Chat.Completions.ChatCompletionChunk[] = [];
     for await (const c of stream) chunks.push(c);
     expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe('Hello there.');
@@ -321,8 +414,15 @@ describe('tools', () => {
         }),
       );
     });
-    const messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Weather in Paris, and the time?' }];
-    const first = await client.chat.completions.create({ model: 'gemini/gemini-e2e-tools', messages, tools: [weatherTool, timeTool], tool_choice: 'required' });
+    const messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [
+      { role: 'user', content: 'Weather in Paris, and the time?' },
+    ];
+    const first = await client.chat.completions.create({
+      model: 'gemini/gemini-e2e-tools',
+      messages,
+      tools: [weatherTool, timeTool],
+      tool_choice: 'required',
+    });
     const choice = first.choices[0]!;
     expect(choice.finish_reason).toBe('tool_calls');
     const calls = choice.message.tool_calls as OpenAI.Chat.Completions.ChatCompletionMessageFunctionToolCall[];
@@ -338,7 +438,11 @@ describe('tools', () => {
       tools: [
         {
           functionDeclarations: [
-            { name: 'get_weather', description: 'Current weather for a city', parametersJsonSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+            {
+              name: 'get_weather',
+              description: 'Current weather for a city',
+              parametersJsonSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+            },
             { name: 'get_time', description: 'Current time' },
           ],
         },
@@ -351,7 +455,11 @@ describe('tools', () => {
     messages.push(choice.message as OpenAI.Chat.Completions.ChatCompletionAssistantMessageParam);
     messages.push({ role: 'tool', tool_call_id: calls[1]!.id, content: '12:00' });
     messages.push({ role: 'tool', tool_call_id: calls[0]!.id, content: '{"temp_c":18,"sky":"cloudy"}' });
-    const second = await client.chat.completions.create({ model: 'gemini/gemini-e2e-tools', messages, tools: [weatherTool, timeTool] });
+    const second = await client.chat.completions.create({
+      model: 'gemini/gemini-e2e-tools',
+      messages,
+      tools: [weatherTool, timeTool],
+    });
     expect(second.choices[0]?.message.content).toBe('Paris: 18°C; it is noon.');
     expect(second.choices[0]?.finish_reason).toBe('stop');
 
@@ -372,12 +480,18 @@ describe('tools', () => {
     expect(responses[1]!.response).toEqual({ temp_c: 18, sky: 'cloudy' });
   });
 
-  it('history from a client that dropped the thought signature gets Google\'s documented placeholder on the first call', async () => {
+  it("history from a client that dropped the thought signature gets Google's documented placeholder on the first call", async () => {
     await client.chat.completions.create({
       model: 'gemini/gemini-e2e-tools',
       messages: [
         { role: 'user', content: 'Weather in Rome?' },
-        { role: 'assistant', content: null, tool_calls: [{ id: 'call_fromElsewhere', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Rome"}' } }] },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            { id: 'call_fromElsewhere', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Rome"}' } },
+          ],
+        },
         { role: 'tool', tool_call_id: 'call_fromElsewhere', content: 'sunny' },
       ],
       tools: [weatherTool],
@@ -385,7 +499,9 @@ describe('tools', () => {
     const contents = body(lastCall('gemini-e2e-tools', 'generateContent')).contents as GeminiContentBody[];
     expect(contents[1]).toEqual({
       role: 'model',
-      parts: [{ functionCall: { name: 'get_weather', args: { city: 'Rome' } }, thoughtSignature: 'skip_thought_signature_validator' }],
+      parts: [
+        { functionCall: { name: 'get_weather', args: { city: 'Rome' } }, thoughtSignature: 'skip_thought_signature_validator' },
+      ],
     });
     expect(contents[2]?.parts[0]?.functionResponse?.name).toBe('get_weather');
   });
@@ -409,12 +525,32 @@ describe('tools', () => {
     behaviours.set('gemini-e2e-stream-tools:streamGenerateContent', (req, res) => {
       const contents = body(req).contents as GeminiContentBody[];
       if (contents.some((c) => c.parts.some((p) => p.functionResponse))) {
-        return writeFrames(res, [dataEvent(chunk([{ text: 'Lyon: 18°C at noon.' }], { promptTokenCount: 120, candidatesTokenCount: 8, totalTokenCount: 128 }, 'STOP'))]);
+        return writeFrames(res, [
+          dataEvent(
+            chunk(
+              [{ text: 'Lyon: 18°C at noon.' }],
+              { promptTokenCount: 120, candidatesTokenCount: 8, totalTokenCount: 128 },
+              'STOP',
+            ),
+          ),
+        ]);
       }
       return writeFrames(res, [
         dataEvent(chunk([{ text: 'Checking both.' }], { promptTokenCount: 80, candidatesTokenCount: 3, totalTokenCount: 83 })),
-        dataEvent(chunk([{ functionCall: { name: 'get_weather', args: { city: 'Lyon' } }, thoughtSignature: 'c2lnLWx5b24=' }], { promptTokenCount: 80, candidatesTokenCount: 12, totalTokenCount: 92 })),
-        dataEvent(chunk([{ functionCall: { name: 'get_time', args: { tz: 'Europe/Paris' } } }], { promptTokenCount: 80, candidatesTokenCount: 20, totalTokenCount: 100 }, 'STOP')),
+        dataEvent(
+          chunk([{ functionCall: { name: 'get_weather', args: { city: 'Lyon' } }, thoughtSignature: 'c2lnLWx5b24=' }], {
+            promptTokenCount: 80,
+            candidatesTokenCount: 12,
+            totalTokenCount: 92,
+          }),
+        ),
+        dataEvent(
+          chunk(
+            [{ functionCall: { name: 'get_time', args: { tz: 'Europe/Paris' } } }],
+            { promptTokenCount: 80, candidatesTokenCount: 20, totalTokenCount: 100 },
+            'STOP',
+          ),
+        ),
       ]);
     });
     const final = await client.chat.completions
@@ -477,7 +613,15 @@ describe('images', () => {
     const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
     await client.chat.completions.create({
       model: CATALOG_MODEL,
-      messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: `data:image/png;base64,${png}` } }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'What is this?' },
+            { type: 'image_url', image_url: { url: `data:image/png;base64,${png}` } },
+          ],
+        },
+      ],
     });
     expect(body(lastCall('gemini-2.5-flash', 'generateContent')).contents).toEqual([
       { role: 'user', parts: [{ text: 'What is this?' }, { inlineData: { mimeType: 'image/png', data: png } }] },
@@ -490,7 +634,15 @@ describe('images', () => {
       const err = await client.chat.completions
         .create({
           model: CATALOG_MODEL,
-          messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }] }],
+          messages: [
+            {
+              role: 'user',
+              content: [
+                { type: 'text', text: 'What is this?' },
+                { type: 'image_url', image_url: { url: 'https://example.com/cat.png' } },
+              ],
+            },
+          ],
           stream,
         })
         .catch((e: unknown) => e);
@@ -507,12 +659,23 @@ describe('images', () => {
 describe('upstream errors', () => {
   it('429 RESOURCE_EXHAUSTED → RateLimitError 429 with retry-after from RetryInfo', async () => {
     behaviours.set('gemini-e2e-429:generateContent', (_req, res) =>
-      googleError(res, 429, 'RESOURCE_EXHAUSTED', 'You exceeded your current quota, please check your plan and billing details.', [
-        { '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: [{ quotaMetric: 'generativelanguage.googleapis.com/generate_content_free_tier_requests' }] },
-        { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '37.4s' },
-      ]),
+      googleError(
+        res,
+        429,
+        'RESOURCE_EXHAUSTED',
+        'You exceeded your current quota, please check your plan and billing details.',
+        [
+          {
+            '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
+            violations: [{ quotaMetric: 'generativelanguage.googleapis.com/generate_content_free_tier_requests' }],
+          },
+          { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '37.4s' },
+        ],
+      ),
     );
-    const err = await client.chat.completions.create({ model: 'gemini/gemini-e2e-429', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    const err = await client.chat.completions
+      .create({ model: 'gemini/gemini-e2e-429', messages: [{ role: 'user', content: 'x' }] })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.RateLimitError);
     const e = err as InstanceType<typeof OpenAI.RateLimitError>;
     expect(e.status).toBe(429);
@@ -521,13 +684,21 @@ describe('upstream errors', () => {
   });
 
   it('500 INTERNAL → 502, 503 UNAVAILABLE → 503', async () => {
-    behaviours.set('gemini-e2e-500:generateContent', (_req, res) => googleError(res, 500, 'INTERNAL', 'An internal error has occurred.'));
-    const err = await client.chat.completions.create({ model: 'gemini/gemini-e2e-500', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    behaviours.set('gemini-e2e-500:generateContent', (_req, res) =>
+      googleError(res, 500, 'INTERNAL', 'An internal error has occurred.'),
+    );
+    const err = await client.chat.completions
+      .create({ model: 'gemini/gemini-e2e-500', messages: [{ role: 'user', content: 'x' }] })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.InternalServerError);
     expect((err as InstanceType<typeof OpenAI.APIError>).status).toBe(502);
 
-    behaviours.set('gemini-e2e-503:streamGenerateContent', (_req, res) => googleError(res, 503, 'UNAVAILABLE', 'The model is overloaded. Please try again later.'));
-    const overloaded = await client.chat.completions.create({ model: 'gemini/gemini-e2e-503', messages: [{ role: 'user', content: 'x' }], stream: true }).catch((e: unknown) => e);
+    behaviours.set('gemini-e2e-503:streamGenerateContent', (_req, res) =>
+      googleError(res, 503, 'UNAVAILABLE', 'The model is overloaded. Please try again later.'),
+    );
+    const overloaded = await client.chat.completions
+      .create({ model: 'gemini/gemini-e2e-503', messages: [{ role: 'user', content: 'x' }], stream: true })
+      .catch((e: unknown) => e);
     expect(overloaded).toBeInstanceOf(OpenAI.InternalServerError);
     expect((overloaded as InstanceType<typeof OpenAI.APIError>).status).toBe(503);
   });
@@ -536,7 +707,9 @@ describe('upstream errors', () => {
     const wrongKey = 'AIzaSyWRONGwrongWRONG-000000000000000';
     const other = await accountWithKey(zai, { provider: 'gemini', apiKey: wrongKey, baseUrl: fake.url });
     const otherClient = new OpenAI({ apiKey: other.key, baseURL: `${zai.url}/v1`, maxRetries: 0 });
-    const err = await otherClient.chat.completions.create({ model: CATALOG_MODEL, messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    const err = await otherClient.chat.completions
+      .create({ model: CATALOG_MODEL, messages: [{ role: 'user', content: 'x' }] })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.AuthenticationError);
     const e = err as InstanceType<typeof OpenAI.AuthenticationError>;
     expect(e.status).toBe(401);
@@ -545,7 +718,9 @@ describe('upstream errors', () => {
     const embedErr = await otherClient.embeddings.create({ model: EMBEDDING_MODEL, input: 'x' }).catch((x: unknown) => x);
     expect((embedErr as InstanceType<typeof OpenAI.APIError>).status).toBe(401);
 
-    const test = await other.api.post<{ ok: boolean; status: number | null; message: string }>(`/api/providers/${other.providerId}/test`);
+    const test = await other.api.post<{ ok: boolean; status: number | null; message: string }>(
+      `/api/providers/${other.providerId}/test`,
+    );
     expect(test.status).toBe(200);
     expect(test.body.ok).toBe(false);
     // The provider test reports the meaning (a bad key: 401), like chat does.
@@ -555,9 +730,16 @@ describe('upstream errors', () => {
 
   it('404 NOT_FOUND → NotFoundError 404', async () => {
     behaviours.set('gemini-e2e-missing:generateContent', (_req, res) =>
-      googleError(res, 404, 'NOT_FOUND', 'models/gemini-e2e-missing is not found for API version v1beta, or is not supported for generateContent.'),
+      googleError(
+        res,
+        404,
+        'NOT_FOUND',
+        'models/gemini-e2e-missing is not found for API version v1beta, or is not supported for generateContent.',
+      ),
     );
-    const err = await client.chat.completions.create({ model: 'gemini/gemini-e2e-missing', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    const err = await client.chat.completions
+      .create({ model: 'gemini/gemini-e2e-missing', messages: [{ role: 'user', content: 'x' }] })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.NotFoundError);
     expect((err as Error).message).toContain('is not found');
   });
@@ -565,17 +747,30 @@ describe('upstream errors', () => {
   it('an unframed Google error object in a 200 stream (no data: prefix) keeps its status and message', async () => {
     // provider-protocols.md §3.4 / §5 rule 10: Gemini may write a raw JSON error object into the
     // stream; Google's own SDK tries every network chunk as JSON before SSE parsing.
-    const quota = { error: { code: 429, message: 'Resource has been exhausted (e.g. check quota).', status: 'RESOURCE_EXHAUSTED' } };
-    behaviours.set('gemini-e2e-unframed:streamGenerateContent', (_req, res) => writeFrames(res, [`${JSON.stringify(quota, null, 2)}\n`]));
-    const early = await client.chat.completions.create({ model: 'gemini/gemini-e2e-unframed', messages: [{ role: 'user', content: 'x' }], stream: true }).catch((e: unknown) => e);
+    const quota = {
+      error: { code: 429, message: 'Resource has been exhausted (e.g. check quota).', status: 'RESOURCE_EXHAUSTED' },
+    };
+    behaviours.set('gemini-e2e-unframed:streamGenerateContent', (_req, res) =>
+      writeFrames(res, [`${JSON.stringify(quota, null, 2)}\n`]),
+    );
+    const early = await client.chat.completions
+      .create({ model: 'gemini/gemini-e2e-unframed', messages: [{ role: 'user', content: 'x' }], stream: true })
+      .catch((e: unknown) => e);
     expect(early).toBeInstanceOf(OpenAI.APIError);
     expect((early as Error).message).toContain('Resource has been exhausted');
     expect((early as InstanceType<typeof OpenAI.APIError>).status).toBe(429);
 
     behaviours.set('gemini-e2e-unframed-mid:streamGenerateContent', (_req, res) =>
-      writeFrames(res, [dataEvent(chunk([{ text: 'Hel' }], { promptTokenCount: 5, candidatesTokenCount: 1, totalTokenCount: 6 })), `${JSON.stringify(quota, null, 2)}\n`]),
+      writeFrames(res, [
+        dataEvent(chunk([{ text: 'Hel' }], { promptTokenCount: 5, candidatesTokenCount: 1, totalTokenCount: 6 })),
+        `${JSON.stringify(quota, null, 2)}\n`,
+      ]),
     );
-    const stream = await client.chat.completions.create({ model: 'gemini/gemini-e2e-unframed-mid', messages: [{ role: 'user', content: 'x' }], stream: true });
+    const stream = await client.chat.completions.create({
+      model: 'gemini/gemini-e2e-unframed-mid',
+      messages: [{ role: 'user', content: 'x' }],
+      stream: true,
+    });
     const mid = await (async () => {
       for await (const _c of stream) {
         // drain
@@ -596,7 +791,11 @@ describe('upstream errors', () => {
         { end: 'destroy' },
       ),
     );
-    const stream = await client.chat.completions.create({ model: 'gemini/gemini-e2e-cut', messages: [{ role: 'user', content: 'x' }], stream: true });
+    const stream = await client.chat.completions.create({
+      model: 'gemini/gemini-e2e-cut',
+      messages: [{ role: 'user', content: 'x' }],
+      stream: true,
+    });
     const { text, finish, error } = await drainStream(stream);
     expect(text).toBe('partial answer');
     expect(finish).toBeNull();
@@ -606,9 +805,16 @@ describe('upstream errors', () => {
 
   it('a stream that closes cleanly before any finishReason also raises (Gemini has no end sentinel)', async () => {
     behaviours.set('gemini-e2e-short:streamGenerateContent', (_req, res) =>
-      writeFrames(res, [dataEvent(chunk([{ text: 'half' }], { promptTokenCount: 5, candidatesTokenCount: 1, totalTokenCount: 6 }))]),
+      writeFrames(res, [
+        dataEvent(chunk([{ text: 'half' }], { promptTokenCount: 5, candidatesTokenCount: 1, totalTokenCount: 6 })),
+      ]),
     );
-    const stream = await client.chat.completions.create({ model: 'gemini/gemini-e2e-short', messages: [{ role: 'user', content: 'x' }], stream: true, stream_options: { include_usage: true } });
+    const stream = await client.chat.completions.create({
+      model: 'gemini/gemini-e2e-short',
+      messages: [{ role: 'user', content: 'x' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     const { text, error } = await drainStream(stream);
     expect(text).toBe('half');
     expect(error).toBeInstanceOf(OpenAI.APIError);
@@ -621,7 +827,11 @@ describe('upstream errors', () => {
         dataEvent({ error: { code: 503, message: 'The model is overloaded. Please try again later.', status: 'UNAVAILABLE' } }),
       ]),
     );
-    const stream = await client.chat.completions.create({ model: 'gemini/gemini-e2e-stream-error', messages: [{ role: 'user', content: 'x' }], stream: true });
+    const stream = await client.chat.completions.create({
+      model: 'gemini/gemini-e2e-stream-error',
+      messages: [{ role: 'user', content: 'x' }],
+      stream: true,
+    });
     const { text, error } = await drainStream(stream);
     expect(text).toBe('Hel');
     expect(error).toBeInstanceOf(OpenAI.APIError);
@@ -631,7 +841,12 @@ describe('upstream errors', () => {
 
 describe('embeddings', () => {
   it('one string → embedContent, returned as floats when asked for', async () => {
-    const res = await client.embeddings.create({ model: EMBEDDING_MODEL, input: 'hello', encoding_format: 'float', dimensions: 3 });
+    const res = await client.embeddings.create({
+      model: EMBEDDING_MODEL,
+      input: 'hello',
+      encoding_format: 'float',
+      dimensions: 3,
+    });
     expect(res.model).toBe(EMBEDDING_MODEL);
     expect(res.data).toEqual([{ object: 'embedding', index: 0, embedding: [0.5, -0.25, 0.125] }]);
     const sent = lastCall('gemini-embedding-001', 'embedContent');
@@ -703,15 +918,37 @@ describe('usage rows', () => {
         200,
         geminiResponse({
           parts: [{ text: 'From the cache.' }],
-          usage: { promptTokenCount: 2000, cachedContentTokenCount: 1500, candidatesTokenCount: 100, thoughtsTokenCount: 20, totalTokenCount: 2120 },
+          usage: {
+            promptTokenCount: 2000,
+            cachedContentTokenCount: 1500,
+            candidatesTokenCount: 100,
+            thoughtsTokenCount: 20,
+            totalTokenCount: 2120,
+          },
         }),
       ),
     );
     try {
-      const { data, response } = await client.chat.completions.create({ model: CATALOG_MODEL, messages: [{ role: 'user', content: 'cached?' }] }).withResponse();
-      expect(data.usage).toMatchObject({ prompt_tokens: 2000, completion_tokens: 120, total_tokens: 2120, prompt_tokens_details: { cached_tokens: 1500 } });
+      const { data, response } = await client.chat.completions
+        .create({ model: CATALOG_MODEL, messages: [{ role: 'user', content: 'cached?' }] })
+        .withResponse();
+      expect(data.usage).toMatchObject({
+        prompt_tokens: 2000,
+        completion_tokens: 120,
+        total_tokens: 2120,
+        prompt_tokens_details: { cached_tokens: 1500 },
+      });
       const row = await usageRow(response.headers.get('x-zai-request-id')!);
-      expect(row).toMatchObject({ model_requested: CATALOG_MODEL, model_served: CATALOG_MODEL, provider: 'gemini', status: 200, prompt_tokens: 2000, completion_tokens: 120, cached_tokens: 1500, stream: false });
+      expect(row).toMatchObject({
+        model_requested: CATALOG_MODEL,
+        model_served: CATALOG_MODEL,
+        provider: 'gemini',
+        status: 200,
+        prompt_tokens: 2000,
+        completion_tokens: 120,
+        cached_tokens: 1500,
+        stream: false,
+      });
       // gemini-2.5-flash: $0.30 in, $0.03 cached, $2.50 out per Mtok → 500×0.3 + 1500×0.03 + 120×2.5 µ$ = 495 µ$.
       expect(row.cost_nano_usd).toBe(495_000);
     } finally {
@@ -722,12 +959,29 @@ describe('usage rows', () => {
   it('a streamed request records the last cumulative usageMetadata', async () => {
     behaviours.set('gemini-2.5-flash:streamGenerateContent', (_req, res) =>
       writeFrames(res, [
-        dataEvent(chunk([{ text: 'a' }], { promptTokenCount: 1000, cachedContentTokenCount: 600, candidatesTokenCount: 10, totalTokenCount: 1010 }), '\r\n'),
-        dataEvent(chunk([{ text: 'b' }], { promptTokenCount: 1000, cachedContentTokenCount: 600, candidatesTokenCount: 30, totalTokenCount: 1030 }, 'STOP'), '\r\n'),
+        dataEvent(
+          chunk([{ text: 'a' }], {
+            promptTokenCount: 1000,
+            cachedContentTokenCount: 600,
+            candidatesTokenCount: 10,
+            totalTokenCount: 1010,
+          }),
+          '\r\n',
+        ),
+        dataEvent(
+          chunk(
+            [{ text: 'b' }],
+            { promptTokenCount: 1000, cachedContentTokenCount: 600, candidatesTokenCount: 30, totalTokenCount: 1030 },
+            'STOP',
+          ),
+          '\r\n',
+        ),
       ]),
     );
     try {
-      const { data: stream, response } = await client.chat.completions.create({ model: CATALOG_MODEL, messages: [{ role: 'user', content: 'x' }], stream: true }).withResponse();
+      const { data: stream, response } = await client.chat.completions
+        .create({ model: CATALOG_MODEL, messages: [{ role: 'user', content: 'x' }], stream: true })
+        .withResponse();
       for await (const _c of stream) {
         // drain
       }
@@ -745,4 +999,3 @@ describe('usage rows', () => {
     expect(zai.logs()).not.toContain(GEMINI_KEY.slice(6, 28));
   });
 });
-

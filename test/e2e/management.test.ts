@@ -12,9 +12,21 @@ beforeAll(async () => {
   zai = await startZai();
   fake = await startFakeServer((req, res) => {
     if (req.headers.authorization === 'Bearer sk-good-0123456789abcdef') {
-      json(res, 200, { object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model' }, { id: 'gpt-4o', object: 'model' }] });
+      json(res, 200, {
+        object: 'list',
+        data: [
+          { id: 'gpt-4o-mini', object: 'model' },
+          { id: 'gpt-4o', object: 'model' },
+        ],
+      });
     } else {
-      json(res, 401, { error: { message: `Incorrect API key provided: ${String(req.headers.authorization).slice(7)}`, type: 'invalid_request_error', code: 'invalid_api_key' } });
+      json(res, 401, {
+        error: {
+          message: `Incorrect API key provided: ${String(req.headers.authorization).slice(7)}`,
+          type: 'invalid_request_error',
+          code: 'invalid_api_key',
+        },
+      });
     }
   });
 });
@@ -57,7 +69,10 @@ describe('accounts', () => {
     expect(short.status).toBe(400);
     expectOpenAIError(short.body);
     expect(short.text).toContain('10 characters');
-    const bad = await new ApiClient(zai.url).post('/api/auth/signup', { email: 'not-an-email', password: 'long enough password' });
+    const bad = await new ApiClient(zai.url).post('/api/auth/signup', {
+      email: 'not-an-email',
+      password: 'long enough password',
+    });
     expect(bad.status).toBe(400);
     const wrongType = await new ApiClient(zai.url).post('/api/auth/signup', { email: 42, password: ['x'] });
     expect(wrongType.status).toBe(400);
@@ -73,7 +88,9 @@ describe('accounts', () => {
     const wrong = await api.post('/api/auth/login', { email: 'login@example.com', password: 'the wrong password' });
     expect(unknown.status).toBe(401);
     expect(wrong.status).toBe(401);
-    expect((unknown.body as { error: { message: string } }).error.message).toBe((wrong.body as { error: { message: string } }).error.message);
+    expect((unknown.body as { error: { message: string } }).error.message).toBe(
+      (wrong.body as { error: { message: string } }).error.message,
+    );
 
     const ok = await api.post('/api/auth/login', { email: 'LOGIN@example.com', password: 'the right password' });
     expect(ok.status).toBe(200);
@@ -95,12 +112,20 @@ describe('accounts', () => {
     expect(last).toBe(429);
     expect(Number(retryAfter)).toBeGreaterThan(0);
     // Even the right password is refused while locked.
-    expect((await api.post('/api/auth/login', { email: 'throttled@example.com', password: 'the right password' })).status).toBe(429);
+    expect((await api.post('/api/auth/login', { email: 'throttled@example.com', password: 'the right password' })).status).toBe(
+      429,
+    );
   });
 
   it('every /api route needs a session', async () => {
     const anon = new ApiClient(zai.url);
-    for (const [method, path] of [['GET', '/api/providers'], ['GET', '/api/keys'], ['GET', '/api/prices'], ['GET', '/api/usage'], ['POST', '/api/keys']] as const) {
+    for (const [method, path] of [
+      ['GET', '/api/providers'],
+      ['GET', '/api/keys'],
+      ['GET', '/api/prices'],
+      ['GET', '/api/usage'],
+      ['POST', '/api/keys'],
+    ] as const) {
       const res = await anon.request(method, path, method === 'POST' ? {} : undefined);
       expect(res.status, `${method} ${path}`).toBe(401);
       expectOpenAIError(res.body);
@@ -124,10 +149,22 @@ describe('providers', () => {
   it('creates, lists, patches and deletes a provider without ever returning the key', async () => {
     const api = new ApiClient(zai.url);
     await api.signup('providers@example.com');
-    const created = await api.post('/api/providers', { provider: 'openai', api_key: '  sk-good-0123456789abcdef \n', base_url: `${fake.url}/v1/` });
+    const created = await api.post('/api/providers', {
+      provider: 'openai',
+      api_key: '  sk-good-0123456789abcdef \n',
+      base_url: `${fake.url}/v1/`,
+    });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ provider: 'openai', name: 'openai', base_url: `${fake.url}/v1`, key_hint: 'sk-…cdef' });
-    expect(Object.keys(created.body).sort()).toEqual(['base_url', 'created_at', 'id', 'key_hint', 'name', 'provider', 'updated_at']);
+    expect(Object.keys(created.body).sort()).toEqual([
+      'base_url',
+      'created_at',
+      'id',
+      'key_hint',
+      'name',
+      'provider',
+      'updated_at',
+    ]);
     expect(created.text).not.toContain('0123456789');
     const id = String(created.body.id);
 
@@ -183,24 +220,62 @@ describe('providers', () => {
     const api = new ApiClient(zai.url);
     await api.signup('custom@example.com');
     expect((await api.post('/api/providers', { provider: 'custom', api_key: '', name: 'ollama' })).status).toBe(400);
-    expect((await api.post('/api/providers', { provider: 'custom', api_key: '', base_url: 'http://localhost:11434/v1' })).status).toBe(400);
-    expect((await api.post('/api/providers', { provider: 'custom', api_key: '', base_url: 'http://localhost:11434/v1', name: 'Ollama' })).status).toBe(400);
-    expect((await api.post('/api/providers', { provider: 'custom', api_key: '', base_url: 'http://localhost:11434/v1', name: 'openai' })).status).toBe(400);
-    expect((await api.post('/api/providers', { provider: 'custom', api_key: '', base_url: 'ftp://x', name: 'ftp' })).status).toBe(400);
-    const ok = await api.post('/api/providers', { provider: 'custom', api_key: '', base_url: 'http://localhost:11434/v1', name: 'ollama' });
+    expect(
+      (await api.post('/api/providers', { provider: 'custom', api_key: '', base_url: 'http://localhost:11434/v1' })).status,
+    ).toBe(400);
+    expect(
+      (
+        await api.post('/api/providers', {
+          provider: 'custom',
+          api_key: '',
+          base_url: 'http://localhost:11434/v1',
+          name: 'Ollama',
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await api.post('/api/providers', {
+          provider: 'custom',
+          api_key: '',
+          base_url: 'http://localhost:11434/v1',
+          name: 'openai',
+        })
+      ).status,
+    ).toBe(400);
+    expect((await api.post('/api/providers', { provider: 'custom', api_key: '', base_url: 'ftp://x', name: 'ftp' })).status).toBe(
+      400,
+    );
+    const ok = await api.post('/api/providers', {
+      provider: 'custom',
+      api_key: '',
+      base_url: 'http://localhost:11434/v1',
+      name: 'ollama',
+    });
     expect(ok.status).toBe(201);
     expect(ok.body).toMatchObject({ name: 'ollama', key_hint: '' });
-    const dup = await api.post('/api/providers', { provider: 'custom', api_key: 'x', base_url: 'http://localhost:8000/v1', name: 'ollama' });
+    const dup = await api.post('/api/providers', {
+      provider: 'custom',
+      api_key: 'x',
+      base_url: 'http://localhost:8000/v1',
+      name: 'ollama',
+    });
     expect(dup.status).toBe(409);
     expect((await api.post('/api/providers', { provider: 'openai', api_key: 'sk-one-0123456789abcdef' })).status).toBe(201);
     expect((await api.post('/api/providers', { provider: 'openai', api_key: 'sk-two-0123456789abcdef' })).status).toBe(409);
-    expect((await api.post('/api/providers', { provider: 'openai', api_key: 'sk-two-0123456789abcdef', name: 'openai-team' })).status).toBe(201);
+    expect(
+      (await api.post('/api/providers', { provider: 'openai', api_key: 'sk-two-0123456789abcdef', name: 'openai-team' })).status,
+    ).toBe(201);
   });
 
   it('reports an unreachable provider in the test result', async () => {
     const api = new ApiClient(zai.url);
     await api.signup('unreachable@example.com');
-    const created = await api.post('/api/providers', { provider: 'groq', api_key: 'gsk_0123456789abcdef', base_url: 'http://127.0.0.1:9/openai/v1' });
+    const created = await api.post('/api/providers', {
+      provider: 'groq',
+      api_key: 'gsk_0123456789abcdef',
+      base_url: 'http://127.0.0.1:9/openai/v1',
+    });
     const res = await api.post(`/api/providers/${String(created.body.id)}/test`);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ ok: false, status: null });
@@ -212,16 +287,33 @@ describe('keys', () => {
   it('creates a key shown once, lists, patches and revokes it', async () => {
     const api = new ApiClient(zai.url);
     await api.signup('keys@example.com');
-    const created = await api.post('/api/keys', { name: 'ci', allowed_models: ['openai/*', 'anthropic/claude-*'], spend_cap_micro_usd: 5_000_000, fallback_model: ['groq/llama-3.3-70b-versatile'] });
+    const created = await api.post('/api/keys', {
+      name: 'ci',
+      allowed_models: ['openai/*', 'anthropic/claude-*'],
+      spend_cap_micro_usd: 5_000_000,
+      fallback_model: ['groq/llama-3.3-70b-versatile'],
+    });
     expect(created.status).toBe(201);
     const key = String(created.body.key);
     expect(key).toMatch(/^zai-[0-9A-Za-z]{43,}$/);
-    expect(created.body).toMatchObject({ name: 'ci', key_hint: `zai-…${key.slice(-4)}`, allowed_models: ['openai/*', 'anthropic/claude-*'], spend_cap_micro_usd: 5_000_000, spent_micro_usd: 0, fallback_model: ['groq/llama-3.3-70b-versatile'], revoked_at: null });
+    expect(created.body).toMatchObject({
+      name: 'ci',
+      key_hint: `zai-…${key.slice(-4)}`,
+      allowed_models: ['openai/*', 'anthropic/claude-*'],
+      spend_cap_micro_usd: 5_000_000,
+      spent_micro_usd: 0,
+      fallback_model: ['groq/llama-3.3-70b-versatile'],
+      revoked_at: null,
+    });
     const list = await api.get<{ data: Array<Record<string, unknown>> }>('/api/keys');
     expect(list.text).not.toContain(key);
     expect(list.body.data[0]).not.toHaveProperty('key');
     const id = String(created.body.id);
-    const patched = await api.patch(`/api/keys/${id}`, { spend_cap_micro_usd: null, fallback_model: 'openai/gpt-4o-mini', name: 'renamed' });
+    const patched = await api.patch(`/api/keys/${id}`, {
+      spend_cap_micro_usd: null,
+      fallback_model: 'openai/gpt-4o-mini',
+      name: 'renamed',
+    });
     expect(patched.body).toMatchObject({ spend_cap_micro_usd: null, fallback_model: 'openai/gpt-4o-mini', name: 'renamed' });
     expect((await api.delete(`/api/keys/${id}`)).status).toBe(204);
     const after = await api.get<{ data: Array<Record<string, unknown>> }>('/api/keys');
@@ -249,7 +341,12 @@ describe('keys', () => {
       expect(res.status, JSON.stringify(body)).toBe(400);
       expectOpenAIError(res.body);
     }
-    const ok = await api.post('/api/keys', { name: 'x', allowed_models: ['*', 'openai/gpt-4o'], spend_cap_micro_usd: 0, unknown_field: true });
+    const ok = await api.post('/api/keys', {
+      name: 'x',
+      allowed_models: ['*', 'openai/gpt-4o'],
+      spend_cap_micro_usd: 0,
+      unknown_field: true,
+    });
     expect(ok.status).toBe(201);
   });
 });
@@ -260,10 +357,25 @@ describe('prices', () => {
     await api.signup('prices@example.com');
     const list = await api.get<{ data: Array<Record<string, unknown>> }>('/api/prices');
     const mini = list.body.data.find((p) => p.model === 'openai/gpt-4o-mini');
-    expect(mini).toMatchObject({ source: 'catalog', input_usd_per_mtok: expect.any(Number), output_usd_per_mtok: expect.any(Number) });
+    expect(mini).toMatchObject({
+      source: 'catalog',
+      input_usd_per_mtok: expect.any(Number),
+      output_usd_per_mtok: expect.any(Number),
+    });
     const put = await api.put('/api/prices', { model: 'openai/gpt-4o-mini', input_usd_per_mtok: 1.25, output_usd_per_mtok: 2.5 });
-    expect(put.body).toEqual({ model: 'openai/gpt-4o-mini', input_usd_per_mtok: 1.25, output_usd_per_mtok: 2.5, cached_input_usd_per_mtok: null, source: 'custom' });
-    const free = await api.put('/api/prices', { model: 'ollama/llama3.2', input_usd_per_mtok: 0, output_usd_per_mtok: 0, cached_input_usd_per_mtok: 0 });
+    expect(put.body).toEqual({
+      model: 'openai/gpt-4o-mini',
+      input_usd_per_mtok: 1.25,
+      output_usd_per_mtok: 2.5,
+      cached_input_usd_per_mtok: null,
+      source: 'custom',
+    });
+    const free = await api.put('/api/prices', {
+      model: 'ollama/llama3.2',
+      input_usd_per_mtok: 0,
+      output_usd_per_mtok: 0,
+      cached_input_usd_per_mtok: 0,
+    });
     expect(free.status).toBe(200);
     const after = await api.get<{ data: Array<Record<string, unknown>> }>('/api/prices');
     expect(after.body.data.filter((p) => p.model === 'openai/gpt-4o-mini')).toEqual([put.body]);
@@ -272,7 +384,12 @@ describe('prices', () => {
     const back = await api.get<{ data: Array<Record<string, unknown>> }>('/api/prices');
     expect(back.body.data.find((p) => p.model === 'openai/gpt-4o-mini')).toMatchObject({ source: 'catalog' });
     expect((await api.delete('/api/prices?model=openai%2Fgpt-4o-mini')).status).toBe(404);
-    for (const body of [{ model: 'x', input_usd_per_mtok: 1, output_usd_per_mtok: 1 }, { model: 'a/b', input_usd_per_mtok: -1, output_usd_per_mtok: 1 }, { model: 'a/b', input_usd_per_mtok: '1', output_usd_per_mtok: 1 }, { model: 'a/b', input_usd_per_mtok: 0.0000001, output_usd_per_mtok: 1 }]) {
+    for (const body of [
+      { model: 'x', input_usd_per_mtok: 1, output_usd_per_mtok: 1 },
+      { model: 'a/b', input_usd_per_mtok: -1, output_usd_per_mtok: 1 },
+      { model: 'a/b', input_usd_per_mtok: '1', output_usd_per_mtok: 1 },
+      { model: 'a/b', input_usd_per_mtok: 0.0000001, output_usd_per_mtok: 1 },
+    ]) {
       expect((await api.put('/api/prices', body)).status, JSON.stringify(body)).toBe(400);
     }
   });
@@ -292,7 +409,9 @@ describe('isolation between accounts', () => {
 
     expect((await bob.get<{ data: unknown[] }>('/api/providers')).body.data).toHaveLength(0);
     expect((await bob.get<{ data: unknown[] }>('/api/keys')).body.data).toHaveLength(0);
-    expect((await bob.get<{ data: Array<{ model: string }> }>('/api/prices')).body.data.some((p) => p.model === 'ollama/x')).toBe(false);
+    expect((await bob.get<{ data: Array<{ model: string }> }>('/api/prices')).body.data.some((p) => p.model === 'ollama/x')).toBe(
+      false,
+    );
     expect((await bob.patch(`/api/providers/${pid}`, { name: 'stolen' })).status).toBe(404);
     expect((await bob.delete(`/api/providers/${pid}`)).status).toBe(404);
     expect((await bob.post(`/api/providers/${pid}/test`)).status).toBe(404);

@@ -37,12 +37,20 @@ async function capHolds(a: Replica, b: Replica, api: ApiClient): Promise<void> {
   const key = await api.post('/api/keys', { name: 'capped', spend_cap_micro_usd: cap });
   const clients = [a, b].map((r) => new OpenAI({ apiKey: String(key.body.key), baseURL: `${r.url}/v1`, maxRetries: 0 }));
   const results = await Promise.allSettled(
-    Array.from({ length: 120 }, (_, i) => clients[i % 2]!.chat.completions.create({ model: 'openai/slow', messages: [{ role: 'user', content: 'hi' }], max_tokens: 1000 })),
+    Array.from({ length: 120 }, (_, i) =>
+      clients[i % 2]!.chat.completions.create({
+        model: 'openai/slow',
+        messages: [{ role: 'user', content: 'hi' }],
+        max_tokens: 1000,
+      }),
+    ),
   );
   const ok = results.filter((r) => r.status === 'fulfilled').length;
   for (const r of results) if (r.status === 'rejected') expect((r.reason as { status: number }).status).toBe(402);
   await sleep(1500);
-  const spent = (await api.get<{ data: Array<{ id: string; spent_micro_usd: number }> }>('/api/keys')).body.data.find((k) => k.id === key.body.id)!.spent_micro_usd;
+  const spent = (await api.get<{ data: Array<{ id: string; spent_micro_usd: number }> }>('/api/keys')).body.data.find(
+    (k) => k.id === key.body.id,
+  )!.spent_micro_usd;
   expect(spent).toBe(ok * 1012);
   expect(spent).toBeLessThanOrEqual(cap);
   expect(spent).toBeGreaterThanOrEqual(cap / 2);
@@ -58,7 +66,12 @@ describe('two replicas on PostgreSQL and Redis', () => {
   beforeAll(async () => {
     redis = await startPrivateRedis();
     db = await createTestDatabase();
-    const env = { DATABASE_URL: db.url, REDIS_URL: redis.url, PROVIDER_KEY_ENCRYPTION_KEY: encryptionKey, ZAI_REDIS_PREFIX: `t${Date.now()}:` };
+    const env = {
+      DATABASE_URL: db.url,
+      REDIS_URL: redis.url,
+      PROVIDER_KEY_ENCRYPTION_KEY: encryptionKey,
+      ZAI_REDIS_PREFIX: `t${Date.now()}:`,
+    };
     a = await startReplica(env);
     b = await startReplica(env);
     ({ api } = await setup(a));
@@ -82,12 +95,17 @@ describe('two replicas on PostgreSQL and Redis', () => {
     const client = new OpenAI({ apiKey: String(key.body.key), baseURL: `${b.url}/v1`, maxRetries: 0 });
     // B caches the account's providers on first use…
     await client.chat.completions.create({ model: 'openai/x', messages: [{ role: 'user', content: 'hi' }] });
-    const missing = await client.chat.completions.create({ model: 'groq/llama-3.3-70b-versatile', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+    const missing = await client.chat.completions
+      .create({ model: 'groq/llama-3.3-70b-versatile', messages: [{ role: 'user', content: 'hi' }] })
+      .catch((e: unknown) => e);
     expect((missing as { code: string }).code).toBe('provider_not_configured');
     // …and drops that cache when A adds a provider.
     await api.post('/api/providers', { provider: 'groq', api_key: 'gsk_replica0123456789', base_url: `${fake.url}/v1` });
     await sleep(300);
-    const served = await client.chat.completions.create({ model: 'groq/llama-3.3-70b-versatile', messages: [{ role: 'user', content: 'hi' }] });
+    const served = await client.chat.completions.create({
+      model: 'groq/llama-3.3-70b-versatile',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     expect(served.model).toBe('groq/llama-3.3-70b-versatile');
   });
 
@@ -99,7 +117,9 @@ describe('two replicas on PostgreSQL and Redis', () => {
     const revokedAt = Date.now();
     let refusedAt = 0;
     while (Date.now() - revokedAt < 3000) {
-      const res = await onB.chat.completions.create({ model: 'openai/x', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+      const res = await onB.chat.completions
+        .create({ model: 'openai/x', messages: [{ role: 'user', content: 'hi' }] })
+        .catch((e: unknown) => e);
       if ((res as { status?: number }).status === 401) {
         refusedAt = Date.now();
         break;
@@ -116,7 +136,9 @@ describe('two replicas on PostgreSQL and Redis', () => {
     await client.chat.completions.create({ model: 'openai/x', messages: [{ role: 'user', content: 'hi' }] });
     await redis.stop();
     await sleep(300);
-    const down = await client.chat.completions.create({ model: 'openai/x', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+    const down = await client.chat.completions
+      .create({ model: 'openai/x', messages: [{ role: 'user', content: 'hi' }] })
+      .catch((e: unknown) => e);
     expect((down as { status: number }).status).toBe(503);
     expect((down as { code: string }).code).toBe('coordination_unavailable');
     expect((await fetch(`${a.url}/readyz`)).status).toBe(503);
@@ -149,7 +171,9 @@ describe('two replicas on PostgreSQL and Redis', () => {
     expect(await b.stop('SIGTERM')).toBe(0);
     await Promise.all(load);
     expect(ok).toBeGreaterThan(10);
-    const usage = await api.get<{ totals: { requests: number }; data: Array<{ status: number }> }>(`/api/usage?key_id=${String(key.body.id)}&limit=1000`);
+    const usage = await api.get<{ totals: { requests: number }; data: Array<{ status: number }> }>(
+      `/api/usage?key_id=${String(key.body.id)}&limit=1000`,
+    );
     expect(usage.body.data.filter((r) => r.status === 200).length).toBe(ok);
   });
 });

@@ -15,7 +15,8 @@ const CANARY = 'sk-canary-SECRETS-a1b2c3d4e5f6g7h8i9j0';
 describe('a pasted provider key', () => {
   it('never appears in responses, logs or the SQLite files, and the stored ciphertext decrypts under the configured key', async () => {
     const fake = await startFakeServer((req, res) => {
-      if (req.path === '/v1/models') return json(res, 401, { error: { message: `Incorrect API key provided: ${CANARY}`, type: 'invalid_request_error' } });
+      if (req.path === '/v1/models')
+        return json(res, 401, { error: { message: `Incorrect API key provided: ${CANARY}`, type: 'invalid_request_error' } });
       return json(res, 200, openAICompletion());
     });
     const zai = await startZai();
@@ -33,7 +34,9 @@ describe('a pasted provider key', () => {
     await record(api.post('/api/providers', { provider: 'anthropic', api_key: CANARY }));
     const key = await api.post('/api/keys', { name: 'k' });
     const client = new OpenAI({ apiKey: String(key.body.key), baseURL: `${zai.url}/v1`, maxRetries: 0 });
-    const { response } = await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+    const { response } = await client.chat.completions
+      .create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })
+      .withResponse();
     responses.push(JSON.stringify(Object.fromEntries(response.headers.entries())));
     await record(api.get('/api/usage'));
     await record(api.get('/api/keys'));

@@ -5,7 +5,15 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountWithKey, type ApiClient, startZai, type Zai } from '../helpers/harness.js';
-import { json, openAICompletion, openAIStreamEvents, sleep, startFakeServer, writeSse, type FakeServer } from '../helpers/fake-upstream.js';
+import {
+  json,
+  openAICompletion,
+  openAIStreamEvents,
+  sleep,
+  startFakeServer,
+  writeSse,
+  type FakeServer,
+} from '../helpers/fake-upstream.js';
 
 let zai: Zai;
 let fake: FakeServer;
@@ -24,7 +32,15 @@ beforeAll(async () => {
       return json(res, 200, openAICompletion());
     }
     if (body.model === 'cached') {
-      if (body.stream) return writeSse(res, openAIStreamEvents(['a', 'b'], { prompt_tokens: 1000, completion_tokens: 500, prompt_tokens_details: { cached_tokens: 400 } } as never));
+      if (body.stream)
+        return writeSse(
+          res,
+          openAIStreamEvents(['a', 'b'], {
+            prompt_tokens: 1000,
+            completion_tokens: 500,
+            prompt_tokens_details: { cached_tokens: 400 },
+          } as never),
+        );
       return json(res, 200, openAICompletion({ usage: { prompt_tokens: 1000, completion_tokens: 500, cached: 400 } }));
     }
     return json(res, 200, openAICompletion());
@@ -34,7 +50,12 @@ beforeAll(async () => {
   // Round prices make the expected costs computable by hand.
   await api.put('/api/prices', { model: 'openai/priced-slow', input_usd_per_mtok: 1, output_usd_per_mtok: 1 });
   await api.put('/api/prices', { model: 'openai/hangs', input_usd_per_mtok: 1, output_usd_per_mtok: 1 });
-  await api.put('/api/prices', { model: 'openai/cached', input_usd_per_mtok: 2, output_usd_per_mtok: 8, cached_input_usd_per_mtok: 0.5 });
+  await api.put('/api/prices', {
+    model: 'openai/cached',
+    input_usd_per_mtok: 2,
+    output_usd_per_mtok: 8,
+    cached_input_usd_per_mtok: 0.5,
+  });
 });
 
 afterAll(async () => {
@@ -45,7 +66,11 @@ afterAll(async () => {
 async function newKey(body: Record<string, unknown>): Promise<{ client: OpenAI; id: string; key: string }> {
   const res = await api.post('/api/keys', { name: 'capped', ...body });
   expect(res.status).toBe(201);
-  return { client: new OpenAI({ apiKey: String(res.body.key), baseURL: `${zai.url}/v1`, maxRetries: 0 }), id: String(res.body.id), key: String(res.body.key) };
+  return {
+    client: new OpenAI({ apiKey: String(res.body.key), baseURL: `${zai.url}/v1`, maxRetries: 0 }),
+    id: String(res.body.id),
+    key: String(res.body.key),
+  };
 }
 
 async function spentMicro(id: string): Promise<number> {
@@ -57,13 +82,22 @@ async function spentMicro(id: string): Promise<number> {
 describe('cost', () => {
   it('prices non-streaming and streaming answers exactly, cached tokens at the cached price', async () => {
     const { client, id } = await newKey({});
-    const { response } = await client.chat.completions.create({ model: 'openai/cached', messages: [{ role: 'user', content: 'x' }] }).withResponse();
+    const { response } = await client.chat.completions
+      .create({ model: 'openai/cached', messages: [{ role: 'user', content: 'x' }] })
+      .withResponse();
     // 600 × $2 + 400 × $0.5 + 500 × $8 per million tokens = 5,400 micro-USD.
     expect(response.headers.get('x-zai-cost-micro-usd')).toBe('5400');
-    const stream = await client.chat.completions.create({ model: 'openai/cached', messages: [{ role: 'user', content: 'x' }], stream: true });
+    const stream = await client.chat.completions.create({
+      model: 'openai/cached',
+      messages: [{ role: 'user', content: 'x' }],
+      stream: true,
+    });
     for await (const _ of stream) void _;
     expect(await spentMicro(id)).toBe(10_800);
-    const usage = await api.get<{ data: Array<{ cost_nano_usd: number; cached_tokens: number; stream: boolean }>; totals: { cost_micro_usd: number } }>(`/api/usage?key_id=${id}`);
+    const usage = await api.get<{
+      data: Array<{ cost_nano_usd: number; cached_tokens: number; stream: boolean }>;
+      totals: { cost_micro_usd: number };
+    }>(`/api/usage?key_id=${id}`);
     expect(usage.body.data.map((r) => [r.cost_nano_usd, r.cached_tokens, r.stream])).toEqual([
       [5_400_000, 400, true],
       [5_400_000, 400, false],
@@ -75,9 +109,12 @@ describe('cost', () => {
     await api.put('/api/prices', { model: 'openai/tiny', input_usd_per_mtok: 0.02, output_usd_per_mtok: 0.02 });
     const { client, id } = await newKey({});
     // 17 tokens × $0.02/M = 340 nano-USD each: 0 micro-USD per request, 3.4 after ten.
-    for (let i = 0; i < 10; i++) await client.chat.completions.create({ model: 'openai/tiny', messages: [{ role: 'user', content: 'x' }] });
+    for (let i = 0; i < 10; i++)
+      await client.chat.completions.create({ model: 'openai/tiny', messages: [{ role: 'user', content: 'x' }] });
     await sleep(400);
-    const usage = await api.get<{ data: Array<{ cost_nano_usd: number }>; totals: { cost_nano_usd: number } }>(`/api/usage?key_id=${id}`);
+    const usage = await api.get<{ data: Array<{ cost_nano_usd: number }>; totals: { cost_nano_usd: number } }>(
+      `/api/usage?key_id=${id}`,
+    );
     expect(usage.body.data.every((r) => r.cost_nano_usd === 340)).toBe(true);
     expect(usage.body.totals.cost_nano_usd).toBe(3400);
   });
@@ -89,7 +126,13 @@ describe('spend caps', () => {
     const cap = 11_000;
     const { client, id } = await newKey({ spend_cap_micro_usd: cap });
     const results = await Promise.allSettled(
-      Array.from({ length: 60 }, () => client.chat.completions.create({ model: 'openai/priced-slow', messages: [{ role: 'user', content: 'hi' }], max_tokens: 1000 })),
+      Array.from({ length: 60 }, () =>
+        client.chat.completions.create({
+          model: 'openai/priced-slow',
+          messages: [{ role: 'user', content: 'hi' }],
+          max_tokens: 1000,
+        }),
+      ),
     );
     const ok = results.filter((r) => r.status === 'fulfilled').length;
     const refused = results.filter((r) => r.status === 'rejected');
@@ -108,21 +151,35 @@ describe('spend caps', () => {
 
   it('raising the cap re-opens the key at once', async () => {
     const { client, id } = await newKey({ spend_cap_micro_usd: 1500 });
-    await client.chat.completions.create({ model: 'openai/priced-slow', messages: [{ role: 'user', content: 'hi' }], max_tokens: 1000 });
-    const refused = await client.chat.completions.create({ model: 'openai/priced-slow', messages: [{ role: 'user', content: 'hi' }], max_tokens: 1000 }).catch((e: unknown) => e);
+    await client.chat.completions.create({
+      model: 'openai/priced-slow',
+      messages: [{ role: 'user', content: 'hi' }],
+      max_tokens: 1000,
+    });
+    const refused = await client.chat.completions
+      .create({ model: 'openai/priced-slow', messages: [{ role: 'user', content: 'hi' }], max_tokens: 1000 })
+      .catch((e: unknown) => e);
     expect((refused as { status: number }).status).toBe(402);
     expect((await api.patch(`/api/keys/${id}`, { spend_cap_micro_usd: 5000 })).status).toBe(200);
-    const ok = await client.chat.completions.create({ model: 'openai/priced-slow', messages: [{ role: 'user', content: 'hi' }], max_tokens: 1000 });
+    const ok = await client.chat.completions.create({
+      model: 'openai/priced-slow',
+      messages: [{ role: 'user', content: 'hi' }],
+      max_tokens: 1000,
+    });
     expect(ok.choices[0]?.finish_reason).toBe('stop');
   });
 
   it('a capped key may only call priced models', async () => {
     const { client } = await newKey({ spend_cap_micro_usd: 1_000_000 });
-    const err = await client.chat.completions.create({ model: 'openai/unpriced-model-x', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+    const err = await client.chat.completions
+      .create({ model: 'openai/unpriced-model-x', messages: [{ role: 'user', content: 'hi' }] })
+      .catch((e: unknown) => e);
     expect((err as { status: number }).status).toBe(400);
     expect((err as { code: string }).code).toBe('model_not_priced');
     const uncapped = await newKey({});
-    await expect(uncapped.client.chat.completions.create({ model: 'openai/unpriced-model-x', messages: [{ role: 'user', content: 'hi' }] })).resolves.toBeDefined();
+    await expect(
+      uncapped.client.chat.completions.create({ model: 'openai/unpriced-model-x', messages: [{ role: 'user', content: 'hi' }] }),
+    ).resolves.toBeDefined();
   });
 
   it('a client abort releases its reservation: the key can still spend its whole cap afterwards', async () => {
@@ -132,25 +189,38 @@ describe('spend caps', () => {
       Array.from({ length: 3 }, async () => {
         const controller = new AbortController();
         setTimeout(() => controller.abort(), 150);
-        await client.chat.completions.create({ model: 'openai/hangs', messages: [{ role: 'user', content: 'hi' }], max_tokens: 1000 }, { signal: controller.signal }).catch(() => undefined);
+        await client.chat.completions
+          .create(
+            { model: 'openai/hangs', messages: [{ role: 'user', content: 'hi' }], max_tokens: 1000 },
+            { signal: controller.signal },
+          )
+          .catch(() => undefined);
       }),
     );
     await sleep(100);
     for (let i = 0; i < 3; i++) {
-      await client.chat.completions.create({ model: 'openai/priced-slow', messages: [{ role: 'user', content: 'hi' }], max_tokens: 1000 });
+      await client.chat.completions.create({
+        model: 'openai/priced-slow',
+        messages: [{ role: 'user', content: 'hi' }],
+        max_tokens: 1000,
+      });
     }
     expect(await spentMicro(id)).toBe(3 * 1012);
   });
 
   it('without max_tokens, the worst case uses the catalog maximum output, and an unknown maximum is bounded and announced', async () => {
     const { client } = await newKey({ spend_cap_micro_usd: 100_000 });
-    const { response } = await client.chat.completions.create({ model: 'openai/priced-slow', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
+    const { response } = await client.chat.completions
+      .create({ model: 'openai/priced-slow', messages: [{ role: 'user', content: 'hi' }] })
+      .withResponse();
     expect(response.headers.get('x-zai-max-tokens')).toBe('4096');
     expect((fake.requests.at(-1)!.json as { max_tokens: number }).max_tokens).toBe(4096);
     const big = await newKey({ spend_cap_micro_usd: 1000 });
     // gpt-4o-mini's catalog maximum output (16,384 tokens) cannot be paid by a $0.001 cap: refused before any upstream call.
     const before = fake.requests.length;
-    const err = await big.client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+    const err = await big.client.chat.completions
+      .create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })
+      .catch((e: unknown) => e);
     expect((err as { status: number }).status).toBe(402);
     expect(fake.requests.length).toBe(before);
   });

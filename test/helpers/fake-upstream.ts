@@ -45,7 +45,14 @@ export async function startFakeServer(handler?: FakeHandler): Promise<FakeServer
       } catch {
         json = undefined;
       }
-      const recorded: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, json, closed };
+      const recorded: RecordedRequest = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body,
+        json,
+        closed,
+      };
       requests.push(recorded);
       void Promise.resolve(current(recorded, res)).catch(() => res.destroy());
     });
@@ -87,14 +94,23 @@ export function json(res: http.ServerResponse, status: number, body: unknown, he
 }
 
 /** An OpenAI chat completion body. */
-export function openAICompletion(opts: { model?: string; content?: string; usage?: { prompt_tokens: number; completion_tokens: number; cached?: number } } = {}): unknown {
+export function openAICompletion(
+  opts: { model?: string; content?: string; usage?: { prompt_tokens: number; completion_tokens: number; cached?: number } } = {},
+): unknown {
   const usage = opts.usage ?? { prompt_tokens: 12, completion_tokens: 5 };
   return {
     id: 'chatcmpl-fake1',
     object: 'chat.completion',
     created: 1767225600,
     model: opts.model ?? 'gpt-4o-mini-2024-07-18',
-    choices: [{ index: 0, message: { role: 'assistant', content: opts.content ?? 'Hello from the fake.', refusal: null }, logprobs: null, finish_reason: 'stop' }],
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: opts.content ?? 'Hello from the fake.', refusal: null },
+        logprobs: null,
+        finish_reason: 'stop',
+      },
+    ],
     usage: {
       prompt_tokens: usage.prompt_tokens,
       completion_tokens: usage.completion_tokens,
@@ -109,7 +125,10 @@ export function openAIStreamEvents(pieces: string[], usage = { prompt_tokens: 12
   const base = { id: 'chatcmpl-fake2', object: 'chat.completion.chunk', created: 1767225600, model: 'gpt-4o-mini' };
   const events = [
     `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }], usage: null })}\n\n`,
-    ...pieces.map((p) => `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: p }, finish_reason: null }], usage: null })}\n\n`),
+    ...pieces.map(
+      (p) =>
+        `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: p }, finish_reason: null }], usage: null })}\n\n`,
+    ),
     `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: null })}\n\n`,
     `data: ${JSON.stringify({ ...base, choices: [], usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } })}\n\n`,
     'data: [DONE]\n\n',

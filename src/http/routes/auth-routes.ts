@@ -16,7 +16,12 @@ export function authRoutes(app: FastifyInstance, services: Services): void {
 
   app.post('/api/auth/signup', async (request, reply) => {
     if (services.config.signup === 'closed') {
-      throw new GatewayError({ status: 403, type: 'permission_error', code: 'signup_closed', message: 'Sign-up is closed on this server; ask an admin for an account.' });
+      throw new GatewayError({
+        status: 403,
+        type: 'permission_error',
+        code: 'signup_closed',
+        message: 'Sign-up is closed on this server; ask an admin for an account.',
+      });
     }
     const user = await services.accounts.create(credentials(request.body));
     const session = await services.accounts.startSession(user.id);

@@ -18,7 +18,11 @@ export function opsRoutes(app: FastifyInstance, services: Services): void {
       const header = request.headers.authorization ?? '';
       const given = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
       if (!timingSafeEqualText(given, token)) {
-        throw new GatewayError({ status: 401, code: 'invalid_metrics_token', message: 'GET /metrics needs "Authorization: Bearer <ZAI_METRICS_TOKEN>".' });
+        throw new GatewayError({
+          status: 401,
+          code: 'invalid_metrics_token',
+          message: 'GET /metrics needs "Authorization: Bearer <ZAI_METRICS_TOKEN>".',
+        });
       }
     }
     // Requests still waiting for their usage batch are counted now.

@@ -16,7 +16,8 @@ export function priceRoutes(app: FastifyInstance, services: Services): void {
 
   app.delete<{ Querystring: { model?: string } }>('/api/prices', async (request, reply) => {
     const model = request.query.model;
-    if (typeof model !== 'string' || model === '') throw invalidRequest('model is required as a query parameter: DELETE /api/prices?model=provider/model', 'model');
+    if (typeof model !== 'string' || model === '')
+      throw invalidRequest('model is required as a query parameter: DELETE /api/prices?model=provider/model', 'model');
     await services.prices.remove(currentUser(request).id, model);
     return reply.code(204).send();
   });

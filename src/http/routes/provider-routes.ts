@@ -13,7 +13,8 @@ function optionalString(body: Record<string, unknown>, field: string): string | 
 }
 
 function objectBody(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidRequest('The request body must be a JSON object.');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw invalidRequest('The request body must be a JSON object.');
   return body as Record<string, unknown>;
 }
 

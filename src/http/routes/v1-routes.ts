@@ -12,7 +12,8 @@ import { authenticateApiKey } from '../api-key-auth.js';
 import { responseContext } from '../gateway-context.js';
 import { JSON_CONTENT_TYPE } from '../json-body.js';
 
-const authenticate = (services: Services, request: FastifyRequest): Promise<KeyAuth> => authenticateApiKey(services.keys, request.headers.authorization);
+const authenticate = (services: Services, request: FastifyRequest): Promise<KeyAuth> =>
+  authenticateApiKey(services.keys, request.headers.authorization);
 
 /** The gateway's view of a Fastify request: a streamed answer takes over the response with the headers set so far (CORS). */
 export function gatewayContext(request: FastifyRequest, reply: FastifyReply, auth: KeyAuth, startedAt: number): RequestContext {
@@ -36,7 +37,10 @@ export function v1Routes(app: FastifyInstance, services: Services): void {
   app.post('/v1/chat/completions', async (request, reply) => {
     const startedAt = performance.now();
     const auth = await authenticate(services, request);
-    return sendAnswer(reply, await chatCompletions(services.gateway, gatewayContext(request, reply, auth, startedAt), request.body));
+    return sendAnswer(
+      reply,
+      await chatCompletions(services.gateway, gatewayContext(request, reply, auth, startedAt), request.body),
+    );
   });
 
   app.post('/v1/embeddings', async (request, reply) => {

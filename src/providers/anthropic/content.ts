@@ -31,11 +31,7 @@ export interface AnthropicToolResultBlock {
   content?: string | AnthropicTextBlock[];
 }
 export type AnthropicRequestBlock =
-  | AnthropicTextBlock
-  | AnthropicImageBlock
-  | AnthropicDocumentBlock
-  | AnthropicToolUseBlock
-  | AnthropicToolResultBlock;
+  AnthropicTextBlock | AnthropicImageBlock | AnthropicDocumentBlock | AnthropicToolUseBlock | AnthropicToolResultBlock;
 
 /** The only image types Anthropic accepts; anything else would fail upstream with a vaguer message. */
 const IMAGE_MEDIA_TYPES: ReadonlySet<string> = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
@@ -51,10 +47,7 @@ export function textBlocks(text: string): AnthropicTextBlock[] {
  * A user message's content (string or parts) → Anthropic blocks. `param` names the message in
  * errors, e.g. `messages[2].content`.
  */
-export function toAnthropicContent(
-  content: string | ContentPart[] | null | undefined,
-  param: string,
-): AnthropicRequestBlock[] {
+export function toAnthropicContent(content: string | ContentPart[] | null | undefined, param: string): AnthropicRequestBlock[] {
   if (content === null || content === undefined) return [];
   if (typeof content === 'string') return textBlocks(content);
   return content.flatMap((part, i) => partToBlocks(part, `${param}[${i}]`));

@@ -46,7 +46,11 @@ describe('mapAnthropicError()', () => {
     expect(Number(error.headers['retry-after'])).toBeGreaterThanOrEqual(19);
     expect(Number(error.headers['retry-after'])).toBeLessThanOrEqual(20);
     // Only a 429 says "wait for your limit"; an outage does not.
-    const overloaded = mapAnthropicError({ status: 529, body: body('overloaded_error', 'Overloaded'), headers: { 'anthropic-ratelimit-requests-reset': reset(20) } });
+    const overloaded = mapAnthropicError({
+      status: 529,
+      body: body('overloaded_error', 'Overloaded'),
+      headers: { 'anthropic-ratelimit-requests-reset': reset(20) },
+    });
     expect(overloaded.headers).toEqual({});
   });
 
@@ -62,7 +66,15 @@ describe('mapAnthropicError()', () => {
         now,
       ),
     ).toBe('7');
-    expect(retryAfterFromResets({ 'anthropic-ratelimit-requests-reset': '2026-01-31T12:00:03.2Z', 'anthropic-ratelimit-tokens-reset': '2026-01-31T12:00:09Z' }, now)).toBe('9');
+    expect(
+      retryAfterFromResets(
+        {
+          'anthropic-ratelimit-requests-reset': '2026-01-31T12:00:03.2Z',
+          'anthropic-ratelimit-tokens-reset': '2026-01-31T12:00:09Z',
+        },
+        now,
+      ),
+    ).toBe('9');
     expect(retryAfterFromResets({ 'anthropic-ratelimit-tokens-reset': '2026-01-31T11:59:00Z' }, now)).toBe('0');
     expect(retryAfterFromResets({ 'anthropic-ratelimit-tokens-reset': 'soon' }, now)).toBeUndefined();
     expect(retryAfterFromResets({}, now)).toBeUndefined();

@@ -15,7 +15,12 @@ describe('listAnthropicModels()', () => {
     const { parseResponse } = listAnthropicModels({ baseUrl: 'https://api.anthropic.com', apiKey: 'k' });
     const page = {
       data: [
-        { type: 'model', id: 'claude-sonnet-4-5-20250929', display_name: 'Claude Sonnet 4.5', created_at: '2025-09-29T00:00:00Z' },
+        {
+          type: 'model',
+          id: 'claude-sonnet-4-5-20250929',
+          display_name: 'Claude Sonnet 4.5',
+          created_at: '2025-09-29T00:00:00Z',
+        },
         { type: 'model', id: 'claude-haiku-4-5-20251001', display_name: 'Claude Haiku 4.5', created_at: '2025-10-01T00:00:00Z' },
       ],
       has_more: false,

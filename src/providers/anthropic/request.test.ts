@@ -72,7 +72,13 @@ describe('toAnthropicRequest()', () => {
           { role: 'developer', content: 'Be kind.' },
           { role: 'user', content: [{ type: 'text', text: 'Two.' }] },
           { role: 'assistant', content: 'A.' },
-          { role: 'assistant', content: [{ type: 'text', text: 'B.' }, { type: 'refusal', refusal: 'No.' }] },
+          {
+            role: 'assistant',
+            content: [
+              { type: 'text', text: 'B.' },
+              { type: 'refusal', refusal: 'No.' },
+            ],
+          },
           { role: 'user', content: 'Three.' },
         ],
       }),
@@ -85,7 +91,13 @@ describe('toAnthropicRequest()', () => {
         { type: 'text', text: 'Be kind.' },
       ],
       messages: [
-        { role: 'user', content: [{ type: 'text', text: 'One.' }, { type: 'text', text: 'Two.' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'One.' },
+            { type: 'text', text: 'Two.' },
+          ],
+        },
         {
           role: 'assistant',
           content: [
@@ -166,7 +178,14 @@ describe('toAnthropicRequest()', () => {
       messages: [{ role: 'user', content: 'Hi', name: 'ann' }],
     });
     const result = toAnthropicRequest(input, credentials);
-    expect(result.warnings).toEqual(['seed', 'logprobs', 'logit_bias', 'presence_penalty', 'frequency_penalty', 'messages[].name']);
+    expect(result.warnings).toEqual([
+      'seed',
+      'logprobs',
+      'logit_bias',
+      'presence_penalty',
+      'frequency_penalty',
+      'messages[].name',
+    ]);
     expect(JSON.parse(result.call.body ?? 'null')).toEqual({
       model: 'claude-sonnet-4-5',
       max_tokens: 4096,

@@ -76,10 +76,7 @@ export function toAnthropicRequest(input: ChatCallInput, credentials: ProviderCr
   // OpenAI's range is 0–2, Anthropic's 0–1. Rescaling would silently change the sampling the
   // client asked for, so values Anthropic cannot express are refused instead.
   if (typeof request.temperature === 'number' && request.temperature > 1) {
-    throw invalidRequest(
-      `Anthropic models accept temperature from 0 to 1; got ${request.temperature}.`,
-      'temperature',
-    );
+    throw invalidRequest(`Anthropic models accept temperature from 0 to 1; got ${request.temperature}.`, 'temperature');
   }
 
   const prompt = toAnthropicMessages(request.messages);

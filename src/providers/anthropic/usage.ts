@@ -24,10 +24,7 @@ export interface AnthropicUsageCounts {
  * each `message_delta`) is a running total, so a present field replaces the old value — adding
  * would double-count.
  */
-export function mergeAnthropicUsage(
-  previous: AnthropicUsageCounts | undefined,
-  reported: AnthropicUsage,
-): AnthropicUsageCounts {
+export function mergeAnthropicUsage(previous: AnthropicUsageCounts | undefined, reported: AnthropicUsage): AnthropicUsageCounts {
   return {
     inputTokens: reported.input_tokens ?? previous?.inputTokens ?? 0,
     outputTokens: reported.output_tokens ?? previous?.outputTokens ?? 0,

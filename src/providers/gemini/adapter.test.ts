@@ -11,7 +11,13 @@ describe('geminiAdapter', () => {
       model: 'gemini/gemini-2.5-flash',
       messages: [{ role: 'user', content: 'Weather in Paris and Lyon?' }],
     };
-    const input = { upstreamModel: 'gemini-2.5-flash', publicModel: 'gemini/gemini-2.5-flash', stream: false, includeUsage: false, maxOutputTokens: undefined };
+    const input = {
+      upstreamModel: 'gemini-2.5-flash',
+      publicModel: 'gemini/gemini-2.5-flash',
+      stream: false,
+      includeUsage: false,
+      maxOutputTokens: undefined,
+    };
     const first = geminiAdapter.chat({ ...input, request: base }, credentials);
     const message = first.parseResponse(fixture('tool-calls.response.json')).choices[0]?.message;
     const calls = message?.tool_calls ?? [];
@@ -71,6 +77,9 @@ describe('geminiAdapter', () => {
   it('geminiAdapter exposes embeddings, model listing and error mapping', () => {
     expect(geminiAdapter.embeddings).toBeTypeOf('function');
     expect(geminiAdapter.listModels(credentials).call.method).toBe('GET');
-    expect(geminiAdapter.mapError({ status: 503, body: '{"error":{"code":503,"status":"UNAVAILABLE","message":"x"}}', headers: {} }).status).toBe(503);
+    expect(
+      geminiAdapter.mapError({ status: 503, body: '{"error":{"code":503,"status":"UNAVAILABLE","message":"x"}}', headers: {} })
+        .status,
+    ).toBe(503);
   });
 });

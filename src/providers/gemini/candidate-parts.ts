@@ -23,7 +23,13 @@ export interface CandidateOutput {
  * has no place for them.
  */
 function unreadableArguments(): GatewayError {
-  return new GatewayError({ status: 502, code: 'upstream_error', message: 'Gemini sent function-call arguments that cannot be serialised.', failure: 'protocol', retryable: true });
+  return new GatewayError({
+    status: 502,
+    code: 'upstream_error',
+    message: 'Gemini sent function-call arguments that cannot be serialised.',
+    failure: 'protocol',
+    retryable: true,
+  });
 }
 
 export function readCandidateParts(parts: readonly GeminiResponsePart[] | null | undefined): CandidateOutput {

@@ -42,7 +42,12 @@ describe('mapGeminiError()', () => {
   });
 
   it('mapGeminiError() maps server-side statuses to retryable 502, 503 and 504', () => {
-    expect(map(500, 'internal.error.json')).toMatchObject({ status: 502, type: 'upstream_error', code: 'upstream_error', retryable: true });
+    expect(map(500, 'internal.error.json')).toMatchObject({
+      status: 502,
+      type: 'upstream_error',
+      code: 'upstream_error',
+      retryable: true,
+    });
     expect(map(503, 'unavailable.error.json')).toMatchObject({ status: 503, type: 'service_unavailable_error', retryable: true });
     expect(map(504, 'deadline-exceeded.error.json')).toMatchObject({ status: 504, type: 'timeout_error', retryable: true });
   });

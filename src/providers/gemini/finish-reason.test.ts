@@ -13,13 +13,29 @@ describe('mapFinishReason()', () => {
   });
 
   it('mapFinishReason() maps the filter family to content_filter', () => {
-    for (const reason of ['SAFETY', 'RECITATION', 'BLOCKLIST', 'PROHIBITED_CONTENT', 'SPII', 'IMAGE_SAFETY', 'IMAGE_PROHIBITED_CONTENT', 'IMAGE_RECITATION']) {
+    for (const reason of [
+      'SAFETY',
+      'RECITATION',
+      'BLOCKLIST',
+      'PROHIBITED_CONTENT',
+      'SPII',
+      'IMAGE_SAFETY',
+      'IMAGE_PROHIBITED_CONTENT',
+      'IMAGE_RECITATION',
+    ]) {
       expect(mapFinishReason(reason, false)).toBe('content_filter');
     }
   });
 
   it('mapFinishReason() maps tool-call failures and unknown reasons to stop', () => {
-    for (const reason of ['MALFORMED_FUNCTION_CALL', 'UNEXPECTED_TOOL_CALL', 'LANGUAGE', 'OTHER', 'FINISH_REASON_UNSPECIFIED', 'SOMETHING_NEW']) {
+    for (const reason of [
+      'MALFORMED_FUNCTION_CALL',
+      'UNEXPECTED_TOOL_CALL',
+      'LANGUAGE',
+      'OTHER',
+      'FINISH_REASON_UNSPECIFIED',
+      'SOMETHING_NEW',
+    ]) {
       expect(mapFinishReason(reason, false)).toBe('stop');
     }
   });

@@ -103,7 +103,14 @@ describe('buildGeminiChatCall()', () => {
             { id: 'b', type: 'function', function: { name: 'lookup', arguments: '' } },
           ],
         },
-        { role: 'tool', tool_call_id: 'b', content: [{ type: 'text', text: '[1,' }, { type: 'text', text: '2]' }] },
+        {
+          role: 'tool',
+          tool_call_id: 'b',
+          content: [
+            { type: 'text', text: '[1,' },
+            { type: 'text', text: '2]' },
+          ],
+        },
         { role: 'tool', tool_call_id: 'a', content: 'not json' },
         { role: 'user', content: 'Thanks' },
       ]),
@@ -217,7 +224,9 @@ describe('buildGeminiChatCall()', () => {
 
   it('buildGeminiChatCall() warns about parameters it drops and rejects the deprecated functions API', () => {
     const { warnings } = buildGeminiChatCall(
-      input(chat([hello], { logprobs: true, top_logprobs: 2, metadata: { a: 'b' }, parallel_tool_calls: true, service_tier: null })),
+      input(
+        chat([hello], { logprobs: true, top_logprobs: 2, metadata: { a: 'b' }, parallel_tool_calls: true, service_tier: null }),
+      ),
       credentials,
     );
     expect(warnings).toEqual(['logprobs', 'top_logprobs', 'metadata']);
@@ -230,7 +239,10 @@ describe('buildGeminiChatCall()', () => {
 
   it('buildGeminiChatCall() rejects tool call arguments that are not a JSON object', () => {
     const error = rejection(
-      chat([hello, { role: 'assistant', tool_calls: [{ id: 'x', type: 'function', function: { name: 'f', arguments: '[1]' } }] }]),
+      chat([
+        hello,
+        { role: 'assistant', tool_calls: [{ id: 'x', type: 'function', function: { name: 'f', arguments: '[1]' } }] },
+      ]),
     );
     expect(error.param).toBe('messages[1].tool_calls[0].function.arguments');
   });

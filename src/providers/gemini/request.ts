@@ -18,9 +18,25 @@ import type { GeminiGenerationConfig, GeminiRequest } from './wire.js';
 
 /** Fields this translator reads (or that only steer the gateway, like `stream`). */
 const HANDLED = new Set([
-  'model', 'messages', 'stream', 'stream_options', 'max_tokens', 'max_completion_tokens', 'temperature',
-  'top_p', 'n', 'stop', 'tools', 'tool_choice', 'response_format', 'seed', 'presence_penalty',
-  'frequency_penalty', 'parallel_tool_calls', 'logprobs', 'top_logprobs',
+  'model',
+  'messages',
+  'stream',
+  'stream_options',
+  'max_tokens',
+  'max_completion_tokens',
+  'temperature',
+  'top_p',
+  'n',
+  'stop',
+  'tools',
+  'tool_choice',
+  'response_format',
+  'seed',
+  'presence_penalty',
+  'frequency_penalty',
+  'parallel_tool_calls',
+  'logprobs',
+  'top_logprobs',
 ]);
 
 /** The deprecated function-calling API: dropping it would quietly turn a tool call into prose. */

@@ -16,7 +16,11 @@ function run(name: string, includeUsage: boolean): { chunks: ChatCompletionChunk
   return { chunks, stream };
 }
 
-function chunk(id: string, choices: ChatCompletionChunk['choices'], extra: Partial<ChatCompletionChunk> = {}): ChatCompletionChunk {
+function chunk(
+  id: string,
+  choices: ChatCompletionChunk['choices'],
+  extra: Partial<ChatCompletionChunk> = {},
+): ChatCompletionChunk {
   return { id, object: 'chat.completion.chunk', created: expect.any(Number) as number, model, choices, ...extra };
 }
 
@@ -86,7 +90,9 @@ describe('createGeminiStream()', () => {
         {
           index: 0,
           delta: {
-            tool_calls: [{ index: 1, id: callId, type: 'function', function: { name: 'get_weather', arguments: '{"city":"Lyon"}' } }],
+            tool_calls: [
+              { index: 1, id: callId, type: 'function', function: { name: 'get_weather', arguments: '{"city":"Lyon"}' } },
+            ],
           },
           logprobs: null,
           finish_reason: null,
@@ -128,14 +134,20 @@ describe('createGeminiStream()', () => {
   it('createGeminiStream() finishes a blocked prompt with content_filter', () => {
     const { chunks, stream } = run('blocked.chunks.txt', false);
     expect(chunks).toEqual([
-      chunk('chatcmpl-bL0ck', [{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: 'content_filter' }]),
+      chunk('chatcmpl-bL0ck', [
+        { index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: 'content_filter' },
+      ]),
     ]);
     expect(stream.finished).toBe(true);
   });
 
   it('createGeminiStream() is finished only when every candidate has finished', () => {
     const stream = createGeminiStream({ publicModel: model, includeUsage: false });
-    const data = (candidates: unknown[]) => ({ event: undefined, id: undefined, data: JSON.stringify({ candidates, responseId: 'm' }) });
+    const data = (candidates: unknown[]) => ({
+      event: undefined,
+      id: undefined,
+      data: JSON.stringify({ candidates, responseId: 'm' }),
+    });
     stream.push(
       data([
         { content: { parts: [{ text: 'A' }] }, finishReason: 'STOP', index: 0 },

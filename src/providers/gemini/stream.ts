@@ -74,7 +74,9 @@ class GeminiStream implements StreamTransform {
     const candidates = response.candidates ?? [];
     if (candidates.length === 0 && response.promptFeedback?.blockReason && !this.#promptBlocked) {
       this.#promptBlocked = true;
-      return [this.#chunk([{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: 'content_filter' }])];
+      return [
+        this.#chunk([{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: 'content_filter' }]),
+      ];
     }
     return candidates.flatMap((candidate, position) => this.#candidateChunks(candidate, candidate.index ?? position));
   }

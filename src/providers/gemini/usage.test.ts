@@ -22,7 +22,9 @@ describe('toTokenUsage()', () => {
 
 describe('toOpenAIUsage()', () => {
   it('toOpenAIUsage() reports cached and reasoning tokens in the details and a total that adds up', () => {
-    expect(toOpenAIUsage({ promptTokenCount: 100, cachedContentTokenCount: 40, candidatesTokenCount: 10, thoughtsTokenCount: 5 })).toEqual({
+    expect(
+      toOpenAIUsage({ promptTokenCount: 100, cachedContentTokenCount: 40, candidatesTokenCount: 10, thoughtsTokenCount: 5 }),
+    ).toEqual({
       prompt_tokens: 100,
       completion_tokens: 15,
       total_tokens: 115,

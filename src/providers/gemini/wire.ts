@@ -70,9 +70,7 @@ const partSchema = z.object({
   text: z.string().nullish(),
   thought: z.boolean().nullish(),
   thoughtSignature: z.string().nullish(),
-  functionCall: z
-    .object({ name: z.string(), args: z.record(z.string(), z.unknown()).nullish() })
-    .nullish(),
+  functionCall: z.object({ name: z.string(), args: z.record(z.string(), z.unknown()).nullish() }).nullish(),
 });
 
 const candidateSchema = z.object({

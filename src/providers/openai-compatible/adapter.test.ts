@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatCompletionRequest } from '../../openai/types.js';
 import type { ChatCallInput } from '../provider.js';
-import { GROQ_EXPECTED_CHUNKS, GROQ_REQUEST, GROQ_STREAM, GROQ_UPSTREAM_BODY, GROQ_WARNINGS } from './__fixtures__/groq-stream.js';
+import {
+  GROQ_EXPECTED_CHUNKS,
+  GROQ_REQUEST,
+  GROQ_STREAM,
+  GROQ_UPSTREAM_BODY,
+  GROQ_WARNINGS,
+} from './__fixtures__/groq-stream.js';
 import {
   MISTRAL_EXPECTED_CHUNKS,
   MISTRAL_EXPECTED_COMPLETION,
@@ -13,7 +19,12 @@ import {
 } from './__fixtures__/mistral-tool-call.js';
 import { OLLAMA_EXPECTED_CHUNKS, OLLAMA_REQUEST, OLLAMA_STREAM, OLLAMA_UPSTREAM_BODY } from './__fixtures__/ollama-stream.js';
 import { replayStream } from './__fixtures__/replay.js';
-import { TOGETHER_EXPECTED_CHUNKS, TOGETHER_REQUEST, TOGETHER_STREAM, TOGETHER_UPSTREAM_BODY } from './__fixtures__/together-stream.js';
+import {
+  TOGETHER_EXPECTED_CHUNKS,
+  TOGETHER_REQUEST,
+  TOGETHER_STREAM,
+  TOGETHER_UPSTREAM_BODY,
+} from './__fixtures__/together-stream.js';
 import { createOpenAICompatibleAdapter } from './adapter.js';
 import { OPENAI_COMPATIBLE_PROVIDER_IDS } from './quirks.js';
 
@@ -37,7 +48,11 @@ describe('createOpenAICompatibleAdapter', () => {
       apiKey: 'gsk_test',
     });
     expect(translation.call.url).toBe('https://api.groq.com/openai/v1/chat/completions');
-    expect(translation.call.headers).toEqual({ accept: 'text/event-stream', 'content-type': 'application/json', authorization: 'Bearer gsk_test' });
+    expect(translation.call.headers).toEqual({
+      accept: 'text/event-stream',
+      'content-type': 'application/json',
+      authorization: 'Bearer gsk_test',
+    });
     expect(JSON.parse(translation.call.body ?? '')).toEqual(GROQ_UPSTREAM_BODY);
     expect(translation.warnings).toEqual(GROQ_WARNINGS);
     expect(replayStream(GROQ_STREAM, translation.createStream())).toEqual(GROQ_EXPECTED_CHUNKS);
@@ -88,12 +103,17 @@ describe('createOpenAICompatibleAdapter', () => {
   });
 
   it('createOpenAICompatibleAdapter() gives each stream its own state', () => {
-    const translation = createOpenAICompatibleAdapter('groq').chat(chatInput(GROQ_REQUEST), { baseUrl: 'https://h/v1', apiKey: 'k' });
+    const translation = createOpenAICompatibleAdapter('groq').chat(chatInput(GROQ_REQUEST), {
+      baseUrl: 'https://h/v1',
+      apiKey: 'k',
+    });
     expect(replayStream(GROQ_STREAM, translation.createStream())).toEqual(replayStream(GROQ_STREAM, translation.createStream()));
   });
 
   it('createOpenAICompatibleAdapter() offers embeddings everywhere but on Groq', () => {
-    const withEmbeddings = OPENAI_COMPATIBLE_PROVIDER_IDS.filter((id) => createOpenAICompatibleAdapter(id).embeddings !== undefined);
+    const withEmbeddings = OPENAI_COMPATIBLE_PROVIDER_IDS.filter(
+      (id) => createOpenAICompatibleAdapter(id).embeddings !== undefined,
+    );
     expect(withEmbeddings).toEqual(['openai', 'mistral', 'together', 'fireworks', 'custom']);
   });
 

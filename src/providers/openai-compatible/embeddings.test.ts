@@ -9,7 +9,11 @@ const VECTOR_BASE64 = floatsToBase64(VECTOR);
 
 function translation(request: Partial<EmbeddingsRequest> = {}) {
   return buildEmbeddingsTranslation(
-    { request: { model: 'mistral/mistral-embed', input: ['a', 'b'], ...request }, upstreamModel: 'mistral-embed', publicModel: 'mistral/mistral-embed' },
+    {
+      request: { model: 'mistral/mistral-embed', input: ['a', 'b'], ...request },
+      upstreamModel: 'mistral-embed',
+      publicModel: 'mistral/mistral-embed',
+    },
     credentials,
   );
 }
@@ -25,7 +29,7 @@ function upstream(embedding: number[] | string) {
 }
 
 describe('buildEmbeddingsTranslation', () => {
-  it('buildEmbeddingsTranslation() posts the request with the upstream model and the client\'s encoding_format', () => {
+  it("buildEmbeddingsTranslation() posts the request with the upstream model and the client's encoding_format", () => {
     expect(translation({ encoding_format: 'base64', dimensions: 256 }).call).toEqual({
       method: 'POST',
       url: 'https://api.mistral.ai/v1/embeddings',
@@ -52,7 +56,9 @@ describe('buildEmbeddingsTranslation', () => {
 
   it('parseResponse() passes matching encodings through', () => {
     expect(translation().parseResponse(upstream(VECTOR)).data[0]?.embedding).toEqual(VECTOR);
-    expect(translation({ encoding_format: 'base64' }).parseResponse(upstream(VECTOR_BASE64)).data[0]?.embedding).toBe(VECTOR_BASE64);
+    expect(translation({ encoding_format: 'base64' }).parseResponse(upstream(VECTOR_BASE64)).data[0]?.embedding).toBe(
+      VECTOR_BASE64,
+    );
   });
 
   it('parseResponse() tolerates a missing index and usage', () => {

@@ -15,10 +15,7 @@ import { upstreamHeaders, upstreamUrl } from './request.js';
 type Embedding = EmbeddingsResponse['data'][number];
 
 /** Builds the embeddings call and the reader of its answer. */
-export function buildEmbeddingsTranslation(
-  input: EmbeddingsCallInput,
-  credentials: ProviderCredentials,
-): EmbeddingsTranslation {
+export function buildEmbeddingsTranslation(input: EmbeddingsCallInput, credentials: ProviderCredentials): EmbeddingsTranslation {
   // OpenAI's default is float when encoding_format is absent.
   const wantsBase64 = input.request.encoding_format === 'base64';
   return {

@@ -8,13 +8,26 @@ function map(status: number, body: string, headers: Record<string, string | unde
 
 describe('mapError', () => {
   it('mapError() passes an OpenAI 4xx through with its message, type, code and param', () => {
-    const error = map(400, '{"error":{"message":"Bad temperature","type":"invalid_request_error","param":"temperature","code":"invalid_value"}}');
+    const error = map(
+      400,
+      '{"error":{"message":"Bad temperature","type":"invalid_request_error","param":"temperature","code":"invalid_value"}}',
+    );
     expect(error).toBeInstanceOf(GatewayError);
-    expect(error).toMatchObject({ status: 400, message: 'Bad temperature', type: 'invalid_request_error', code: 'invalid_value', param: 'temperature', retryable: false, failure: 'status' });
+    expect(error).toMatchObject({
+      status: 400,
+      message: 'Bad temperature',
+      type: 'invalid_request_error',
+      code: 'invalid_value',
+      param: 'temperature',
+      retryable: false,
+      failure: 'status',
+    });
   });
 
   it('mapError() marks 429 retryable and copies retry-after', () => {
-    const error = map(429, '{"error":{"message":"Rate limit reached","type":"rate_limit_error","code":"rate_limit_exceeded"}}', { 'retry-after': '12' });
+    const error = map(429, '{"error":{"message":"Rate limit reached","type":"rate_limit_error","code":"rate_limit_exceeded"}}', {
+      'retry-after': '12',
+    });
     expect(error).toMatchObject({ status: 429, retryable: true, code: 'rate_limit_exceeded', headers: { 'retry-after': '12' } });
   });
 
@@ -23,22 +36,35 @@ describe('mapError', () => {
     expect(map(429, '{}').headers).toEqual({});
   });
 
-  it('mapError() reads Mistral\'s flat error, including a numeric-string code', () => {
-    const error = map(400, '{"object":"error","message":"Tool call id was call_0fypS1hVX but must be a-z, A-Z, 0-9, with a length of 9.","type":"invalid_request_error","param":null,"code":"3280"}');
+  it("mapError() reads Mistral's flat error, including a numeric-string code", () => {
+    const error = map(
+      400,
+      '{"object":"error","message":"Tool call id was call_0fypS1hVX but must be a-z, A-Z, 0-9, with a length of 9.","type":"invalid_request_error","param":null,"code":"3280"}',
+    );
     expect(error).toMatchObject({ status: 400, type: 'invalid_request_error', code: '3280', param: null });
     expect(error.message).toMatch(/^Tool call id was/);
   });
 
   it('mapError() serialises a structured validation message', () => {
-    const error = map(422, '{"object":"error","message":{"detail":[{"type":"extra_forbidden","loc":["body","user"],"msg":"Extra inputs are not permitted"}]},"type":"invalid_request_error","param":null,"code":null}');
+    const error = map(
+      422,
+      '{"object":"error","message":{"detail":[{"type":"extra_forbidden","loc":["body","user"],"msg":"Extra inputs are not permitted"}]},"type":"invalid_request_error","param":null,"code":null}',
+    );
     expect(error.status).toBe(422);
     expect(error.message).toContain('Extra inputs are not permitted');
     expect(error.code).toBeNull();
   });
 
-  it('mapError() reads an array of errors, Ollama\'s string error and a FastAPI detail', () => {
-    expect(map(400, '[{"error":{"message":"Bad","status":"INVALID_ARGUMENT","code":400}}]')).toMatchObject({ message: 'Bad', code: '400' });
-    expect(map(404, '{"error":"model \\"llama9\\" not found, try pulling it first"}')).toMatchObject({ status: 404, message: 'model "llama9" not found, try pulling it first', type: 'not_found_error' });
+  it("mapError() reads an array of errors, Ollama's string error and a FastAPI detail", () => {
+    expect(map(400, '[{"error":{"message":"Bad","status":"INVALID_ARGUMENT","code":400}}]')).toMatchObject({
+      message: 'Bad',
+      code: '400',
+    });
+    expect(map(404, '{"error":"model \\"llama9\\" not found, try pulling it first"}')).toMatchObject({
+      status: 404,
+      message: 'model "llama9" not found, try pulling it first',
+      type: 'not_found_error',
+    });
     expect(map(404, '{"detail":"Not Found"}').message).toBe('Not Found');
   });
 
@@ -48,7 +74,11 @@ describe('mapError', () => {
   });
 
   it('mapError() turns a 5xx into a retryable 502 upstream_error naming the upstream status', () => {
-    const error = map(503, '{"error":{"message":"Engine overloaded","type":"service_unavailable_error","code":"server_is_overloaded"}}', { 'retry-after': '1' });
+    const error = map(
+      503,
+      '{"error":{"message":"Engine overloaded","type":"service_unavailable_error","code":"server_is_overloaded"}}',
+      { 'retry-after': '1' },
+    );
     expect(error).toMatchObject({
       status: 502,
       code: 'upstream_error',
@@ -62,7 +92,9 @@ describe('mapError', () => {
   });
 
   it('mapError() marks exactly 408, 429, 500, 502, 503, 504 and 529 retryable', () => {
-    const retryable = [400, 401, 403, 404, 408, 409, 422, 429, 500, 501, 502, 503, 504, 529].filter((status) => map(status, '').retryable);
+    const retryable = [400, 401, 403, 404, 408, 409, 422, 429, 500, 501, 502, 503, 504, 529].filter(
+      (status) => map(status, '').retryable,
+    );
     expect(retryable).toEqual([408, 429, 500, 502, 503, 504, 529]);
   });
 

@@ -79,7 +79,8 @@ export function readErrorFields(body: unknown): ErrorFields {
     }
   }
   if (Array.isArray(parsed)) parsed = parsed[0];
-  if (typeof parsed === 'string') return { message: plainTextMessage(parsed), type: undefined, code: undefined, param: undefined };
+  if (typeof parsed === 'string')
+    return { message: plainTextMessage(parsed), type: undefined, code: undefined, param: undefined };
   if (!isRecord(parsed)) return { message: undefined, type: undefined, code: undefined, param: undefined };
 
   const nested = parsed.error;

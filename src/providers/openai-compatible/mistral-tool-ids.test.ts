@@ -34,7 +34,11 @@ describe('rewriteToolIds', () => {
   it('rewriteToolIds() rewrites assistant tool_calls and tool_call_id without touching the input', () => {
     const messages: ChatMessage[] = [
       { role: 'user', content: 'hi' },
-      { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: '{}' } }] },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: '{}' } }],
+      },
       { role: 'tool', tool_call_id: 'call_1', content: 'ok' },
     ];
     const snapshot = structuredClone(messages);

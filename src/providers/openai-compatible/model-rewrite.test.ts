@@ -16,12 +16,16 @@ function expectSameAsParsed(text: string, edited: string | undefined): void {
 const noBackslash = (text: string): number => (text.includes('\\') ? text.indexOf('\\') : text.length);
 
 describe('findChatHead', () => {
-  it('finds the id, created and model of OpenAI\'s layout, for a completion and a chunk', () => {
+  it("finds the id, created and model of OpenAI's layout, for a completion and a chunk", () => {
     const text = '{"id":"c-1","object":"chat.completion.chunk","created":17,"model":"m-2","choices":[]}';
     const head = findChatHead(text, 'chat.completion.chunk', noBackslash(text));
     expect(head).toBeDefined();
     const { idStart, idEnd, createdStart, createdEnd, modelStart, modelEnd } = head!;
-    expect([text.slice(idStart, idEnd), text.slice(createdStart, createdEnd), text.slice(modelStart, modelEnd)]).toEqual(['c-1', '17', 'm-2']);
+    expect([text.slice(idStart, idEnd), text.slice(createdStart, createdEnd), text.slice(modelStart, modelEnd)]).toEqual([
+      'c-1',
+      '17',
+      'm-2',
+    ]);
     expect(findChatHead(text, 'chat.completion', noBackslash(text))).toBeUndefined();
   });
 
@@ -30,7 +34,8 @@ describe('findChatHead', () => {
       const text = `{"id":"c","object":"chat.completion","created":${created},"model":"m","choices":[]}`;
       expect(findChatHead(text, 'chat.completion', noBackslash(text)), created).toBeUndefined();
     }
-    const escapedId = '{"id":"a\\",\\"object\\":\\"chat.completion\\",\\"created\\":1,\\"model\\":\\"m","object":"chat.completion","created":1,"model":"x","choices":[]}';
+    const escapedId =
+      '{"id":"a\\",\\"object\\":\\"chat.completion\\",\\"created\\":1,\\"model\\":\\"m","object":"chat.completion","created":1,"model":"x","choices":[]}';
     expect(findChatHead(escapedId, 'chat.completion', noBackslash(escapedId))).toBeUndefined();
     const escapedModel = completion(',"choices":[]', 'a\\u0062');
     expect(findChatHead(escapedModel, 'chat.completion', noBackslash(escapedModel))).toBeUndefined();

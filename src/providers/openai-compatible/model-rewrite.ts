@@ -63,7 +63,12 @@ export function findChatHead(text: string, object: keyof typeof HEAD_OBJECTS, fi
 export function rewriteModel(text: string, upstreamModel: string, modelJson: string): string | undefined {
   const backslash = text.indexOf('\\');
   const head = findChatHead(text, 'chat.completion', backslash < 0 ? text.length : backslash);
-  if (head === undefined || head.modelEnd - head.modelStart !== upstreamModel.length || !text.startsWith(upstreamModel, head.modelStart)) return undefined;
+  if (
+    head === undefined ||
+    head.modelEnd - head.modelStart !== upstreamModel.length ||
+    !text.startsWith(upstreamModel, head.modelStart)
+  )
+    return undefined;
   if (text.indexOf(MODEL_KEY, head.modelEnd + 1) !== -1) return undefined;
   return text.slice(0, head.modelStart - 1) + modelJson + text.slice(head.modelEnd + 1);
 }

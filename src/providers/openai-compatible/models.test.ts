@@ -11,7 +11,9 @@ describe('buildModelListTranslation', () => {
   });
 
   it('buildModelListTranslation() sends no authorization to a keyless server', () => {
-    expect(buildModelListTranslation({ baseUrl: 'http://localhost:11434/v1', apiKey: '' }).call.headers).toEqual({ accept: 'application/json' });
+    expect(buildModelListTranslation({ baseUrl: 'http://localhost:11434/v1', apiKey: '' }).call.headers).toEqual({
+      accept: 'application/json',
+    });
   });
 
   it('parseResponse() reads the ids of an OpenAI list', () => {
@@ -27,7 +29,7 @@ describe('buildModelListTranslation', () => {
     ).toEqual(['gpt-4o-mini', 'text-embedding-3-small']);
   });
 
-  it('parseResponse() tolerates Ollama\'s native list, a bare array and junk entries', () => {
+  it("parseResponse() tolerates Ollama's native list, a bare array and junk entries", () => {
     const { parseResponse } = buildModelListTranslation({ baseUrl: 'http://localhost:11434', apiKey: '' });
     expect(parseResponse({ models: [{ name: 'llama3.2:latest', model: 'llama3.2:latest' }, { model: 'qwen3:8b' }] })).toEqual([
       'llama3.2:latest',

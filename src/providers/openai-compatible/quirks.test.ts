@@ -25,13 +25,23 @@ describe('applyQuirks', () => {
 
   it('applyQuirks() strips Groq-rejected parameters and names them in warnings', () => {
     const body = request({
-      messages: [{ role: 'user', name: 'ada', content: 'hi' }, { role: 'user', name: 'bob', content: 'yo' }],
+      messages: [
+        { role: 'user', name: 'ada', content: 'hi' },
+        { role: 'user', name: 'bob', content: 'yo' },
+      ],
       logprobs: true,
       logit_bias: { '1': 2 },
       top_logprobs: 3,
     });
     expect(applyQuirks('groq', body).warnings).toEqual(['logprobs', 'logit_bias', 'top_logprobs', 'messages[].name']);
-    expect(body).toEqual(request({ messages: [{ role: 'user', content: 'hi' }, { role: 'user', content: 'yo' }] }));
+    expect(body).toEqual(
+      request({
+        messages: [
+          { role: 'user', content: 'hi' },
+          { role: 'user', content: 'yo' },
+        ],
+      }),
+    );
   });
 
   it('applyQuirks() drops Groq parameters that ask for nothing without a warning', () => {
@@ -87,7 +97,11 @@ describe('applyQuirks', () => {
   it('applyQuirks() rewrites Mistral tool-call ids and returns the mapping', () => {
     const body = request({
       messages: [
-        { role: 'assistant', content: null, tool_calls: [{ id: 'call_7Yq2', type: 'function', function: { name: 'f', arguments: '{}' } }] },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'call_7Yq2', type: 'function', function: { name: 'f', arguments: '{}' } }],
+        },
         { role: 'tool', tool_call_id: 'call_7Yq2', content: 'r' },
       ],
     });
@@ -106,7 +120,7 @@ describe('applyQuirks', () => {
     expect(onlyNull).toEqual(request({ max_tokens: 100 }));
   });
 
-  it('applyQuirks() turns OpenAI logprobs into Together\'s integer', () => {
+  it("applyQuirks() turns OpenAI logprobs into Together's integer", () => {
     const withTop = request({ logprobs: true, top_logprobs: 5 });
     applyQuirks('together', withTop);
     expect(withTop).toEqual(request({ logprobs: 5 }));
@@ -118,14 +132,14 @@ describe('applyQuirks', () => {
     expect(off).toEqual(request());
   });
 
-  it('applyQuirks() leaves a custom server\'s parameters as they are', () => {
+  it("applyQuirks() leaves a custom server's parameters as they are", () => {
     const body = request({ top_k: 40, guided_json: { type: 'object' }, logprobs: true, n: 2, tool_choice: 'auto' });
     const before = structuredClone(body);
     expect(applyQuirks('custom', body).warnings).toEqual([]);
     expect(body).toEqual(before);
   });
 
-  it('applyQuirks() never mutates the client\'s messages', () => {
+  it("applyQuirks() never mutates the client's messages", () => {
     const messages = [
       { role: 'developer' as const, content: 'd' },
       { role: 'user' as const, name: 'n', content: 'u' },

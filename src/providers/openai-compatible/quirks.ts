@@ -60,9 +60,7 @@ function filterMessageFields(
 /** `developer` is OpenAI's new name for `system`; other hosts (and many chat templates) only know `system`. */
 const developerAsSystem: Quirk = (body) => {
   if (!body.messages.some((message) => message.role === 'developer')) return;
-  body.messages = body.messages.map((message) =>
-    message.role === 'developer' ? { ...message, role: 'system' } : message,
-  );
+  body.messages = body.messages.map((message) => (message.role === 'developer' ? { ...message, role: 'system' } : message));
 };
 
 /**
@@ -92,9 +90,25 @@ const groqRestrictions: Quirk = (body, result) => {
  * its ChatCompletionRequest are sent (mistralai/client-ts `chatcompletionrequest.ts`).
  */
 const MISTRAL_FIELDS: ReadonlySet<string> = new Set([
-  'model', 'messages', 'temperature', 'top_p', 'max_tokens', 'stream', 'stop', 'random_seed', 'metadata',
-  'response_format', 'tools', 'tool_choice', 'presence_penalty', 'frequency_penalty', 'n', 'prediction',
-  'parallel_tool_calls', 'prompt_mode', 'safe_prompt',
+  'model',
+  'messages',
+  'temperature',
+  'top_p',
+  'max_tokens',
+  'stream',
+  'stop',
+  'random_seed',
+  'metadata',
+  'response_format',
+  'tools',
+  'tool_choice',
+  'presence_penalty',
+  'frequency_penalty',
+  'n',
+  'prediction',
+  'parallel_tool_calls',
+  'prompt_mode',
+  'safe_prompt',
 ]);
 const MISTRAL_MESSAGE_FIELDS: Readonly<Record<string, ReadonlySet<string>>> = {
   system: new Set(['role', 'content']),

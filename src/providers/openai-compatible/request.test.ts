@@ -28,7 +28,10 @@ describe('upstreamUrl', () => {
 
 describe('upstreamHeaders', () => {
   it('upstreamHeaders() omits authorization for an empty key', () => {
-    expect(upstreamHeaders('', 'application/json', true)).toEqual({ accept: 'application/json', 'content-type': 'application/json' });
+    expect(upstreamHeaders('', 'application/json', true)).toEqual({
+      accept: 'application/json',
+      'content-type': 'application/json',
+    });
     expect(upstreamHeaders('k', 'application/json', false)).toEqual({ accept: 'application/json', authorization: 'Bearer k' });
   });
 });
@@ -55,7 +58,7 @@ describe('buildChatCall', () => {
     expect(JSON.parse(call.body ?? '')).toEqual({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
   });
 
-  it('buildChatCall() always asks a stream for usage, keeping the client\'s other stream options', () => {
+  it("buildChatCall() always asks a stream for usage, keeping the client's other stream options", () => {
     const { call } = buildChatCall(
       'openai',
       input({ stream: true, stream_options: { include_usage: false, include_obfuscation: false } }, true),

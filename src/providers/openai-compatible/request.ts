@@ -53,7 +53,10 @@ export function buildChatCall(
     body.stream = true;
     // Always ask for usage, whatever the client asked: billing and spend caps need the tokens.
     // Whether the client sees the usage chunk is decided by the stream transform.
-    const options: Record<string, unknown> = Object.assign({}, isRecord(input.request.stream_options) ? input.request.stream_options : undefined);
+    const options: Record<string, unknown> = Object.assign(
+      {},
+      isRecord(input.request.stream_options) ? input.request.stream_options : undefined,
+    );
     options.include_usage = true;
     body.stream_options = options;
   } else {

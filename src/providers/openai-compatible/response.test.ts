@@ -24,7 +24,7 @@ function thrown(run: () => unknown): unknown {
 }
 
 describe('normaliseFinishReason', () => {
-  it('normaliseFinishReason() keeps OpenAI\'s five reasons', () => {
+  it("normaliseFinishReason() keeps OpenAI's five reasons", () => {
     for (const reason of ['stop', 'length', 'tool_calls', 'content_filter', 'function_call']) {
       expect(normaliseFinishReason(reason)).toBe(reason);
     }
@@ -39,8 +39,12 @@ describe('normaliseFinishReason', () => {
     expect(normaliseFinishReason('something_new')).toBe('stop');
   });
 
-  it('normaliseFinishReason() treats Mistral\'s error as an upstream failure', () => {
-    expect(thrown(() => normaliseFinishReason('error'))).toMatchObject({ status: 502, code: 'upstream_error', failure: 'protocol' });
+  it("normaliseFinishReason() treats Mistral's error as an upstream failure", () => {
+    expect(thrown(() => normaliseFinishReason('error'))).toMatchObject({
+      status: 502,
+      code: 'upstream_error',
+      failure: 'protocol',
+    });
   });
 });
 
@@ -98,7 +102,8 @@ describe('parseChatResponse', () => {
 
 describe('encodePlainResponse', () => {
   const MODEL = JSON.stringify('openai/gpt-4o-mini');
-  const encode = (body: unknown, toolIds?: ToolIdMap): string | undefined => encodePlainResponse(JSON.stringify(body), body, MODEL, toolIds);
+  const encode = (body: unknown, toolIds?: ToolIdMap): string | undefined =>
+    encodePlainResponse(JSON.stringify(body), body, MODEL, toolIds);
 
   it('is the upstream text with the model edited in, meaning what parseChatResponse + stringify mean', () => {
     const text = encode(completion());

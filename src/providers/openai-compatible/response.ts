@@ -8,13 +8,7 @@ import { isRecord } from './is-record.js';
 import type { ToolIdMap } from './mistral-tool-ids.js';
 import { rewriteModel } from './model-rewrite.js';
 
-const OPENAI_FINISH_REASONS: ReadonlySet<string> = new Set([
-  'stop',
-  'length',
-  'tool_calls',
-  'content_filter',
-  'function_call',
-]);
+const OPENAI_FINISH_REASONS: ReadonlySet<string> = new Set(['stop', 'length', 'tool_calls', 'content_filter', 'function_call']);
 
 /** Whether normaliseFinishReason() leaves this value as it is (null or one of OpenAI's five). */
 function isOpenAIFinishReason(value: unknown): boolean {
@@ -77,8 +71,14 @@ export function parseChatResponse(json: unknown, publicModel: string, toolIds: T
  * would change nothing else: OpenAI's object, finish reasons already OpenAI's (or null), no tool-call
  * ids to map back. Undefined otherwise (then the parsed answer is serialised).
  */
-export function encodePlainResponse(text: string, json: unknown, modelJson: string, toolIds: ToolIdMap | undefined): string | undefined {
-  if (!isRecord(json) || json.object !== 'chat.completion' || typeof json.model !== 'string' || !Array.isArray(json.choices)) return undefined;
+export function encodePlainResponse(
+  text: string,
+  json: unknown,
+  modelJson: string,
+  toolIds: ToolIdMap | undefined,
+): string | undefined {
+  if (!isRecord(json) || json.object !== 'chat.completion' || typeof json.model !== 'string' || !Array.isArray(json.choices))
+    return undefined;
   const mapIds = toolIds !== undefined && toolIds.size > 0;
   for (const choice of json.choices as unknown[]) {
     if (!isRecord(choice)) return undefined;

@@ -22,7 +22,8 @@ function stream(includeUsage = false, toolIds?: ToolIdMap): FastTransform {
 const ev = (data: string): SseEvent => ({ event: undefined, data, id: undefined });
 const HEAD = '{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1700000000,"model":"gpt-4o-2024-08-06",';
 const NEW_HEAD = '{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1700000000,"model":"openai/gpt-4o",';
-const choice = (delta: string, finish = 'null'): string => `"choices":[{"index":0,"delta":${delta},"logprobs":null,"finish_reason":${finish}}]`;
+const choice = (delta: string, finish = 'null'): string =>
+  `"choices":[{"index":0,"delta":${delta},"logprobs":null,"finish_reason":${finish}}]`;
 
 function only(out: StreamOutput[]): StreamOutput {
   expect(out).toHaveLength(1);
@@ -123,8 +124,15 @@ describe('OpenAI-compatible stream fast path', () => {
 
   it('completes usage without total_tokens, then sends the corrected object', () => {
     const transform = stream(true);
-    expect(transform.pushEncoded(ev(`${HEAD}"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2,"cached":{}}}`))).toEqual([]);
-    expect(object(transform.pushEncoded(ev('[DONE]'))).usage).toEqual({ prompt_tokens: 3, completion_tokens: 2, total_tokens: 5, cached: {} });
+    expect(
+      transform.pushEncoded(ev(`${HEAD}"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2,"cached":{}}}`)),
+    ).toEqual([]);
+    expect(object(transform.pushEncoded(ev('[DONE]'))).usage).toEqual({
+      prompt_tokens: 3,
+      completion_tokens: 2,
+      total_tokens: 5,
+      cached: {},
+    });
   });
 
   it('leaves a repeated usage key, or usage that is neither null nor an object, to the full path', () => {
@@ -176,7 +184,9 @@ describe('OpenAI-compatible stream fast path', () => {
 
   it('counts text bytes conservatively: exact for UTF-8 text, never fewer with escapes', () => {
     const text = 'Paris: 18°C 🌥 東京 €';
-    expect(encoded(stream().pushEncoded(ev(`${HEAD}${choice(`{"content":"${text}"}`)}}`))).textBytes).toBeGreaterThanOrEqual(Buffer.byteLength(text));
+    expect(encoded(stream().pushEncoded(ev(`${HEAD}${choice(`{"content":"${text}"}`)}}`))).textBytes).toBeGreaterThanOrEqual(
+      Buffer.byteLength(text),
+    );
     const ascii = encoded(stream().pushEncoded(ev(`${HEAD}${choice('{"content":"é"}')}}`)));
     expect(ascii.textBytes).toBe(2);
     const escaped = encoded(stream().pushEncoded(ev(`${HEAD}${choice('{"content":"a\\nb\\u00e9"}')}}`)));

@@ -49,7 +49,13 @@ describe('createChatStream', () => {
       created: 1767225600,
       model: 'openai/gpt-4o-mini',
       choices: [],
-      usage: { prompt_tokens: 212, completion_tokens: 14, total_tokens: 226, prompt_tokens_details: { cached_tokens: 128 }, completion_tokens_details: { reasoning_tokens: 0 } },
+      usage: {
+        prompt_tokens: 212,
+        completion_tokens: 14,
+        total_tokens: 226,
+        prompt_tokens_details: { cached_tokens: 128 },
+        completion_tokens_details: { reasoning_tokens: 0 },
+      },
     });
     expect(transform.finished).toBe(true);
     expect(transform.usage()).toEqual({ promptTokens: 212, completionTokens: 14, cachedTokens: 128 });
@@ -72,13 +78,13 @@ describe('createChatStream', () => {
     expect(transform.usage()).toEqual({ promptTokens: 41, completionTokens: 3, cachedTokens: 0 });
   });
 
-  it('push() maps Together\'s eos to stop and strips usage from a chunk with choices', () => {
+  it("push() maps Together's eos to stop and strips usage from a chunk with choices", () => {
     const transform = stream('together/meta-llama/Llama-3.3-70B-Instruct-Turbo', false);
     expect(replayStream(TOGETHER_STREAM, transform)).toEqual(TOGETHER_EXPECTED_CHUNKS);
     expect(transform.usage()).toEqual({ promptTokens: 36, completionTokens: 2, cachedTokens: 0 });
   });
 
-  it('push() maps Ollama\'s empty finish_reason to null and drops the usage-only chunk', () => {
+  it("push() maps Ollama's empty finish_reason to null and drops the usage-only chunk", () => {
     const transform = stream('ollama/llama3.2', false);
     expect(replayStream(OLLAMA_STREAM, transform)).toEqual(OLLAMA_EXPECTED_CHUNKS);
     expect(transform.usage()).toEqual({ promptTokens: 27, completionTokens: 4, cachedTokens: 0 });
@@ -102,16 +108,24 @@ describe('createChatStream', () => {
     transform.push(data(chunk()));
     const error = thrown(() => transform.push(data({ error: { message: 'Overloaded', type: 'server_error' } })));
     expect(error).toBeInstanceOf(GatewayError);
-    expect(error).toMatchObject({ status: 502, code: 'upstream_error', failure: 'protocol', message: 'The upstream reported an error mid-stream: Overloaded' });
+    expect(error).toMatchObject({
+      status: 502,
+      code: 'upstream_error',
+      failure: 'protocol',
+      message: 'The upstream reported an error mid-stream: Overloaded',
+    });
   });
 
-  it('push() throws on Groq\'s x_groq.error and on an error event', () => {
+  it("push() throws on Groq's x_groq.error and on an error event", () => {
     expect(thrown(() => stream('p/m', false).push(data(chunk({ x_groq: { error: 'stopped early' } }))))).toMatchObject({
       status: 502,
       message: 'The upstream reported an error mid-stream: stopped early',
     });
     const event: SseEvent = { event: 'error', data: '{"error":{"message":"boom"}}', id: undefined };
-    expect(thrown(() => stream('p/m', false).push(event))).toMatchObject({ failure: 'protocol', message: 'The upstream reported an error mid-stream: boom' });
+    expect(thrown(() => stream('p/m', false).push(event))).toMatchObject({
+      failure: 'protocol',
+      message: 'The upstream reported an error mid-stream: boom',
+    });
   });
 
   it('push() throws a protocol error for data that is not JSON', () => {
@@ -127,17 +141,36 @@ describe('createChatStream', () => {
   });
 
   it('push() fills a missing finish_reason and object', () => {
-    const [out] = stream('p/m', false).push(data({ id: 'c', created: 1, model: 'up', choices: [{ index: 0, delta: { content: 'x' } }] }));
-    expect(out).toEqual({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'p/m', choices: [{ index: 0, delta: { content: 'x' }, finish_reason: null }] });
+    const [out] = stream('p/m', false).push(
+      data({ id: 'c', created: 1, model: 'up', choices: [{ index: 0, delta: { content: 'x' } }] }),
+    );
+    expect(out).toEqual({
+      id: 'c',
+      object: 'chat.completion.chunk',
+      created: 1,
+      model: 'p/m',
+      choices: [{ index: 0, delta: { content: 'x' }, finish_reason: null }],
+    });
   });
 
   it('end() completes a stream without [DONE] once a finish reason was seen', () => {
     const transform = stream('custom/qwen', true);
     transform.push(data(chunk()));
-    transform.push(data(chunk({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: 2 } })));
+    transform.push(
+      data(
+        chunk({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: 2 } }),
+      ),
+    );
     expect(transform.finished).toBe(false);
     expect(transform.end()).toEqual([
-      { id: 'c', object: 'chat.completion.chunk', created: 1, model: 'custom/qwen', choices: [], usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 } },
+      {
+        id: 'c',
+        object: 'chat.completion.chunk',
+        created: 1,
+        model: 'custom/qwen',
+        choices: [],
+        usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
+      },
     ]);
     expect(transform.finished).toBe(true);
   });
@@ -147,7 +180,12 @@ describe('createChatStream', () => {
     transform.push(data(chunk()));
     const error = thrown(() => transform.end());
     expect(error).toBeInstanceOf(GatewayError);
-    expect(error).toMatchObject({ status: 502, code: 'upstream_error', failure: 'reset', message: 'The upstream stream ended before it was complete' });
+    expect(error).toMatchObject({
+      status: 502,
+      code: 'upstream_error',
+      failure: 'reset',
+      message: 'The upstream stream ended before it was complete',
+    });
     expect(transform.finished).toBe(false);
   });
 

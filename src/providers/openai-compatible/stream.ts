@@ -223,7 +223,10 @@ class OpenAICompatibleStream implements StreamTransform {
    */
   private recordUsage(value: unknown, json?: string): boolean {
     if (!isRecord(value)) return false;
-    const exact = typeof value.prompt_tokens === 'number' && typeof value.completion_tokens === 'number' && typeof value.total_tokens === 'number';
+    const exact =
+      typeof value.prompt_tokens === 'number' &&
+      typeof value.completion_tokens === 'number' &&
+      typeof value.total_tokens === 'number';
     const prompt = typeof value.prompt_tokens === 'number' ? value.prompt_tokens : 0;
     const completion = typeof value.completion_tokens === 'number' ? value.completion_tokens : 0;
     if (typeof value.total_tokens !== 'number') value.total_tokens = prompt + completion;
@@ -504,7 +507,7 @@ function literalEnd(data: string, i: number, c: number): number {
   // A number, strictly: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
   let j = c === 0x2d ? i + 1 : i;
   let d = data.charCodeAt(j);
-  if (d === 0x30) d = data.charCodeAt(++j);
+  if (d === 0x30) j++;
   else if (d >= 0x31 && d <= 0x39) j = digitsEnd(data, j);
   else return -1;
   d = data.charCodeAt(j);

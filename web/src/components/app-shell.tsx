@@ -37,7 +37,12 @@ export function AppShell({ path, children }: { path: string; children: ReactNode
               const active = path === item.path || path.startsWith(`${item.path}/`);
               return (
                 <li key={item.path}>
-                  <a className={active ? 'nav-link active' : 'nav-link'} href={item.path} aria-current={active ? 'page' : undefined} onClick={linkClick(item.path)}>
+                  <a
+                    className={active ? 'nav-link active' : 'nav-link'}
+                    href={item.path}
+                    aria-current={active ? 'page' : undefined}
+                    onClick={linkClick(item.path)}
+                  >
                     <item.icon />
                     {item.label}
                   </a>

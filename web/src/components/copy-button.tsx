@@ -28,7 +28,11 @@ export function CopyButton({ text, onFallback }: { text: string; onFallback?: ()
         {state === 'copied' ? 'Copied' : 'Copy'}
       </button>
       <span className="sr-only" aria-live="polite">
-        {state === 'copied' ? 'Key copied to the clipboard' : state === 'failed' ? 'Copy failed: the key is selected, press Ctrl+C' : ''}
+        {state === 'copied'
+          ? 'Key copied to the clipboard'
+          : state === 'failed'
+            ? 'Copy failed: the key is selected, press Ctrl+C'
+            : ''}
       </span>
       {state === 'failed' ? <span className="field-hint">Selected: press Ctrl+C (⌘C) to copy.</span> : null}
     </>

@@ -17,7 +17,12 @@ export function SpendBar({ spent, cap }: { spent: number; cap: number | null }) 
       <span className="spend-text">
         {formatUsd(spent)} of {formatUsd(cap)}
       </span>
-      <progress className={`spend-bar spend-${tone}`} max={1} value={ratio} aria-label={`${Math.round(ratio * 100)}% of the spend cap used`} />
+      <progress
+        className={`spend-bar spend-${tone}`}
+        max={1}
+        value={ratio}
+        aria-label={`${Math.round(ratio * 100)}% of the spend cap used`}
+      />
     </div>
   );
 }

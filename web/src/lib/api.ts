@@ -40,7 +40,8 @@ export async function errorFrom(res: Response): Promise<ApiError> {
   const text = await res.text().catch(() => '');
   try {
     const parsed = JSON.parse(text) as { error?: { message?: string; code?: string; param?: string } };
-    if (parsed.error?.message) return new ApiError(res.status, parsed.error.message, parsed.error.code ?? null, parsed.error.param ?? null);
+    if (parsed.error?.message)
+      return new ApiError(res.status, parsed.error.message, parsed.error.code ?? null, parsed.error.param ?? null);
   } catch {
     // not JSON: fall through
   }

@@ -7,7 +7,11 @@ export function isModelAllowed(patterns: readonly string[], model: string): bool
 }
 
 /** Suggestions for allow-lists and fallbacks: every model, plus a `name/*` wildcard per provider. */
-export function modelSuggestions(models: readonly Model[], providers: readonly ProviderRecord[], withWildcards: boolean): string[] {
+export function modelSuggestions(
+  models: readonly Model[],
+  providers: readonly ProviderRecord[],
+  withWildcards: boolean,
+): string[] {
   const wildcards = withWildcards ? providers.map((p) => `${p.name}/*`) : [];
   return [...new Set([...wildcards, ...models.map((m) => m.id)])];
 }

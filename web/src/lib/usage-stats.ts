@@ -76,7 +76,16 @@ export interface Bucket {
 
 export function bucketize(rows: readonly UsageRecord[], period: Period, now = Date.now()): Bucket[] {
   const starts = bucketStarts(period, now);
-  const buckets: Bucket[] = starts.map((start) => ({ start, requests: 0, errors: 0, cost_micro_usd: 0, prompt_tokens: 0, completion_tokens: 0, p50: null, p95: null }));
+  const buckets: Bucket[] = starts.map((start) => ({
+    start,
+    requests: 0,
+    errors: 0,
+    cost_micro_usd: 0,
+    prompt_tokens: 0,
+    completion_tokens: 0,
+    p50: null,
+    p95: null,
+  }));
   const latencies: number[][] = starts.map(() => []);
   for (const row of rows) {
     const t = Date.parse(row.created_at);
@@ -123,7 +132,10 @@ export function breakdown(rows: readonly UsageRecord[], labelOf: (row: UsageReco
       errors: g.filter((r) => r.status >= 400).length,
       tokens: g.reduce((s, r) => s + r.prompt_tokens + r.completion_tokens, 0),
       cost_micro_usd: g.reduce((s, r) => s + r.cost_micro_usd, 0),
-      p50: percentile(g.map((r) => r.latency_ms).sort((a, b) => a - b), 0.5),
+      p50: percentile(
+        g.map((r) => r.latency_ms).sort((a, b) => a - b),
+        0.5,
+      ),
     }))
     .sort((a, b) => b.cost_micro_usd - a.cost_micro_usd || b.requests - a.requests);
 }

@@ -42,11 +42,21 @@ export const GROQ_STREAM =
   'data: {"id":"chatcmpl-g1","object":"chat.completion.chunk","created":1767225700,"model":"llama-3.3-70b-versatile","system_fingerprint":"fp_c0cfa69934","choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}],"x_groq":{"id":"req_01jq","usage":{"queue_time":0.02,"prompt_tokens":41,"prompt_time":0.002,"completion_tokens":3,"completion_time":0.01,"total_tokens":44,"total_time":0.012}}}\n\n' +
   'data: [DONE]\n\n';
 
-const base = { id: 'chatcmpl-g1', object: 'chat.completion.chunk', created: 1767225700, model: 'groq/llama-3.3-70b-versatile', system_fingerprint: 'fp_c0cfa69934' } as const;
+const base = {
+  id: 'chatcmpl-g1',
+  object: 'chat.completion.chunk',
+  created: 1767225700,
+  model: 'groq/llama-3.3-70b-versatile',
+  system_fingerprint: 'fp_c0cfa69934',
+} as const;
 
 /** What the client receives with include_usage: usage moved out of x_groq into a final chunk. */
 export const GROQ_EXPECTED_CHUNKS: ChatCompletionChunk[] = [
-  { ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }], x_groq: { id: 'req_01jq' } },
+  {
+    ...base,
+    choices: [{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }],
+    x_groq: { id: 'req_01jq' },
+  },
   { ...base, choices: [{ index: 0, delta: { content: 'Paris.' }, logprobs: null, finish_reason: null }] },
   { ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }], x_groq: { id: 'req_01jq' } },
   {
@@ -55,6 +65,14 @@ export const GROQ_EXPECTED_CHUNKS: ChatCompletionChunk[] = [
     created: 1767225700,
     model: 'groq/llama-3.3-70b-versatile',
     choices: [],
-    usage: { queue_time: 0.02, prompt_tokens: 41, prompt_time: 0.002, completion_tokens: 3, completion_time: 0.01, total_tokens: 44, total_time: 0.012 },
+    usage: {
+      queue_time: 0.02,
+      prompt_tokens: 41,
+      prompt_time: 0.002,
+      completion_tokens: 3,
+      completion_time: 0.01,
+      total_tokens: 44,
+      total_time: 0.012,
+    },
   },
 ];

@@ -114,7 +114,13 @@ export const MISTRAL_STREAM =
   'data: [DONE]\n\n';
 
 export const MISTRAL_EXPECTED_CHUNKS: ChatCompletionChunk[] = [
-  { id: 'c1', object: 'chat.completion.chunk', created: 1767225801, model: 'mistral/mistral-large-latest', choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] },
+  {
+    id: 'c1',
+    object: 'chat.completion.chunk',
+    created: 1767225801,
+    model: 'mistral/mistral-large-latest',
+    choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }],
+  },
   {
     id: 'c1',
     object: 'chat.completion.chunk',

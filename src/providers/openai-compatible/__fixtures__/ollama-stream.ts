@@ -28,7 +28,13 @@ export const OLLAMA_STREAM =
   'data: {"id":"chatcmpl-412","object":"chat.completion.chunk","created":1767226000,"model":"llama3.2","system_fingerprint":"fp_ollama","choices":[],"usage":{"prompt_tokens":27,"completion_tokens":4,"total_tokens":31}}\n\n' +
   'data: [DONE]\n\n';
 
-const base = { id: 'chatcmpl-412', object: 'chat.completion.chunk', created: 1767226000, model: 'ollama/llama3.2', system_fingerprint: 'fp_ollama' } as const;
+const base = {
+  id: 'chatcmpl-412',
+  object: 'chat.completion.chunk',
+  created: 1767226000,
+  model: 'ollama/llama3.2',
+  system_fingerprint: 'fp_ollama',
+} as const;
 
 /** The client did not ask for usage: the usage-only chunk disappears, `""` reads `null`. */
 export const OLLAMA_EXPECTED_CHUNKS: ChatCompletionChunk[] = [

@@ -30,13 +30,42 @@ export const TOGETHER_STREAM =
   'data: {"id":"8f3a","object":"chat.completion.chunk","created":1767225900,"model":"meta-llama/Llama-3.3-70B-Instruct-Turbo","choices":[{"index":0,"text":"!","logprobs":null,"finish_reason":"eos","seed":7781,"delta":{"token_id":0,"role":"assistant","content":"!","tool_calls":null}}],"usage":{"prompt_tokens":36,"completion_tokens":2,"total_tokens":38,"cached_tokens":0}}\n\n' +
   'data: [DONE]\n\n';
 
-const base = { id: '8f3a', object: 'chat.completion.chunk', created: 1767225900, model: 'together/meta-llama/Llama-3.3-70B-Instruct-Turbo' } as const;
+const base = {
+  id: '8f3a',
+  object: 'chat.completion.chunk',
+  created: 1767225900,
+  model: 'together/meta-llama/Llama-3.3-70B-Instruct-Turbo',
+} as const;
 
 /**
  * Without include_usage: no chunk carries usage, and `eos` reads `stop`. Typed as plain JSON because
  * Together's extra fields (`tool_calls: null`) are passed through untouched, outside OpenAI's types.
  */
 export const TOGETHER_EXPECTED_CHUNKS: unknown[] = [
-  { ...base, choices: [{ index: 0, text: 'Hi', logprobs: null, finish_reason: null, seed: null, delta: { token_id: 13347, role: 'assistant', content: 'Hi', tool_calls: null } }] },
-  { ...base, choices: [{ index: 0, text: '!', logprobs: null, finish_reason: 'stop', seed: 7781, delta: { token_id: 0, role: 'assistant', content: '!', tool_calls: null } }] },
+  {
+    ...base,
+    choices: [
+      {
+        index: 0,
+        text: 'Hi',
+        logprobs: null,
+        finish_reason: null,
+        seed: null,
+        delta: { token_id: 13347, role: 'assistant', content: 'Hi', tool_calls: null },
+      },
+    ],
+  },
+  {
+    ...base,
+    choices: [
+      {
+        index: 0,
+        text: '!',
+        logprobs: null,
+        finish_reason: 'stop',
+        seed: 7781,
+        delta: { token_id: 0, role: 'assistant', content: '!', tool_calls: null },
+      },
+    ],
+  },
 ];

@@ -14,7 +14,10 @@ export function AdminPage() {
   const totalRequests = rows.reduce((s, a) => s + a.requests, 0);
   return (
     <>
-      <PageHeader title="Admin" description="Accounts on this server and their usage. Admins never see provider keys or Z-AI keys." />
+      <PageHeader
+        title="Admin"
+        description="Accounts on this server and their usage. Admins never see provider keys or Z-AI keys."
+      />
       <InlineError message={accounts.error} />
       <section className="stat-grid stat-grid-3" aria-label="Server totals">
         <div className="card stat">

@@ -47,7 +47,17 @@ export function AuthPage({ mode }: { mode: 'login' | 'signup' }) {
           <p className="muted">{isSignup ? 'The first account on a server becomes its admin.' : 'Welcome back.'}</p>
           <InlineError message={bootError} />
           <Field label="Email">
-            {(id) => <input id={id} className="input" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />}
+            {(id) => (
+              <input
+                id={id}
+                className="input"
+                type="email"
+                autoComplete="email"
+                required
+                value={email}
+                onChange={(e) => setEmail(e.target.value)}
+              />
+            )}
           </Field>
           <Field label="Password" hint={isSignup ? 'At least 10 characters.' : undefined}>
             {(id, describedBy) => (

@@ -39,7 +39,9 @@ export function KeyFormDialog({ existing, allowSuggestions, fallbackSuggestions,
     setBusy(true);
     setError(null);
     try {
-      const saved = existing ? await api.patch<KeyRecord>(`/api/keys/${existing.id}`, body) : await api.post<NewKey>('/api/keys', body);
+      const saved = existing
+        ? await api.patch<KeyRecord>(`/api/keys/${existing.id}`, body)
+        : await api.post<NewKey>('/api/keys', body);
       await onSaved(saved);
     } catch (err) {
       setError(messageOf(err));
@@ -51,7 +53,17 @@ export function KeyFormDialog({ existing, allowSuggestions, fallbackSuggestions,
     <Dialog title={existing ? `Edit “${existing.name}”` : 'Create a key'} onClose={onClose} busy={busy} wide>
       <form className="stack" onSubmit={(e) => void submit(e)} noValidate>
         <Field label="Name" hint="For you: where this key is used.">
-          {(id, describedBy) => <input id={id} className="input" aria-describedby={describedBy} value={name} onChange={(e) => setName(e.target.value)} placeholder="backend-prod" autoFocus />}
+          {(id, describedBy) => (
+            <input
+              id={id}
+              className="input"
+              aria-describedby={describedBy}
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              placeholder="backend-prod"
+              autoFocus
+            />
+          )}
         </Field>
         <ModelListInput
           label="Allowed models"
@@ -65,7 +77,15 @@ export function KeyFormDialog({ existing, allowSuggestions, fallbackSuggestions,
           {(id, describedBy) => (
             <div className="input-prefix">
               <span aria-hidden="true">$</span>
-              <input id={id} className="input" inputMode="decimal" aria-describedby={describedBy} value={cap} onChange={(e) => setCap(e.target.value)} placeholder="10.00" />
+              <input
+                id={id}
+                className="input"
+                inputMode="decimal"
+                aria-describedby={describedBy}
+                value={cap}
+                onChange={(e) => setCap(e.target.value)}
+                placeholder="10.00"
+              />
             </div>
           )}
         </Field>

@@ -14,12 +14,20 @@ import { KeyRow } from './key-row';
 import { NewKeyDialog } from './new-key-dialog';
 import { UseKeyCard } from './use-key-card';
 
-type Modal = { kind: 'create' } | { kind: 'edit'; key: KeyRecord } | { kind: 'created'; key: NewKey } | { kind: 'revoke'; key: KeyRecord } | null;
+type Modal =
+  | { kind: 'create' }
+  | { kind: 'edit'; key: KeyRecord }
+  | { kind: 'created'; key: NewKey }
+  | { kind: 'revoke'; key: KeyRecord }
+  | null;
 
 export function KeysPage() {
   const keys = useAsync(() => api.get<ListOf<KeyRecord>>('/api/keys'), []);
   const pickers = useAsync(async () => {
-    const [models, providers] = await Promise.all([api.get<ListOf<Model>>('/api/models'), api.get<ListOf<ProviderRecord>>('/api/providers')]);
+    const [models, providers] = await Promise.all([
+      api.get<ListOf<Model>>('/api/models'),
+      api.get<ListOf<ProviderRecord>>('/api/providers'),
+    ]);
     return { models: models.data, providers: providers.data };
   }, []);
   const [modal, setModal] = useState<Modal>(null);
@@ -38,7 +46,11 @@ export function KeysPage() {
 
   return (
     <>
-      <PageHeader title="Keys" description="Z-AI keys for your code: each one can be limited to some models, capped in spend, and given fallbacks." actions={createButton} />
+      <PageHeader
+        title="Keys"
+        description="Z-AI keys for your code: each one can be limited to some models, capped in spend, and given fallbacks."
+        actions={createButton}
+      />
       <InlineError message={keys.error} />
       {keys.data && all.length === 0 ? (
         <EmptyState title="No keys yet" action={createButton}>
@@ -62,7 +74,12 @@ export function KeysPage() {
             </thead>
             <tbody>
               {sorted.map((key) => (
-                <KeyRow key={key.id} record={key} onEdit={() => setModal({ kind: 'edit', key })} onRevoke={() => setModal({ kind: 'revoke', key })} />
+                <KeyRow
+                  key={key.id}
+                  record={key}
+                  onEdit={() => setModal({ kind: 'edit', key })}
+                  onRevoke={() => setModal({ kind: 'revoke', key })}
+                />
               ))}
             </tbody>
           </table>

@@ -9,7 +9,12 @@ export function NewKeyDialog({ created, onClose }: { created: NewKey; onClose: (
   const id = useId();
   const inputRef = useRef<HTMLInputElement>(null);
   return (
-    <Dialog title="Your new key" description={`“${created.name}” is ready. Use it as the API key of any OpenAI SDK.`} onClose={onClose} wide>
+    <Dialog
+      title="Your new key"
+      description={`“${created.name}” is ready. Use it as the API key of any OpenAI SDK.`}
+      onClose={onClose}
+      wide
+    >
       <div className="warning" role="note">
         <AlertIcon />
         <span>
@@ -21,7 +26,14 @@ export function NewKeyDialog({ created, onClose }: { created: NewKey; onClose: (
           Key
         </label>
         <div className="input-row">
-          <input id={id} ref={inputRef} className="input mono key-reveal" readOnly value={created.key} onFocus={(e) => e.currentTarget.select()} />
+          <input
+            id={id}
+            ref={inputRef}
+            className="input mono key-reveal"
+            readOnly
+            value={created.key}
+            onFocus={(e) => e.currentTarget.select()}
+          />
           <CopyButton text={created.key} onFallback={() => inputRef.current?.select()} />
         </div>
       </div>

@@ -26,11 +26,21 @@ export function ChatMessageView({ message, live, costMicro }: ChatMessageViewPro
           </div>
           <div>
             <dt>Tokens</dt>
-            <dd>{run.promptTokens === null ? '—' : `${formatCount(run.promptTokens)} in · ${formatCount(run.completionTokens ?? 0)} out`}</dd>
+            <dd>
+              {run.promptTokens === null
+                ? '—'
+                : `${formatCount(run.promptTokens)} in · ${formatCount(run.completionTokens ?? 0)} out`}
+            </dd>
           </div>
           <div>
             <dt>Cost</dt>
-            <dd>{costMicro === null ? 'no price' : costMicro > 0 && costMicro < 1 ? '< $0.000001' : formatUsd(Math.round(costMicro))}</dd>
+            <dd>
+              {costMicro === null
+                ? 'no price'
+                : costMicro > 0 && costMicro < 1
+                  ? '< $0.000001'
+                  : formatUsd(Math.round(costMicro))}
+            </dd>
           </div>
           <div>
             <dt>Latency</dt>

@@ -33,7 +33,15 @@ export function Composer({ streaming, canSend, canClear, onSend, onStop, onClear
       <label htmlFor="composer-message" className="field-label">
         Message
       </label>
-      <textarea id="composer-message" className="input textarea" rows={3} value={text} onChange={(e) => setText(e.target.value)} onKeyDown={onKeyDown} placeholder="Ask anything… (Enter to send, Shift+Enter for a new line)" />
+      <textarea
+        id="composer-message"
+        className="input textarea"
+        rows={3}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={onKeyDown}
+        placeholder="Ask anything… (Enter to send, Shift+Enter for a new line)"
+      />
       <div className="composer-actions">
         <button type="button" className="btn btn-ghost btn-sm" onClick={onClear} disabled={!canClear || streaming}>
           Clear

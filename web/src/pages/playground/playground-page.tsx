@@ -16,7 +16,11 @@ import { useChatStream } from './use-chat-stream';
 
 export function PlaygroundPage() {
   const data = useAsync(async () => {
-    const [keys, models, prices] = await Promise.all([api.get<ListOf<KeyRecord>>('/api/keys'), api.get<ListOf<Model>>('/api/models'), api.get<ListOf<Price>>('/api/prices')]);
+    const [keys, models, prices] = await Promise.all([
+      api.get<ListOf<KeyRecord>>('/api/keys'),
+      api.get<ListOf<Model>>('/api/models'),
+      api.get<ListOf<Price>>('/api/prices'),
+    ]);
     return { keys: keys.data.filter((k) => !k.revoked_at), models: models.data, prices: prices.data };
   }, []);
   const [keyId, setKeyId] = useState('');
@@ -59,20 +63,41 @@ export function PlaygroundPage() {
   const last = chat.messages.length - 1;
   return (
     <>
-      <PageHeader title="Playground" description="Send a chat through the gateway as one of your keys and watch it stream, with its tokens, cost and latency." />
+      <PageHeader
+        title="Playground"
+        description="Send a chat through the gateway as one of your keys and watch it stream, with its tokens, cost and latency."
+      />
       <InlineError message={data.error} />
       <div className="playground">
-        <PlaygroundSettings keys={keys} keyId={key?.id ?? ''} onKey={setKeyId} models={models} model={chosenModel} onModel={setModel} system={system} onSystem={setSystem} disabled={chat.streaming} />
+        <PlaygroundSettings
+          keys={keys}
+          keyId={key?.id ?? ''}
+          onKey={setKeyId}
+          models={models}
+          model={chosenModel}
+          onModel={setModel}
+          system={system}
+          onSystem={setSystem}
+          disabled={chat.streaming}
+        />
         <section className="card chat" aria-label="Conversation">
           {chat.messages.length === 0 ? (
             <div className="chat-empty">
               <p className="empty-title">Say something</p>
-              <p className="muted">Your message goes to {chosenModel ? <code>{chosenModel}</code> : 'the chosen model'} through the real gateway. Nothing is stored but the usage row.</p>
+              <p className="muted">
+                Your message goes to {chosenModel ? <code>{chosenModel}</code> : 'the chosen model'} through the real gateway.
+                Nothing is stored but the usage row.
+              </p>
             </div>
           ) : (
             <ol className="chat-log" aria-live="polite">
               {chat.messages.map((m, i) => (
-                <ChatMessageView key={i} message={m} live={chat.streaming && i === last} costMicro={m.run ? runCostMicro(m.run, data.data?.prices ?? [], chosenModel) : null} />
+                <ChatMessageView
+                  key={i}
+                  message={m}
+                  live={chat.streaming && i === last}
+                  costMicro={m.run ? runCostMicro(m.run, data.data?.prices ?? [], chosenModel) : null}
+                />
               ))}
               <li ref={endRef} className="chat-end" aria-hidden="true" />
             </ol>

@@ -20,7 +20,14 @@ export function PlaygroundSettings(props: PlaygroundSettingsProps) {
     <aside className="card playground-settings" aria-label="Settings">
       <Field label="Key" hint="The chat runs with this key’s allow-list, spend cap and fallbacks.">
         {(id, d) => (
-          <select id={id} className="input select" aria-describedby={d} value={keyId} onChange={(e) => onKey(e.target.value)} disabled={disabled}>
+          <select
+            id={id}
+            className="input select"
+            aria-describedby={d}
+            value={keyId}
+            onChange={(e) => onKey(e.target.value)}
+            disabled={disabled}
+          >
             {keys.map((k) => (
               <option key={k.id} value={k.id}>
                 {k.name} ({k.key_hint})
@@ -29,9 +36,21 @@ export function PlaygroundSettings(props: PlaygroundSettingsProps) {
           </select>
         )}
       </Field>
-      <Field label="Model" hint={models.length === 0 ? 'This key allows none of your providers’ models.' : `${models.length} models this key may call.`}>
+      <Field
+        label="Model"
+        hint={
+          models.length === 0 ? 'This key allows none of your providers’ models.' : `${models.length} models this key may call.`
+        }
+      >
         {(id, d) => (
-          <select id={id} className="input select mono" aria-describedby={d} value={model} onChange={(e) => onModel(e.target.value)} disabled={disabled || models.length === 0}>
+          <select
+            id={id}
+            className="input select mono"
+            aria-describedby={d}
+            value={model}
+            onChange={(e) => onModel(e.target.value)}
+            disabled={disabled || models.length === 0}
+          >
             {models.map((m) => (
               <option key={m} value={m}>
                 {m}
@@ -41,7 +60,17 @@ export function PlaygroundSettings(props: PlaygroundSettingsProps) {
         )}
       </Field>
       <Field label="System prompt" optional>
-        {(id) => <textarea id={id} className="input textarea" rows={4} value={system} onChange={(e) => onSystem(e.target.value)} placeholder="You are a helpful assistant." disabled={disabled} />}
+        {(id) => (
+          <textarea
+            id={id}
+            className="input textarea"
+            rows={4}
+            value={system}
+            onChange={(e) => onSystem(e.target.value)}
+            placeholder="You are a helpful assistant."
+            disabled={disabled}
+          />
+        )}
       </Field>
     </aside>
   );

@@ -8,5 +8,9 @@ export function runCostMicro(run: RunStats, prices: readonly Price[], requested:
   if (!price) return null;
   const cached = Math.min(run.cachedTokens, run.promptTokens);
   const cachedPrice = price.cached_input_usd_per_mtok ?? price.input_usd_per_mtok;
-  return (run.promptTokens - cached) * price.input_usd_per_mtok + cached * cachedPrice + run.completionTokens * price.output_usd_per_mtok;
+  return (
+    (run.promptTokens - cached) * price.input_usd_per_mtok +
+    cached * cachedPrice +
+    run.completionTokens * price.output_usd_per_mtok
+  );
 }

@@ -35,11 +35,17 @@ export function PriceFormDialog({ existing, onClose, onSaved }: PriceFormDialogP
     const o = parsePrice(output);
     const c = parsePrice(cached);
     if (!model.trim().includes('/')) return setError('Model must be a full model string: provider/model, e.g. ollama/llama3.2.');
-    if (i === null || i === 'invalid' || o === null || o === 'invalid' || c === 'invalid') return setError('Prices are numbers ≥ 0 in USD per million tokens (0 means free).');
+    if (i === null || i === 'invalid' || o === null || o === 'invalid' || c === 'invalid')
+      return setError('Prices are numbers ≥ 0 in USD per million tokens (0 means free).');
     setBusy(true);
     setError(null);
     try {
-      await api.put('/api/prices', { model: model.trim(), input_usd_per_mtok: i, output_usd_per_mtok: o, ...(c === null ? {} : { cached_input_usd_per_mtok: c }) });
+      await api.put('/api/prices', {
+        model: model.trim(),
+        input_usd_per_mtok: i,
+        output_usd_per_mtok: o,
+        ...(c === null ? {} : { cached_input_usd_per_mtok: c }),
+      });
       await onSaved();
     } catch (err) {
       setError(messageOf(err));
@@ -49,17 +55,63 @@ export function PriceFormDialog({ existing, onClose, onSaved }: PriceFormDialogP
 
   const title = !existing ? 'Add a custom price' : existing.source === 'custom' ? 'Edit custom price' : 'Override catalog price';
   return (
-    <Dialog title={title} description="USD per million tokens. 0 is a valid price, e.g. for a self-hosted model." onClose={onClose} busy={busy}>
+    <Dialog
+      title={title}
+      description="USD per million tokens. 0 is a valid price, e.g. for a self-hosted model."
+      onClose={onClose}
+      busy={busy}
+    >
       <form className="stack" onSubmit={(e) => void submit(e)} noValidate>
         <Field label="Model" hint="As your code calls it: provider/model.">
-          {(id, d) => <input id={id} className="input mono" aria-describedby={d} value={model} readOnly={Boolean(existing)} onChange={(e) => setModel(e.target.value)} placeholder="ollama/llama3.2" />}
+          {(id, d) => (
+            <input
+              id={id}
+              className="input mono"
+              aria-describedby={d}
+              value={model}
+              readOnly={Boolean(existing)}
+              onChange={(e) => setModel(e.target.value)}
+              placeholder="ollama/llama3.2"
+            />
+          )}
         </Field>
         <div className="form-grid">
-          <Field label="Input (USD / 1M tokens)">{(id) => <input id={id} className="input" inputMode="decimal" value={input} onChange={(e) => setInput(e.target.value)} placeholder="0.15" />}</Field>
-          <Field label="Output (USD / 1M tokens)">{(id) => <input id={id} className="input" inputMode="decimal" value={output} onChange={(e) => setOutput(e.target.value)} placeholder="0.60" />}</Field>
+          <Field label="Input (USD / 1M tokens)">
+            {(id) => (
+              <input
+                id={id}
+                className="input"
+                inputMode="decimal"
+                value={input}
+                onChange={(e) => setInput(e.target.value)}
+                placeholder="0.15"
+              />
+            )}
+          </Field>
+          <Field label="Output (USD / 1M tokens)">
+            {(id) => (
+              <input
+                id={id}
+                className="input"
+                inputMode="decimal"
+                value={output}
+                onChange={(e) => setOutput(e.target.value)}
+                placeholder="0.60"
+              />
+            )}
+          </Field>
         </div>
         <Field label="Cached input (USD / 1M tokens)" optional>
-          {(id) => <input id={id} className="input" inputMode="decimal" value={cached} onChange={(e) => setCached(e.target.value)} placeholder="0.075" />}
+          {(id) => (
+            <input
+              id={id}
+              className="input"
+              inputMode="decimal"
+              value={cached}
+              onChange={(e) => setCached(e.target.value)}
+              placeholder="0.075"
+            />
+          )}
         </Field>
         <InlineError message={error} />
         <div className="dialog-actions">

@@ -19,7 +19,7 @@ export function PricesPage() {
   const [source, setSource] = useState<Source>('all');
   const [modal, setModal] = useState<Modal>(null);
 
-  const all = prices.data?.data ?? [];
+  const all = useMemo(() => prices.data?.data ?? [], [prices.data]);
   const customCount = all.filter((p) => p.source === 'custom').length;
   const shown = useMemo(() => {
     const q = query.trim().toLowerCase();
@@ -45,7 +45,14 @@ export function PricesPage() {
           <label htmlFor="price-search" className="field-label">
             Search models
           </label>
-          <input id="price-search" className="input" type="search" placeholder="gpt-4o, claude, llama…" value={query} onChange={(e) => setQuery(e.target.value)} />
+          <input
+            id="price-search"
+            className="input"
+            type="search"
+            placeholder="gpt-4o, claude, llama…"
+            value={query}
+            onChange={(e) => setQuery(e.target.value)}
+          />
         </div>
         <div className="toolbar-field">
           <span className="field-label" id="source-label">
@@ -53,7 +60,13 @@ export function PricesPage() {
           </span>
           <div className="segmented" role="group" aria-labelledby="source-label">
             {(['all', 'custom', 'catalog'] as const).map((s) => (
-              <button key={s} type="button" className={s === source ? 'segment active' : 'segment'} aria-pressed={s === source} onClick={() => setSource(s)}>
+              <button
+                key={s}
+                type="button"
+                className={s === source ? 'segment active' : 'segment'}
+                aria-pressed={s === source}
+                onClick={() => setSource(s)}
+              >
                 {s === 'all' ? `All (${all.length})` : s === 'custom' ? `Custom (${customCount})` : 'Catalog'}
               </button>
             ))}
@@ -61,7 +74,12 @@ export function PricesPage() {
         </div>
       </div>
       <InlineError message={prices.error} />
-      <PricesTable prices={shown} loaded={Boolean(prices.data)} onEdit={(price) => setModal({ kind: 'edit', price })} onRemove={(price) => setModal({ kind: 'remove', price })} />
+      <PricesTable
+        prices={shown}
+        loaded={Boolean(prices.data)}
+        onEdit={(price) => setModal({ kind: 'edit', price })}
+        onRemove={(price) => setModal({ kind: 'remove', price })}
+      />
 
       {modal?.kind === 'add' || modal?.kind === 'edit' ? (
         <PriceFormDialog
@@ -78,7 +96,8 @@ export function PricesPage() {
           title="Remove this custom price?"
           description={
             <>
-              <code>{modal.price.model}</code> goes back to its catalog price, if the catalog has one. A capped key cannot call an unpriced model.
+              <code>{modal.price.model}</code> goes back to its catalog price, if the catalog has one. A capped key cannot call an
+              unpriced model.
             </>
           }
           confirmLabel="Remove price"

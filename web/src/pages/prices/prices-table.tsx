@@ -56,7 +56,9 @@ export function PricesTable({ prices, loaded, onEdit, onRemove }: PricesTablePro
         </table>
       </div>
       {loaded && prices.length === 0 ? <p className="muted card-pad">No prices match.</p> : null}
-      <p className="muted small card-pad table-foot">Prices are in USD per million tokens (the same number as micro-USD per token).</p>
+      <p className="muted small card-pad table-foot">
+        Prices are in USD per million tokens (the same number as micro-USD per token).
+      </p>
     </div>
   );
 }

@@ -57,7 +57,11 @@ export function ProviderCard({ type, connections, onChanged }: ProviderCardProps
           ) : (
             <span className="muted small">Self-hosted: vLLM, Ollama, LM Studio…</span>
           )}
-          <button type="button" className={connected ? 'btn btn-ghost btn-sm' : 'btn btn-primary btn-sm'} onClick={() => setAdding(true)}>
+          <button
+            type="button"
+            className={connected ? 'btn btn-ghost btn-sm' : 'btn btn-primary btn-sm'}
+            onClick={() => setAdding(true)}
+          >
             <PlusIcon />
             {connected ? 'Add another' : 'Connect'}
           </button>

@@ -94,7 +94,8 @@ export function ProviderConnection({ type, record, onChanged }: ProviderConnecti
           title={`Remove ${type.label}?`}
           description={
             <>
-              Z-AI deletes the stored key for <code>{record.name}</code>. Requests for <code>{record.name}/…</code> models will fail until you connect it again.
+              Z-AI deletes the stored key for <code>{record.name}</code>. Requests for <code>{record.name}/…</code> models will
+              fail until you connect it again.
             </>
           }
           confirmLabel="Remove provider"

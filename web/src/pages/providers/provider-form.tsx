@@ -31,7 +31,8 @@ export function ProviderForm({ type, existing, needsName, onCancel, onSaved }: P
     const apiKey = input?.value.trim() ?? '';
     if (!apiKey && !type.key_optional) return setError(`Paste your ${type.label} API key.`);
     if (isCustom && !baseUrl.trim()) return setError('A custom provider needs its base URL, e.g. http://localhost:11434/v1.');
-    if (needsName && !existing && !name.trim()) return setError('Give this connection a name: it becomes the prefix of its model strings.');
+    if (needsName && !existing && !name.trim())
+      return setError('Give this connection a name: it becomes the prefix of its model strings.');
     setBusy(true);
     setError(null);
     try {
@@ -58,12 +59,33 @@ export function ProviderForm({ type, existing, needsName, onCancel, onSaved }: P
 
   return (
     <form className="provider-form" onSubmit={(e) => void submit(e)} noValidate>
-      <Field label={existing ? 'New API key' : 'API key'} optional={type.key_optional} hint={existing && type.key_optional ? 'Leave blank to keep the current key.' : `Looks like ${type.key_format}. Stored encrypted; never shown again.`}>
+      <Field
+        label={existing ? 'New API key' : 'API key'}
+        optional={type.key_optional}
+        hint={
+          existing && type.key_optional
+            ? 'Leave blank to keep the current key.'
+            : `Looks like ${type.key_format}. Stored encrypted; never shown again.`
+        }
+      >
         {(id, describedBy) => (
-          <input id={id} ref={keyRef} className="input mono" type="password" autoComplete="off" spellCheck={false} aria-describedby={describedBy} placeholder={type.key_format} />
+          <input
+            id={id}
+            ref={keyRef}
+            className="input mono"
+            type="password"
+            autoComplete="off"
+            spellCheck={false}
+            aria-describedby={describedBy}
+            placeholder={type.key_format}
+          />
         )}
       </Field>
-      <Field label="Base URL" optional={!isCustom} hint={isCustom ? 'Your server’s OpenAI-compatible URL.' : `Default: ${type.default_base_url ?? ''}`}>
+      <Field
+        label="Base URL"
+        optional={!isCustom}
+        hint={isCustom ? 'Your server’s OpenAI-compatible URL.' : `Default: ${type.default_base_url ?? ''}`}
+      >
         {(id, describedBy) => (
           <input
             id={id}
@@ -81,7 +103,15 @@ export function ProviderForm({ type, existing, needsName, onCancel, onSaved }: P
       {needsName && !existing ? (
         <Field label="Name" hint="Lowercase letters, digits and -. Models are then called as name/model, e.g. ollama/llama3.2.">
           {(id, describedBy) => (
-            <input id={id} className="input mono" spellCheck={false} aria-describedby={describedBy} placeholder={isCustom ? 'ollama' : `${type.id}-2`} value={name} onChange={(e) => setName(e.target.value)} />
+            <input
+              id={id}
+              className="input mono"
+              spellCheck={false}
+              aria-describedby={describedBy}
+              placeholder={isCustom ? 'ollama' : `${type.id}-2`}
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+            />
           )}
         </Field>
       ) : null}

@@ -28,13 +28,21 @@ export function ProvidersPage() {
       />
       <div className="notice">
         <ShieldIcon />
-        <span>Keys are encrypted at rest and never shown again after you save them, not even to admins. Z-AI adds no markup: you pay each provider directly.</span>
+        <span>
+          Keys are encrypted at rest and never shown again after you save them, not even to admins. Z-AI adds no markup: you pay
+          each provider directly.
+        </span>
       </div>
       <InlineError message={types.error ?? providers.error} />
       {types.loading && !types.data ? <div className="skeleton-grid" aria-busy="true" /> : null}
       <div className="provider-grid">
         {(types.data?.data ?? []).map((type) => (
-          <ProviderCard key={type.id} type={type} connections={connected.filter((p) => p.provider === type.id)} onChanged={providers.reload} />
+          <ProviderCard
+            key={type.id}
+            type={type}
+            connections={connected.filter((p) => p.provider === type.id)}
+            onChanged={providers.reload}
+          />
         ))}
       </div>
     </>

@@ -9,7 +9,13 @@ export function PeriodPicker({ value, onChange }: { value: PeriodId; onChange: (
       </span>
       <div className="segmented" role="group" aria-labelledby="period-label">
         {PERIODS.map((p) => (
-          <button key={p.id} type="button" className={p.id === value ? 'segment active' : 'segment'} aria-pressed={p.id === value} onClick={() => onChange(p.id)}>
+          <button
+            key={p.id}
+            type="button"
+            className={p.id === value ? 'segment active' : 'segment'}
+            aria-pressed={p.id === value}
+            onClick={() => onChange(p.id)}
+          >
             {p.label}
           </button>
         ))}

@@ -23,7 +23,10 @@ export function RequestsTable({ period, keyId, keyName }: RequestsTableProps) {
   const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
   const pageIndex = cursors.length - 1;
   const page = useAsync(
-    () => api.get<UsagePage>(usageQuery({ since: periodSince(period, Date.now()), key_id: keyId, limit: PAGE_SIZE, cursor: cursors[pageIndex] })),
+    () =>
+      api.get<UsagePage>(
+        usageQuery({ since: periodSince(period, Date.now()), key_id: keyId, limit: PAGE_SIZE, cursor: cursors[pageIndex] }),
+      ),
     [period, keyId, cursors, pageIndex],
   );
   const rows = page.data?.data ?? [];
@@ -66,7 +69,9 @@ export function RequestsTable({ period, keyId, keyName }: RequestsTableProps) {
                 <td>{keyName(r.key_id)}</td>
                 <td className="mono small">
                   {r.model_requested}
-                  {r.model_served && r.model_served !== r.model_requested ? <span className="served"> → {r.model_served}</span> : null}
+                  {r.model_served && r.model_served !== r.model_requested ? (
+                    <span className="served"> → {r.model_served}</span>
+                  ) : null}
                   {r.stream ? <span className="pill">stream</span> : null}
                 </td>
                 <td>
@@ -83,11 +88,20 @@ export function RequestsTable({ period, keyId, keyName }: RequestsTableProps) {
             ))}
           </tbody>
         </table>
-        {page.data && rows.length === 0 ? <p className="muted card-pad">No requests in this period yet. Call the gateway with one of your keys and they appear here within a second.</p> : null}
+        {page.data && rows.length === 0 ? (
+          <p className="muted card-pad">
+            No requests in this period yet. Call the gateway with one of your keys and they appear here within a second.
+          </p>
+        ) : null}
       </div>
       <div className="pager">
         <span className="muted small">Page {pageIndex + 1}</span>
-        <button type="button" className="btn btn-ghost btn-sm" disabled={pageIndex === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
+        <button
+          type="button"
+          className="btn btn-ghost btn-sm"
+          disabled={pageIndex === 0}
+          onClick={() => setCursors((c) => c.slice(0, -1))}
+        >
           Newer
         </button>
         <button

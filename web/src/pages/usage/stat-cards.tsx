@@ -9,10 +9,22 @@ export function StatCards({ totals, rows }: { totals: UsageTotals | undefined; r
   const t = totals ?? { requests: 0, prompt_tokens: 0, completion_tokens: 0, cost_micro_usd: 0 };
   return (
     <section className="stat-grid" aria-label="Totals">
-      <Stat label="Requests" value={formatCount(t.requests)} detail={rows.length > 0 ? `${formatCount(errors)} failed` : 'none yet'} />
-      <Stat label="Tokens" value={formatCompact(t.prompt_tokens + t.completion_tokens)} detail={`${formatCompact(t.prompt_tokens)} in · ${formatCompact(t.completion_tokens)} out`} />
+      <Stat
+        label="Requests"
+        value={formatCount(t.requests)}
+        detail={rows.length > 0 ? `${formatCount(errors)} failed` : 'none yet'}
+      />
+      <Stat
+        label="Tokens"
+        value={formatCompact(t.prompt_tokens + t.completion_tokens)}
+        detail={`${formatCompact(t.prompt_tokens)} in · ${formatCompact(t.completion_tokens)} out`}
+      />
       <Stat label="Cost" value={formatUsd(t.cost_micro_usd)} detail="at provider list prices" />
-      <Stat label="Latency p50 / p95" value={latency.p50 === null ? '—' : formatMs(latency.p50)} detail={latency.p95 === null ? 'no requests' : `p95 ${formatMs(latency.p95)}`} />
+      <Stat
+        label="Latency p50 / p95"
+        value={latency.p50 === null ? '—' : formatMs(latency.p50)}
+        detail={latency.p95 === null ? 'no requests' : `p95 ${formatMs(latency.p95)}`}
+      />
     </section>
   );
 }

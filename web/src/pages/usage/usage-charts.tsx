@@ -1,5 +1,18 @@
 /** Cost, requests and latency over the period (recharts, SVG). Loaded lazily with the Usage page. */
-import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import {
+  Area,
+  AreaChart,
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
 import { formatCompact, formatCount, formatMs, formatUsd, formatUsdAxis } from '../../lib/format';
 import { bucketLabel, type Bucket, type Period } from '../../lib/usage-stats';
 import { ChartCard } from './chart-card';
@@ -18,7 +31,10 @@ export function UsageCharts({ buckets, period, latency }: UsageChartsProps) {
   const data = buckets.map((b) => ({ ...b, label: bucketLabel(b.start, period), ok: b.requests - b.errors }));
   const interval = Math.max(0, Math.ceil(data.length / 7) - 1);
   const xAxis = <XAxis dataKey="label" {...AXIS} interval={interval} minTickGap={8} />;
-  const tooltip = { contentStyle: { borderRadius: 8, border: '1px solid #e2e8f0', fontSize: 12 }, labelStyle: { color: '#0f172a', fontWeight: 600 } };
+  const tooltip = {
+    contentStyle: { borderRadius: 8, border: '1px solid #e2e8f0', fontSize: 12 },
+    labelStyle: { color: '#0f172a', fontWeight: 600 },
+  };
 
   return (
     <div className="chart-grid">
@@ -35,7 +51,15 @@ export function UsageCharts({ buckets, period, latency }: UsageChartsProps) {
             {xAxis}
             <YAxis {...AXIS} width={72} tickFormatter={(v: number) => formatUsdAxis(v)} />
             <Tooltip {...tooltip} formatter={(v) => [formatUsd(Number(v)), 'Cost']} />
-            <Area type="monotone" dataKey="cost_micro_usd" name="Cost" stroke="#4f46e5" strokeWidth={2} fill="url(#cost-fill)" isAnimationActive={false} />
+            <Area
+              type="monotone"
+              dataKey="cost_micro_usd"
+              name="Cost"
+              stroke="#4f46e5"
+              strokeWidth={2}
+              fill="url(#cost-fill)"
+              isAnimationActive={false}
+            />
           </AreaChart>
         </ResponsiveContainer>
       </ChartCard>
@@ -62,13 +86,32 @@ export function UsageCharts({ buckets, period, latency }: UsageChartsProps) {
             <YAxis {...AXIS} width={48} allowDecimals={false} tickFormatter={(v: number) => formatCompact(v)} />
             <Tooltip {...tooltip} formatter={(v, name) => [formatCount(Number(v)), name]} />
             <Legend iconType="circle" iconSize={8} wrapperStyle={{ fontSize: 12 }} />
-            <Area type="monotone" dataKey="prompt_tokens" name="Input" stackId="t" stroke="#8b5cf6" fill="#ddd6fe" isAnimationActive={false} />
-            <Area type="monotone" dataKey="completion_tokens" name="Output" stackId="t" stroke="#0ea5e9" fill="#bae6fd" isAnimationActive={false} />
+            <Area
+              type="monotone"
+              dataKey="prompt_tokens"
+              name="Input"
+              stackId="t"
+              stroke="#8b5cf6"
+              fill="#ddd6fe"
+              isAnimationActive={false}
+            />
+            <Area
+              type="monotone"
+              dataKey="completion_tokens"
+              name="Output"
+              stackId="t"
+              stroke="#0ea5e9"
+              fill="#bae6fd"
+              isAnimationActive={false}
+            />
           </AreaChart>
         </ResponsiveContainer>
       </ChartCard>
 
-      <ChartCard title="Latency" summary={latency.p50 === null ? 'p50 / p95' : `${formatMs(latency.p50)} / ${formatMs(latency.p95)}`}>
+      <ChartCard
+        title="Latency"
+        summary={latency.p50 === null ? 'p50 / p95' : `${formatMs(latency.p50)} / ${formatMs(latency.p95)}`}
+      >
         <ResponsiveContainer width="100%" height={HEIGHT}>
           <LineChart data={data} margin={{ top: 8, right: 8, left: 0, bottom: 0 }}>
             <CartesianGrid {...GRID} />
@@ -76,8 +119,26 @@ export function UsageCharts({ buckets, period, latency }: UsageChartsProps) {
             <YAxis {...AXIS} width={56} tickFormatter={(v: number) => formatMs(v)} />
             <Tooltip {...tooltip} formatter={(v, name) => [formatMs(Number(v)), name]} />
             <Legend iconType="circle" iconSize={8} wrapperStyle={{ fontSize: 12 }} />
-            <Line type="monotone" dataKey="p50" name="p50" stroke="#0ea5e9" strokeWidth={2} dot={{ r: 2 }} connectNulls isAnimationActive={false} />
-            <Line type="monotone" dataKey="p95" name="p95" stroke="#f59e0b" strokeWidth={2} dot={{ r: 2 }} connectNulls isAnimationActive={false} />
+            <Line
+              type="monotone"
+              dataKey="p50"
+              name="p50"
+              stroke="#0ea5e9"
+              strokeWidth={2}
+              dot={{ r: 2 }}
+              connectNulls
+              isAnimationActive={false}
+            />
+            <Line
+              type="monotone"
+              dataKey="p95"
+              name="p95"
+              stroke="#f59e0b"
+              strokeWidth={2}
+              dot={{ r: 2 }}
+              connectNulls
+              isAnimationActive={false}
+            />
           </LineChart>
         </ResponsiveContainer>
       </ChartCard>

@@ -29,8 +29,11 @@ export function UsagePage() {
     return (id: string) => names.get(id) ?? id;
   }, [keys.data]);
 
-  const rows = usage.data?.rows ?? [];
-  const buckets = useMemo(() => (usage.data ? bucketize(usage.data.rows, period, usage.data.loadedAt) : []), [usage.data, period]);
+  const rows = useMemo(() => usage.data?.rows ?? [], [usage.data]);
+  const buckets = useMemo(
+    () => (usage.data ? bucketize(usage.data.rows, period, usage.data.loadedAt) : []),
+    [usage.data, period],
+  );
   const latency = useMemo(() => latencySummary(rows), [rows]);
   const byModel = useMemo(() => breakdown(rows, (r) => r.model_served ?? r.model_requested), [rows]);
   const byKey = useMemo(() => breakdown(rows, (r) => keyName(r.key_id)), [rows, keyName]);
@@ -67,7 +70,10 @@ export function UsagePage() {
       <InlineError message={usage.error} />
       <StatCards totals={usage.data?.totals} rows={rows} />
       {usage.data?.truncated ? (
-        <p className="muted small">Charts and breakdowns show the latest {formatCount(CHART_ROW_LIMIT)} requests of this period; the totals above cover all of it.</p>
+        <p className="muted small">
+          Charts and breakdowns show the latest {formatCount(CHART_ROW_LIMIT)} requests of this period; the totals above cover all
+          of it.
+        </p>
       ) : null}
       <Suspense fallback={<div className="chart-grid chart-placeholder" aria-busy="true" />}>
         <UsageCharts buckets={buckets} period={period} latency={latency} />

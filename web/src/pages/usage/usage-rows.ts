@@ -29,7 +29,7 @@ export async function loadUsageRows(period: Period, keyId: string): Promise<Usag
   const rows: UsageRecord[] = [];
   let cursor: string | undefined;
   let totals: UsageTotals | undefined;
-  let next: string | null = null;
+  let next: string | null;
   do {
     const page: UsagePage = await api.get<UsagePage>(usageQuery({ since, key_id: keyId, limit: PAGE, cursor }));
     totals ??= page.totals;
@@ -37,5 +37,10 @@ export async function loadUsageRows(period: Period, keyId: string): Promise<Usag
     next = page.next_cursor;
     cursor = next ?? undefined;
   } while (next && rows.length < CHART_ROW_LIMIT);
-  return { rows, totals: totals ?? { requests: 0, prompt_tokens: 0, completion_tokens: 0, cost_micro_usd: 0 }, truncated: Boolean(next), loadedAt };
+  return {
+    rows,
+    totals: totals ?? { requests: 0, prompt_tokens: 0, completion_tokens: 0, cost_micro_usd: 0 },
+    truncated: Boolean(next),
+    loadedAt,
+  };
 }

@@ -52,7 +52,11 @@ export class RedisRateLimiter implements RateLimiter {
     const key = `${this.prefix}rpm:${keyId}:${start}`;
     let count: number;
     try {
-      const result = await this.redis.multi().incr(key).pexpire(key, WINDOW_MS + 1000).exec();
+      const result = await this.redis
+        .multi()
+        .incr(key)
+        .pexpire(key, WINDOW_MS + 1000)
+        .exec();
       count = Number(result?.[0]?.[1] ?? 0);
     } catch (err) {
       throw coordinationUnavailable(err);
