@@ -71,12 +71,12 @@ export async function embeddings(deps: GatewayDeps, ctx: RequestContext, body: u
       ttftMs: null,
       spendAccounted: reservation !== undefined && deps.ledger.persistsSpend,
     };
-    recordUsage(deps, ctx, request.model, false, 1, result, undefined);
+    recordUsage(deps, ctx, 'embeddings', request.model, false, 1, result, undefined);
     return result.answer as JsonAnswer;
   } catch (err) {
     const error =
       err instanceof GatewayError ? err : new GatewayError({ status: 500, code: 'internal_error', message: 'Internal error.' });
-    recordUsage(deps, ctx, request.model, false, 1, undefined, error);
+    recordUsage(deps, ctx, 'embeddings', request.model, false, 1, undefined, error);
     throw err;
   } finally {
     await reservation?.release();

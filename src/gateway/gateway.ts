@@ -14,6 +14,7 @@ import type { RateLimiter } from '../coordination/rate-limiter.js';
 import { isModelAllowed } from '../keys/model-patterns.js';
 import type { ProviderCredentials } from '../keys/provider-credentials.js';
 import type { ChatCompletionRequest } from '../openai/types.js';
+import type { UsageEndpoint } from '../store/schema.js';
 import type { UsageRecorder } from '../usage/usage-recorder.js';
 import { runChatAttempt, type AttemptDeps } from './chat-attempt.js';
 import { recordUsage } from './record-usage.js';
@@ -92,8 +93,16 @@ export async function planCandidates(
   return candidates;
 }
 
-/** POST /v1/chat/completions. Returns the JSON answer, or undefined when the answer was streamed. */
-export async function chatCompletions(deps: GatewayDeps, ctx: RequestContext, body: unknown): Promise<JsonAnswer | undefined> {
+/**
+ * POST /v1/chat/completions. Returns the JSON answer, or undefined when the answer was streamed.
+ * `endpoint` names the API the client called, for its usage row (an ingress serves through here).
+ */
+export async function chatCompletions(
+  deps: GatewayDeps,
+  ctx: RequestContext,
+  body: unknown,
+  endpoint: UsageEndpoint = 'chat.completions',
+): Promise<JsonAnswer | undefined> {
   const request: ChatCompletionRequest = validateChatRequest(body);
   const stream = request.stream === true;
   let attempts = 0;
@@ -113,7 +122,7 @@ export async function chatCompletions(deps: GatewayDeps, ctx: RequestContext, bo
         try {
           const result = await runChatAttempt(deps, ctx, candidate, request);
           logAttempt(deps, ctx, candidate.model, attempts, result.status, attemptStart, result.errorCode);
-          recordUsage(deps, ctx, request.model, stream, attempts, result, undefined);
+          recordUsage(deps, ctx, endpoint, request.model, stream, attempts, result, undefined);
           return result.answer;
         } catch (err) {
           if (!(err instanceof GatewayError)) throw err;
@@ -132,7 +141,7 @@ export async function chatCompletions(deps: GatewayDeps, ctx: RequestContext, bo
   } catch (err) {
     const error =
       err instanceof GatewayError ? err : new GatewayError({ status: 500, code: 'internal_error', message: 'Internal error.' });
-    recordUsage(deps, ctx, request.model, stream, attempts, undefined, error, lastProvider);
+    recordUsage(deps, ctx, endpoint, request.model, stream, attempts, undefined, error, lastProvider);
     throw err;
   }
 }

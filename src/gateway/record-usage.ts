@@ -5,6 +5,7 @@
 import type { GatewayError } from '../errors.js';
 import type { Logger } from 'pino';
 import { writeFixedLine } from '../logger.js';
+import type { UsageEndpoint } from '../store/schema.js';
 import type { Metrics } from '../usage/metrics.js';
 import type { UsageRecorder, UsageRow } from '../usage/usage-recorder.js';
 import type { AttemptResult } from './chat-attempt.js';
@@ -14,6 +15,7 @@ import type { RequestContext } from './request-context.js';
 export function recordUsage(
   deps: { usage: UsageRecorder },
   ctx: RequestContext,
+  endpoint: UsageEndpoint,
   modelRequested: string,
   stream: boolean,
   attempts: number,
@@ -42,6 +44,7 @@ export function recordUsage(
     ttft_ms: result?.ttftMs ?? null,
     stream: stream ? 1 : 0,
     attempts,
+    endpoint,
   };
   deps.usage.record(row, result?.spendAccounted ?? false);
 }
@@ -90,6 +93,7 @@ function writeRequestLine(logger: Logger, row: UsageRow): void {
       costMicroUsd: Math.round(row.cost_nano_usd / 1000),
       stream: row.stream === 1,
       attempts: row.attempts,
+      endpoint: row.endpoint,
     },
     'gateway request',
   );

@@ -18,6 +18,7 @@ import type { Database } from './schema.js';
 import { initial } from './migrations/001-initial.js';
 import { spendReservations } from './migrations/002-spend-reservations.js';
 import { auditAndRateLimits } from './migrations/003-audit-and-rate-limits.js';
+import { usageEndpoint } from './migrations/004-usage-endpoint.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -94,6 +95,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '001-initial': initial,
   '002-spend-reservations': spendReservations,
   '003-audit-and-rate-limits': auditAndRateLimits,
+  '004-usage-endpoint': usageEndpoint,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -4,6 +4,9 @@
  * no floating point ever touches money and both SQLite and PostgreSQL store the same integers.
  */
 
+/** The API a `/v1` request came in through (its usage row's `endpoint`). */
+export type UsageEndpoint = 'chat.completions' | 'embeddings' | 'messages' | 'responses';
+
 export interface UsersTable {
   id: string;
   email: string;
@@ -81,6 +84,8 @@ export interface UsageTable {
   ttft_ms: number | null;
   stream: number;
   attempts: number;
+  /** Which API the client called: see UsageEndpoint. */
+  endpoint: UsageEndpoint;
 }
 
 export interface SpendReservationsTable {

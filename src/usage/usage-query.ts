@@ -34,6 +34,7 @@ export interface UsageRecord {
   ttft_ms: number | null;
   stream: boolean;
   attempts: number;
+  endpoint: string;
 }
 
 export interface UsagePage {
@@ -84,6 +85,7 @@ function toRecord(row: UsageTable): UsageRecord {
     ttft_ms: row.ttft_ms,
     stream: row.stream === 1,
     attempts: row.attempts,
+    endpoint: row.endpoint,
   };
 }
 

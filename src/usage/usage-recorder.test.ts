@@ -38,6 +38,7 @@ function row(i: number): UsageRow {
     ttft_ms: i % 2 === 0 ? null : 1,
     stream: i % 2,
     attempts: 1,
+    endpoint: i % 2 === 0 ? 'chat.completions' : 'embeddings',
   };
 }
 

@@ -248,6 +248,7 @@ describe('dashboard in a real browser', () => {
     expect(rowText).toContain('e2e-backend');
     expect(rowText).toContain('200');
     expect(rowText).toContain('12 / 5');
+    expect(rowText).toContain('chat.completions');
 
     await page.locator('.recharts-surface').first().waitFor();
     // Cost, requests, tokens and latency over time.

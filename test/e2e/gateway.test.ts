@@ -208,6 +208,11 @@ describe('embeddings and models', () => {
     expect(Array.from(new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)))).toEqual([
       0.5, -0.25, 0.125,
     ]);
+    await sleep(600);
+    const usage = await api.get<{ data: Array<Record<string, unknown>> }>(
+      `/api/usage?model=openai/text-embedding-3-small&limit=3`,
+    );
+    expect(usage.body.data.map((r) => r.endpoint)).toEqual(['embeddings', 'embeddings', 'embeddings']);
   });
 
   it('lists the models the key may call', async () => {
@@ -421,6 +426,7 @@ describe('usage', () => {
       completion_tokens: 5,
       stream: false,
       attempts: 1,
+      endpoint: 'chat.completions',
     });
     expect(Object.keys(row).sort()).toEqual([
       'attempts',
@@ -429,6 +435,7 @@ describe('usage', () => {
       'cost_micro_usd',
       'cost_nano_usd',
       'created_at',
+      'endpoint',
       'error_code',
       'id',
       'key_id',

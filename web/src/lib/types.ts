@@ -88,6 +88,8 @@ export interface UsageRecord {
   ttft_ms: number | null;
   stream: boolean;
   attempts: number;
+  /** The API the client called: chat.completions, embeddings, messages or responses. */
+  endpoint: string;
 }
 
 export interface UsageTotals {

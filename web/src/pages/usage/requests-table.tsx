@@ -46,6 +46,7 @@ export function RequestsTable({ period, keyId, keyName }: RequestsTableProps) {
             <tr>
               <th scope="col">Time</th>
               <th scope="col">Key</th>
+              <th scope="col">Endpoint</th>
               <th scope="col">Model requested → served</th>
               <th scope="col">Status</th>
               <th scope="col" className="num">
@@ -67,6 +68,7 @@ export function RequestsTable({ period, keyId, keyName }: RequestsTableProps) {
               <tr key={r.id}>
                 <td className="nowrap">{formatDateTime(r.created_at)}</td>
                 <td>{keyName(r.key_id)}</td>
+                <td className="mono small nowrap">{r.endpoint}</td>
                 <td className="mono small">
                   {r.model_requested}
                   {r.model_served && r.model_served !== r.model_requested ? (
