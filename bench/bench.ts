@@ -25,6 +25,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { SERVE_NODE_FLAGS } from '../src/cli/serve-flags.js';
 import { runLoad, type LoadResult } from './load.js';
 import {
   BENCH_DIR,
@@ -244,7 +245,13 @@ async function startZai(name: string, dir: string, upstreamOrigin: string, profi
   const port = await freePort();
   const { child } = await spawnNode({
     name,
-    args: [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...ZAI_NODE_ARGS, bin, 'serve'],
+    args: [
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+      ...SERVE_NODE_FLAGS,
+      ...ZAI_NODE_ARGS,
+      bin,
+      'serve',
+    ],
     env: {
       PORT: String(port),
       HOST: '127.0.0.1',

@@ -9,6 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SERVE_NODE_FLAGS } from '../src/cli/serve-flags.js';
 import type { FaultStats } from './fault-upstream.js';
 
 export const SOAK_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -198,7 +199,7 @@ export async function startZai(options: ZaiOptions): Promise<ZaiProcess> {
   const port = URL_LINE_LEVELS.has(options.logLevel) ? 0 : await freePort();
   const logFile = path.join(dataDir, 'zai.log');
   const logFd = fs.openSync(logFile, 'w');
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), bin, 'serve'], {
+  const child = spawn(process.execPath, [...SERVE_NODE_FLAGS, ...(options.nodeArgs ?? []), bin, 'serve'], {
     cwd: ROOT,
     env: childEnv({
       PORT: String(port),

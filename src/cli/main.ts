@@ -9,6 +9,7 @@ import { generateFernetKey } from '../crypto/fernet.js';
 import { GatewayError } from '../errors.js';
 import { loadVault } from '../keys/vault.js';
 import { startServer } from '../server.js';
+import { missingServeFlags, SERVE_NODE_FLAGS } from './serve-flags.js';
 import { migrate, openStore } from '../store/database.js';
 import { rotateEncryptionKey } from './rotate-encryption-key.js';
 
@@ -24,6 +25,15 @@ async function serve(): Promise<number> {
   process.once('SIGTERM', () => stopRequested?.('SIGTERM'));
   process.once('SIGINT', () => stopRequested?.('SIGINT'));
   const server = await startServer(config);
+  const missing = missingServeFlags(process.execArgv, process.env.NODE_OPTIONS);
+  if (missing.length > 0) {
+    server.logger.warn(
+      { missing },
+      `Z-AI was started without the heap settings it is meant to run with (${missing.join(' ')}); ` +
+        'memory under load will be higher. `npm start` and the Docker image pass them: node ' +
+        `${SERVE_NODE_FLAGS.join(' ')} bin/zai.js serve`,
+    );
+  }
   server.logger.info({ url: server.url, storage: server.services.store.dialect }, `Z-AI is listening on ${server.url}`);
   const signal = await stopped;
   server.logger.info({ signal }, 'shutting down: finishing in-flight requests');

@@ -2,6 +2,7 @@
  * The `zai` executable (built by `npm run build`, which `npm test` runs first): keygen, help,
  * start-up checks of PROVIDER_KEY_ENCRYPTION_KEY, user create, migrate and key rotation.
  */
+import { SERVE_NODE_FLAGS } from '../../src/cli/serve-flags.js';
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -112,13 +113,16 @@ describe('zai CLI', () => {
     const key = fs.readFileSync(file, 'utf8').trim();
     expect(() => parseFernetKey(key)).not.toThrow();
     expect(out).toContain('PROVIDER_KEY_ENCRYPTION_KEY is not set');
+    // Started without the launch flags of `npm start`: says which are missing.
+    expect(out).toContain('started without the heap settings');
+    expect(out).toContain('--max-semi-space-size=4');
     expect(out).not.toContain(key);
     expect(fs.existsSync(path.join(dir, 'zai.db'))).toBe(true);
   });
 
   it('writes log lines to stdout within the flush interval, and everything left at exit', async () => {
     const dir = tempDir();
-    const child = spawn(process.execPath, [BIN, 'serve'], {
+    const child = spawn(process.execPath, [...SERVE_NODE_FLAGS, BIN, 'serve'], {
       env: { PATH: process.env.PATH, ZAI_DATA_DIR: dir, PORT: '0', PROVIDER_KEY_ENCRYPTION_KEY: generateFernetKey() },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -149,6 +153,8 @@ describe('zai CLI', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(out.match(/"status":404/g)).toHaveLength(2);
+    // Launched as `npm start` launches it: no warning about the heap settings.
+    expect(out).not.toContain('heap settings');
   });
 
   it('user create works when signup is closed; migrate reports the schema state', async () => {

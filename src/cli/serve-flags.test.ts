@@ -1,0 +1,49 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { missingServeFlags, SERVE_NODE_FLAGS } from './serve-flags.js';
+
+const ROOT = new URL('../../', import.meta.url);
+const YOUNG_GENERATION_LIMIT_BYTES = 8 * 1024 * 1024;
+
+/** Runs a fresh node with `flags`, churns through short- and long-lived objects, and reports its young generation. */
+function youngGenerationAfterChurn(flags: readonly string[]): number {
+  const script = `
+    import v8 from 'node:v8';
+    const keep = [];
+    for (let round = 0; round < 200; round++) {
+      // Bursts where much survives: what makes V8 grow the young generation.
+      for (let i = 0; i < 4000; i++) keep.push({ i, text: 'x'.repeat(20) + i });
+      if (keep.length > 200000) keep.splice(0, 100000);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    console.log(v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size);
+  `;
+  const out = execFileSync(process.execPath, [...flags, '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH },
+  });
+  return Number(out.trim());
+}
+
+describe('the serve launch flags', () => {
+  it('are the ones npm start and the Docker image launch zai serve with', () => {
+    const pkg = JSON.parse(fs.readFileSync(new URL('package.json', ROOT), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.start).toBe(`node ${SERVE_NODE_FLAGS.join(' ')} bin/zai.js serve`);
+    const dockerfile = fs.readFileSync(new URL('Dockerfile', ROOT), 'utf8');
+    const cmd = /^CMD (.+)$/m.exec(dockerfile)?.[1];
+    expect(JSON.parse(cmd ?? 'null')).toEqual(['node', ...SERVE_NODE_FLAGS, 'bin/zai.js', 'serve']);
+  });
+
+  it('hold the young generation at 8 MB where V8 alone grows it past 16 MB', () => {
+    expect(youngGenerationAfterChurn([])).toBeGreaterThan(2 * YOUNG_GENERATION_LIMIT_BYTES);
+    expect(youngGenerationAfterChurn(SERVE_NODE_FLAGS)).toBeLessThanOrEqual(YOUNG_GENERATION_LIMIT_BYTES);
+  });
+
+  it('are reported missing by name unless given, with any value, on the command line or in NODE_OPTIONS', () => {
+    expect(missingServeFlags([], undefined)).toEqual([...SERVE_NODE_FLAGS]);
+    expect(missingServeFlags([...SERVE_NODE_FLAGS], undefined)).toEqual([]);
+    expect(missingServeFlags(['--heap-growing-percent=50'], '--max_semi_space_size=16')).toEqual([]);
+    expect(missingServeFlags(['--cpu-prof'], '--max-semi-space-size=2')).toEqual(['--heap-growing-percent=20']);
+  });
+});
