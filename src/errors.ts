@@ -81,6 +81,11 @@ export function invalidRequest(message: string, param: string | null = null): Ga
   return new GatewayError({ status: 400, message, code: 'invalid_request', param });
 }
 
+/** 413: the request body is over `ZAI_MAX_BODY_BYTES`. */
+export function requestTooLarge(): GatewayError {
+  return new GatewayError({ status: 413, code: 'request_too_large', message: 'The request body is larger than the limit.' });
+}
+
 /** 404 for an ID that does not exist or belongs to another account (the two are indistinguishable). */
 export function notFound(what: string): GatewayError {
   return new GatewayError({ status: 404, message: `${what} not found.`, code: 'not_found' });

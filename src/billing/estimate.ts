@@ -11,6 +11,7 @@
  */
 import { costNanoUsd } from './cost.js';
 import type { ModelPrice } from './price-catalog.js';
+import { isRecord } from '../lib/is-record.js';
 
 /** Template tokens around the whole conversation (priming of the assistant turn and the like). */
 export const REQUEST_OVERHEAD_TOKENS = 16;
@@ -44,10 +45,6 @@ export const GPT_4O_MINI_IMAGE_TOKENS_CEILING = 48_200;
 export const EMBEDDING_INPUT_OVERHEAD_TOKENS = 2;
 
 type JsonRecord = Record<string, unknown>;
-
-function isRecord(value: unknown): value is JsonRecord {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** UTF-8 length of a text, the unit in which streamed completion text should be counted. */
 export function utf8Bytes(text: string): number {

@@ -17,6 +17,7 @@
  */
 import { z } from 'zod';
 import { invalidRequest } from '../errors.js';
+import { HOSTED_PROVIDER_IDS } from '../providers/provider.js';
 import catalogJson from './catalog.json' with { type: 'json' };
 
 /** The price used to bill one model, USD per million tokens. */
@@ -44,9 +45,6 @@ export interface CatalogModel {
   /** The provider's pricing page the figures come from. */
   source: string;
 }
-
-/** The hosted providers the catalog covers; `custom` servers are priced by their owners. */
-export const CATALOG_PROVIDER_IDS = ['openai', 'anthropic', 'gemini', 'groq', 'mistral', 'together', 'fireworks'] as const;
 
 /** Largest accepted price. Far above any list price, low enough to catch a unit mix-up (per token vs per million). */
 export const MAX_USD_PER_MTOK = 10_000;
@@ -76,8 +74,8 @@ const modelString = z.string().max(256).regex(MODEL_STRING_PATTERN, 'must look l
 const catalogEntrySchema = z
   .object({
     model: modelString.refine(
-      (model) => (CATALOG_PROVIDER_IDS as readonly string[]).includes(providerOf(model)),
-      `provider must be one of ${CATALOG_PROVIDER_IDS.join(', ')}`,
+      (model) => (HOSTED_PROVIDER_IDS as readonly string[]).includes(providerOf(model)),
+      `provider must be one of ${HOSTED_PROVIDER_IDS.join(', ')}`,
     ),
     kind: z.enum(['chat', 'embedding']),
     input_usd_per_mtok: usdPerMtok,

@@ -6,12 +6,9 @@
  */
 import { invalidRequest } from '../errors.js';
 import type { ChatCompletionRequest, EmbeddingsRequest } from '../openai/types.js';
+import { isRecord } from '../lib/is-record.js';
 
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function optionalNumber(body: Record<string, unknown>, field: string, min: number, max: number, integer = false): void {
   const value = body[field];
@@ -38,7 +35,7 @@ function modelField(body: Record<string, unknown>): string {
 
 /** Checks a chat completion body; returns it typed. */
 export function validateChatRequest(body: unknown): ChatCompletionRequest {
-  if (!isObject(body)) throw invalidRequest('The request body must be a JSON object.');
+  if (!isRecord(body)) throw invalidRequest('The request body must be a JSON object.');
   modelField(body);
   const messages = body.messages;
   if (!Array.isArray(messages) || messages.length === 0) {
@@ -46,7 +43,7 @@ export function validateChatRequest(body: unknown): ChatCompletionRequest {
   }
   for (let i = 0; i < messages.length; i++) {
     const message: unknown = messages[i];
-    if (!isObject(message)) throw invalidRequest(`messages[${i}] must be an object.`, `messages[${i}]`);
+    if (!isRecord(message)) throw invalidRequest(`messages[${i}] must be an object.`, `messages[${i}]`);
     if (typeof message.role !== 'string' || !ROLES.has(message.role)) {
       throw invalidRequest(`messages[${i}].role must be one of: ${[...ROLES].join(', ')}.`, `messages[${i}].role`);
     }
@@ -56,7 +53,7 @@ export function validateChatRequest(body: unknown): ChatCompletionRequest {
         throw invalidRequest(`messages[${i}].content must be a string or an array of content parts.`, `messages[${i}].content`);
       for (let j = 0; j < content.length; j++) {
         const part: unknown = content[j];
-        if (!isObject(part) || typeof part.type !== 'string') {
+        if (!isRecord(part) || typeof part.type !== 'string') {
           throw invalidRequest(`messages[${i}].content[${j}] must be an object with a type.`, `messages[${i}].content[${j}]`);
         }
       }
@@ -66,9 +63,9 @@ export function validateChatRequest(body: unknown): ChatCompletionRequest {
         throw invalidRequest(`messages[${i}].tool_calls must be an array.`, `messages[${i}].tool_calls`);
       for (const call of message.tool_calls as unknown[]) {
         if (
-          !isObject(call) ||
+          !isRecord(call) ||
           typeof call.id !== 'string' ||
-          !isObject(call.function) ||
+          !isRecord(call.function) ||
           typeof call.function.name !== 'string'
         ) {
           throw invalidRequest(`messages[${i}].tool_calls entries need an id and a function name.`, `messages[${i}].tool_calls`);
@@ -85,7 +82,7 @@ export function validateChatRequest(body: unknown): ChatCompletionRequest {
   if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') {
     throw invalidRequest('stream must be a boolean.', 'stream');
   }
-  if (body.stream_options !== undefined && body.stream_options !== null && !isObject(body.stream_options)) {
+  if (body.stream_options !== undefined && body.stream_options !== null && !isRecord(body.stream_options)) {
     throw invalidRequest('stream_options must be an object.', 'stream_options');
   }
   optionalNumber(body, 'max_tokens', 1, 100_000_000, true);
@@ -101,9 +98,9 @@ export function validateChatRequest(body: unknown): ChatCompletionRequest {
   if (body.tools !== undefined && body.tools !== null) {
     if (!Array.isArray(body.tools)) throw invalidRequest('tools must be an array.', 'tools');
     for (const tool of body.tools as unknown[]) {
-      if (!isObject(tool) || typeof tool.type !== 'string')
+      if (!isRecord(tool) || typeof tool.type !== 'string')
         throw invalidRequest('tools entries must be objects with a type.', 'tools');
-      if (tool.type === 'function' && (!isObject(tool.function) || typeof tool.function.name !== 'string')) {
+      if (tool.type === 'function' && (!isRecord(tool.function) || typeof tool.function.name !== 'string')) {
         throw invalidRequest('function tools need function.name.', 'tools');
       }
     }
@@ -111,7 +108,7 @@ export function validateChatRequest(body: unknown): ChatCompletionRequest {
   if (
     body.response_format !== undefined &&
     body.response_format !== null &&
-    (!isObject(body.response_format) || typeof body.response_format.type !== 'string')
+    (!isRecord(body.response_format) || typeof body.response_format.type !== 'string')
   ) {
     throw invalidRequest('response_format must be an object with a type.', 'response_format');
   }
@@ -120,7 +117,7 @@ export function validateChatRequest(body: unknown): ChatCompletionRequest {
 
 /** Checks an embeddings body; returns it typed. */
 export function validateEmbeddingsRequest(body: unknown): EmbeddingsRequest {
-  if (!isObject(body)) throw invalidRequest('The request body must be a JSON object.');
+  if (!isRecord(body)) throw invalidRequest('The request body must be a JSON object.');
   modelField(body);
   const input = body.input;
   const ok =

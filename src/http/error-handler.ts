@@ -3,14 +3,14 @@
  * Framework errors (bad JSON, body too large, wrong content type) become GatewayErrors first.
  */
 import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { GatewayError } from '../errors.js';
+import { GatewayError, requestTooLarge } from '../errors.js';
 import type { JsonAnswer } from '../gateway/request-context.js';
 import { JSON_CONTENT_TYPE } from './json-body.js';
 
 function fromFrameworkError(err: FastifyError): GatewayError | undefined {
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new GatewayError({ status: 413, code: 'request_too_large', message: 'The request body is larger than the limit.' });
+      return requestTooLarge();
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new GatewayError({
         status: 415,

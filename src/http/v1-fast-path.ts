@@ -9,7 +9,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { GatewayError } from '../errors.js';
+import { requestTooLarge } from '../errors.js';
 import { embeddings } from '../gateway/embeddings.js';
 import { chatCompletions, type GatewayDeps } from '../gateway/gateway.js';
 import type { JsonAnswer, RequestContext } from '../gateway/request-context.js';
@@ -30,9 +30,6 @@ const ENDPOINTS: ReadonlyMap<string, Endpoint> = new Map<string, Endpoint>([
 function isJson(contentType: string | undefined): boolean {
   return contentType === 'application/json' || (contentType !== undefined && contentType.startsWith('application/json;'));
 }
-
-const tooLarge = (): GatewayError =>
-  new GatewayError({ status: 413, code: 'request_too_large', message: 'The request body is larger than the limit.' });
 
 /** Returns a request listener step: true when it took the request, false to hand it to Fastify. */
 export function v1FastPath(services: Services, logger: Logger): (req: IncomingMessage, res: ServerResponse) => boolean {
@@ -95,7 +92,7 @@ export function v1FastPath(services: Services, logger: Logger): (req: IncomingMe
     const startedAt = performance.now();
     const requestId = nextRequestId();
     if (Number(req.headers['content-length']) > limit) {
-      fail(res, requestId, startedAt, path, tooLarge(), true);
+      fail(res, requestId, startedAt, path, requestTooLarge(), true);
       return true;
     }
     const chunks: Buffer[] = [];
@@ -105,7 +102,7 @@ export function v1FastPath(services: Services, logger: Logger): (req: IncomingMe
       if (size > limit) {
         req.removeListener('data', onData);
         req.removeListener('end', onEnd);
-        fail(res, requestId, startedAt, path, tooLarge(), true);
+        fail(res, requestId, startedAt, path, requestTooLarge(), true);
         return;
       }
       chunks.push(chunk);

@@ -17,9 +17,21 @@ import type {
   TokenUsage,
 } from '../openai/types.js';
 
-/** The built-in provider ids (api.md). */
+/** Every provider id: the hosted providers, and `custom` for self-hosted OpenAI-compatible servers. */
 export const PROVIDER_IDS = ['openai', 'anthropic', 'gemini', 'groq', 'mistral', 'together', 'fireworks', 'custom'] as const;
 export type ProviderId = (typeof PROVIDER_IDS)[number];
+
+/** The hosted providers: those a price catalog can cover (`custom` servers are priced by their owners). */
+export type HostedProviderId = Exclude<ProviderId, 'custom'>;
+export const HOSTED_PROVIDER_IDS: readonly HostedProviderId[] = PROVIDER_IDS.filter(
+  (id): id is HostedProviderId => id !== 'custom',
+);
+
+/** The providers served by the OpenAI-compatible adapter: all but those with an adapter of their own. */
+export type OpenAICompatibleProviderId = Exclude<ProviderId, 'anthropic' | 'gemini'>;
+export const OPENAI_COMPATIBLE_PROVIDER_IDS: readonly OpenAICompatibleProviderId[] = PROVIDER_IDS.filter(
+  (id): id is OpenAICompatibleProviderId => id !== 'anthropic' && id !== 'gemini',
+);
 
 /** One HTTP request to an upstream, ready to send. */
 export interface UpstreamCall {

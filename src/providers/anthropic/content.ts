@@ -6,6 +6,7 @@
  */
 import { invalidRequest } from '../../errors.js';
 import type { ContentPart } from '../../openai/types.js';
+import { isRecord } from '../../lib/is-record.js';
 
 export interface AnthropicTextBlock {
   type: 'text';
@@ -133,8 +134,4 @@ function stringField(part: ContentPart, key: string, param: string): string {
 function fieldOf(part: ContentPart, key: string): unknown {
   const fields: Record<string, unknown> = { ...part };
   return fields[key];
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -13,6 +13,7 @@
 import { GatewayError, RETRYABLE_STATUSES, type ErrorType, type FailureClass } from '../../errors.js';
 import type { UpstreamErrorResponse } from '../provider.js';
 import { anthropicErrorBodySchema } from './schema.js';
+import { headerValue } from '../../lib/header-value.js';
 
 interface ErrorMapping {
   status: number;
@@ -143,13 +144,6 @@ export function retryAfterFromResets(headers: Record<string, string | undefined>
   const waits = exhausted.length > 0 ? exhausted : resets;
   if (waits.length === 0) return undefined;
   return String(Math.max(0, Math.ceil((Math.max(...waits) - now) / 1000)));
-}
-
-function headerValue(headers: Record<string, string | undefined>, name: string): string | undefined {
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() === name && value !== undefined) return value;
-  }
-  return undefined;
 }
 
 /**

@@ -7,7 +7,6 @@
 import { invalidRequest } from '../../errors.js';
 import type { ChatMessage, ToolCall } from '../../openai/types.js';
 import {
-  isRecord,
   textBlocks,
   toAnthropicContent,
   toTextBlocks,
@@ -16,6 +15,7 @@ import {
   type AnthropicToolResultBlock,
   type AnthropicToolUseBlock,
 } from './content.js';
+import { isRecord } from '../../lib/is-record.js';
 
 export interface AnthropicMessage {
   role: 'user' | 'assistant';

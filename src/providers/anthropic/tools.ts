@@ -16,7 +16,7 @@
  */
 import { invalidRequest } from '../../errors.js';
 import type { ChatCompletionRequest, ResponseFormat, ToolChoice } from '../../openai/types.js';
-import { isRecord } from './content.js';
+import { isRecord } from '../../lib/is-record.js';
 
 export interface AnthropicTool {
   name: string;

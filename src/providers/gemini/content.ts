@@ -9,6 +9,7 @@
 import { invalidRequest } from '../../errors.js';
 import type { ChatMessage } from '../../openai/types.js';
 import type { GeminiPart } from './wire.js';
+import { isRecord } from '../../lib/is-record.js';
 
 type Content = ChatMessage['content'];
 
@@ -103,7 +104,7 @@ function parseDataUrl(url: string, param: string): { mimeType: string; data: str
 }
 
 function asRecord(value: unknown, param: string): Record<string, unknown> {
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  if (isRecord(value)) return value;
   throw invalidRequest('Expected an object.', param);
 }
 

@@ -13,6 +13,7 @@ import type { ChatMessage } from '../../openai/types.js';
 import { textsOf, userParts } from './content.js';
 import { SKIP_THOUGHT_SIGNATURE, thoughtSignatureOf } from './thought-signature.js';
 import type { GeminiContent, GeminiPart } from './wire.js';
+import { isRecord } from '../../lib/is-record.js';
 
 export interface ConvertedMessages {
   systemInstruction: { parts: GeminiPart[] } | undefined;
@@ -92,7 +93,7 @@ function parseArguments(text: unknown, param: string): Record<string, unknown> {
   if (typeof text !== 'string') throw invalidRequest('Tool call arguments must be a JSON object serialised as a string.', param);
   if (text.trim() === '') return {};
   const value = parseJson(text);
-  if (isPlainObject(value)) return value;
+  if (isRecord(value)) return value;
   throw invalidRequest('Tool call arguments must be a JSON object.', param);
 }
 
@@ -109,7 +110,7 @@ function toolResultPart(message: ChatMessage, param: string, toolNames: Map<stri
   // `response` must be an object: a JSON object result goes as is, anything else (plain text, a
   // JSON array or number) is wrapped so the model still sees exactly what the tool returned.
   const parsed = parseJson(text);
-  return { functionResponse: { name, response: isPlainObject(parsed) ? parsed : { content: text } } };
+  return { functionResponse: { name, response: isRecord(parsed) ? parsed : { content: text } } };
 }
 
 function parseJson(text: string): unknown {
@@ -118,8 +119,4 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

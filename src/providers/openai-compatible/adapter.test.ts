@@ -26,7 +26,7 @@ import {
   TOGETHER_UPSTREAM_BODY,
 } from './__fixtures__/together-stream.js';
 import { createOpenAICompatibleAdapter } from './adapter.js';
-import { OPENAI_COMPATIBLE_PROVIDER_IDS } from './quirks.js';
+import { OPENAI_COMPATIBLE_PROVIDER_IDS } from '../provider.js';
 
 /** The gateway's view of a request: public model `provider/model`, split at the first slash. */
 function chatInput(request: ChatCompletionRequest): ChatCallInput {

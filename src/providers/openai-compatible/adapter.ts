@@ -7,7 +7,7 @@ import type { ProviderAdapter } from '../provider.js';
 import { buildEmbeddingsTranslation } from './embeddings.js';
 import { mapError } from './errors.js';
 import { buildModelListTranslation } from './models.js';
-import type { OpenAICompatibleProviderId } from './quirks.js';
+import type { OpenAICompatibleProviderId } from '../provider.js';
 import { buildChatCall } from './request.js';
 import { encodePlainResponse, parseChatResponse } from './response.js';
 import { createChatStream } from './stream.js';

@@ -9,7 +9,7 @@ import type { EmbeddingsResponse } from '../../openai/types.js';
 import { base64ToFloats, floatsToBase64 } from '../embedding-encoding.js';
 import type { EmbeddingsCallInput, EmbeddingsTranslation, ProviderCredentials } from '../provider.js';
 import { upstreamProtocolError } from './errors.js';
-import { isRecord } from './is-record.js';
+import { isRecord } from '../../lib/is-record.js';
 import { upstreamHeaders, upstreamUrl } from './request.js';
 
 type Embedding = EmbeddingsResponse['data'][number];

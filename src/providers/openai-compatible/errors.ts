@@ -8,7 +8,8 @@
  */
 import { GatewayError, RETRYABLE_STATUSES } from '../../errors.js';
 import type { UpstreamErrorResponse } from '../provider.js';
-import { isRecord } from './is-record.js';
+import { isRecord } from '../../lib/is-record.js';
+import { headerValue } from '../../lib/header-value.js';
 
 /** Longest upstream text quoted in a message: enough to diagnose, short enough for a log line. */
 const MAX_MESSAGE_LENGTH = 500;
@@ -117,13 +118,4 @@ function plainTextMessage(text: string): string | undefined {
 
 function truncate(text: string): string {
   return text.length > MAX_MESSAGE_LENGTH ? `${text.slice(0, MAX_MESSAGE_LENGTH)}…` : text;
-}
-
-function headerValue(headers: Record<string, string | undefined>, name: string): string | undefined {
-  const direct = headers[name];
-  if (direct !== undefined) return direct;
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() === name) return value;
-  }
-  return undefined;
 }

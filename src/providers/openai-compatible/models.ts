@@ -5,7 +5,7 @@
  */
 import type { ModelListTranslation, ProviderCredentials } from '../provider.js';
 import { upstreamProtocolError } from './errors.js';
-import { isRecord } from './is-record.js';
+import { isRecord } from '../../lib/is-record.js';
 import { upstreamHeaders, upstreamUrl } from './request.js';
 
 /** Builds the model-list call and the reader of its answer (upstream ids, without provider prefix). */

@@ -10,11 +10,8 @@
  */
 import { invalidRequest } from '../../errors.js';
 import type { ChatCompletionRequest, ChatMessage } from '../../openai/types.js';
+import type { OpenAICompatibleProviderId } from '../provider.js';
 import { ToolIdMap, rewriteToolIds } from './mistral-tool-ids.js';
-
-/** The providers served by the OpenAI-compatible adapter. */
-export const OPENAI_COMPATIBLE_PROVIDER_IDS = ['openai', 'groq', 'mistral', 'together', 'fireworks', 'custom'] as const;
-export type OpenAICompatibleProviderId = (typeof OPENAI_COMPATIBLE_PROVIDER_IDS)[number];
 
 /** What the quirks report back: dropped parameters, and the tool-id mapping to undo in responses. */
 export interface QuirkResult {

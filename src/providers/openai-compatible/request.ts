@@ -7,9 +7,10 @@ import { stringifyOr } from '../safe-json.js';
 import { invalidRequest } from '../../errors.js';
 import type { ChatCompletionRequest } from '../../openai/types.js';
 import type { ChatCallInput, ProviderCredentials, UpstreamCall } from '../provider.js';
-import { isRecord } from './is-record.js';
+import { isRecord } from '../../lib/is-record.js';
 import type { ToolIdMap } from './mistral-tool-ids.js';
-import { applyQuirks, type OpenAICompatibleProviderId } from './quirks.js';
+import type { OpenAICompatibleProviderId } from '../provider.js';
+import { applyQuirks } from './quirks.js';
 
 /** The upstream call plus what reading its answer needs. */
 export interface ChatCall {

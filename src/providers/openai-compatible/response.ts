@@ -4,7 +4,7 @@
  */
 import type { ChatCompletion, FinishReason } from '../../openai/types.js';
 import { readErrorFields, upstreamProtocolError } from './errors.js';
-import { isRecord } from './is-record.js';
+import { isRecord } from '../../lib/is-record.js';
 import type { ToolIdMap } from './mistral-tool-ids.js';
 import { rewriteModel } from './model-rewrite.js';
 

@@ -21,7 +21,7 @@ import { GatewayError } from '../../errors.js';
 import type { ChatCompletionChunk, TokenUsage, Usage } from '../../openai/types.js';
 import { EncodedChunk, type SseEvent, type StreamOutput, type StreamTransform } from '../provider.js';
 import { readErrorFields, upstreamProtocolError } from './errors.js';
-import { isRecord } from './is-record.js';
+import { isRecord } from '../../lib/is-record.js';
 import type { ToolIdMap } from './mistral-tool-ids.js';
 import { findChatHead } from './model-rewrite.js';
 import { normaliseFinishReason, restoreToolCallIds } from './response.js';

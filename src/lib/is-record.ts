@@ -1,4 +1,4 @@
-/** Narrows parsed JSON to a plain object, the first check of every lenient upstream parse. */
+/** Narrows parsed JSON to a plain object (not null, not an array): the first check of every lenient parse. */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
