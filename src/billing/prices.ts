@@ -89,7 +89,7 @@ export class Prices {
     return out;
   }
 
-  async put(userId: string, input: Record<string, unknown>): Promise<PriceEntry> {
+  async put(userId: string, input: unknown): Promise<PriceEntry> {
     const price = validatePriceInput(input);
     const model = price.model.trim();
     if (model.includes('*')) throw invalidRequest('model must be one model string, not a pattern.', 'model');

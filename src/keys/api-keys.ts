@@ -5,11 +5,11 @@
  */
 import type { Kysely } from 'kysely';
 import { GatewayError, invalidRequest, notFound } from '../errors.js';
+import type { KeyInput } from './key-input.js';
 import { newId, randomBase62, sha256Hex } from '../crypto/secrets.js';
 import type { ApiKeysTable, Database } from '../store/schema.js';
 import type { AuditActor, AuditLog } from '../audit/audit-log.js';
 import type { InvalidationBus } from '../coordination/invalidation.js';
-import { checkModelPatterns, checkModelString } from './model-patterns.js';
 
 export const KEY_PREFIX = 'zai-';
 
@@ -41,55 +41,6 @@ export interface KeyAuth {
   fallbackModels: string[];
   /** Requests per minute, or null for no limit. */
   rateLimitRpm: number | null;
-}
-
-export interface KeyInput {
-  name?: unknown;
-  allowed_models?: unknown;
-  spend_cap_micro_usd?: unknown;
-  fallback_model?: unknown;
-  rate_limit_rpm?: unknown;
-}
-
-const MAX_CAP_MICRO = 1_000_000_000_000; // $1M: keeps nano-USD arithmetic far below 2^53.
-
-function checkName(value: unknown): string {
-  if (typeof value !== 'string' || value.trim() === '' || value.trim().length > 100) {
-    throw invalidRequest('name must be a non-empty string of at most 100 characters.', 'name');
-  }
-  return value.trim();
-}
-
-function checkCap(value: unknown): number | null {
-  if (value === null) return null;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_CAP_MICRO) {
-    throw invalidRequest(
-      `spend_cap_micro_usd must be an integer from 0 to ${MAX_CAP_MICRO}, or null for no cap.`,
-      'spend_cap_micro_usd',
-    );
-  }
-  return value;
-}
-
-function checkRpm(value: unknown): number | null {
-  if (value === null) return null;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 1_000_000) {
-    throw invalidRequest(
-      'rate_limit_rpm must be an integer from 1 to 1000000 (requests per minute), or null for no limit.',
-      'rate_limit_rpm',
-    );
-  }
-  return value;
-}
-
-function checkFallback(value: unknown): string | string[] | null {
-  if (value === null) return null;
-  if (typeof value === 'string') return checkModelString(value, 'fallback_model');
-  if (Array.isArray(value)) {
-    if (value.length > 5) throw invalidRequest('fallback_model may list at most 5 models.', 'fallback_model');
-    return value.map((v) => checkModelString(v, 'fallback_model'));
-  }
-  throw invalidRequest('fallback_model must be a model string, a list of them, or null.', 'fallback_model');
 }
 
 function fallbackList(stored: string | null): string[] {
@@ -135,14 +86,12 @@ export class ApiKeys {
 
   async create(actor: AuditActor, input: KeyInput): Promise<ApiKeyRecord & { key: string }> {
     const userId = actor.userId;
-    const name = checkName(input.name);
-    const allowed =
-      input.allowed_models === undefined || input.allowed_models === null
-        ? []
-        : checkModelPatterns(input.allowed_models, 'allowed_models');
-    const cap = input.spend_cap_micro_usd === undefined ? null : checkCap(input.spend_cap_micro_usd);
-    const fallback = input.fallback_model === undefined ? null : checkFallback(input.fallback_model);
-    const rpm = input.rate_limit_rpm === undefined ? null : checkRpm(input.rate_limit_rpm);
+    const name = input.name;
+    if (name === undefined) throw invalidRequest('name is required: a non-empty string of at most 100 characters.', 'name');
+    const allowed = input.allowed_models ?? [];
+    const cap = input.spend_cap_micro_usd ?? null;
+    const fallback = input.fallback_model ?? null;
+    const rpm = input.rate_limit_rpm ?? null;
     const key = `${KEY_PREFIX}${randomBase62(32)}`;
     const now = Date.now();
     const row = {
@@ -192,21 +141,16 @@ export class ApiKeys {
       throw new GatewayError({ status: 409, message: 'This key is revoked and cannot be changed.', code: 'key_revoked' });
     }
     const changes: Partial<ApiKeysTable> = { updated_at: Date.now() };
-    if (input.name !== undefined) changes.name = checkName(input.name);
-    if (input.allowed_models !== undefined) {
-      changes.allowed_models = JSON.stringify(
-        input.allowed_models === null ? [] : checkModelPatterns(input.allowed_models, 'allowed_models'),
-      );
-    }
+    if (input.name !== undefined) changes.name = input.name;
+    if (input.allowed_models !== undefined) changes.allowed_models = JSON.stringify(input.allowed_models ?? []);
     if (input.spend_cap_micro_usd !== undefined) {
-      const cap = checkCap(input.spend_cap_micro_usd);
+      const cap = input.spend_cap_micro_usd;
       changes.spend_cap_nano_usd = cap === null ? null : cap * 1000;
     }
     if (input.fallback_model !== undefined) {
-      const fallback = checkFallback(input.fallback_model);
-      changes.fallback_model = fallback === null ? null : JSON.stringify(fallback);
+      changes.fallback_model = input.fallback_model === null ? null : JSON.stringify(input.fallback_model);
     }
-    if (input.rate_limit_rpm !== undefined) changes.rate_limit_rpm = checkRpm(input.rate_limit_rpm);
+    if (input.rate_limit_rpm !== undefined) changes.rate_limit_rpm = input.rate_limit_rpm;
     await this.db.updateTable('api_keys').set(changes).where('id', '=', id).where('user_id', '=', userId).execute();
     this.bus.publish({ kind: 'api-key', keyHash: row.key_hash });
     const after = toRecord({ ...row, ...changes });

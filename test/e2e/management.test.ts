@@ -323,23 +323,28 @@ describe('keys', () => {
   it('validates names, patterns, caps and fallbacks with 400s', async () => {
     const api = new ApiClient(zai.url);
     await api.signup('keyval@example.com');
-    const bad: Array<Record<string, unknown>> = [
-      {},
-      { name: '' },
-      { name: 'x', allowed_models: 'openai/*' },
-      { name: 'x', allowed_models: ['gpt-4o'] },
-      { name: 'x', allowed_models: ['openai/*-mini'] },
-      { name: 'x', spend_cap_micro_usd: -1 },
-      { name: 'x', spend_cap_micro_usd: 1.5 },
-      { name: 'x', spend_cap_micro_usd: '100' },
-      { name: 'x', fallback_model: 'gpt-4o' },
-      { name: 'x', fallback_model: ['openai/*'] },
-      { name: 'x', fallback_model: 7 },
+    // Each bad body, and the field its 400 names.
+    const bad: Array<[Record<string, unknown> | unknown[] | string, string | null]> = [
+      [{}, 'name'],
+      [{ name: '' }, 'name'],
+      [{ name: 'x', allowed_models: 'openai/*' }, 'allowed_models'],
+      [{ name: 'x', allowed_models: ['gpt-4o'] }, 'allowed_models'],
+      [{ name: 'x', allowed_models: ['openai/*-mini'] }, 'allowed_models'],
+      [{ name: 'x', spend_cap_micro_usd: -1 }, 'spend_cap_micro_usd'],
+      [{ name: 'x', spend_cap_micro_usd: 1.5 }, 'spend_cap_micro_usd'],
+      [{ name: 'x', spend_cap_micro_usd: '100' }, 'spend_cap_micro_usd'],
+      [{ name: 'x', fallback_model: 'gpt-4o' }, 'fallback_model'],
+      [{ name: 'x', fallback_model: ['openai/*'] }, 'fallback_model'],
+      [{ name: 'x', fallback_model: 7 }, 'fallback_model'],
+      [{ name: 'x', fallback_model: ['openai/a', 'openai/b', 'openai/c', 'openai/d', 'openai/e', 'openai/f'] }, 'fallback_model'],
+      [{ name: 'x', rate_limit_rpm: 0 }, 'rate_limit_rpm'],
+      [['name', 'x'], null],
     ];
-    for (const body of bad) {
+    for (const [body, param] of bad) {
       const res = await api.post('/api/keys', body);
       expect(res.status, JSON.stringify(body)).toBe(400);
       expectOpenAIError(res.body);
+      expect((res.body as { error: { param: string | null } }).error.param, JSON.stringify(body)).toBe(param);
     }
     const ok = await api.post('/api/keys', {
       name: 'x',

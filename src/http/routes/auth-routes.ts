@@ -1,15 +1,20 @@
 /** Accounts: signup, login, logout, me. */
 import type { FastifyInstance } from 'fastify';
-import { GatewayError, invalidRequest } from '../../errors.js';
+import { z } from 'zod';
+import { GatewayError } from '../../errors.js';
 import type { Services } from '../../services.js';
+import { parseBody } from '../parse-body.js';
 import { SESSION_COOKIE, clearSessionCookie, currentUser, requireSession, setSessionCookie } from '../session.js';
 
-function credentials(body: unknown): { email: string; password: string } {
-  const b = (body ?? {}) as Record<string, unknown>;
-  if (typeof b.email !== 'string') throw invalidRequest('email is required (a string).', 'email');
-  if (typeof b.password !== 'string') throw invalidRequest('password is required (a string).', 'password');
-  return { email: b.email, password: b.password };
-}
+const credentialsSchema = z.object(
+  {
+    email: z.string({ error: 'email is required (a string).' }),
+    password: z.string({ error: 'password is required (a string).' }),
+  },
+  { error: 'The request body must be a JSON object with email and password.' },
+);
+
+const credentials = (body: unknown): z.output<typeof credentialsSchema> => parseBody(credentialsSchema, body);
 
 export function authRoutes(app: FastifyInstance, services: Services): void {
   const secure = services.config.publicUrl?.protocol === 'https:';

@@ -7,12 +7,8 @@ import { currentUser } from '../session.js';
 export function priceRoutes(app: FastifyInstance, services: Services): void {
   app.get('/api/prices', async (request) => ({ data: await services.prices.list(currentUser(request).id) }));
 
-  app.put('/api/prices', async (request) => {
-    if (typeof request.body !== 'object' || request.body === null || Array.isArray(request.body)) {
-      throw invalidRequest('The request body must be a JSON object.');
-    }
-    return services.prices.put(currentUser(request).id, request.body as Record<string, unknown>);
-  });
+  // The body is parsed by the price's zod schema (billing/price-catalog.ts), shared with the catalog's.
+  app.put('/api/prices', async (request) => services.prices.put(currentUser(request).id, request.body));
 
   app.delete<{ Querystring: { model?: string } }>('/api/prices', async (request, reply) => {
     const model = request.query.model;
