@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { missingServeFlags, SERVE_NODE_FLAGS } from './serve-flags.js';
 
 const ROOT = new URL('../../', import.meta.url);
-const YOUNG_GENERATION_LIMIT_BYTES = 8 * 1024 * 1024;
+// Two 4 MB semi-spaces; Node 24's V8 was seen to report up to 8.75 MB for the same setting.
+const YOUNG_GENERATION_LIMIT_BYTES = 9 * 1024 * 1024;
 
 /** Runs a fresh node with `flags`, churns through short- and long-lived objects, and reports its young generation. */
 function youngGenerationAfterChurn(flags: readonly string[]): number {
@@ -35,7 +36,7 @@ describe('the serve launch flags', () => {
     expect(JSON.parse(cmd ?? 'null')).toEqual(['node', ...SERVE_NODE_FLAGS, 'bin/zai.js', 'serve']);
   });
 
-  it('hold the young generation at 8 MB where V8 alone grows it past 16 MB', () => {
+  it('hold the young generation near 8 MB where V8 alone grows it past 18 MB', () => {
     expect(youngGenerationAfterChurn([])).toBeGreaterThan(2 * YOUNG_GENERATION_LIMIT_BYTES);
     expect(youngGenerationAfterChurn(SERVE_NODE_FLAGS)).toBeLessThanOrEqual(YOUNG_GENERATION_LIMIT_BYTES);
   });
