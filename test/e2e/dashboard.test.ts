@@ -87,8 +87,9 @@ beforeAll(async () => {
   page.on('console', (msg) => {
     if (msg.type() !== 'error' && !/Content.Security.Policy/i.test(msg.text())) return;
     const url = msg.location().url;
-    // Expected answers: asking /api/me before logging in, a short password, a wrong password.
-    const expected = { '/api/me': 401, '/api/auth/signup': 400, '/api/auth/login': 401 };
+    // Expected answers: asking /api/me before logging in, a short password, a wrong password, and
+    // the Playground's chat that the key's cap refuses.
+    const expected = { '/api/me': 401, '/api/auth/signup': 400, '/api/auth/login': 401, '/api/playground/chat': 402 };
     if (Object.entries(expected).some(([path, status]) => url.endsWith(path) && msg.text().includes(`status of ${status}`)))
       return;
     problems.push(`console ${msg.type()}: ${msg.text()} (${url})`);
@@ -164,7 +165,11 @@ describe('dashboard in a real browser', () => {
     expect(await openai.getByRole('link', { name: /Get a key/ }).getAttribute('href')).toBe(
       'https://platform.openai.com/api-keys',
     );
-    await openai.getByRole('button', { name: 'Connect' }).click();
+    // Each card's button says which provider it connects.
+    for (const label of ['Anthropic', 'Google Gemini', 'Groq', 'Custom (vLLM, Ollama, …)']) {
+      expect(await page.getByRole('button', { name: `Connect ${label}`, exact: true }).count(), label).toBe(1);
+    }
+    await openai.getByRole('button', { name: 'Connect OpenAI', exact: true }).click();
     const keyInput = openai.getByLabel('API key');
     expect(await keyInput.getAttribute('type')).toBe('password');
     await keyInput.fill(CANARY);
@@ -198,7 +203,7 @@ describe('dashboard in a real browser', () => {
     await dialog.getByLabel(/^Allowed models/).fill('openai/*');
     await dialog.getByLabel(/^Allowed models/).press('Enter');
     await dialog.getByText('openai/*', { exact: true }).waitFor();
-    await dialog.getByLabel('Spend cap (USD)').fill('10');
+    await dialog.getByLabel('Spend cap (USD)').fill('5');
     await shot('03-key-form');
     await dialog.getByRole('button', { name: 'Create key' }).click();
 
@@ -215,7 +220,7 @@ describe('dashboard in a real browser', () => {
     await reveal.waitFor({ state: 'detached' });
 
     const row = page.getByRole('row').filter({ hasText: 'e2e-backend' });
-    expect(await textOf(row)).toContain('$0.00 of $10.00');
+    expect(await textOf(row)).toContain('$0.00 of $5.00');
     expect(await textOf(row)).toContain('openai/*');
     // Shown once: the key is gone from the page after the dialog closed.
     expect(await page.content()).not.toContain(gatewayKey);
@@ -268,6 +273,30 @@ describe('dashboard in a real browser', () => {
       .poll(() => page.getByLabel('Key', { exact: true }).locator('option').allTextContents(), { timeout: 10_000, interval: 200 })
       .toEqual([expect.stringContaining('e2e-backend')]);
     await page.getByLabel('Model', { exact: true }).locator('option[value="openai/gpt-4o-mini"]').waitFor({ state: 'attached' });
+    // The first choice is the cheapest priced model the key may call, not the catalog's first.
+    const catalog = await page.evaluate(async () => {
+      const get = async (path: string) => ((await (await fetch(path)).json()) as { data: unknown[] }).data;
+      return { models: await get('/api/models'), prices: await get('/api/prices') };
+    });
+    const priceOf = new Map(
+      (catalog.prices as Array<{ model: string; input_usd_per_mtok: number; output_usd_per_mtok: number }>).map((p) => [
+        p.model,
+        p.input_usd_per_mtok + p.output_usd_per_mtok,
+      ]),
+    );
+    const offered = (catalog.models as Array<{ id: string }>).map((m) => m.id).filter((id) => priceOf.has(id));
+    const cheapest = offered.reduce((a, b) => (priceOf.get(b)! < priceOf.get(a)! ? b : a));
+    expect(await page.getByLabel('Model', { exact: true }).inputValue()).toBe(cheapest);
+
+    // A model whose worst case the key's $5 cap cannot cover is refused, with what to do about it.
+    await page.getByLabel('Model', { exact: true }).selectOption('openai/gpt-6-astra');
+    await page.getByLabel('Message').fill('Write a very long essay.');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByRole('alert').filter({ hasText: /cap/i }).waitFor();
+    const remedy = page.locator('.error-remedy');
+    expect(await textOf(remedy)).toContain('raise the cap or pick a cheaper model');
+    expect(await remedy.getByRole('link', { name: 'Edit keys' }).getAttribute('href')).toBe('/keys');
+
     await page.getByLabel('Model', { exact: true }).selectOption('openai/gpt-4o-mini');
     await page.getByLabel('Message').fill('Say hello, slowly.');
     await page.getByRole('button', { name: 'Send' }).click();
@@ -325,7 +354,7 @@ describe('dashboard in a real browser', () => {
     const row = page.getByRole('row').filter({ hasText: EMAIL });
     await row.waitFor();
     expect(await textOf(row)).toContain('Admin');
-    // The SDK's request and the Playground's chat (usage rows land within about a second).
+    // The SDK's request, the Playground's refused chat and its answered one (usage rows land within about a second).
     await expect
       .poll(
         async () => {
@@ -334,7 +363,7 @@ describe('dashboard in a real browser', () => {
         },
         { timeout: 10_000, interval: 500 },
       )
-      .toBe('2');
+      .toBe('3');
     await shot('08-admin');
   });
 

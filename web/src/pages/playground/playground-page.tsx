@@ -9,6 +9,8 @@ import { linkClick } from '../../lib/router';
 import type { KeyRecord, ListOf, Model, Price } from '../../lib/types';
 import { useAsync } from '../../lib/use-async';
 import { ChatMessageView } from './chat-message';
+import { defaultModel } from './default-model';
+import { ErrorRemedy } from './error-remedy';
 import { Composer } from './composer';
 import { PlaygroundSettings } from './playground-settings';
 import { runCostMicro } from './run-cost';
@@ -36,7 +38,7 @@ export function PlaygroundPage() {
     const exact = (key?.allowed_models ?? []).filter((p) => !p.endsWith('*'));
     return [...new Set([...ids, ...exact])].filter((id) => isModelAllowed(key?.allowed_models ?? [], id));
   }, [data.data, key]);
-  const chosenModel = models.includes(model) ? model : (models[0] ?? '');
+  const chosenModel = models.includes(model) ? model : defaultModel(models, data.data?.prices ?? []);
 
   useEffect(() => {
     endRef.current?.scrollIntoView({ block: 'end' });
@@ -103,6 +105,7 @@ export function PlaygroundPage() {
             </ol>
           )}
           <InlineError message={chat.error} />
+          {chat.error ? <ErrorRemedy code={chat.errorCode} /> : null}
           <Composer
             streaming={chat.streaming}
             canSend={Boolean(key && chosenModel)}

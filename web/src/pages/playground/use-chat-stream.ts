@@ -3,7 +3,7 @@
  * in: the assistant message grows chunk by chunk; tokens, timing and served model land at the end.
  */
 import { useCallback, useRef, useState } from 'react';
-import { errorFrom, messageOf, requestInit } from '../../lib/api';
+import { ApiError, errorFrom, messageOf, requestInit } from '../../lib/api';
 import { readSse } from '../../lib/sse';
 
 export interface ChatMessage {
@@ -26,6 +26,7 @@ export function useChatStream() {
   const [messages, setMessages] = useState<ChatMessage[]>([]);
   const [streaming, setStreaming] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [errorCode, setErrorCode] = useState<string | null>(null);
   const abort = useRef<AbortController | null>(null);
 
   const updateLast = (patch: (m: ChatMessage) => ChatMessage) =>
@@ -36,6 +37,7 @@ export function useChatStream() {
       const outgoing = [...opts.history, { role: 'user' as const, content: opts.text }];
       setMessages([...outgoing, { role: 'assistant', content: '' }]);
       setError(null);
+      setErrorCode(null);
       setStreaming(true);
       const controller = new AbortController();
       abort.current = controller;
@@ -79,7 +81,10 @@ export function useChatStream() {
         });
       } catch (err) {
         if (controller.signal.aborted) run.stopped = true;
-        else setError(messageOf(err));
+        else {
+          setError(messageOf(err));
+          setErrorCode(err instanceof ApiError ? err.code : null);
+        }
       } finally {
         run.latencyMs = Math.round(performance.now() - started);
         run.ttftMs = ttft === null ? null : Math.round(ttft);
@@ -97,7 +102,8 @@ export function useChatStream() {
     abort.current?.abort();
     setMessages([]);
     setError(null);
+    setErrorCode(null);
   }, []);
 
-  return { messages, streaming, error, send, stop, clear };
+  return { messages, streaming, error, errorCode, send, stop, clear };
 }

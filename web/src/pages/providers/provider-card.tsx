@@ -61,6 +61,7 @@ export function ProviderCard({ type, connections, onChanged }: ProviderCardProps
             type="button"
             className={connected ? 'btn btn-ghost btn-sm' : 'btn btn-primary btn-sm'}
             onClick={() => setAdding(true)}
+            aria-label={`${connected ? 'Add another' : 'Connect'} ${type.label}`}
           >
             <PlusIcon />
             {connected ? 'Add another' : 'Connect'}
