@@ -17,7 +17,7 @@ import type {
   TokenUsage,
 } from '../openai/types.js';
 
-/** The built-in provider ids (api.md). */
+/** The built-in provider ids (docs/api.md). */
 export const PROVIDER_IDS = ['openai', 'anthropic', 'gemini', 'groq', 'mistral', 'together', 'fireworks', 'custom'] as const;
 export type ProviderId = (typeof PROVIDER_IDS)[number];
 
