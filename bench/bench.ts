@@ -6,7 +6,7 @@
  * `openai` provider pointing at the fake and an uncapped key, so every request takes the full
  * path (key auth, allow-list, decrypt, usage recording) — then measures direct / bare proxy /
  * Z-AI × non-streaming / streaming (20 chunks) × concurrency 1 / 50 from this process, and
- * prints the table and the issue's targets as ratios against the bare proxy of the same run.
+ * prints the table and Z-AI's speed targets as ratios against the bare proxy of the same run.
  * Writes bench/results/latest.json.
  *
  * Options: --no-build (use the existing dist/), --quick (short windows, one round: to try the
@@ -18,7 +18,7 @@
  * one), BENCH_ZAI_ALT_DIR (a second checkout with bin/ and a built dist/, measured as `z-ai-alt`
  * in the same run, interleaved with the others: the way to compare a change on a noisy machine),
  * BENCH_ZAI_NODE_ARGS / BENCH_BARE_NODE_ARGS (extra node flags for the Z-AI processes / the bare
- * proxy, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p --cpu-prof-interval=250`; the bare proxy writes a
+ * proxy, e.g. `--cpu-prof --cpu-prof-dir=./prof --cpu-prof-interval=250`; the bare proxy writes a
  * profile only if it exits cleanly, so add a preload that calls process.exit on SIGTERM).
  */
 import { execFileSync } from 'node:child_process';

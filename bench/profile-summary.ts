@@ -203,7 +203,7 @@ for (const [name, us] of [...charged].sort((a, b) => b[1] - a[1])) {
 }
 
 // Hot lines. A line that costs far more than it seems to do is worth a look: that is how a V8 slow
-// path (properties added after an object spread, ~0.7 µs each) was found. In optimised code the
+// path was found (docs/performance.md, "No properties after a spread"). In optimised code the
 // ticks of inlined functions are charged to the caller's node under the callee's own line numbers,
 // so a line can be misattributed; profile with BENCH_ZAI_NODE_ARGS=--no-turbo-inlining to be sure.
 const lineTicks = new Map<string, { url: string; line: number; fn: string; ticks: number }>();

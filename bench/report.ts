@@ -1,5 +1,5 @@
 /**
- * The benchmark's report: the table of every case, the issue's targets as ratios against the bare
+ * The benchmark's report: the table of every case, Z-AI's speed targets as ratios against the bare
  * proxy of the same run (PASS / MISS), and the JSON written to bench/results/latest.json.
  */
 import type { LoadResult } from './load.js';
@@ -25,7 +25,7 @@ export interface CaseResult {
 }
 
 export interface Check {
-  /** `target`: one of the issue's targets, PASS or MISS. `info`: shown for context, not judged. */
+  /** `target`: one of Z-AI's speed targets, PASS or MISS. `info`: shown for context, not judged. */
   kind: 'target' | 'info';
   name: string;
   value: number;
@@ -41,7 +41,7 @@ function find(cases: CaseResult[], target: Target, mode: Mode, concurrency: numb
 
 const MODE_LABEL: Record<Mode, string> = { json: 'non-streaming', stream: 'streaming' };
 
-/** The issue's targets, each Z-AI against the bare proxy of the same run. */
+/** Z-AI's speed targets, each Z-AI against the bare proxy of the same run. */
 export function checks(cases: CaseResult[], concurrencies: number[], zaiTarget: Target = 'z-ai'): Check[] {
   const out: Check[] = [];
   const modes: Mode[] = ['json', 'stream'];

@@ -50,7 +50,7 @@ export type Behaviour = (typeof BEHAVIOURS)[number];
 /** Content chunks of a normal streamed answer in phase A, and the gap between them. */
 export const OK_CHUNKS = 8;
 export const OK_INTERVAL_MS = 15;
-/** Phase B: the slow stream of the issue (50 chunks, 100 ms apart). */
+/** Phase B: the slow stream the memory bound is judged on (50 chunks, 100 ms apart). */
 export const SLOW_CHUNKS = 50;
 export const SLOW_INTERVAL_MS = 100;
 /** Chunks sent before a mid-stream fault. */

@@ -1,5 +1,5 @@
 // Diagnosis only, never part of a measured run: preloaded into Z-AI with
-// `SOAK_ZAI_NODE_ARGS="--import ./soak/mem-probe.mjs" SOAK_MEM_PROBE_FILE=/tmp/mem.jsonl npm run soak`,
+// `SOAK_ZAI_NODE_ARGS="--import ./soak/mem-probe.mjs" SOAK_MEM_PROBE_FILE=./mem.jsonl npm run soak`,
 // it appends a JSON line every 100 ms with where Z-AI's memory is (RSS, V8 heap spaces, external
 // and array buffers), so a high RSS can be attributed. Z-AI's own code stays untouched.
 import fs from 'node:fs';

@@ -34,10 +34,10 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
   };
   if (destination !== undefined) return pino(options, destination);
   // Lines are collected up to 4 KiB and written synchronously, one write(2) per batch, as pino's
-  // default destination writes: 1.2 µs per line, against 2.6 when each write went through libuv's
-  // thread pool (to a worker and back, with an event-loop wake-up). A timer bounds how long a line
-  // waits, and whatever is left is written when the process exits. A stdout reader slower than
-  // the log rate holds the gateway back instead of letting unwritten lines pile up in memory.
+  // default destination writes: see docs/performance.md, "Log batches are written synchronously".
+  // A timer bounds how long a line waits, and whatever is left is written when the process exits.
+  // A stdout reader slower than the log rate holds the gateway back instead of letting unwritten
+  // lines pile up in memory.
   const stdout = new LineBatcher(pino.destination({ dest: 1, sync: true }));
   const logger = pino(options, stdout);
   setInterval(() => logger.flush(), LOG_FLUSH_INTERVAL_MS).unref();
@@ -55,10 +55,9 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
 const BATCH_LENGTH = 4096;
 
 /**
- * Hands log lines to sonic-boom a batch at a time. sonic-boom can batch by itself (`minLength`),
- * but it measures its pending text with Buffer.byteLength on every write, which flattens the
- * growing string each time: ~9 KB allocated per 500-byte line, the largest allocation of a
- * gateway request. Here a line costs an array slot; a batch is joined once.
+ * Hands log lines to sonic-boom a batch at a time, not through its own `minLength`: see
+ * docs/performance.md, "Batch log lines before sonic-boom". Here a line costs an array slot; a
+ * batch is joined once.
  */
 export class LineBatcher implements DestinationStream {
   private lines: string[] = [];
@@ -101,9 +100,8 @@ const { chindingsSym, streamSym } = pino.symbols;
 /**
  * Writes one info line of scalar fields straight to the logger's destination, formatted exactly as
  * pino formats it (level, ISO time, the logger's bindings, the fields, msg). For the one line every
- * gateway request writes: pino's generic serialisation (key walk, redaction, string building) was
- * about 5 % of the gateway's CPU and a sixth of everything it allocated per request. The fields
- * are a fixed set of ids, model names, counts and cost, never a secret, so nothing is redacted.
+ * gateway request writes: see docs/performance.md, "The request's log line is written by hand". The
+ * fields are a fixed set of ids, model names, counts and cost, never a secret, so nothing is redacted.
  */
 export function writeFixedLine(logger: Logger, fields: Record<string, FixedLineValue>, msg: string): void {
   if (!logger.isLevelEnabled('info')) return;

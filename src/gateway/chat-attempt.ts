@@ -109,8 +109,7 @@ export async function runChatAttempt(
     const upstream = await deps.upstream.send(translation.call, ctx.signal);
     if (upstream.status < 200 || upstream.status >= 300) throw await upstreamError(candidate.info.adapter, upstream, apiKey);
 
-    // Both results below are spelled out rather than `{ ...common, answer, … }`: on Node 20 each
-    // property a literal adds after a spread takes a slow path in V8 (~0.7 µs), ~4 µs per request here.
+    // Both results below are spelled out: see docs/performance.md, "No properties after a spread".
     const spendAccounted = reservation !== undefined && deps.ledger.persistsSpend;
     if (!stream) {
       let text: string;

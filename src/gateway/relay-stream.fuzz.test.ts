@@ -1,5 +1,5 @@
 /**
- * Property tests for the stream relay (issue 8, "Fuzz / property tests"): the real parser and the
+ * Property tests for the stream relay: the real parser and the
  * real transforms of all three protocols behind `relayStream`, fed upstream bodies split at random,
  * corrupted, cut, failing mid-stream and slow, into a client that pushes back or goes away.
  *

@@ -113,7 +113,7 @@ export async function relayStream(
   let keepAlive: NodeJS.Timeout | undefined;
   const open = (): ClientStream => {
     if (client !== undefined) return client;
-    // Object.assign, not a literal with two spreads (a slow path in V8 on Node 20; see gateway-context).
+    // Object.assign, not spreads: see docs/performance.md, "No properties after a spread".
     const opened = ctx.openStream(Object.assign({}, SSE_HEADERS, headers));
     client = opened;
     ttftMs = Math.round(performance.now() - ctx.startedAt);

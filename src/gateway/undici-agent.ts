@@ -1,8 +1,7 @@
 /**
  * The two parts of undici the gateway uses (the Agent and its error classes), loaded from their
- * own files: `import 'undici'` loads all of it (fetch, caches, WebSocket, cookies…), about 3 MB
- * of heap and 8 MB of RSS that a gateway process never uses. The version is pinned exactly in
- * package.json; the types come from the package's own declarations.
+ * own files: see docs/performance.md, "Load only the parts of undici that are used". The version
+ * is pinned exactly in package.json; the types come from the package's own declarations.
  */
 import { createRequire } from 'node:module';
 import type { Agent as UndiciAgent, errors as UndiciErrors } from 'undici';

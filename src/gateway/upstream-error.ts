@@ -29,7 +29,7 @@ export async function upstreamError(adapter: ProviderAdapter, upstream: Upstream
 
 /**
  * A bare JSON error object written into a 200 stream instead of SSE events (Gemini does this;
- * provider-protocols.md §5 rule 10), mapped through the provider's error mapping with the key
+ * docs/providers.md §5 rule 10), mapped through the provider's error mapping with the key
  * scrubbed; undefined when the text is not such an object.
  */
 export function unframedError(adapter: ProviderAdapter, text: string, apiKey: string): GatewayError | undefined {

@@ -1,5 +1,5 @@
 /**
- * Property tests for the request validators (issue 8, "Fuzz / property tests"): fed any value at
+ * Property tests for the request validators: fed any value at
  * all (random JSON, exotic JS values, valid requests with a wrong type in any field), they either
  * return the body or throw a GatewayError with status 400 naming the field — nothing else. And
  * they accept every request built from valid parts, without touching it.

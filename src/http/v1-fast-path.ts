@@ -1,11 +1,10 @@
 /**
  * The hot path: `POST /v1/chat/completions` and `/v1/embeddings` from API clients, served right on
- * Node's http server in front of Fastify. Fastify's per-request work (routing, hooks, request and
- * reply objects, its body parser) was about an eighth of Z-AI's CPU per request, and the
- * gateway's speed targets leave no room for it. The path is deliberately narrow: anything it does
- * not recognise exactly — another method or URL, a non-JSON content type, an `Origin` header (CORS
- * is Fastify's) — is left to Fastify, which serves the same routes with the same answers (the
- * error renderer, headers, authentication and gateway are shared).
+ * Node's http server in front of Fastify: see docs/performance.md, "A fast path in front of Fastify".
+ * The path is deliberately narrow: anything it does not recognise exactly — another method or
+ * URL, a non-JSON content type, an `Origin` header (CORS is Fastify's) — is left to Fastify, which
+ * serves the same routes with the same answers (the error renderer, headers, authentication and
+ * gateway are shared).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';

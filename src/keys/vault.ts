@@ -50,7 +50,7 @@ function parseKeyList(text: string, source: string): FernetKey[] {
   }
 }
 
-/** Resolves the key list as api.md says: the variable, else (outside production) a generated key file. */
+/** Resolves the key list as docs/api.md says: the variable, else (outside production) a generated key file. */
 export function loadVault(options: LoadVaultOptions): Vault {
   let keys: FernetKey[];
   if (options.encryptionKeys !== undefined && options.encryptionKeys.trim() !== '') {

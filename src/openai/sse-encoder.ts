@@ -1,6 +1,6 @@
 /**
  * The one writer of server-sent events to clients. Every chunk goes out as a single `data:` line
- * (OpenAI's framing, provider-protocols.md §1.5), so the OpenAI SDKs and any spec-correct parser read it.
+ * (OpenAI's framing, docs/providers.md §1.5), so the OpenAI SDKs and any spec-correct parser read it.
  */
 import { GatewayError } from '../errors.js';
 

@@ -1,7 +1,7 @@
 /**
  * OpenAI's `encoding_format: "base64"` embeddings: the vector as little-endian float32 bytes, in
  * base64. openai-node asks for base64 by default and decodes it itself, so a gateway must produce
- * it even from upstreams that only return float arrays (provider-protocols.md §1.9).
+ * it even from upstreams that only return float arrays (docs/providers.md §1.9).
  *
  * @see https://platform.openai.com/docs/api-reference/embeddings/create
  */

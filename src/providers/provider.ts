@@ -17,7 +17,7 @@ import type {
   TokenUsage,
 } from '../openai/types.js';
 
-/** Every provider id: the hosted providers, and `custom` for self-hosted OpenAI-compatible servers. */
+/** Every provider id (docs/api.md): the hosted providers, and `custom` for self-hosted OpenAI-compatible servers. */
 export const PROVIDER_IDS = ['openai', 'anthropic', 'gemini', 'groq', 'mistral', 'together', 'fireworks', 'custom'] as const;
 export type ProviderId = (typeof PROVIDER_IDS)[number];
 

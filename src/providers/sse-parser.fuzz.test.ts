@@ -1,5 +1,5 @@
 /**
- * Property tests for the SSE parser (issue 8, "Fuzz / property tests"): random bytes and random
+ * Property tests for the SSE parser: random bytes and random
  * splits never make it throw or hang, the events never depend on where the network cut the
  * bytes, and they always equal a deliberately naive, whole-text reading of the WHATWG algorithm.
  *

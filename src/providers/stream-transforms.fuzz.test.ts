@@ -1,5 +1,5 @@
 /**
- * Property tests for the three stream transforms (issue 8, "Fuzz / property tests"): the
+ * Property tests for the three stream transforms: the
  * OpenAI-compatible, Anthropic and Gemini transforms, each created through its adapter exactly as
  * the gateway does, fed the recorded-style fixtures in random splits, corrupted byte by byte and
  * event by event, and fed random events.

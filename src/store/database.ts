@@ -67,10 +67,10 @@ const STATEMENT_CACHE_SIZE = 128;
 const MAX_CACHED_SQL_LENGTH = 16 * 1024;
 
 /**
- * Kysely's SQLite driver prepares every query anew; the usage writer's multi-row INSERT alone was
- * ~1.5 % of the gateway's CPU under load. Statements are reused by SQL text instead. Safe because
- * Kysely runs one query at a time on its single SQLite connection, and SQLite re-prepares a
- * statement by itself after a schema change. A prepared statement holds memory (a 64-row INSERT
+ * Kysely's SQLite driver prepares every query anew; statements are reused by SQL text instead (see
+ * docs/performance.md, "Prepare SQL once, in few shapes"). Safe because Kysely runs one query at a
+ * time on its single SQLite connection, and SQLite re-prepares a statement by itself after a
+ * schema change. A prepared statement holds memory (a 64-row INSERT
  * about 60 KB), so callers keep their SQL texts few (see usage-recorder's insert sizes) and long
  * texts are not kept.
  */

@@ -4,8 +4,7 @@
  * and last use. Rows are flushed on shutdown. Never any message content.
  *
  * What else is told about each row (the request's log line, its metrics) runs in the same batch,
- * through `observe`: run a batch at a time in a loop, instead of once per request between network
- * events, that work cost 7 % less CPU per request at concurrency 1 (bench/, A/B in one run).
+ * through `observe`: see docs/performance.md, "Log lines and metrics go with the usage batch".
  */
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { Database, UsageTable } from '../store/schema.js';
@@ -41,8 +40,8 @@ void allColumnsListed;
 
 /**
  * Rows per INSERT: at most 64 (under the parameter limits of both databases), and always a power
- * of two, so every batch is written with the same seven statements. SQLite keeps its prepared
- * statements (see store/database.ts), and a statement per row count from 1 to 100 held ~10 MB.
+ * of two, so every batch is written with the same seven statements, which SQLite keeps prepared:
+ * see docs/performance.md, "Prepare SQL once, in few shapes".
  */
 const MAX_INSERT_ROWS = 64;
 
@@ -61,7 +60,7 @@ export function insertChunks(total: number): number[] {
 
 export interface UsageRecorderOptions {
   db: Kysely<Database>;
-  /** Longest time a row waits in memory (api.md: visible within one second). */
+  /** Longest time a row waits in memory (docs/api.md: visible within one second). */
   flushIntervalMs?: number;
   /** Rows that trigger an immediate flush. */
   maxBatch?: number;

@@ -1,5 +1,5 @@
 /**
- * Request fuzzing end to end (issue 8, "Fuzz / property tests"): the real server, with OpenAI,
+ * Request fuzzing end to end: the real server, with OpenAI,
  * Anthropic and Gemini providers pointing at a fake upstream that answers every call normally,
  * receives hundreds of random bodies — random JSON, random bytes sent as JSON, valid requests
  * with wrong values anywhere, deeply nested values, prototype-pollution keys — on the gateway

@@ -745,7 +745,7 @@ describe('upstream errors', () => {
   });
 
   it('an unframed Google error object in a 200 stream (no data: prefix) keeps its status and message', async () => {
-    // provider-protocols.md §3.4 / §5 rule 10: Gemini may write a raw JSON error object into the
+    // docs/providers.md §3.4 / §5 rule 10: Gemini may write a raw JSON error object into the
     // stream; Google's own SDK tries every network chunk as JSON before SSE parsing.
     const quota = {
       error: { code: 429, message: 'Resource has been exhausted (e.g. check quota).', status: 'RESOURCE_EXHAUSTED' },

@@ -127,7 +127,7 @@ const RESET_HEADER = /^anthropic-ratelimit-([a-z-]+)-reset$/;
 
 /**
  * Whole seconds until the rate limit that was hit resets, for a 429 without `retry-after`
- * (provider-protocols.md §2.8). Anthropic sends `anthropic-ratelimit-{requests,tokens,
+ * (docs/providers.md §2.8). Anthropic sends `anthropic-ratelimit-{requests,tokens,
  * input-tokens,output-tokens}-reset` as RFC 3339 times; the limit that was hit is one whose
  * `-remaining` is 0, and without that hint the latest reset is the wait that is surely enough.
  */

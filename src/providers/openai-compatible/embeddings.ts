@@ -3,7 +3,7 @@
  * but hosts do not all honour it (some always return floats), so the answer is converted to what
  * the client asked for: openai-node asks for base64 by default and cannot read floats then.
  *
- * @see provider-protocols.md §1.9
+ * @see docs/providers.md §1.9
  */
 import type { EmbeddingsResponse } from '../../openai/types.js';
 import { base64ToFloats, floatsToBase64 } from '../embedding-encoding.js';

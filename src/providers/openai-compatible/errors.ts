@@ -4,7 +4,7 @@
  * (Mistral's 422 puts a validation object in `message`), some return `[{"error":…}]`, Ollama
  * `{"error":"text"}`, FastAPI servers `{"detail":…}`, and proxies in front of them HTML pages.
  *
- * @see provider-protocols.md §1.6, §4.2, §4.7
+ * @see docs/providers.md §1.6, §4.2, §4.7
  */
 import { GatewayError, RETRYABLE_STATUSES } from '../../errors.js';
 import type { UpstreamErrorResponse } from '../provider.js';

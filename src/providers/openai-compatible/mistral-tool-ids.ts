@@ -4,7 +4,7 @@
  * (`call_…`) violates. Ids are rewritten deterministically, so the same conversation replayed turn
  * after turn always maps to the same upstream ids, and the mapping restores the client's ids.
  *
- * @see provider-protocols.md §4.2
+ * @see docs/providers.md §4.2
  */
 import { createHash } from 'node:crypto';
 import type { ChatMessage } from '../../openai/types.js';

@@ -6,7 +6,7 @@
  * named in `warnings`; parameters it would silently mishandle in a way that changes the answer
  * (Groq's `n`) are refused with a 400 instead.
  *
- * @see provider-protocols.md §4
+ * @see docs/providers.md §4
  */
 import { invalidRequest } from '../../errors.js';
 import type { ChatCompletionRequest, ChatMessage } from '../../openai/types.js';

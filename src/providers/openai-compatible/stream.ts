@@ -15,7 +15,7 @@
  * needed no fixing. One scan checks the structure (strings, nesting, keys at the top level), so a
  * `"model":` inside a string is never touched; anything unusual takes the full parse path above.
  *
- * @see provider-protocols.md §1.5, §4.7
+ * @see docs/providers.md §1.5, §4.7
  */
 import { GatewayError } from '../../errors.js';
 import type { ChatCompletionChunk, TokenUsage, Usage } from '../../openai/types.js';
@@ -154,8 +154,7 @@ class OpenAICompatibleStream implements StreamTransform {
         xGroq.usage = undefined;
       }
     }
-    // Assigning undefined instead of `delete`: JSON.stringify omits the key all the same, and the
-    // object keeps its fast shape (measured ~20% faster per chunk than delete).
+    // Assigning undefined instead of `delete`: see docs/performance.md, "Assign undefined, do not delete".
     if (chunk.usage !== undefined) {
       hadUsage = this.recordUsage(chunk.usage) || hadUsage;
       chunk.usage = undefined;

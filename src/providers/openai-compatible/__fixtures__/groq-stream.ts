@@ -1,6 +1,6 @@
 /**
  * Groq: a request with parameters Groq rejects, and a stream whose usage arrives in `x_groq.usage`
- * (provider-protocols.md §4.1). Written for Z-AI's tests, not captured traffic.
+ * (docs/providers.md §4.1). Written for Z-AI's tests, not captured traffic.
  */
 import type { ChatCompletionChunk, ChatCompletionRequest } from '../../../openai/types.js';
 

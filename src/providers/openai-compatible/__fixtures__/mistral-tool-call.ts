@@ -1,7 +1,7 @@
 /**
  * Mistral: a tool-call round trip. The client replays a conversation whose tool-call id came from
  * OpenAI (`call_7Yq2`), which Mistral would refuse; the gateway sends `WVdQIYrCr` (derived from the
- * id's SHA-256) and maps it back wherever Mistral echoes it (provider-protocols.md §4.2).
+ * id's SHA-256) and maps it back wherever Mistral echoes it (docs/providers.md §4.2).
  * Written for Z-AI's tests, not captured traffic.
  */
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../../../openai/types.js';

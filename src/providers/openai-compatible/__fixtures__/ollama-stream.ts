@@ -1,7 +1,7 @@
 /**
  * Ollama (a keyless `custom` provider): intermediate chunks carry `finish_reason: ""`
- * (ollama/ollama #4357) and usage arrives in a separate `choices: []` chunk
- * (provider-protocols.md §4.5). Written for Z-AI's tests, not captured traffic.
+ * (older Ollama versions) and usage arrives in a separate `choices: []` chunk
+ * (docs/providers.md §4.5). Written for Z-AI's tests, not captured traffic.
  */
 import type { ChatCompletionChunk, ChatCompletionRequest } from '../../../openai/types.js';
 

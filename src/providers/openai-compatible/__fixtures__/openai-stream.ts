@@ -1,6 +1,6 @@
 /**
  * An OpenAI text stream with `stream_options.include_usage`, written for Z-AI's tests in the shape of
- * provider-protocols.md §1.5. The text holds 2-, 3- and 4-byte UTF-8 characters so that byte splits
+ * docs/providers.md §1.5. The text holds 2-, 3- and 4-byte UTF-8 characters so that byte splits
  * land inside them.
  */
 

@@ -1,6 +1,6 @@
 /**
  * Together: OpenAI's boolean `logprobs` becomes Together's integer, and the stream ends with
- * `finish_reason: "eos"` on a chunk that also carries usage (provider-protocols.md §4.3).
+ * `finish_reason: "eos"` on a chunk that also carries usage (docs/providers.md §4.3).
  * Written for Z-AI's tests, not captured traffic.
  */
 import type { ChatCompletionRequest } from '../../../openai/types.js';
