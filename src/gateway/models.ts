@@ -13,7 +13,7 @@ import { PROVIDERS } from '../providers/registry.js';
 import type { KeyAuth } from '../keys/api-keys.js';
 import { Cancellation } from './cancellation.js';
 import { scrubSecret } from './scrub-secret.js';
-import { readText, type UpstreamClient } from './upstream-client.js';
+import { readAnswer, type UpstreamClient } from './upstream-client.js';
 import { parseUpstreamJson, upstreamError } from './upstream-error.js';
 
 const CUSTOM_LIST_TTL_MS = 60_000;
@@ -122,10 +122,13 @@ export class ModelLister {
   ): Promise<{ ok: true; ids: string[] } | { ok: false; status: number; error: GatewayError }> {
     const adapter = PROVIDERS[route.provider].adapter;
     const translation = adapter.listModels({ baseUrl: route.baseUrl, apiKey });
-    const upstream = await this.deps.upstream.send(translation.call, Cancellation.after(LIST_TIMEOUT_MS));
+    const upstream = await this.deps.upstream.send(translation.call, Cancellation.after(LIST_TIMEOUT_MS), route.ownerRole);
     if (upstream.status < 200 || upstream.status >= 300) {
       return { ok: false, status: upstream.status, error: await upstreamError(adapter, upstream, apiKey) };
     }
-    return { ok: true, ids: translation.parseResponse(parseUpstreamJson(await readText(upstream.body))) };
+    return {
+      ok: true,
+      ids: translation.parseResponse(parseUpstreamJson(await readAnswer(upstream, this.deps.upstream.limits.maxBodyBytes))),
+    };
   }
 }
