@@ -153,9 +153,8 @@ export function classifyHost(host: string): HostClass {
   } catch {
     throw new TypeError('not a host');
   }
-  // Anything that moved the parser past the host (userinfo, a path, a port) was not a host alone.
-  if (url.username !== '' || url.port !== '' || url.host !== url.hostname || /[/?#@\\]/.test(bracketed)) {
-    throw new TypeError('not a host');
-  }
+  // Anything that moved the parser past the host (userinfo, a port, a path) was not a host alone.
+  const outside = bracketed.startsWith('[') ? bracketed.slice(bracketed.indexOf(']') + 1) : bracketed;
+  if (/[/?#@\\:]/.test(outside)) throw new TypeError('not a host');
   return classifyHostname(url.hostname);
 }

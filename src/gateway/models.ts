@@ -4,7 +4,7 @@
  * Also the provider test of `POST /api/providers/:id/test`, which makes the same model-list call.
  */
 import type { Logger } from 'pino';
-import type { GatewayError } from '../errors.js';
+import { GatewayError } from '../errors.js';
 import { catalogModelsFor } from '../billing/price-catalog.js';
 import { isModelAllowed } from '../keys/model-patterns.js';
 import type { ProviderCredentials, ProviderRoute } from '../keys/provider-credentials.js';
@@ -88,11 +88,12 @@ export class ModelLister {
       const status = result.error.status < 500 ? result.error.status : result.status;
       return { ok: false, status, latency_ms: latency, message: result.error.message };
     } catch (err) {
-      // Network failures (unreachable, timeout) have no HTTP status.
+      // Network failures (unreachable, timeout) have no HTTP status; a refused address is a 400.
       const message = err instanceof Error ? err.message : String(err);
+      const refused = err instanceof GatewayError && err.code === 'upstream_address_not_allowed';
       return {
         ok: false,
-        status: null,
+        status: refused ? err.status : null,
         latency_ms: Math.round(performance.now() - start),
         message: scrubSecret(message, apiKey),
       };
