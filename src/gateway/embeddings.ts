@@ -12,11 +12,11 @@ import { planCandidates, type GatewayDeps } from './gateway.js';
 import { recordUsage } from './record-usage.js';
 import { jsonPieces } from './json-pieces.js';
 import type { JsonAnswer, PiecewiseAnswer, RequestContext } from './request-context.js';
-import { readAnswer } from './upstream-client.js';
-import { parseUpstreamJson, upstreamError } from './upstream-error.js';
+import { readJsonAnswer } from './streamed-json.js';
+import { upstreamError } from './upstream-error.js';
 import { validateEmbeddingsRequest } from './validate-request.js';
 
-/** Answers at least this long (in characters of the upstream's JSON) are written in pieces. */
+/** Answers of at least this many bytes upstream are written in pieces. */
 const PIECEWISE_FROM = 1024 * 1024;
 
 export async function embeddings(deps: GatewayDeps, ctx: RequestContext, body: unknown): Promise<JsonAnswer | PiecewiseAnswer> {
@@ -50,11 +50,15 @@ export async function embeddings(deps: GatewayDeps, ctx: RequestContext, body: u
     );
     const upstream = await deps.upstream.send(translation.call, ctx.signal, candidate.route.ownerRole);
     if (upstream.status < 200 || upstream.status >= 300) throw await upstreamError(candidate.info.adapter, upstream, apiKey);
-    // Thousands of vectors are legitimately large: their own bound. The text is dropped once parsed,
-    // and a large answer is written in pieces, so the answer is held about twice at most.
-    const text = await readAnswer(upstream, deps.upstream.limits.maxEmbeddingsBodyBytes, 'ZAI_MAX_EMBEDDINGS_BODY_BYTES');
-    const piecewise = text.length >= PIECEWISE_FROM;
-    const response = translation.parseResponse(parseUpstreamJson(text));
+    // Thousands of vectors are legitimately large: their own bound. The answer is parsed as it
+    // arrives and a large one written in pieces, so it is never held as bytes, text and value at once.
+    const { json, bytes } = await readJsonAnswer(
+      upstream,
+      deps.upstream.limits.maxEmbeddingsBodyBytes,
+      'ZAI_MAX_EMBEDDINGS_BODY_BYTES',
+    );
+    const piecewise = bytes >= PIECEWISE_FROM;
+    const response = translation.parseResponse(json);
     // A provider that reports no tokens (Gemini's embedContent) is billed on the upper bound, never as free.
     const reported = response.usage?.prompt_tokens ?? 0;
     const usage: TokenUsage = {

@@ -8,6 +8,7 @@
  * address and hands the socket only those (see egress/upstream-policy.ts). Redirects are never
  * followed: undici's dispatch does not, and a 3xx is an error answer like any other.
  */
+import { StringDecoder } from 'node:string_decoder';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import { GatewayError } from '../errors.js';
@@ -278,35 +279,45 @@ export function responseTooLarge(limitBytes: number, setting: string): GatewayEr
 /**
  * Reads a whole body as text, bounded so a hostile upstream cannot fill memory: past `limitBytes`
  * the body is given up (the connection aborted) and 502 `upstream_response_too_large` thrown.
- * Holds the bytes once while they arrive, and briefly twice while they become one string.
+ *
+ * A body of several reads is decoded read by read, so each network buffer can go as soon as it is
+ * decoded, and the text is made whole once at the end: the answer is held about twice at most
+ * (its pieces and the whole text, for that moment), never as bytes and pieces and text at once.
  */
 export async function readText(
   body: AsyncIterable<Buffer>,
   limitBytes: number,
   setting = 'ZAI_MAX_UPSTREAM_BODY_BYTES',
 ): Promise<string> {
-  const chunks: Buffer[] = [];
+  // Most answers arrive in one read: that one is decoded without a decoder.
+  let first: Buffer | undefined;
+  let decoder: StringDecoder | undefined;
+  const parts: string[] = [];
   let size = 0;
   try {
     // Leaving the loop by the throw gives the body up.
     for await (const chunk of body) {
       size += chunk.length;
       if (size > limitBytes) {
-        chunks.length = 0;
+        parts.length = 0;
         throw responseTooLarge(limitBytes, setting);
       }
-      chunks.push(chunk);
+      if (decoder !== undefined) parts.push(decoder.write(chunk));
+      else if (first === undefined) first = chunk;
+      else {
+        decoder = new StringDecoder('utf8');
+        parts.push(decoder.write(first), decoder.write(chunk));
+        first = undefined;
+      }
     }
   } catch (err) {
     // A reset or a stall while reading the body is an upstream failure like any other.
     if (err instanceof GatewayError) throw err;
     throw networkError(err, 'stream');
   }
-  if (chunks.length === 1) return (chunks[0] as Buffer).toString('utf8');
-  const whole = Buffer.concat(chunks, size);
-  // The pieces can go before the string is made from their copy.
-  chunks.length = 0;
-  return whole.toString('utf8');
+  if (decoder === undefined) return first === undefined ? '' : first.toString('utf8');
+  parts.push(decoder.end());
+  return parts.join('');
 }
 
 /**
