@@ -276,21 +276,24 @@ export function responseTooLarge(limitBytes: number, setting: string): GatewayEr
   });
 }
 
+/** Bytes of a body kept as they came before the reads are decoded one by one instead. */
+const DECODE_FROM_BYTES = 1024 * 1024;
+
 /**
  * Reads a whole body as text, bounded so a hostile upstream cannot fill memory: past `limitBytes`
  * the body is given up (the connection aborted) and 502 `upstream_response_too_large` thrown.
  *
- * A body of several reads is decoded read by read, so each network buffer can go as soon as it is
- * decoded, and the text is made whole once at the end: the answer is held about twice at most
- * (its pieces and the whole text, for that moment), never as bytes and pieces and text at once.
+ * A small body is kept as its reads and decoded once. Past DECODE_FROM_BYTES each read is decoded
+ * as it comes, so its network buffer can go at once, and the text is made whole at the end: a
+ * large answer is held about twice at most (its pieces and the whole text, for that moment),
+ * never as bytes and pieces and text at once.
  */
 export async function readText(
   body: AsyncIterable<Buffer>,
   limitBytes: number,
   setting = 'ZAI_MAX_UPSTREAM_BODY_BYTES',
 ): Promise<string> {
-  // Most answers arrive in one read: that one is decoded without a decoder.
-  let first: Buffer | undefined;
+  const chunks: Buffer[] = [];
   let decoder: StringDecoder | undefined;
   const parts: string[] = [];
   let size = 0;
@@ -299,15 +302,17 @@ export async function readText(
     for await (const chunk of body) {
       size += chunk.length;
       if (size > limitBytes) {
+        chunks.length = 0;
         parts.length = 0;
         throw responseTooLarge(limitBytes, setting);
       }
       if (decoder !== undefined) parts.push(decoder.write(chunk));
-      else if (first === undefined) first = chunk;
+      else if (size <= DECODE_FROM_BYTES) chunks.push(chunk);
       else {
         decoder = new StringDecoder('utf8');
-        parts.push(decoder.write(first), decoder.write(chunk));
-        first = undefined;
+        for (const kept of chunks) parts.push(decoder.write(kept));
+        chunks.length = 0;
+        parts.push(decoder.write(chunk));
       }
     }
   } catch (err) {
@@ -315,9 +320,12 @@ export async function readText(
     if (err instanceof GatewayError) throw err;
     throw networkError(err, 'stream');
   }
-  if (decoder === undefined) return first === undefined ? '' : first.toString('utf8');
-  parts.push(decoder.end());
-  return parts.join('');
+  if (decoder !== undefined) {
+    parts.push(decoder.end());
+    return parts.join('');
+  }
+  if (chunks.length === 1) return (chunks[0] as Buffer).toString('utf8');
+  return Buffer.concat(chunks, size).toString('utf8');
 }
 
 /**
