@@ -176,11 +176,9 @@ export interface UpstreamClientOptions extends UpstreamTimeouts, UpstreamLimits 
  */
 export class UpstreamClient {
   private readonly agents: Record<AccountRole, Agent>;
-  private readonly timeouts: UpstreamTimeouts;
   readonly limits: UpstreamLimits;
 
   constructor(private readonly options: UpstreamClientOptions) {
-    this.timeouts = options;
     this.limits = { maxBodyBytes: options.maxBodyBytes, maxEmbeddingsBodyBytes: options.maxEmbeddingsBodyBytes };
     const byAccess = new Map<UpstreamAccess, Agent>();
     const agentFor = (access: UpstreamAccess): Agent => {
@@ -195,7 +193,7 @@ export class UpstreamClient {
   }
 
   private createAgent(access: UpstreamAccess): Agent {
-    const { policy, connectTimeoutMs } = this.options;
+    const { policy, connectTimeoutMs, firstByteTimeoutMs, idleTimeoutMs } = this.options;
     const connect = buildConnector({ timeout: connectTimeoutMs, lookup: policy.lookup(access) });
     return new Agent({
       // IP literals are never looked up, so the connector checks them before connecting.
@@ -206,8 +204,8 @@ export class UpstreamClient {
       },
       keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 600_000,
-      headersTimeout: this.timeouts.firstByteTimeoutMs,
-      bodyTimeout: this.timeouts.idleTimeoutMs,
+      headersTimeout: firstByteTimeoutMs,
+      bodyTimeout: idleTimeoutMs,
       // No cap per origin: a thousand concurrent streams to one provider must not queue in waves.
       pipelining: 1,
     });
@@ -228,8 +226,8 @@ export class UpstreamClient {
         method: call.method,
         headers: call.headers,
         body: call.body,
-        headersTimeout: this.timeouts.firstByteTimeoutMs,
-        bodyTimeout: this.timeouts.idleTimeoutMs,
+        headersTimeout: this.options.firstByteTimeoutMs,
+        bodyTimeout: this.options.idleTimeoutMs,
       },
       exchange,
     );

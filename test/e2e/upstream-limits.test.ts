@@ -200,6 +200,41 @@ describe('embeddings answers', () => {
       await fake.close();
     }
   });
+  it('an answer large enough to be written in pieces is the same JSON through the fast path and through Fastify', async () => {
+    const answer = embeddingsAnswer(3 * MIB);
+    const fake = await startFakeServer((_req, res) => {
+      // Chunked, so the gateway parses it as it arrives.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(answer.body);
+    });
+    const zai = await startZai();
+    try {
+      const { key } = await accountWithKey(zai, { baseUrl: `${fake.url}/v1` });
+      const expected = JSON.parse(answer.body.toString()) as Record<string, unknown>;
+      expected.model = 'openai/text-embedding-3-small';
+      for (const headers of [{}, { origin: 'https://app.example.com' }] as Array<Record<string, string>>) {
+        const res = await fetch(`${zai.url}/v1/embeddings`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers },
+          body: JSON.stringify({ model: 'openai/text-embedding-3-small', input: 'x', encoding_format: 'float' }),
+        });
+        expect(res.status).toBe(200);
+        expect(res.headers.get('content-length')).toBeNull();
+        expect(res.headers.get('x-zai-cost-micro-usd')).not.toBeNull();
+        const body = (await res.json()) as Record<string, unknown>;
+        expect(Object.keys(body)).toEqual(['object', 'model', 'data', 'usage']);
+        expect(body).toEqual({
+          object: 'list',
+          model: 'openai/text-embedding-3-small',
+          data: expected.data,
+          usage: { prompt_tokens: 8, total_tokens: 8 },
+        });
+      }
+    } finally {
+      await zai.close();
+      await fake.close();
+    }
+  });
 });
 
 describe('100 MB answers, each in a gateway process of its own (its peak RSS is its own)', () => {
