@@ -292,8 +292,9 @@ export async function readText(
   setting = 'ZAI_MAX_UPSTREAM_BODY_BYTES',
 ): Promise<string> {
   const chunks: Buffer[] = [];
+  // Made only for a large body: most answers need neither.
   let decoder: StringDecoder | undefined;
-  const parts: string[] = [];
+  let parts: string[] | undefined;
   let size = 0;
   try {
     // Leaving the loop by the throw gives the body up.
@@ -301,16 +302,17 @@ export async function readText(
       size += chunk.length;
       if (size > limitBytes) {
         chunks.length = 0;
-        parts.length = 0;
+        parts = undefined;
         throw responseTooLarge(limitBytes, setting);
       }
-      if (decoder !== undefined) parts.push(decoder.write(chunk));
+      if (decoder !== undefined && parts !== undefined) parts.push(decoder.write(chunk));
       else if (size <= DECODE_FROM_BYTES) chunks.push(chunk);
       else {
-        decoder = new StringDecoder('utf8');
-        for (const kept of chunks) parts.push(decoder.write(kept));
+        const reader = new StringDecoder('utf8');
+        parts = chunks.map((kept) => reader.write(kept));
         chunks.length = 0;
-        parts.push(decoder.write(chunk));
+        parts.push(reader.write(chunk));
+        decoder = reader;
       }
     }
   } catch (err) {
@@ -318,7 +320,7 @@ export async function readText(
     if (err instanceof GatewayError) throw err;
     throw networkError(err, 'stream');
   }
-  if (decoder !== undefined) {
+  if (decoder !== undefined && parts !== undefined) {
     parts.push(decoder.end());
     return parts.join('');
   }
