@@ -3,6 +3,7 @@
  * expected form, never a value (a value may be a secret).
  */
 import path from 'node:path';
+import { PRIVATE_UPSTREAMS, type PrivateUpstreams } from './egress/private-upstreams.js';
 
 export interface Config {
   port: number;
@@ -28,7 +29,13 @@ export interface Config {
     idleTimeoutMs: number;
     /** Retry the same model once on a retryable failure before falling back (off by default). */
     retrySameModel: boolean;
+    /** Largest upstream answer read: a non-streamed chat answer, a model list, one event of a stream. */
+    maxBodyBytes: number;
+    /** Largest embeddings answer read (thousands of vectors are legitimately large). */
+    maxEmbeddingsBodyBytes: number;
   };
+  /** Who may point a provider at a non-public address (loopback, private, link-local…). */
+  privateUpstreams: PrivateUpstreams;
   logLevel: string;
   /** Bearer token that guards GET /metrics; unset: open (bind to a private interface). */
   metricsToken: string | undefined;
@@ -48,6 +55,8 @@ export class ConfigError extends Error {
 }
 
 type Env = Record<string, string | undefined>;
+
+const MIB = 1024 * 1024;
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -112,7 +121,11 @@ export function loadConfig(env: Env = process.env): Config {
       firstByteTimeoutMs: integer(env, 'ZAI_UPSTREAM_FIRST_BYTE_TIMEOUT_MS', 300_000, 1, 3_600_000),
       idleTimeoutMs: integer(env, 'ZAI_UPSTREAM_IDLE_TIMEOUT_MS', 120_000, 1, 3_600_000),
       retrySameModel: flag(env, 'ZAI_RETRY_SAME_MODEL', false),
+      // At most 500 MiB: an answer is parsed as one string, and V8's longest string is just under 512 MiB.
+      maxBodyBytes: integer(env, 'ZAI_MAX_UPSTREAM_BODY_BYTES', 32 * MIB, 64 * 1024, 500 * MIB),
+      maxEmbeddingsBodyBytes: integer(env, 'ZAI_MAX_EMBEDDINGS_BODY_BYTES', 128 * MIB, 64 * 1024, 500 * MIB),
     },
+    privateUpstreams: oneOf(env, 'ZAI_PRIVATE_UPSTREAMS', PRIVATE_UPSTREAMS, 'admins'),
     logLevel: oneOf(env, 'ZAI_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     metricsToken: env.ZAI_METRICS_TOKEN?.trim() || undefined,
     corsOrigins: (env.ZAI_CORS_ORIGINS ?? '')

@@ -7,7 +7,7 @@ import type { DestinationStream, Logger } from 'pino';
 import type { Config } from './config.js';
 import { buildApp } from './http/app.js';
 import { createLogger } from './logger.js';
-import { createServices, type Services } from './services.js';
+import { createServices, type Services, type ServicesOptions } from './services.js';
 
 export interface RunningServer {
   url: string;
@@ -18,9 +18,12 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, options: { logDestination?: DestinationStream } = {}): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  options: ServicesOptions & { logDestination?: DestinationStream } = {},
+): Promise<RunningServer> {
   const logger = createLogger(config.logLevel, options.logDestination);
-  const services = await createServices(config, logger);
+  const services = await createServices(config, logger, options);
   const app = await buildApp(services, logger);
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();

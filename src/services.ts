@@ -9,6 +9,7 @@ import { MemoryLoginThrottle, type LoginThrottle } from './accounts/login-thrott
 import { Prices } from './billing/prices.js';
 import { MemorySpendLedger, type SpendLedger } from './billing/spend-ledger.js';
 import type { Config } from './config.js';
+import { UpstreamPolicy, type Resolve } from './egress/upstream-policy.js';
 import type { GatewayDeps } from './gateway/gateway.js';
 import { ModelLister } from './gateway/models.js';
 import { reportRequest } from './gateway/record-usage.js';
@@ -47,7 +48,12 @@ export interface Services {
   close(): Promise<void>;
 }
 
-export async function createServices(config: Config, logger: Logger): Promise<Services> {
+export interface ServicesOptions {
+  /** The resolver of upstream hosts (the system's by default; tests give names of their own). */
+  resolve?: Resolve;
+}
+
+export async function createServices(config: Config, logger: Logger, options: ServicesOptions = {}): Promise<Services> {
   const vault = loadVault({
     encryptionKeys: config.encryptionKeys,
     dataDir: config.dataDir,
@@ -84,7 +90,8 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
 
   const accounts = new Accounts({ db: store.db, throttle, sessionTtlMs: config.sessionTtlMs });
   const audit = new AuditLog(store.db);
-  const providers = new ProviderCredentials(store.db, vault, bus, audit);
+  const policy = new UpstreamPolicy(config.privateUpstreams, options.resolve);
+  const providers = new ProviderCredentials(store.db, vault, bus, audit, policy);
   const keys = new ApiKeys(store.db, bus, audit);
   const prices = new Prices(store.db, bus);
   const metrics = new Metrics();
@@ -94,7 +101,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     onError: (err, rows) =>
       logger.error({ err: err instanceof Error ? err.message : String(err), rows }, 'usage write failed; will retry'),
   });
-  const upstream = new UpstreamClient(config.upstream);
+  const upstream = new UpstreamClient({ ...config.upstream, policy, logger });
   const models = new ModelLister({ providers, upstream, logger });
   const gateway: GatewayDeps = {
     keys,

@@ -18,7 +18,7 @@ import type { ModelRoute } from './model-route.js';
 import { relayStream } from './relay-stream.js';
 import type { JsonAnswer, RequestContext } from './request-context.js';
 import { parseUpstreamJson, unframedError, upstreamError } from './upstream-error.js';
-import { clientGone, readText, type UpstreamClient } from './upstream-client.js';
+import { clientGone, readAnswer, type UpstreamClient } from './upstream-client.js';
 
 /** Output tokens assumed (and sent as `max_tokens`) for a capped key on a model whose maximum is unknown. */
 export const DEFAULT_CAPPED_MAX_TOKENS = 4096;
@@ -106,7 +106,7 @@ export async function runChatAttempt(
     );
     if (translation.warnings.length > 0) headers['x-zai-warnings'] = translation.warnings.join(', ');
 
-    const upstream = await deps.upstream.send(translation.call, ctx.signal);
+    const upstream = await deps.upstream.send(translation.call, ctx.signal, candidate.route.ownerRole);
     if (upstream.status < 200 || upstream.status >= 300) throw await upstreamError(candidate.info.adapter, upstream, apiKey);
 
     // Both results below are spelled out: see docs/performance.md, "No properties after a spread".
@@ -114,7 +114,7 @@ export async function runChatAttempt(
     if (!stream) {
       let text: string;
       try {
-        text = await readText(upstream.body);
+        text = await readAnswer(upstream, deps.upstream.limits.maxBodyBytes);
       } catch (err) {
         throw ctx.signal.aborted ? clientGone(err) : err;
       }
@@ -149,8 +149,14 @@ export async function runChatAttempt(
       };
     }
 
-    const outcome = await relayStream(ctx, upstream, translation.createStream(), headers, deps.metrics, (text) =>
-      unframedError(candidate.info.adapter, text, apiKey),
+    const outcome = await relayStream(
+      ctx,
+      upstream,
+      translation.createStream(),
+      headers,
+      deps.metrics,
+      (text) => unframedError(candidate.info.adapter, text, apiKey),
+      deps.upstream.limits.maxBodyBytes,
     );
     let cost = 0;
     if (price !== undefined) {

@@ -10,12 +10,16 @@ import type { TokenUsage } from '../openai/types.js';
 import type { AttemptResult } from './chat-attempt.js';
 import { planCandidates, type GatewayDeps } from './gateway.js';
 import { recordUsage } from './record-usage.js';
-import type { JsonAnswer, RequestContext } from './request-context.js';
-import { readText } from './upstream-client.js';
-import { parseUpstreamJson, upstreamError } from './upstream-error.js';
+import { jsonPieces } from './json-pieces.js';
+import type { JsonAnswer, PiecewiseAnswer, RequestContext } from './request-context.js';
+import { readJsonAnswer } from './streamed-json.js';
+import { upstreamError } from './upstream-error.js';
 import { validateEmbeddingsRequest } from './validate-request.js';
 
-export async function embeddings(deps: GatewayDeps, ctx: RequestContext, body: unknown): Promise<JsonAnswer> {
+/** Answers of at least this many bytes upstream are written in pieces. */
+const PIECEWISE_FROM = 1024 * 1024;
+
+export async function embeddings(deps: GatewayDeps, ctx: RequestContext, body: unknown): Promise<JsonAnswer | PiecewiseAnswer> {
   const request = validateEmbeddingsRequest(body);
   let reservation: Reservation | undefined;
   try {
@@ -44,9 +48,17 @@ export async function embeddings(deps: GatewayDeps, ctx: RequestContext, body: u
       { request, upstreamModel: candidate.upstreamModel, publicModel: candidate.model },
       { baseUrl: candidate.route.baseUrl, apiKey },
     );
-    const upstream = await deps.upstream.send(translation.call, ctx.signal);
+    const upstream = await deps.upstream.send(translation.call, ctx.signal, candidate.route.ownerRole);
     if (upstream.status < 200 || upstream.status >= 300) throw await upstreamError(candidate.info.adapter, upstream, apiKey);
-    const response = translation.parseResponse(parseUpstreamJson(await readText(upstream.body, 256 * 1024 * 1024)));
+    // Thousands of vectors are legitimately large: their own bound. The answer is parsed as it
+    // arrives and a large one written in pieces, so it is never held as bytes, text and value at once.
+    const { json, bytes } = await readJsonAnswer(
+      upstream,
+      deps.upstream.limits.maxEmbeddingsBodyBytes,
+      'ZAI_MAX_EMBEDDINGS_BODY_BYTES',
+    );
+    const piecewise = bytes >= PIECEWISE_FROM;
+    const response = translation.parseResponse(json);
     // A provider that reports no tokens (Gemini's embedContent) is billed on the upper bound, never as free.
     const reported = response.usage?.prompt_tokens ?? 0;
     const usage: TokenUsage = {
@@ -56,12 +68,12 @@ export async function embeddings(deps: GatewayDeps, ctx: RequestContext, body: u
     };
     const cost = price === undefined ? 0 : costNanoUsd(usage, price);
     await reservation?.settle(cost);
+    const headers = { 'x-zai-model': candidate.model, 'x-zai-cost-micro-usd': String(nanoToMicro(cost)) };
+    const answer: JsonAnswer | PiecewiseAnswer = piecewise
+      ? { status: 200, headers, pieces: jsonPieces(response as unknown as Record<string, unknown>, 'data') }
+      : { status: 200, headers, body: JSON.stringify(response) };
     const result: AttemptResult = {
-      answer: {
-        status: 200,
-        headers: { 'x-zai-model': candidate.model, 'x-zai-cost-micro-usd': String(nanoToMicro(cost)) },
-        body: JSON.stringify(response),
-      },
+      answer: undefined,
       model: candidate.model,
       providerName: candidate.route.name,
       status: 200,
@@ -72,7 +84,7 @@ export async function embeddings(deps: GatewayDeps, ctx: RequestContext, body: u
       spendAccounted: reservation !== undefined && deps.ledger.persistsSpend,
     };
     recordUsage(deps, ctx, 'embeddings', request.model, false, 1, result, undefined);
-    return result.answer as JsonAnswer;
+    return answer;
   } catch (err) {
     const error =
       err instanceof GatewayError ? err : new GatewayError({ status: 500, code: 'internal_error', message: 'Internal error.' });

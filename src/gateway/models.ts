@@ -4,7 +4,7 @@
  * Also the provider test of `POST /api/providers/:id/test`, which makes the same model-list call.
  */
 import type { Logger } from 'pino';
-import type { GatewayError } from '../errors.js';
+import { GatewayError } from '../errors.js';
 import { catalogModelsFor } from '../billing/price-catalog.js';
 import { isModelAllowed } from '../keys/model-patterns.js';
 import type { ProviderCredentials, ProviderRoute } from '../keys/provider-credentials.js';
@@ -13,7 +13,7 @@ import { PROVIDERS } from '../providers/registry.js';
 import type { KeyAuth } from '../keys/api-keys.js';
 import { Cancellation } from './cancellation.js';
 import { scrubSecret } from './scrub-secret.js';
-import { readText, type UpstreamClient } from './upstream-client.js';
+import { readAnswer, type UpstreamClient } from './upstream-client.js';
 import { parseUpstreamJson, upstreamError } from './upstream-error.js';
 
 const CUSTOM_LIST_TTL_MS = 60_000;
@@ -88,11 +88,12 @@ export class ModelLister {
       const status = result.error.status < 500 ? result.error.status : result.status;
       return { ok: false, status, latency_ms: latency, message: result.error.message };
     } catch (err) {
-      // Network failures (unreachable, timeout) have no HTTP status.
+      // Network failures (unreachable, timeout) have no HTTP status; a refused address is a 400.
       const message = err instanceof Error ? err.message : String(err);
+      const refused = err instanceof GatewayError && err.code === 'upstream_address_not_allowed';
       return {
         ok: false,
-        status: null,
+        status: refused ? err.status : null,
         latency_ms: Math.round(performance.now() - start),
         message: scrubSecret(message, apiKey),
       };
@@ -122,10 +123,13 @@ export class ModelLister {
   ): Promise<{ ok: true; ids: string[] } | { ok: false; status: number; error: GatewayError }> {
     const adapter = PROVIDERS[route.provider].adapter;
     const translation = adapter.listModels({ baseUrl: route.baseUrl, apiKey });
-    const upstream = await this.deps.upstream.send(translation.call, Cancellation.after(LIST_TIMEOUT_MS));
+    const upstream = await this.deps.upstream.send(translation.call, Cancellation.after(LIST_TIMEOUT_MS), route.ownerRole);
     if (upstream.status < 200 || upstream.status >= 300) {
       return { ok: false, status: upstream.status, error: await upstreamError(adapter, upstream, apiKey) };
     }
-    return { ok: true, ids: translation.parseResponse(parseUpstreamJson(await readText(upstream.body))) };
+    return {
+      ok: true,
+      ids: translation.parseResponse(parseUpstreamJson(await readAnswer(upstream, this.deps.upstream.limits.maxBodyBytes))),
+    };
   }
 }

@@ -10,11 +10,11 @@
 import { GatewayError } from '../errors.js';
 import { SSE_DONE, SSE_HEADERS, SSE_KEEPALIVE, encodeSseData, encodeSseError } from '../openai/sse-encoder.js';
 import type { ChatCompletionChunk, TokenUsage } from '../openai/types.js';
-import { SseParser } from '../providers/sse-parser.js';
+import { SseEventTooLargeError, SseParser } from '../providers/sse-parser.js';
 import { EncodedChunk, type SseEvent, type StreamOutput, type StreamTransform } from '../providers/provider.js';
 import type { Metrics } from '../usage/metrics.js';
 import type { ClientStream, RequestContext } from './request-context.js';
-import { clientGone, networkError, type UpstreamResponse } from './upstream-client.js';
+import { clientGone, networkError, responseTooLarge, type UpstreamResponse } from './upstream-client.js';
 
 /** Silence after which a keep-alive comment is sent to the client. */
 export const KEEPALIVE_MS = 15_000;
@@ -103,8 +103,10 @@ export async function relayStream(
   metrics: Metrics,
   /** Maps a bare (non-SSE) JSON error body written into the stream to the provider's error. */
   mapUnframed: (text: string) => GatewayError | undefined,
+  /** Largest single event (ZAI_MAX_UPSTREAM_BODY_BYTES): a larger one ends the stream with an error. */
+  maxEventBytes = Number.POSITIVE_INFINITY,
 ): Promise<StreamOutcome> {
-  const parser = new SseParser();
+  const parser = new SseParser(maxEventBytes);
   let client: ClientStream | undefined;
   let ttftMs: number | null = null;
   let completionBytes = 0;
@@ -234,7 +236,13 @@ export async function relayStream(
       lastWrite = performance.now();
       stream.write(out);
     }
-    const error = ctx.signal.aborted ? clientGone(err) : err instanceof GatewayError ? err : networkError(err, 'stream');
+    const error = ctx.signal.aborted
+      ? clientGone(err)
+      : err instanceof GatewayError
+        ? err
+        : err instanceof SseEventTooLargeError
+          ? responseTooLarge(err.limit, 'ZAI_MAX_UPSTREAM_BODY_BYTES')
+          : networkError(err, 'stream');
     // Before the first byte the caller may still fall back; a client that left gets nothing more.
     if (client === undefined && !ctx.signal.aborted) throw error;
     if (client !== undefined && !ctx.signal.aborted) client.end(encodeSseError(error));

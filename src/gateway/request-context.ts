@@ -30,3 +30,13 @@ export interface JsonAnswer {
   headers: Record<string, string>;
   body: string;
 }
+
+/**
+ * A JSON answer too large to hold as one string (a big embeddings answer): the pieces, joined,
+ * are its JSON text; the http layer writes them one by one as the client takes them.
+ */
+export interface PiecewiseAnswer {
+  status: number;
+  headers: Record<string, string>;
+  pieces: Iterable<string>;
+}

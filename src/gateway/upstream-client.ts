@@ -2,18 +2,35 @@
  * Sends provider calls: undici keep-alive pools per origin, the three timeouts (connect, first
  * byte, idle between chunks), aborts from the client, and network failures turned into
  * GatewayErrors with a failure class the fallback logic understands.
+ *
+ * Every socket is opened through the upstream address policy: the connector refuses IP literals
+ * the account may not reach, and names are resolved by the policy's own lookup, which checks every
+ * address and hands the socket only those (see egress/upstream-policy.ts). Redirects are never
+ * followed: undici's dispatch does not, and a 3xx is an error answer like any other.
  */
+import { StringDecoder } from 'node:string_decoder';
+import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import { GatewayError } from '../errors.js';
+import type { AccountRole, UpstreamAccess } from '../egress/private-upstreams.js';
+import { upstreamAddressNotAllowed } from '../egress/private-upstreams.js';
+import { AddressRefusedError, type UpstreamPolicy } from '../egress/upstream-policy.js';
 import type { UpstreamCall } from '../providers/provider.js';
 import type { Cancellation } from './cancellation.js';
 import { UpstreamBody } from './upstream-body.js';
-import { Agent, undiciErrors } from './undici-agent.js';
+import { Agent, buildConnector, undiciErrors } from './undici-agent.js';
 
 export interface UpstreamTimeouts {
   connectTimeoutMs: number;
   firstByteTimeoutMs: number;
   idleTimeoutMs: number;
+}
+
+export interface UpstreamLimits {
+  /** Largest answer read whole (chat, model lists) and largest single event of a stream. */
+  maxBodyBytes: number;
+  /** Largest embeddings answer. */
+  maxEmbeddingsBodyBytes: number;
 }
 
 /** What the gateway reads of an upstream body: chunks in order, or give up the rest. */
@@ -146,36 +163,71 @@ export function networkError(err: unknown, phase: 'connect' | 'stream'): Gateway
   });
 }
 
-/** One shared client for every upstream; pools are per origin and kept alive between requests. */
-export class UpstreamClient {
-  private readonly agent: Agent;
+export interface UpstreamClientOptions extends UpstreamTimeouts, UpstreamLimits {
+  policy: UpstreamPolicy;
+  logger: Logger;
+}
 
-  constructor(private readonly timeouts: UpstreamTimeouts) {
-    this.agent = new Agent({
-      connect: { timeout: timeouts.connectTimeoutMs },
+/**
+ * One shared client for every upstream; pools are per origin and kept alive between requests.
+ * One undici Agent per kind of access ('public', 'private'), so a connection opened for an account
+ * that may reach private addresses never serves one that may not; an account's role picks its
+ * Agent with one property read per call.
+ */
+export class UpstreamClient {
+  private readonly agents: Record<AccountRole, Agent>;
+  readonly limits: UpstreamLimits;
+
+  constructor(private readonly options: UpstreamClientOptions) {
+    this.limits = { maxBodyBytes: options.maxBodyBytes, maxEmbeddingsBodyBytes: options.maxEmbeddingsBodyBytes };
+    const byAccess = new Map<UpstreamAccess, Agent>();
+    const agentFor = (access: UpstreamAccess): Agent => {
+      let agent = byAccess.get(access);
+      if (agent === undefined) {
+        agent = this.createAgent(access);
+        byAccess.set(access, agent);
+      }
+      return agent;
+    };
+    this.agents = { admin: agentFor(options.policy.access('admin')), member: agentFor(options.policy.access('member')) };
+  }
+
+  private createAgent(access: UpstreamAccess): Agent {
+    const { policy, connectTimeoutMs, firstByteTimeoutMs, idleTimeoutMs } = this.options;
+    const connect = buildConnector({ timeout: connectTimeoutMs, lookup: policy.lookup(access) });
+    return new Agent({
+      // IP literals are never looked up, so the connector checks them before connecting.
+      connect: (target, callback) => {
+        const refused = policy.refusalForLiteral(target.hostname, access);
+        if (refused === undefined) connect(target, callback);
+        else queueMicrotask(() => callback(refused, null));
+      },
       keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 600_000,
-      headersTimeout: timeouts.firstByteTimeoutMs,
-      bodyTimeout: timeouts.idleTimeoutMs,
+      headersTimeout: firstByteTimeoutMs,
+      bodyTimeout: idleTimeoutMs,
       // No cap per origin: a thousand concurrent streams to one provider must not queue in waves.
       pipelining: 1,
     });
   }
 
-  /** Sends a call; resolves when the response headers arrive. Throws GatewayError on network failure. */
-  async send(call: UpstreamCall, signal: Cancellation): Promise<UpstreamResponse> {
+  /**
+   * Sends a call on behalf of an account of role `owner` (the owner of the provider); resolves when
+   * the response headers arrive. Throws GatewayError on network failure or a refused address.
+   */
+  async send(call: UpstreamCall, signal: Cancellation, owner: AccountRole): Promise<UpstreamResponse> {
     if (signal.aborted) throw clientGone();
     const { origin, path } = splitUrl(call.url);
     const exchange = new Exchange(signal);
-    this.agent.dispatch(
+    this.agents[owner].dispatch(
       {
         origin,
         path,
         method: call.method,
         headers: call.headers,
         body: call.body,
-        headersTimeout: this.timeouts.firstByteTimeoutMs,
-        bodyTimeout: this.timeouts.idleTimeoutMs,
+        headersTimeout: this.options.firstByteTimeoutMs,
+        bodyTimeout: this.options.idleTimeoutMs,
       },
       exchange,
     );
@@ -183,12 +235,27 @@ export class UpstreamClient {
       return await exchange.response;
     } catch (err) {
       if (signal.aborted) throw clientGone(err);
+      if (err instanceof AddressRefusedError) {
+        const { refusal } = err;
+        // The URL without its query: a query may carry a key (Gemini's `?key=`).
+        this.options.logger.warn(
+          {
+            url: `${origin}${path.split('?', 1)[0] ?? ''}`,
+            host: refusal.host,
+            address: refusal.address,
+            range: refusal.addressClass,
+            owner,
+          },
+          'upstream address refused',
+        );
+        throw upstreamAddressNotAllowed(this.options.policy.setting, refusal, err);
+      }
       throw networkError(err, 'connect');
     }
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    await Promise.all([...new Set(Object.values(this.agents))].map((agent) => agent.close()));
   }
 }
 
@@ -197,26 +264,79 @@ export function clientGone(cause?: unknown): GatewayError {
   return new GatewayError({ status: 499, code: 'client_closed_request', message: 'The client closed the connection.', cause });
 }
 
-/** Reads a whole (small) body as text, bounded so a hostile upstream cannot fill memory. */
-export async function readText(body: AsyncIterable<Buffer>, limitBytes = 16 * 1024 * 1024): Promise<string> {
+/** 502 `upstream_response_too_large`: nothing past the bound was read or kept. */
+export function responseTooLarge(limitBytes: number, setting: string): GatewayError {
+  return new GatewayError({
+    status: 502,
+    code: 'upstream_response_too_large',
+    message: `The provider's answer is larger than this server accepts (${limitBytes} bytes, ${setting}).`,
+    failure: 'protocol',
+  });
+}
+
+/** Bytes of a body kept as they came before the reads are decoded one by one instead. */
+const DECODE_FROM_BYTES = 1024 * 1024;
+
+/**
+ * Reads a whole body as text, bounded so a hostile upstream cannot fill memory: past `limitBytes`
+ * the body is given up (the connection aborted) and 502 `upstream_response_too_large` thrown.
+ *
+ * A small body is kept as its reads and decoded once. Past DECODE_FROM_BYTES each read is decoded
+ * as it comes, so its network buffer can go at once, and the text is made whole at the end: a
+ * large answer is held about twice at most (its pieces and the whole text, for that moment),
+ * never as bytes and pieces and text at once.
+ */
+export async function readText(
+  body: AsyncIterable<Buffer>,
+  limitBytes: number,
+  setting = 'ZAI_MAX_UPSTREAM_BODY_BYTES',
+): Promise<string> {
   const chunks: Buffer[] = [];
+  // Made only for a large body: most answers need neither.
+  let decoder: StringDecoder | undefined;
+  let parts: string[] | undefined;
   let size = 0;
   try {
+    // Leaving the loop by the throw gives the body up.
     for await (const chunk of body) {
       size += chunk.length;
-      if (size > limitBytes)
-        throw new GatewayError({
-          status: 502,
-          code: 'upstream_error',
-          message: 'The provider answer was too large.',
-          failure: 'protocol',
-        });
-      chunks.push(chunk);
+      if (size > limitBytes) {
+        chunks.length = 0;
+        parts = undefined;
+        throw responseTooLarge(limitBytes, setting);
+      }
+      if (decoder !== undefined && parts !== undefined) parts.push(decoder.write(chunk));
+      else if (size <= DECODE_FROM_BYTES) chunks.push(chunk);
+      else {
+        const reader = new StringDecoder('utf8');
+        parts = chunks.map((kept) => reader.write(kept));
+        chunks.length = 0;
+        parts.push(reader.write(chunk));
+        decoder = reader;
+      }
     }
   } catch (err) {
     // A reset or a stall while reading the body is an upstream failure like any other.
     if (err instanceof GatewayError) throw err;
     throw networkError(err, 'stream');
   }
-  return Buffer.concat(chunks).toString('utf8');
+  if (decoder !== undefined && parts !== undefined) {
+    parts.push(decoder.end());
+    return parts.join('');
+  }
+  if (chunks.length === 1) return (chunks[0] as Buffer).toString('utf8');
+  return Buffer.concat(chunks, size).toString('utf8');
+}
+
+/**
+ * An answer's body as text (see readText); an answer that declares a length over the bound is
+ * refused before a byte of it is read.
+ */
+export function readAnswer(upstream: UpstreamResponse, limitBytes: number, setting?: string): Promise<string> {
+  const declared = upstream.headers['content-length'];
+  if (typeof declared === 'string' && Number(declared) > limitBytes) {
+    upstream.body.destroy();
+    return Promise.reject(responseTooLarge(limitBytes, setting ?? 'ZAI_MAX_UPSTREAM_BODY_BYTES'));
+  }
+  return readText(upstream.body, limitBytes, setting);
 }

@@ -51,12 +51,17 @@ export function parseUpstreamJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (cause) {
-    throw new GatewayError({
-      status: 502,
-      code: 'upstream_error',
-      message: 'The provider answered with invalid JSON.',
-      failure: 'protocol',
-      cause,
-    });
+    throw invalidUpstreamJson(cause);
   }
+}
+
+/** 502: the answer is not JSON. */
+export function invalidUpstreamJson(cause: unknown): GatewayError {
+  return new GatewayError({
+    status: 502,
+    code: 'upstream_error',
+    message: 'The provider answered with invalid JSON.',
+    failure: 'protocol',
+    cause,
+  });
 }

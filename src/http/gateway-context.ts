@@ -3,8 +3,9 @@
  * request: the RequestContext over Node's response object, and the answer written back.
  */
 import type { ServerResponse } from 'node:http';
+import { Readable, pipeline } from 'node:stream';
 import { Cancellation } from '../gateway/cancellation.js';
-import type { JsonAnswer, RequestContext } from '../gateway/request-context.js';
+import type { JsonAnswer, PiecewiseAnswer, RequestContext } from '../gateway/request-context.js';
 import type { KeyAuth } from '../keys/api-keys.js';
 import { JSON_CONTENT_TYPE } from './json-body.js';
 import { API_SECURITY_HEADERS } from './security-headers.js';
@@ -38,12 +39,23 @@ export function responseContext(
 }
 
 /** Writes a complete JSON answer (or an error rendered as one) with the headers every JSON answer carries. */
-export function writeJsonAnswer(res: ServerResponse, requestId: string, answer: JsonAnswer): void {
+export function writeJsonAnswer(res: ServerResponse, requestId: string, answer: JsonAnswer | PiecewiseAnswer): void {
   const headers = apiHeaders(requestId, answer.headers);
   headers['content-type'] = JSON_CONTENT_TYPE;
+  if ('pieces' in answer) {
+    // Chunked, as fast as the client reads; a client that leaves ends the pipeline.
+    res.writeHead(answer.status, headers);
+    pipeline(piecesStream(answer), res, () => {});
+    return;
+  }
   headers['content-length'] = Buffer.byteLength(answer.body);
   res.writeHead(answer.status, headers);
   res.end(answer.body);
+}
+
+/** The pieces of an answer as a byte stream that yields to backpressure. */
+export function piecesStream(answer: PiecewiseAnswer): Readable {
+  return Readable.from(answer.pieces, { objectMode: false });
 }
 
 type Headers = Record<string, string | number | string[] | undefined>;

@@ -47,9 +47,10 @@ export function currentUser(request: FastifyRequest): User {
   return request.user;
 }
 
-/** Who is acting, for the audit log. */
-export function currentActor(request: FastifyRequest): { userId: string; clientAddress: string } {
-  return { userId: currentUser(request).id, clientAddress: request.ip };
+/** Who is acting, for the audit log (and the role, for what a provider of theirs may reach). */
+export function currentActor(request: FastifyRequest): { userId: string; clientAddress: string; role: User['role'] } {
+  const user = currentUser(request);
+  return { userId: user.id, clientAddress: request.ip, role: user.role };
 }
 
 /** Requires role admin. */

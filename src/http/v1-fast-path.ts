@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import { requestTooLarge } from '../errors.js';
 import { embeddings } from '../gateway/embeddings.js';
 import { chatCompletions, type GatewayDeps } from '../gateway/gateway.js';
-import type { JsonAnswer, RequestContext } from '../gateway/request-context.js';
+import type { JsonAnswer, PiecewiseAnswer, RequestContext } from '../gateway/request-context.js';
 import type { Services } from '../services.js';
 import { authenticateApiKey } from './api-key-auth.js';
 import { errorAnswer, toGatewayError } from './error-handler.js';
@@ -19,7 +19,7 @@ import { responseContext, writeJsonAnswer } from './gateway-context.js';
 import { parseJsonBody } from './json-body.js';
 import { nextRequestId } from './request-id.js';
 
-type Endpoint = (deps: GatewayDeps, ctx: RequestContext, body: unknown) => Promise<JsonAnswer | undefined>;
+type Endpoint = (deps: GatewayDeps, ctx: RequestContext, body: unknown) => Promise<JsonAnswer | PiecewiseAnswer | undefined>;
 
 const ENDPOINTS: ReadonlyMap<string, Endpoint> = new Map<string, Endpoint>([
   ['/v1/chat/completions', chatCompletions],

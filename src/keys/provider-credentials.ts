@@ -4,6 +4,8 @@
  * every change, so the hot path never waits on the database.
  */
 import type { Kysely } from 'kysely';
+import type { AccountRole } from '../egress/private-upstreams.js';
+import type { UpstreamPolicy } from '../egress/upstream-policy.js';
 import { GatewayError, invalidRequest, notFound } from '../errors.js';
 import { newId } from '../crypto/secrets.js';
 import { PROVIDERS, isProviderId } from '../providers/registry.js';
@@ -32,6 +34,13 @@ export interface ProviderRoute {
   name: string;
   baseUrl: string;
   keyCiphertext: string;
+  /** The role of the account that owns it: what its calls may reach (ZAI_PRIVATE_UPSTREAMS). */
+  ownerRole: AccountRole;
+}
+
+/** Who is changing a provider: the audit log's actor, and the role that decides which base URLs it may use. */
+export interface ProviderActor extends AuditActor {
+  role: AccountRole;
 }
 
 function keyUnreadable(cause: unknown): GatewayError {
@@ -42,6 +51,24 @@ function keyUnreadable(cause: unknown): GatewayError {
       'The stored provider key cannot be decrypted with the configured PROVIDER_KEY_ENCRYPTION_KEY. Paste the key again or restore the previous encryption key.',
     cause,
   });
+}
+
+function toRoute(row: {
+  id: string;
+  provider: string;
+  name: string;
+  base_url: string;
+  key_ciphertext: string;
+  role: AccountRole;
+}): ProviderRoute {
+  return {
+    id: row.id,
+    provider: row.provider as ProviderId,
+    name: row.name,
+    baseUrl: row.base_url,
+    keyCiphertext: row.key_ciphertext,
+    ownerRole: row.role,
+  };
 }
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -58,7 +85,7 @@ function toRecord(row: ProvidersTable): ProviderRecord {
   };
 }
 
-function checkBaseUrl(raw: string): string {
+function parseBaseUrl(raw: string): URL {
   let url: URL;
   try {
     url = new URL(raw.trim());
@@ -71,7 +98,7 @@ function checkBaseUrl(raw: string): string {
   if (url.username !== '' || url.password !== '') {
     throw invalidRequest('base_url must not contain credentials; paste the key as api_key.', 'base_url');
   }
-  return url.toString().replace(/\/+$/, '');
+  return url;
 }
 
 function checkName(provider: ProviderId, name: string | undefined): string {
@@ -117,6 +144,7 @@ export class ProviderCredentials {
     private readonly vault: Vault,
     private readonly bus: InvalidationBus,
     private readonly audit: AuditLog,
+    private readonly policy: UpstreamPolicy,
   ) {
     bus.subscribe((message) => {
       if (message.kind === 'providers') this.cache.delete(message.userId);
@@ -126,7 +154,14 @@ export class ProviderCredentials {
     });
   }
 
-  async create(actor: AuditActor, input: CreateProviderInput): Promise<ProviderRecord> {
+  /** A base URL in its stored form, once its host is one the actor may use (400 `base_url_not_allowed`). */
+  private async checkBaseUrl(raw: string, actor: ProviderActor): Promise<string> {
+    const url = parseBaseUrl(raw);
+    await this.policy.checkBaseUrl(url, actor.role);
+    return url.toString().replace(/\/+$/, '');
+  }
+
+  async create(actor: ProviderActor, input: CreateProviderInput): Promise<ProviderRecord> {
     const userId = actor.userId;
     if (!isProviderId(input.provider)) {
       throw invalidRequest(`provider must be one of: ${Object.keys(PROVIDERS).join(', ')}.`, 'provider');
@@ -136,7 +171,7 @@ export class ProviderCredentials {
     if (provider === 'custom' && (input.base_url === undefined || input.base_url.trim() === '')) {
       throw invalidRequest('base_url is required for a custom provider, e.g. http://localhost:11434/v1 for Ollama.', 'base_url');
     }
-    const baseUrl = checkBaseUrl(input.base_url ?? PROVIDERS[provider].defaultBaseUrl);
+    const baseUrl = await this.checkBaseUrl(input.base_url ?? PROVIDERS[provider].defaultBaseUrl, actor);
     const key = checkProviderKey(provider, input.api_key);
     const now = Date.now();
     const row: ProvidersTable = {
@@ -167,7 +202,7 @@ export class ProviderCredentials {
     return rows.map(toRecord);
   }
 
-  async patch(actor: AuditActor, id: string, input: PatchProviderInput): Promise<ProviderRecord> {
+  async patch(actor: ProviderActor, id: string, input: PatchProviderInput): Promise<ProviderRecord> {
     const userId = actor.userId;
     const row = await this.getRow(userId, id);
     const provider = row.provider as ProviderId;
@@ -179,7 +214,10 @@ export class ProviderCredentials {
     if (input.base_url !== undefined) {
       if (input.base_url.trim() === '' && provider === 'custom')
         throw invalidRequest('base_url is required for a custom provider.', 'base_url');
-      changes.base_url = checkBaseUrl(input.base_url.trim() === '' ? PROVIDERS[provider].defaultBaseUrl : input.base_url);
+      changes.base_url = await this.checkBaseUrl(
+        input.base_url.trim() === '' ? PROVIDERS[provider].defaultBaseUrl : input.base_url,
+        actor,
+      );
     }
     if (input.api_key !== undefined) {
       const key = checkProviderKey(provider, input.api_key);
@@ -207,14 +245,9 @@ export class ProviderCredentials {
 
   /** The route for one of the account's providers, by id (for the provider test). */
   async routeById(userId: string, id: string): Promise<ProviderRoute> {
-    const row = await this.getRow(userId, id);
-    return {
-      id: row.id,
-      provider: row.provider as ProviderId,
-      name: row.name,
-      baseUrl: row.base_url,
-      keyCiphertext: row.key_ciphertext,
-    };
+    const row = await this.routeRows(userId).where('providers.id', '=', id).executeTakeFirst();
+    if (!row) throw notFound('Provider');
+    return toRoute(row);
   }
 
   /** The account's providers by name, from the cache (one database read per account until a change). */
@@ -250,19 +283,24 @@ export class ProviderCredentials {
   }
 
   private async loadRoutes(userId: string): Promise<Map<string, ProviderRoute>> {
-    const rows = await this.db.selectFrom('providers').selectAll().where('user_id', '=', userId).execute();
-    return new Map(
-      rows.map((row) => [
-        row.name,
-        {
-          id: row.id,
-          provider: row.provider as ProviderId,
-          name: row.name,
-          baseUrl: row.base_url,
-          keyCiphertext: row.key_ciphertext,
-        },
-      ]),
-    );
+    const rows = await this.routeRows(userId).execute();
+    return new Map(rows.map((row) => [row.name, toRoute(row)]));
+  }
+
+  /** The account's providers with the owner's role. */
+  private routeRows(userId: string) {
+    return this.db
+      .selectFrom('providers')
+      .innerJoin('users', 'users.id', 'providers.user_id')
+      .select([
+        'providers.id',
+        'providers.provider',
+        'providers.name',
+        'providers.base_url',
+        'providers.key_ciphertext',
+        'users.role',
+      ])
+      .where('providers.user_id', '=', userId);
   }
 
   private async getRow(userId: string, id: string): Promise<ProvidersTable> {

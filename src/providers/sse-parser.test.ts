@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OPENAI_TEXT_STREAM, OPENAI_TEXT_STREAM_DATA } from './openai-compatible/__fixtures__/openai-stream.js';
 import type { SseEvent } from './provider.js';
-import { SseParser } from './sse-parser.js';
+import { SseEventTooLargeError, SseParser } from './sse-parser.js';
 
 const encoder = new TextEncoder();
 
@@ -177,5 +177,57 @@ describe('SseParser', () => {
   it('end() flushes a truncated multibyte character as U+FFFD', () => {
     const bytes = encoder.encode('data: é');
     expect(parseChunks([bytes.subarray(0, bytes.length - 1)])).toEqual([dataEvent('\ufffd')]);
+  });
+});
+
+describe('SseParser with a bound on one event', () => {
+  /** Feeds the texts through a parser bounded at `max`; the events before it threw, and what it threw. */
+  function bounded(max: number, texts: string[]): { events: SseEvent[]; error: unknown } {
+    const parser = new SseParser(max);
+    const events: SseEvent[] = [];
+    try {
+      for (const text of texts) events.push(...parser.push(encoder.encode(text)));
+      events.push(...parser.end());
+      return { events, error: undefined };
+    } catch (error) {
+      return { events, error };
+    }
+  }
+
+  it('passes events within the bound (its data, and any line with its field name), however they are cut', () => {
+    const event = `data: ${'a'.repeat(94)}\n\n`;
+    const expected = [dataEvent('a'.repeat(94)), dataEvent('a'.repeat(94))];
+    expect(bounded(100, [event, event])).toEqual({ events: expected, error: undefined });
+    expect(bounded(100, [...event, ...event])).toEqual({ events: expected, error: undefined });
+    // Two data lines of 49 joined by a newline: 99.
+    expect(bounded(100, [`data: ${'b'.repeat(49)}\ndata: ${'b'.repeat(49)}\n\n`]).error).toBeUndefined();
+  });
+
+  it('throws as soon as one event grows past the bound: in one read, across reads, across data lines', () => {
+    const over = `data: ${'a'.repeat(101)}\n\n`;
+    for (const texts of [
+      [over],
+      [...over],
+      [`data: ${'a'.repeat(60)}`, 'a'.repeat(60)],
+      ['data: x\n', `data: ${'a'.repeat(99)}\n\n`],
+    ]) {
+      const { error } = bounded(100, texts);
+      expect(error, texts.join('').slice(0, 30)).toBeInstanceOf(SseEventTooLargeError);
+      expect((error as SseEventTooLargeError).limit).toBe(100);
+    }
+  });
+
+  it('throws before buffering a line past the bound, whatever its field (no terminator yet)', () => {
+    const parser = new SseParser(1000);
+    expect(parser.push(encoder.encode('data: ok\n\n'))).toEqual([dataEvent('ok')]);
+    expect(() => {
+      for (let i = 0; i < 100; i++) parser.push(encoder.encode('e'.repeat(100)));
+    }).toThrow(SseEventTooLargeError);
+  });
+
+  it('gives the events completed before the oversized one', () => {
+    const { events, error } = bounded(50, ['data: one\n\ndata: two\n\n', `data: ${'x'.repeat(80)}\n\n`]);
+    expect(events).toEqual([dataEvent('one'), dataEvent('two')]);
+    expect(error).toBeInstanceOf(SseEventTooLargeError);
   });
 });

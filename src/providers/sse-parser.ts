@@ -15,7 +15,20 @@ const SPACE = 32;
 const BOM = 0xfeff;
 const UNFRAMED_LIMIT = 64 * 1024;
 
-/** Incremental SSE parser: bytes in, complete events out. One instance per upstream response. */
+/** One event (or one line) of a stream grew past the parser's bound; it was not kept. */
+export class SseEventTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`An event of the stream is larger than ${limit} characters.`);
+    this.name = 'SseEventTooLargeError';
+  }
+}
+
+/**
+ * Incremental SSE parser: bytes in, complete events out. One instance per upstream response.
+ * `maxEventLength` bounds what one event may hold (its data plus the line being read, in UTF-16
+ * code units, i.e. bytes for the ASCII of JSON): past it push() throws SseEventTooLargeError
+ * instead of buffering more.
+ */
 export class SseParser {
   // StringDecoder rather than TextDecoder: see docs/performance.md, "StringDecoder, not TextDecoder".
   // It keeps a BOM in the text; we strip it, once, at stream start.
@@ -33,6 +46,8 @@ export class SseParser {
   private lastEventId: string | undefined = undefined;
   private unframed: string[] = [];
   private unframedLength = 0;
+
+  constructor(private readonly maxEventLength = Number.POSITIVE_INFINITY) {}
 
   /** Feeds one network chunk; returns the events it completed (often none, sometimes several). */
   push(chunk: Uint8Array): SseEvent[] {
@@ -83,6 +98,7 @@ export class SseParser {
       // Still inside one line: keep the part, scan nothing twice.
       this.pendingParts.push(text);
       this.pendingLength += text.length;
+      if (this.pendingLength + (this.data?.length ?? 0) > this.maxEventLength) this.tooLarge();
       return;
     }
 
@@ -125,7 +141,16 @@ export class SseParser {
       const rest = buf.slice(pos);
       this.pendingParts.push(rest);
       this.pendingLength = rest.length;
+      if (this.pendingLength + (this.data?.length ?? 0) > this.maxEventLength) this.tooLarge();
     }
+  }
+
+  /** Drops what the over-long event held, then throws. */
+  private tooLarge(): never {
+    this.pendingParts = [];
+    this.pendingLength = 0;
+    this.data = undefined;
+    throw new SseEventTooLargeError(this.maxEventLength);
   }
 
   /**
@@ -146,6 +171,7 @@ export class SseParser {
     if (nameLength === 4 && buf.startsWith('data', start)) {
       const value = valueStart >= end ? '' : buf.slice(valueStart, end);
       this.data = this.data === undefined ? value : `${this.data}\n${value}`;
+      if (this.data.length > this.maxEventLength) this.tooLarge();
     } else if (nameLength === 5 && buf.startsWith('event', start)) {
       this.eventName = valueStart >= end ? '' : buf.slice(valueStart, end);
     } else if (nameLength === 2 && buf.startsWith('id', start)) {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.js';
+import type { Resolve } from '../../src/egress/upstream-policy.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 
 export interface Zai {
@@ -47,7 +48,16 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
 /** Which storage the suite runs on: the vitest project sets ZAI_TEST_STORE=postgres for the second run. */
 export const TEST_STORE = process.env.ZAI_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
 
-export async function startZai(env: Record<string, string | undefined> = {}, dataDir?: string): Promise<Zai> {
+/**
+ * Fake upstreams listen on loopback, which by default only admins may reach; most suites sign up
+ * several accounts, so they run with ZAI_PRIVATE_UPSTREAMS=all. The suite of that policy sets it
+ * itself (and may give the server a resolver of its own, `resolve`).
+ */
+export async function startZai(
+  env: Record<string, string | undefined> = {},
+  dataDir?: string,
+  options: { resolve?: Resolve } = {},
+): Promise<Zai> {
   const dir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'zai-test-'));
   const database = TEST_STORE === 'postgres' && env.DATABASE_URL === undefined ? await createTestDatabase() : undefined;
   const lines: string[] = [];
@@ -63,10 +73,11 @@ export async function startZai(env: Record<string, string | undefined> = {}, dat
     ZAI_DATA_DIR: dir,
     PROVIDER_KEY_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     ZAI_LOG_LEVEL: 'info',
+    ZAI_PRIVATE_UPSTREAMS: 'all',
     ...(database ? { DATABASE_URL: database.url } : {}),
     ...env,
   });
-  const server = await startServer(config, { logDestination: sink });
+  const server = await startServer(config, { logDestination: sink, resolve: options.resolve });
   return {
     url: server.url,
     server,

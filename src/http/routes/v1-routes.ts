@@ -5,11 +5,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { embeddings } from '../../gateway/embeddings.js';
 import { chatCompletions } from '../../gateway/gateway.js';
-import type { JsonAnswer, RequestContext } from '../../gateway/request-context.js';
+import type { JsonAnswer, PiecewiseAnswer, RequestContext } from '../../gateway/request-context.js';
 import type { KeyAuth } from '../../keys/api-keys.js';
 import type { Services } from '../../services.js';
 import { authenticateApiKey } from '../api-key-auth.js';
-import { responseContext } from '../gateway-context.js';
+import { piecesStream, responseContext } from '../gateway-context.js';
 import { JSON_CONTENT_TYPE } from '../json-body.js';
 
 const authenticate = (services: Services, request: FastifyRequest): Promise<KeyAuth> =>
@@ -23,8 +23,11 @@ export function gatewayContext(request: FastifyRequest, reply: FastifyReply, aut
   });
 }
 
-export function sendAnswer(reply: FastifyReply, answer: JsonAnswer | undefined): FastifyReply {
-  if (answer !== undefined) return reply.code(answer.status).headers(answer.headers).type(JSON_CONTENT_TYPE).send(answer.body);
+export function sendAnswer(reply: FastifyReply, answer: JsonAnswer | PiecewiseAnswer | undefined): FastifyReply {
+  if (answer !== undefined) {
+    const body = 'pieces' in answer ? piecesStream(answer) : answer.body;
+    return reply.code(answer.status).headers(answer.headers).type(JSON_CONTENT_TYPE).send(body);
+  }
   if (!reply.sent) {
     // The client left before anything was sent: nothing to render.
     void reply.hijack();
