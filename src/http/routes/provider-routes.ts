@@ -1,22 +1,10 @@
 /** "Z-AI → Providers": paste, list, change, remove and test provider keys. */
 import type { FastifyInstance } from 'fastify';
-import { invalidRequest } from '../../errors.js';
+import { createProviderSchema, patchProviderSchema } from '../../keys/provider-input.js';
 import { PROVIDERS } from '../../providers/registry.js';
 import type { Services } from '../../services.js';
+import { parseBody } from '../parse-body.js';
 import { currentActor, currentUser } from '../session.js';
-
-function optionalString(body: Record<string, unknown>, field: string): string | undefined {
-  const value = body[field];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw invalidRequest(`${field} must be a string.`, field);
-  return value;
-}
-
-function objectBody(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body))
-    throw invalidRequest('The request body must be a JSON object.');
-  return body as Record<string, unknown>;
-}
 
 type IdParams = { Params: { id: string } };
 
@@ -34,28 +22,15 @@ export function providerRoutes(app: FastifyInstance, services: Services): void {
   }));
 
   app.post('/api/providers', async (request, reply) => {
-    const body = objectBody(request.body);
-    const provider = optionalString(body, 'provider');
-    if (provider === undefined) throw invalidRequest('provider is required.', 'provider');
-    const record = await services.providers.create(currentActor(request), {
-      provider,
-      api_key: optionalString(body, 'api_key') ?? '',
-      base_url: optionalString(body, 'base_url'),
-      name: optionalString(body, 'name'),
-    });
+    const record = await services.providers.create(currentActor(request), parseBody(createProviderSchema, request.body));
     return reply.code(201).send(record);
   });
 
   app.get('/api/providers', async (request) => ({ data: await services.providers.list(currentUser(request).id) }));
 
-  app.patch<IdParams>('/api/providers/:id', async (request) => {
-    const body = objectBody(request.body);
-    return services.providers.patch(currentActor(request), request.params.id, {
-      api_key: optionalString(body, 'api_key'),
-      base_url: optionalString(body, 'base_url'),
-      name: optionalString(body, 'name'),
-    });
-  });
+  app.patch<IdParams>('/api/providers/:id', async (request) =>
+    services.providers.patch(currentActor(request), request.params.id, parseBody(patchProviderSchema, request.body)),
+  );
 
   app.delete<IdParams>('/api/providers/:id', async (request, reply) => {
     await services.providers.remove(currentActor(request), request.params.id);
