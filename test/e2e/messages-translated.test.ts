@@ -113,7 +113,8 @@ describe('text', () => {
           { type: 'text', text: 'Answer in English.' },
         ],
         messages: [{ role: 'user', content: 'Say hello' }],
-        temperature: 0.3,
+        // Deprecated in the newest SDK's types, still sent by many clients.
+        ...({ temperature: 0.3 } as object),
         stop_sequences: ['###'],
       })
       .withResponse();

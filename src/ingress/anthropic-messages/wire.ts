@@ -12,6 +12,13 @@ export interface RequestBlock {
   [key: string]: unknown;
 }
 
+/** A tool definition: client tools have no `type` (or `custom`), server tools a versioned one. */
+export interface RequestTool {
+  name: string;
+  type?: string | null;
+  [key: string]: unknown;
+}
+
 export interface RequestMessage {
   role: 'user' | 'assistant' | 'system';
   content: string | RequestBlock[];
@@ -27,7 +34,7 @@ export interface MessagesRequest {
   temperature?: number;
   top_p?: number;
   top_k?: number;
-  tools?: RequestBlock[];
+  tools?: RequestTool[];
   tool_choice?: RequestBlock;
   thinking?: RequestBlock;
   output_config?: { effort?: string | null; format?: unknown; [key: string]: unknown };
