@@ -141,6 +141,35 @@ describe('Gemini behind /v1/messages', () => {
     });
   });
 
+  it('asks Gemini for thought summaries when thinking is on, and streams them as a thinking block before the text', async () => {
+    behaviours.set('gemini-2.5-pro', (_req, res) =>
+      writeFrames(res, [
+        chunk([{ text: 'The user wants a greeting.', thought: true }], { promptTokenCount: 8, thoughtsTokenCount: 6 }),
+        chunk([{ text: 'Hello!' }], { promptTokenCount: 8, candidatesTokenCount: 2, thoughtsTokenCount: 6 }, 'STOP'),
+      ]),
+    );
+    const message = await client.messages
+      .stream({
+        model: 'gemini/gemini-2.5-pro',
+        max_tokens: 1000,
+        thinking: { type: 'adaptive' },
+        output_config: { effort: 'high' },
+        messages: [{ role: 'user', content: 'Greet me.' }],
+      })
+      .finalMessage();
+    expect(message.content).toEqual([
+      { type: 'thinking', thinking: 'The user wants a greeting.', signature: '' },
+      { type: 'text', text: 'Hello!' },
+    ]);
+    // Gemini bills thoughts as output.
+    expect(message.usage).toMatchObject({ input_tokens: 8, output_tokens: 8 });
+    expect(body(lastCall('gemini-2.5-pro')).generationConfig).toEqual({
+      maxOutputTokens: 1000,
+      // Thoughts count against the output limit: half of it is left for the answer.
+      thinkingConfig: { thinkingBudget: 512, includeThoughts: true },
+    });
+  });
+
   it('round-trips a streamed tool call: tool_use to the client, tool_result back to Gemini as a functionResponse', async () => {
     behaviours.set('gemini-tools', (req, res) => {
       const contents = body(req).contents as Array<{ parts: Json[] }>;

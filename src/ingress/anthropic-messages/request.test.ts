@@ -112,7 +112,7 @@ describe('prepareTranslation', () => {
 });
 
 describe('takesReasoningEffort', () => {
-  it('knows the OpenAI-style reasoning models and nothing else', () => {
+  it('knows the reasoning models (OpenAI-style, and Gemini 2.5 and later) and nothing else', () => {
     const takes = (providerId: TranslationTarget['providerId'], upstreamModel: string) =>
       takesReasoningEffort({ providerId, upstreamModel });
     expect(takes('openai', 'o3-mini')).toBe(true);
@@ -123,6 +123,8 @@ describe('takesReasoningEffort', () => {
     expect(takes('openai', 'gpt-4o-mini')).toBe(false);
     expect(takes('openai', 'gpt-4.1')).toBe(false);
     expect(takes('custom', 'llama3.2')).toBe(false);
-    expect(takes('gemini', 'gemini-2.5-pro')).toBe(false);
+    expect(takes('gemini', 'gemini-2.5-pro')).toBe(true);
+    expect(takes('gemini', 'gemini-3.8-flash')).toBe(true);
+    expect(takes('gemini', 'gemini-2.0-flash')).toBe(false);
   });
 });

@@ -61,13 +61,16 @@ export interface PreparedTranslation {
 type Effort = 'low' | 'medium' | 'high';
 
 /**
- * Models that take OpenAI's `reasoning_effort` (OpenAI's o-series, GPT-5 and later, gpt-oss on any
- * host). Others answer 400 to it, so for them thinking and effort are dropped with a warning.
+ * Models that take OpenAI's `reasoning_effort`: OpenAI's o-series, GPT-5 and later, gpt-oss on any
+ * host, and Gemini 2.5 and later (whose adapter turns it into a thinking config). Others answer
+ * 400 to it, so for them thinking and effort are dropped with a warning.
  */
 const REASONING_MODEL = /(^|[/-])(o[1-9]\d*(-|$)|gpt-[5-9]|gpt-oss)/i;
+const GEMINI_THINKING_MODEL = /^gemini-(2\.5|[3-9])/;
 
 export function takesReasoningEffort(target: Pick<TranslationTarget, 'providerId' | 'upstreamModel'>): boolean {
-  return target.providerId !== 'gemini' && target.providerId !== 'anthropic' && REASONING_MODEL.test(target.upstreamModel);
+  if (target.providerId === 'gemini') return GEMINI_THINKING_MODEL.test(target.upstreamModel);
+  return target.providerId !== 'anthropic' && REASONING_MODEL.test(target.upstreamModel);
 }
 
 /** Anthropic's effort levels onto the three every reasoning model takes. */
