@@ -59,9 +59,17 @@ const BLOCK_STARTS: Readonly<Record<TextKind, Record<string, string>>> = {
   thinking: { type: 'thinking', thinking: '', signature: '' },
 };
 
-function textDelta(kind: TextKind, index: number, text: string): string {
-  const delta = kind === 'text' ? { type: 'text_delta', text } : { type: 'thinking_delta', thinking: text };
-  return event({ type: 'content_block_delta', index, delta });
+// Deltas are most of a stream: written around the JSON of their one string (which JSON.stringify
+// keeps on one line) rather than serialising an object per delta.
+const DELTA_HEAD = 'event: content_block_delta\ndata: {"type":"content_block_delta","index":';
+const DELTA_FIELDS: Readonly<Record<TextKind | 'json', string>> = {
+  text: ',"delta":{"type":"text_delta","text":',
+  thinking: ',"delta":{"type":"thinking_delta","thinking":',
+  json: ',"delta":{"type":"input_json_delta","partial_json":',
+};
+
+function delta(kind: TextKind | 'json', index: number, value: string): string {
+  return `${DELTA_HEAD}${index}${DELTA_FIELDS[kind]}${JSON.stringify(value)}}}\n\n`;
 }
 
 export class MessagesStreamEncoder implements ChunkEncoder {
@@ -160,11 +168,11 @@ export class MessagesStreamEncoder implements ChunkEncoder {
       else this.held.push({ kind, text });
       return '';
     }
-    if (this.open?.kind === kind) return textDelta(kind, this.open.index, text);
+    if (this.open?.kind === kind) return delta(kind, this.open.index, text);
     const out = this.closeOpen();
     const index = this.blockCount++;
     this.open = { kind, index };
-    return out + event({ type: 'content_block_start', index, content_block: BLOCK_STARTS[kind] }) + textDelta(kind, index, text);
+    return out + event({ type: 'content_block_start', index, content_block: BLOCK_STARTS[kind] }) + delta(kind, index, text);
   }
 
   private toolCall(delta: ToolCallDelta): string {
@@ -207,7 +215,7 @@ export class MessagesStreamEncoder implements ChunkEncoder {
   }
 
   private jsonDelta(index: number, partial: string): string {
-    return event({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: partial } });
+    return delta('json', index, partial);
   }
 
   private closeOpen(): string {
@@ -227,7 +235,7 @@ export class MessagesStreamEncoder implements ChunkEncoder {
     }
     return (
       event({ type: 'content_block_start', index, content_block: BLOCK_STARTS[block.kind] }) +
-      textDelta(block.kind, index, block.text) +
+      delta(block.kind, index, block.text) +
       stop
     );
   }
