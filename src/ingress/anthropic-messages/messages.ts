@@ -50,7 +50,7 @@ export async function createMessage(
         maxOutputTokens: candidate.catalog?.maxOutputTokens ?? undefined,
       });
       return runChatAttempt(deps, ctx, candidate, target.request, {
-        codec: messagesCodec({ id, model: candidate.model, inputTokensEstimate }),
+        codec: messagesCodec({ id, model: candidate.model, inputTokensEstimate, stopSequences: request.stop_sequences ?? [] }),
         warnings: target.warnings,
         headers: target.headers,
       });

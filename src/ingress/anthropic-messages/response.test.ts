@@ -20,7 +20,7 @@ function completion(
   };
 }
 
-const options = { id: 'msg_1', inputTokensEstimate: 77 };
+const options = { id: 'msg_1', inputTokensEstimate: 77, stopSequences: ['###'] };
 
 describe('toMessageResponse', () => {
   it('writes reasoning as a thinking block, then text, then tool calls with parsed input', () => {
@@ -92,6 +92,12 @@ describe('toMessageResponse', () => {
     }
     expect(thrown).toBeInstanceOf(GatewayError);
     expect(thrown).toMatchObject({ status: 502, retryable: true, failure: 'protocol' });
+  });
+
+  it('names the stop sequence a host (vLLM) says it stopped on', () => {
+    const stopped = completion({ role: 'assistant', content: 'Done' }, 'stop');
+    (stopped.choices[0] as Record<string, unknown>).stop_reason = '###';
+    expect(toMessageResponse(stopped, options)).toMatchObject({ stop_reason: 'stop_sequence', stop_sequence: '###' });
   });
 });
 

@@ -11,7 +11,7 @@
 import { GatewayError } from '../../errors.js';
 import type { ChatCompletion, TokenUsage } from '../../openai/types.js';
 import { isRecord } from '../../providers/anthropic/content.js';
-import { toStopReason } from './stop-reason.js';
+import { toStop } from './stop-reason.js';
 import { toMessageUsage } from './usage.js';
 import type { MessageResponse, ResponseBlock } from './wire.js';
 
@@ -20,6 +20,8 @@ export interface ResponseOptions {
   id: string;
   /** Input tokens to report when the provider reported no usage. */
   inputTokensEstimate: number;
+  /** The request's stop sequences, to recognise the one a host says it stopped on. */
+  stopSequences: readonly string[];
 }
 
 /** The reasoning text a chat message or delta carries, under either name hosts use for it. */
@@ -47,14 +49,20 @@ export function toMessageResponse(completion: ChatCompletion, options: ResponseO
     }
   }
   const hasToolUse = content.some((block) => block.type === 'tool_use');
+  const stop = toStop(
+    choice?.finish_reason,
+    hasToolUse,
+    (choice as Record<string, unknown> | undefined)?.stop_reason,
+    options.stopSequences,
+  );
   return {
     id: options.id,
     type: 'message',
     role: 'assistant',
     model: completion.model,
     content,
-    stop_reason: toStopReason(choice?.finish_reason, hasToolUse),
-    stop_sequence: null,
+    stop_reason: stop.stop_reason,
+    stop_sequence: stop.stop_sequence,
     usage: toMessageUsage(
       usageOf(completion) ?? { promptTokens: options.inputTokensEstimate, completionTokens: 0, cachedTokens: 0 },
     ),

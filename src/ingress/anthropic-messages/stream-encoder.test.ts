@@ -5,7 +5,7 @@ import { createChatStream } from '../../providers/openai-compatible/stream.js';
 import { loadSseFixture, loadTextFixture, parseSse } from './__fixtures__/load-fixture.js';
 import { MessagesStreamEncoder, PING_EVENT } from './stream-encoder.js';
 
-const options = { id: 'msg_fixture1', model: 'openai/gpt-5.4', inputTokensEstimate: 300 };
+const options = { id: 'msg_fixture1', model: 'openai/gpt-5.4', inputTokensEstimate: 300, stopSequences: ['END'] };
 
 function chunk(
   delta: ChatCompletionChunk['choices'][number]['delta'],
@@ -88,6 +88,14 @@ describe('MessagesStreamEncoder', () => {
       [0, '1}'],
       [1, '{}'],
     ]);
+  });
+
+  it('names the stop sequence a host (vLLM) says it stopped on', () => {
+    const encoder = new MessagesStreamEncoder(options);
+    const finish = chunk({ content: 'Done' }, 'stop');
+    (finish.choices[0] as Record<string, unknown>).stop_reason = 'END';
+    const out = encoder.encode([finish]) + encoder.done(undefined);
+    expect(events(out).at(-2)).toMatchObject({ delta: { stop_reason: 'stop_sequence', stop_sequence: 'END' } });
   });
 
   it('maps a refusal to text and length to max_tokens; pings and errors are Anthropic events', () => {

@@ -25,7 +25,7 @@ import type { ChatCompletionChunk, FinishReason, TokenUsage, ToolCallDelta } fro
 import type { StreamOutput } from '../../providers/provider.js';
 import { anthropicErrorEvent } from './errors.js';
 import { reasoningText } from './response.js';
-import { toStopReason } from './stop-reason.js';
+import { toStop } from './stop-reason.js';
 import { toMessageUsage } from './usage.js';
 
 export interface MessagesStreamOptions {
@@ -35,6 +35,8 @@ export interface MessagesStreamOptions {
   model: string;
   /** Input tokens for `message_start` when the first chunk carries no usage. */
   inputTokensEstimate: number;
+  /** The request's stop sequences, to recognise the one a host says it stopped on. */
+  stopSequences: readonly string[];
 }
 
 export const PING_EVENT = encodeSseEvent('ping', '{"type":"ping"}');
@@ -88,6 +90,8 @@ export class MessagesStreamEncoder implements ChunkEncoder {
   private lastCall = 0;
   private unnumberedCalls = 0;
   private finishReason: FinishReason | null = null;
+  /** The finishing choice's `stop_reason` (vLLM, SGLang: the matched stop string). */
+  private matchedStop: unknown;
   private inputTokens: number;
   /** Generated characters, for an output count when the provider reports no usage. */
   private outputChars = 0;
@@ -112,7 +116,10 @@ export class MessagesStreamEncoder implements ChunkEncoder {
         if (Array.isArray(delta.tool_calls)) for (const call of delta.tool_calls) out += this.toolCall(call);
       }
       // After the content of the same chunk, so a chunk carrying both loses nothing.
-      if (choice.finish_reason !== null && choice.finish_reason !== undefined) this.finishReason = choice.finish_reason;
+      if (choice.finish_reason !== null && choice.finish_reason !== undefined) {
+        this.finishReason = choice.finish_reason;
+        this.matchedStop = (choice as Record<string, unknown>).stop_reason;
+      }
     }
     return out;
   }
@@ -128,7 +135,7 @@ export class MessagesStreamEncoder implements ChunkEncoder {
     };
     out += event({
       type: 'message_delta',
-      delta: { stop_reason: toStopReason(this.finishReason, this.toolUse), stop_sequence: null },
+      delta: toStop(this.finishReason, this.toolUse, this.matchedStop, this.options.stopSequences),
       usage: toMessageUsage(final),
     });
     return out + event({ type: 'message_stop' });
