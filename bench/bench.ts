@@ -13,7 +13,8 @@
  * bench), --cpu-prof (Z-AI under `node --cpu-prof`; profiles and results go to
  * bench/results/profile/, numbers not comparable).
  * Env: BENCH_WARMUP_MS, BENCH_DURATION_MS, BENCH_ROUNDS (default 2; each case keeps its least
- * disturbed round), BENCH_CONCURRENCY ("1,50"), BENCH_MODES ("json,stream"), BENCH_TARGETS
+ * disturbed round), BENCH_CONCURRENCY ("1,50"), BENCH_MODES ("json,stream,messages"; `messages` is
+ * streaming through the Anthropic Messages ingress, Z-AI only), BENCH_TARGETS
  * ("direct,bare-proxy,z-ai,z-ai-alt"), BENCH_ZAI_DIR (the Z-AI checkout to measure, default this
  * one), BENCH_ZAI_ALT_DIR (a second checkout with bin/ and a built dist/, measured as `z-ai-alt`
  * in the same run, interleaved with the others: the way to compare a change on a noisy machine),
@@ -49,7 +50,7 @@ const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? (quick ? 300 : 1000));
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? (quick ? 1000 : 3500));
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? (quick ? 1 : 2)));
 const CONCURRENCIES = (process.env.BENCH_CONCURRENCY ?? '1,50').split(',').map((s) => Number(s.trim()));
-const MODES = (process.env.BENCH_MODES ?? 'json,stream').split(',').map((s) => s.trim()) as Mode[];
+const MODES = (process.env.BENCH_MODES ?? 'json,stream,messages').split(',').map((s) => s.trim()) as Mode[];
 const TARGETS = (process.env.BENCH_TARGETS ?? 'direct,bare-proxy,z-ai,z-ai-alt').split(',').map((s) => s.trim());
 /** Another checkout/build of Z-AI (with bin/ and dist/) to measure as `z-ai-alt` in the same run. */
 const ALT_DIR = process.env.BENCH_ZAI_ALT_DIR;
@@ -128,6 +129,29 @@ function chatBody(model: string, stream: boolean): string {
   });
 }
 
+/** A streaming Anthropic Messages request, translated by Z-AI to the same upstream stream. */
+function messagesBody(model: string): string {
+  return JSON.stringify({
+    model,
+    max_tokens: 1000,
+    stream: true,
+    system: 'You are a helpful assistant.',
+    messages: [{ role: 'user', content: 'Say hello in a short sentence.' }],
+    temperature: 0.7,
+  });
+}
+
+const MESSAGES_END = 'event: message_stop\ndata: {"type":"message_stop"}\n\n';
+
+function isZaiTarget(target: Target): boolean {
+  return target === 'z-ai' || target === 'z-ai-alt';
+}
+
+/** Only Z-AI speaks the Messages API; the direct and bare-proxy targets take the other modes. */
+function serves(endpoint: { target: Target }, mode: Mode): boolean {
+  return mode !== 'messages' || isZaiTarget(endpoint.target);
+}
+
 /** The management API with a kept session cookie. */
 class Management {
   private cookie = '';
@@ -193,7 +217,7 @@ async function sanityCheck(endpoint: Endpoint): Promise<void> {
       `${endpoint.target}: unexpected non-streaming answer ${json.status} ${JSON.stringify(completion).slice(0, 300)}`,
     );
   }
-  const isZai = endpoint.target === 'z-ai' || endpoint.target === 'z-ai-alt';
+  const isZai = isZaiTarget(endpoint.target);
   if (isZai && completion.model !== endpoint.model) throw new Error(`${endpoint.target} answered model ${completion.model}`);
   const stream = await fetch(`${endpoint.origin}/v1/chat/completions`, {
     method: 'POST',
@@ -214,6 +238,13 @@ async function sanityCheck(endpoint: Endpoint): Promise<void> {
   }
   if (isZai && chunks.some((c) => c.model !== endpoint.model))
     throw new Error(`${endpoint.target}: a chunk kept the upstream model`);
+  if (!isZai) return;
+  const messages = await fetch(`${endpoint.origin}/v1/messages`, { method: 'POST', headers, body: messagesBody(endpoint.model) });
+  const messagesText = await messages.text();
+  const deltas = messagesText.split('\n\n').filter((e) => e.startsWith('event: content_block_delta\n'));
+  if (messages.status !== 200 || !messagesText.endsWith(MESSAGES_END) || deltas.length !== STREAM_CHUNKS) {
+    throw new Error(`${endpoint.target}: unexpected /v1/messages stream (${messages.status}, ${deltas.length} deltas)`);
+  }
 }
 
 function cpuMsPerReq(start: CpuSample, end: CpuSample, requests: number): { precise: number; ticks: number | null } {
@@ -348,8 +379,8 @@ async function main(): Promise<void> {
   const zaiOf = (target: Target): RunningZai | undefined => (target === 'z-ai' ? zai : target === 'z-ai-alt' ? alt : undefined);
   for (const endpoint of allEndpoints) await sanityCheck(endpoint);
   const endpoints = allEndpoints.filter((e) => TARGETS.includes(e.target));
-  zai.answers += 2; // the sanity checks
-  if (alt) alt.answers += 2;
+  zai.answers += 3; // the sanity checks
+  if (alt) alt.answers += 3;
 
   // 4. Every case. The targets of one (mode, concurrency) run back to back so drift hits them alike;
   // the whole matrix runs ROUNDS times and each case keeps its least disturbed round (the highest
@@ -370,13 +401,14 @@ async function main(): Promise<void> {
     let machineEnd: ReturnType<typeof machineCpu>;
     const load: LoadResult = await runLoad({
       origin: endpoint.origin,
-      path: '/v1/chat/completions',
+      path: mode === 'messages' ? '/v1/messages' : '/v1/chat/completions',
       headers: { authorization: endpoint.authorization },
-      body: chatBody(endpoint.model, mode === 'stream'),
+      body: mode === 'messages' ? messagesBody(endpoint.model) : chatBody(endpoint.model, mode === 'stream'),
       concurrency,
       warmupMs,
       durationMs,
-      stream: mode === 'stream',
+      stream: mode !== 'json',
+      ...(mode === 'messages' ? { streamEnd: MESSAGES_END } : {}),
       async onWindowStart() {
         [proxyStart, fakeStart] = await Promise.all([endpoint.proxy?.sample(), fake.child.sample()]);
         machineStart = machineCpu();
@@ -412,10 +444,12 @@ async function main(): Promise<void> {
 
   // JIT warm-up of every process on every path before anything is measured.
   log('warming up every target…');
-  for (const endpoint of endpoints) for (const mode of modes) await runCase(endpoint, mode, 10, 0, quick ? 300 : 1000);
+  for (const endpoint of endpoints) {
+    for (const mode of modes) if (serves(endpoint, mode)) await runCase(endpoint, mode, 10, 0, quick ? 300 : 1000);
+  }
 
   const rounds: CaseResult[][] = [];
-  const total = modes.length * CONCURRENCIES.length * endpoints.length;
+  const total = modes.reduce((sum, mode) => sum + endpoints.filter((e) => serves(e, mode)).length, 0) * CONCURRENCIES.length;
   log(
     `measuring ${total} cases × ${ROUNDS} round(s): ${WARMUP_MS} ms warm-up + ${DURATION_MS} ms each` +
       (cpuProf ? ' (Z-AI under --cpu-prof: numbers not comparable)' : ''),
@@ -425,6 +459,7 @@ async function main(): Promise<void> {
     for (const mode of modes) {
       for (const concurrency of CONCURRENCIES) {
         for (const endpoint of endpoints) {
+          if (!serves(endpoint, mode)) continue;
           const result = await runCase(endpoint, mode, concurrency, WARMUP_MS, DURATION_MS);
           results.push(result);
           const { load } = result;
@@ -513,7 +548,7 @@ async function main(): Promise<void> {
       errors: c.load.errors,
       firstError: c.load.firstError,
       latencyMs: c.load.latencyMs,
-      ttfbMs: c.mode === 'stream' ? c.load.ttfbMs : null,
+      ttfbMs: c.mode !== 'json' ? c.load.ttfbMs : null,
       bytesPerAnswer: c.load.bytesPerAnswer,
       proxyCpuMsPerReq: c.proxyCpuMsPerReq,
       proxyCpuMsPerReqProcStat: c.proxyCpuMsPerReqProcStat,

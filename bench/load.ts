@@ -19,8 +19,10 @@ export interface LoadOptions {
   concurrency: number;
   warmupMs: number;
   durationMs: number;
-  /** Streamed answers must end with `data: [DONE]`. */
+  /** Streamed answers must end with `streamEnd`. */
   stream: boolean;
+  /** The last event of a complete stream (default OpenAI's `data: [DONE]`). */
+  streamEnd?: string;
   /** Called when the measured window opens and closes (CPU probes of the processes under test). */
   onWindowStart?: () => Promise<void>;
   onWindowEnd?: () => Promise<void>;
@@ -52,7 +54,7 @@ export interface LoadResult {
   clientCpuMsPerReq: number;
 }
 
-const DONE = Buffer.from('data: [DONE]\n\n');
+const DONE = 'data: [DONE]\n\n';
 
 function summarize(samples: Float64Array, n: number): Summary {
   if (n === 0) return { p50: NaN, p90: NaN, p99: NaN, mean: NaN, max: NaN };
@@ -84,6 +86,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     keepAliveMaxTimeout: 120_000,
   });
   const body = Buffer.from(options.body);
+  const streamEnd = Buffer.from(options.streamEnd ?? DONE);
   const dispatchOptions: Dispatcher.DispatchOptions = {
     path: options.path,
     method: 'POST',
@@ -139,7 +142,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       const end = performance.now();
       let problem: string | undefined;
       if (this.status !== 200) problem = `HTTP ${this.status}`;
-      else if (options.stream && !this.endsWithDone()) problem = 'stream did not end with data: [DONE]';
+      else if (options.stream && !this.endsWithStreamEnd())
+        problem = `stream did not end with ${JSON.stringify(streamEnd.toString())}`;
       else if (this.size === 0) problem = 'empty body';
       this.finish(end, problem);
     }
@@ -148,11 +152,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       this.finish(performance.now(), error.message);
     }
 
-    private endsWithDone(): boolean {
+    private endsWithStreamEnd(): boolean {
       let tail = this.tail;
       if (tail === undefined) return false;
-      if (tail.length < DONE.length && this.prevTail !== undefined) tail = Buffer.concat([this.prevTail, tail]);
-      return tail.length >= DONE.length && tail.subarray(tail.length - DONE.length).equals(DONE);
+      if (tail.length < streamEnd.length && this.prevTail !== undefined) tail = Buffer.concat([this.prevTail, tail]);
+      return tail.length >= streamEnd.length && tail.subarray(tail.length - streamEnd.length).equals(streamEnd);
     }
 
     private finish(end: number, problem: string | undefined): void {

@@ -5,7 +5,8 @@
 import type { LoadResult } from './load.js';
 
 export type Target = 'direct' | 'bare-proxy' | 'z-ai' | 'z-ai-alt';
-export type Mode = 'json' | 'stream';
+/** `messages`: streaming through the Anthropic Messages ingress (Z-AI only), translated to the same upstream. */
+export type Mode = 'json' | 'stream' | 'messages';
 
 export interface CaseResult {
   target: Target;
@@ -39,7 +40,7 @@ function find(cases: CaseResult[], target: Target, mode: Mode, concurrency: numb
   return cases.find((c) => c.target === target && c.mode === mode && c.concurrency === concurrency);
 }
 
-const MODE_LABEL: Record<Mode, string> = { json: 'non-streaming', stream: 'streaming' };
+const MODE_LABEL: Record<Mode, string> = { json: 'non-streaming', stream: 'streaming', messages: 'streaming /v1/messages' };
 
 /** Z-AI's speed targets, each Z-AI against the bare proxy of the same run. */
 export function checks(cases: CaseResult[], concurrencies: number[], zaiTarget: Target = 'z-ai'): Check[] {
@@ -102,6 +103,22 @@ export function checks(cases: CaseResult[], concurrencies: number[], zaiTarget: 
     }
   }
   for (const c of concurrencies) {
+    // The Messages ingress against Z-AI's own chat route: same upstream stream, translated back.
+    const messages = find(cases, zaiTarget, 'messages', c);
+    const chat = find(cases, zaiTarget, 'stream', c);
+    if (!messages || !chat || messages.proxyCpuMsPerReq === null || chat.proxyCpuMsPerReq === null) continue;
+    const ratio = messages.proxyCpuMsPerReq / chat.proxyCpuMsPerReq;
+    out.push({
+      kind: 'target',
+      name: `CPU per request, ${MODE_LABEL.messages} vs /v1/chat/completions, c=${c}`,
+      value: ratio,
+      unit: '×',
+      target: '≤ 1.3× chat',
+      pass: ratio <= 1.3,
+      detail: `messages ${messages.proxyCpuMsPerReq.toFixed(3)} ms vs chat ${chat.proxyCpuMsPerReq.toFixed(3)} ms`,
+    });
+  }
+  for (const c of concurrencies) {
     const zai = find(cases, zaiTarget, 'stream', c);
     const bare = find(cases, 'bare-proxy', 'stream', c);
     if (!zai || !bare) continue;
@@ -157,12 +174,12 @@ export function renderTable(cases: CaseResult[]): string {
   ];
   const rows = cases.map((c) => [
     c.target,
-    c.mode === 'json' ? 'non-stream' : 'stream(20)',
+    c.mode === 'json' ? 'non-stream' : c.mode === 'messages' ? 'messages(20)' : 'stream(20)',
     String(c.concurrency),
     Math.round(c.load.rps).toString(),
     num(c.load.latencyMs.p50, 3),
     num(c.load.latencyMs.p99, 3),
-    c.mode === 'stream' ? num(c.load.ttfbMs.p50, 3) : '',
+    c.mode !== 'json' ? num(c.load.ttfbMs.p50, 3) : '',
     num(c.proxyCpuMsPerReq, 3),
     num(c.upstreamCpuMsPerReq, 3),
     num(c.load.clientCpuMsPerReq, 3),

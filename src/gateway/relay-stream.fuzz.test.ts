@@ -287,8 +287,14 @@ async function relay(
   });
   try {
     const outcome = await Promise.race([
-      relayStream(ctx, response, upstream.create(includeUsage), { 'x-zai-model': 'fuzz/model' }, metrics, (text) =>
-        unframedError(upstream.create.adapter, text, ''),
+      relayStream(
+        ctx,
+        response,
+        upstream.create(includeUsage),
+        { 'x-zai-model': 'fuzz/model' },
+        metrics,
+        (text) => unframedError(upstream.create.adapter, text, ''),
+        Infinity,
       ),
       hang,
     ]);

@@ -5,9 +5,11 @@
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SSE_KEEPALIVE } from '../openai/sse-encoder.js';
+import type { ChatCompletionChunk } from '../openai/types.js';
 import { createChatStream } from '../providers/openai-compatible/stream.js';
 import type { Metrics } from '../usage/metrics.js';
 import { Cancellation } from './cancellation.js';
+import type { ChunkEncoder } from './client-codec.js';
 import { KEEPALIVE_MS, relayStream } from './relay-stream.js';
 import type { ClientStream, RequestContext } from './request-context.js';
 import type { UpstreamResponse } from './upstream-client.js';
@@ -56,7 +58,7 @@ const chunk = (extra: string): string =>
 async function relayWhole(text: string): Promise<{ outcome: Awaited<ReturnType<typeof relayStream>>; client: Client }> {
   const { ctx, client, body, response, metrics } = setup();
   body.end(text);
-  return { outcome: await relayStream(ctx, response, openAIStream(), {}, metrics, () => undefined), client };
+  return { outcome: await relayStream(ctx, response, openAIStream(), {}, metrics, () => undefined, Infinity), client };
 }
 
 describe('relayStream, complete answers', () => {
@@ -64,7 +66,7 @@ describe('relayStream, complete answers', () => {
     const { ctx, client, body, response, metrics } = setup();
     const transform = openAIStream(true);
     body.write(chunk('{"index":0,"delta":{"content":"Hi"},"finish_reason":null}'));
-    const relayed = relayStream(ctx, response, transform, {}, metrics, () => undefined);
+    const relayed = relayStream(ctx, response, transform, {}, metrics, () => undefined, Infinity);
     await new Promise((r) => setImmediate(r));
     body.write(
       chunk('{"index":0,"delta":{},"finish_reason":"stop"}') +
@@ -105,7 +107,7 @@ describe('relayStream, complete answers', () => {
     const transform = openAIStream();
     body.write(chunk('{"index":0,"delta":{"content":"Hi"},"finish_reason":"stop"}') + 'data: [DONE]\n\n');
     setImmediate(() => body.destroy(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' })));
-    const outcome = await relayStream(ctx, response, transform, {}, metrics, () => undefined);
+    const outcome = await relayStream(ctx, response, transform, {}, metrics, () => undefined, Infinity);
     expect(outcome.status).toBe(502);
     expect(client.ends[0]).not.toContain('[DONE]');
   });
@@ -128,7 +130,7 @@ describe('relayStream keep-alive', () => {
   it('writes a comment line after a long upstream silence, then relays the rest', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'performance'] });
     const { ctx, client, body, response, metrics } = setup();
-    const relayed = relayStream(ctx, response, openAIStream(), {}, metrics, () => undefined);
+    const relayed = relayStream(ctx, response, openAIStream(), {}, metrics, () => undefined, Infinity);
     body.write(chunk('{"index":0,"delta":{"content":"Thinking"},"finish_reason":null}'));
     await vi.waitFor(() => expect(client.writes.join('')).toContain('Thinking'));
 
@@ -145,5 +147,56 @@ describe('relayStream keep-alive', () => {
     const writes = client.writes.length;
     await vi.advanceTimersByTimeAsync(KEEPALIVE_MS * 3);
     expect(client.writes.length).toBe(writes);
+  });
+});
+
+describe('relayStream with another client API’s encoder', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** An encoder for a made-up API: one line per chunk's content, its own end, error and keep-alive. */
+  const lines: ChunkEncoder = {
+    acceptsEncoded: false,
+    encode: (chunks) =>
+      chunks.map((c) => `text ${String((c as ChatCompletionChunk).choices[0]?.delta.content ?? '')}\n`).join(''),
+    done: (usage) => `end ${usage?.completionTokens ?? '?'}\n`,
+    error: (error) => `failed ${error.status}\n`,
+    keepAlive: 'ping\n',
+  };
+
+  it('writes the chunks, the keep-alive, the end (with the final usage) and errors in that encoder’s form', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'performance'] });
+    const { ctx, client, body, response, metrics } = setup();
+    const relayed = relayStream(ctx, response, openAIStream(true), {}, metrics, () => undefined, Infinity, lines);
+    body.write(chunk('{"index":0,"delta":{"content":"Hi"},"finish_reason":null}'));
+    await vi.waitFor(() => expect(client.writes).toContain('text Hi\n'));
+    await vi.advanceTimersByTimeAsync(KEEPALIVE_MS * 2 + 1000);
+    expect(client.writes).toContain('ping\n');
+    body.end(
+      chunk('{"index":0,"delta":{},"finish_reason":"stop"}') +
+        'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}\n\n' +
+        'data: [DONE]\n\n',
+    );
+    await relayed;
+    expect(client.ends.at(-1)).toMatch(/end 2\n$/);
+
+    const failing = setup();
+    failing.body.end(
+      chunk('{"index":0,"delta":{"content":"Hi"},"finish_reason":null}') + 'data: {"error":{"message":"boom"}}\n\n',
+    );
+    const outcome = await relayStream(
+      failing.ctx,
+      failing.response,
+      openAIStream(),
+      {},
+      failing.metrics,
+      () => undefined,
+      Infinity,
+      lines,
+    );
+    expect(outcome.status).toBe(502);
+    expect(failing.client.writes.join('')).toBe('text Hi\n');
+    expect(failing.client.ends).toEqual(['failed 502\n']);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../errors.js';
 import { SseParser } from '../providers/sse-parser.js';
-import { SSE_DONE, SSE_HEADERS, SSE_KEEPALIVE, encodeSseData, encodeSseError } from './sse-encoder.js';
+import { SSE_DONE, SSE_HEADERS, SSE_KEEPALIVE, encodeSseData, encodeSseError, encodeSseEvent } from './sse-encoder.js';
 
 const encoder = new TextEncoder();
 
@@ -20,6 +20,21 @@ describe('encodeSseData', () => {
   it('encodeSseData() refuses a payload containing CR or LF', () => {
     expect(() => encodeSseData('{\n}')).toThrow(GatewayError);
     expect(() => encodeSseData('{\r}')).toThrow(/line breaks/);
+  });
+});
+
+describe('encodeSseEvent', () => {
+  it('encodeSseEvent() writes the event line before the data line, and round-trips through SseParser', () => {
+    const json = JSON.stringify({ type: 'ping' });
+    expect(encodeSseEvent('ping', json)).toBe('event: ping\ndata: {"type":"ping"}\n\n');
+    const parser = new SseParser();
+    const events = [...parser.push(encoder.encode(encodeSseEvent('ping', json))), ...parser.end()];
+    expect(events).toEqual([{ event: 'ping', data: json, id: undefined }]);
+  });
+
+  it('encodeSseEvent() refuses a name or payload containing a line break', () => {
+    expect(() => encodeSseEvent('a\nb', '{}')).toThrow(/line breaks/);
+    expect(() => encodeSseEvent('ping', '{\n}')).toThrow(/line breaks/);
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * The one writer of server-sent events to clients. Every chunk goes out as a single `data:` line
- * (OpenAI's framing, docs/providers.md §1.5), so the OpenAI SDKs and any spec-correct parser read it.
+ * (OpenAI's framing, docs/providers.md §1.5), so the OpenAI SDKs and any spec-correct parser read
+ * it; APIs that name their events (Anthropic's Messages) get an `event:` line before it.
  */
 import { GatewayError } from '../errors.js';
 
@@ -32,6 +33,19 @@ export function encodeSseData(json: string): string {
     throw new GatewayError({ status: 500, message: 'An SSE data payload must not contain line breaks.' });
   }
   return `data: ${json}\n\n`;
+}
+
+/**
+ * Frames one JSON text as a named event (`event: <name>` then the data line), the framing of
+ * Anthropic's Messages stream, whose SDK skips events without a name.
+ *
+ * @throws GatewayError (500) if `json` or `name` contains a line break.
+ */
+export function encodeSseEvent(name: string, json: string): string {
+  if (name.includes('\n') || name.includes('\r')) {
+    throw new GatewayError({ status: 500, message: 'An SSE event name must not contain line breaks.' });
+  }
+  return `event: ${name}\n${encodeSseData(json)}`;
 }
 
 /**

@@ -13,14 +13,16 @@ import type { GeminiResponsePart } from './wire.js';
 export interface CandidateOutput {
   /** The visible text, or undefined when the parts carried none. */
   text: string | undefined;
+  /** Thought summaries (sent when the request asked for them), or undefined when there were none. */
+  thoughts: string | undefined;
   /** Function calls as OpenAI tool calls with freshly minted ids. */
   toolCalls: SignedToolCall[];
 }
 
 /**
  * Joins text parts and turns `functionCall` parts into tool calls. Thought parts (`thought: true`,
- * Gemini's reasoning summaries) are skipped: they are not part of the answer, and OpenAI's shape
- * has no place for them.
+ * Gemini's reasoning summaries) are not part of the answer: they are joined apart, for the
+ * `reasoning_content` that OpenAI-compatible reasoning hosts use.
  */
 function unreadableArguments(): GatewayError {
   return new GatewayError({
@@ -34,9 +36,13 @@ function unreadableArguments(): GatewayError {
 
 export function readCandidateParts(parts: readonly GeminiResponsePart[] | null | undefined): CandidateOutput {
   let text: string | undefined;
+  let thoughts: string | undefined;
   const toolCalls: SignedToolCall[] = [];
   for (const part of parts ?? []) {
-    if (part.thought === true) continue;
+    if (part.thought === true) {
+      if (typeof part.text === 'string' && part.text !== '') thoughts = (thoughts ?? '') + part.text;
+      continue;
+    }
     if (typeof part.text === 'string' && part.text !== '') text = (text ?? '') + part.text;
     if (part.functionCall) {
       toolCalls.push({
@@ -47,5 +53,5 @@ export function readCandidateParts(parts: readonly GeminiResponsePart[] | null |
       });
     }
   }
-  return { text, toolCalls };
+  return { text, thoughts, toolCalls };
 }

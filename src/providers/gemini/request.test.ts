@@ -233,6 +233,15 @@ describe('buildGeminiChatCall()', () => {
     expect(rejection(chat([hello], { functions: [{ name: 'f' }] })).param).toBe('functions');
   });
 
+  it('buildGeminiChatCall() turns reasoning_effort into a thinking config with thought summaries, or warns', () => {
+    expect(sentBody(chat([hello], { reasoning_effort: 'medium' })).generationConfig).toEqual({
+      thinkingConfig: { thinkingBudget: 8192, includeThoughts: true },
+    });
+    const { warnings, call } = buildGeminiChatCall(input(chat([hello], { reasoning_effort: 'minimal' })), credentials);
+    expect(warnings).toEqual(['reasoning_effort']);
+    expect((JSON.parse(call.body ?? '') as GeminiRequest).generationConfig).toBeUndefined();
+  });
+
   it('buildGeminiChatCall() rejects a conversation with only a system prompt', () => {
     expect(rejection(chat([{ role: 'system', content: 'Be brief.' }])).param).toBe('messages');
   });

@@ -13,6 +13,7 @@ import type { ChatCompletionRequest } from '../../openai/types.js';
 import type { ChatCallInput, ProviderCredentials, UpstreamCall } from '../provider.js';
 import { geminiEndpoint, modelPath } from './endpoint.js';
 import { convertMessages } from './messages.js';
+import { toThinkingConfig } from './thinking.js';
 import { convertToolChoice, convertTools } from './tools.js';
 import type { GeminiGenerationConfig, GeminiRequest } from './wire.js';
 
@@ -37,6 +38,7 @@ const HANDLED = new Set([
   'parallel_tool_calls',
   'logprobs',
   'top_logprobs',
+  'reasoning_effort',
 ]);
 
 /** The deprecated function-calling API: dropping it would quietly turn a tool call into prose. */
@@ -52,7 +54,7 @@ export interface GeminiChatCall {
 export function buildGeminiChatCall(input: ChatCallInput, credentials: ProviderCredentials): GeminiChatCall {
   const { request } = input;
   const warnings = new Set<string>();
-  const body = toGeminiRequest(request, warnings);
+  const body = toGeminiRequest(request, warnings, input.upstreamModel);
   const method = input.stream ? 'streamGenerateContent?alt=sse' : 'generateContent';
   // `alt=sse` makes Gemini stream server-sent events; without it the endpoint streams a JSON array.
   const { url, headers } = geminiEndpoint(credentials, `${modelPath(input.upstreamModel)}:${method}`, 'POST');
@@ -60,7 +62,7 @@ export function buildGeminiChatCall(input: ChatCallInput, credentials: ProviderC
 }
 
 /** The Gemini request body for an OpenAI chat request; adds dropped parameter names to `warnings`. */
-export function toGeminiRequest(request: ChatCompletionRequest, warnings: Set<string>): GeminiRequest {
+export function toGeminiRequest(request: ChatCompletionRequest, warnings: Set<string>, upstreamModel: string): GeminiRequest {
   checkParameters(request, warnings);
   const { systemInstruction, contents } = convertMessages(request.messages, warnings);
   const body: GeminiRequest = { contents };
@@ -70,6 +72,11 @@ export function toGeminiRequest(request: ChatCompletionRequest, warnings: Set<st
   const toolConfig = convertToolChoice(request.tool_choice);
   if (toolConfig !== undefined) body.toolConfig = toolConfig;
   const generationConfig = toGenerationConfig(request);
+  if (request.reasoning_effort != null) {
+    const thinking = toThinkingConfig(request.reasoning_effort, upstreamModel, generationConfig.maxOutputTokens);
+    if (thinking === undefined) warnings.add('reasoning_effort');
+    else generationConfig.thinkingConfig = thinking;
+  }
   if (Object.keys(generationConfig).length > 0) body.generationConfig = generationConfig;
   return body;
 }

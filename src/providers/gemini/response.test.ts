@@ -7,7 +7,7 @@ const options = { publicModel: 'gemini/gemini-2.5-flash', choices: 1 };
 const toolCallId = expect.stringMatching(/^call_[\w-]{24}$/);
 
 describe('toChatCompletion()', () => {
-  it('toChatCompletion() joins text parts, skips thoughts and maps usage', () => {
+  it('toChatCompletion() joins text parts, keeps thoughts apart as reasoning_content and maps usage', () => {
     expect(toChatCompletion(fixture('text.response.json'), options)).toEqual({
       id: 'chatcmpl-x3a9Z8mQ',
       object: 'chat.completion',
@@ -16,7 +16,12 @@ describe('toChatCompletion()', () => {
       choices: [
         {
           index: 0,
-          message: { role: 'assistant', content: 'Paris is cloudy, 18°C.', refusal: null },
+          message: {
+            role: 'assistant',
+            content: 'Paris is cloudy, 18°C.',
+            refusal: null,
+            reasoning_content: 'Considering the forecast for Paris...',
+          },
           logprobs: null,
           finish_reason: 'stop',
         },

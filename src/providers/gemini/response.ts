@@ -29,7 +29,7 @@ export function toChatCompletion(json: unknown, options: ResponseOptions): ChatC
     choices:
       candidates.length > 0
         ? candidates.map((candidate, position) => {
-            const { text, toolCalls } = readCandidateParts(candidate.content?.parts);
+            const { text, thoughts, toolCalls } = readCandidateParts(candidate.content?.parts);
             return {
               index: candidate.index ?? position,
               message: {
@@ -37,6 +37,7 @@ export function toChatCompletion(json: unknown, options: ResponseOptions): ChatC
                 // OpenAI sends null content only alongside tool calls; "" keeps `content.trim()` safe.
                 content: text ?? (toolCalls.length > 0 ? null : ''),
                 refusal: null,
+                ...(thoughts !== undefined ? { reasoning_content: thoughts } : {}),
                 ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
               },
               logprobs: null,

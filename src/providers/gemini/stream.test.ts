@@ -35,11 +35,12 @@ function thrown(action: () => unknown): GatewayError {
 }
 
 describe('createGeminiStream()', () => {
-  it('createGeminiStream() streams text deltas, a finish chunk and the final usage chunk', () => {
+  it('createGeminiStream() streams text and thought deltas (as reasoning_content), a finish chunk and the final usage chunk', () => {
     const { chunks, stream } = run('text.chunks.txt', true);
     const id = 'chatcmpl-x3a9Z8mQ';
     expect(chunks).toEqual([
       chunk(id, [{ index: 0, delta: { role: 'assistant', content: 'Paris is' }, logprobs: null, finish_reason: null }]),
+      chunk(id, [{ index: 0, delta: { reasoning_content: 'Thinking about clouds' }, logprobs: null, finish_reason: null }]),
       chunk(id, [{ index: 0, delta: { content: ' cloudy, 18°C.' }, logprobs: null, finish_reason: null }]),
       chunk(id, [{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }]),
       chunk(id, [], {

@@ -106,9 +106,10 @@ class GeminiStream implements StreamTransform {
   #candidateChunks(candidate: GeminiCandidate, index: number): ChatCompletionChunk[] {
     const state = this.#stateOf(index);
     const chunks: ChatCompletionChunk[] = [];
-    const { text, toolCalls } = readCandidateParts(candidate.content?.parts);
-    if (text !== undefined || toolCalls.length > 0) {
+    const { text, thoughts, toolCalls } = readCandidateParts(candidate.content?.parts);
+    if (text !== undefined || thoughts !== undefined || toolCalls.length > 0) {
       const delta: Choice['delta'] = this.#opening(state);
+      if (thoughts !== undefined) delta.reasoning_content = thoughts;
       if (text !== undefined) delta.content = text;
       if (toolCalls.length > 0) {
         // Whole calls: id, name and complete arguments in one delta each.

@@ -43,6 +43,12 @@ export interface GeminiToolConfig {
   functionCallingConfig: { mode: 'AUTO' | 'ANY' | 'NONE'; allowedFunctionNames?: string[] };
 }
 
+export interface GeminiThinkingConfig {
+  thinkingBudget?: number;
+  thinkingLevel?: 'low' | 'high';
+  includeThoughts?: boolean;
+}
+
 export interface GeminiGenerationConfig {
   temperature?: number;
   topP?: number;
@@ -54,6 +60,7 @@ export interface GeminiGenerationConfig {
   frequencyPenalty?: number;
   responseMimeType?: 'application/json';
   responseJsonSchema?: Record<string, unknown>;
+  thinkingConfig?: GeminiThinkingConfig;
 }
 
 export interface GeminiRequest {

@@ -3,6 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../errors.js';
 import type { ChatCompletionChunk } from '../../openai/types.js';
 import { EncodedChunk, type SseEvent, type StreamOutput } from '../provider.js';
+import { SseParser } from '../sse-parser.js';
+import { GROQ_STREAM } from './__fixtures__/groq-stream.js';
+import { OLLAMA_STREAM } from './__fixtures__/ollama-stream.js';
+import { OPENAI_TEXT_STREAM } from './__fixtures__/openai-stream.js';
+import { TOGETHER_STREAM } from './__fixtures__/together-stream.js';
 import { ToolIdMap } from './mistral-tool-ids.js';
 import { createChatStream } from './stream.js';
 
@@ -232,5 +237,21 @@ describe('OpenAI-compatible stream fast path', () => {
       system_fingerprint: null,
       choices: [{ index: 0, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }],
     });
+  });
+
+  it('push() (the full path) and pushEncoded() (the fast path) yield the same chunks and usage for every host’s stream', () => {
+    const streams = [OPENAI_TEXT_STREAM, GROQ_STREAM, TOGETHER_STREAM, OLLAMA_STREAM];
+    for (const sse of streams) {
+      const events = [...new SseParser().push(new TextEncoder().encode(sse))];
+      const full = stream(true);
+      const fast = stream(true);
+      const fromPush = events.flatMap((event) => full.push(event));
+      const fromFast = events
+        .flatMap((event) => fast.pushEncoded(event))
+        .map((item) => (item instanceof EncodedChunk ? (JSON.parse(item.json) as ChatCompletionChunk) : item));
+      expect(JSON.parse(JSON.stringify(fromPush))).toEqual(JSON.parse(JSON.stringify(fromFast)));
+      expect(fromPush.length).toBeGreaterThan(2);
+      expect(full.usage()).toEqual(fast.usage());
+    }
   });
 });

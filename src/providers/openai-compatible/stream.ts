@@ -69,26 +69,36 @@ class OpenAICompatibleStream implements StreamTransform {
     return this.done;
   }
 
-  /** Chunk objects only: the fast path's text is parsed back (tests, callers without the relay). */
+  /**
+   * Chunk objects only, for callers that read the chunks (an ingress re-encoding them, tests): the
+   * full path, since the fast path's text would only be parsed back.
+   */
   push(event: SseEvent): ChatCompletionChunk[] {
-    const out = this.pushEncoded(event);
-    const chunks: ChatCompletionChunk[] = [];
-    for (const item of out) chunks.push(item instanceof EncodedChunk ? (JSON.parse(item.json) as ChatCompletionChunk) : item);
-    return chunks;
+    const data = this.payload(event);
+    if (data === undefined) return [];
+    if (data === '[DONE]') return this.finalChunks();
+    return this.parseChunk(data);
   }
 
   pushEncoded(event: SseEvent): StreamOutput[] {
-    if (this.done) return [];
+    const data = this.payload(event);
+    if (data === undefined) return [];
+    if (data === '[DONE]') return this.finalEncoded();
+    return this.fastChunk(data) ?? this.parseChunk(data);
+  }
+
+  /** The event's data when it carries a chunk or `[DONE]` (which ends the stream); undefined for nothing. */
+  private payload(event: SseEvent): string | undefined {
+    if (this.done) return undefined;
     const { data } = event;
     if (data === '[DONE]') {
       this.done = true;
-      return this.finalEncoded();
+      return data;
     }
     if (event.event === 'error') throw streamError(readErrorFields(data).message);
     // Blank data is a keep-alive some servers send as an event instead of a comment.
-    if (data.length === 0 || (data.charCodeAt(0) <= 32 && data.trim() === '')) return [];
-
-    return this.fastChunk(data) ?? this.parseChunk(data);
+    if (data.length === 0 || (data.charCodeAt(0) <= 32 && data.trim() === '')) return undefined;
+    return data;
   }
 
   /**

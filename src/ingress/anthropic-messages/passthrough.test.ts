@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { GatewayError } from '../../errors.js';
+import { loadSseFixture, parseSse } from './__fixtures__/load-fixture.js';
+import { anthropicPassthrough } from './passthrough.js';
+import { validateMessagesRequest } from './validate-request.js';
+
+const request = validateMessagesRequest({
+  max_tokens: 1024,
+  model: 'claude-sonnet-4-5',
+  system: [{ type: 'text', text: 'Be terse.', cache_control: { type: 'ephemeral' } }],
+  messages: [{ role: 'assistant', content: [{ type: 'thinking', thinking: 't', signature: 'sig==' }] }],
+  stream: true,
+});
+
+function relay(): ReturnType<ReturnType<typeof anthropicPassthrough>['createStream']> {
+  return anthropicPassthrough(request, '/v1/messages', {}).createStream('anthropic/claude-sonnet-4-5');
+}
+
+describe('anthropicPassthrough', () => {
+  it('sends the client’s body with only the model replaced, in place', () => {
+    const native = anthropicPassthrough(request, '/v1/messages', { 'anthropic-beta': 'x-2025' });
+    expect(native).toMatchObject({
+      path: '/v1/messages',
+      stream: true,
+      headers: { 'anthropic-beta': 'x-2025' },
+      maxOutputTokens: 1024,
+    });
+    expect(native.body('claude-sonnet-4-5-20250929')).toBe(JSON.stringify({ ...request, model: 'claude-sonnet-4-5-20250929' }));
+    expect(Object.keys(JSON.parse(native.body('m')) as object)).toEqual(['max_tokens', 'model', 'system', 'messages', 'stream']);
+    expect(request.model).toBe('claude-sonnet-4-5');
+  });
+
+  it('bounds the prompt for a capped key, system prompt included', () => {
+    const withoutSystem = anthropicPassthrough({ ...request, system: undefined }, '/v1/messages', {});
+    const withSystem = anthropicPassthrough(request, '/v1/messages', {});
+    expect(withSystem.promptTokensUpperBound()).toBeGreaterThan(withoutSystem.promptTokensUpperBound());
+  });
+
+  it('answers a Message with only the model changed and bills its usage', () => {
+    const message = {
+      id: 'msg_1',
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-sonnet-4-5-20250929',
+      content: [{ type: 'thinking', thinking: 'x', signature: 'sig' }],
+      stop_reason: 'end_turn',
+      stop_sequence: null,
+      container: null,
+      usage: { input_tokens: 10, output_tokens: 5, cache_creation_input_tokens: 3, cache_read_input_tokens: 100 },
+    };
+    const answer = anthropicPassthrough(request, '/v1/messages', {}).answer(
+      structuredClone(message),
+      'anthropic/claude-sonnet-4-5',
+    );
+    expect(JSON.parse(answer.body)).toEqual({ ...message, model: 'anthropic/claude-sonnet-4-5' });
+    expect(answer.usage).toEqual({ promptTokens: 113, completionTokens: 5, cachedTokens: 100 });
+    expect(() => anthropicPassthrough(request, '/v1/messages', {}).answer({ error: 'nope' }, 'm')).toThrow(GatewayError);
+  });
+
+  it('relays every event unchanged but message_start’s model, and reads the running usage', () => {
+    const stream = relay();
+    const fixture = loadSseFixture('anthropic-thinking.sse');
+    let out = '';
+    for (const event of fixture) out += stream.push(event);
+    expect(stream.complete).toBe(true);
+    const relayed = parseSse(out);
+    expect(relayed.map((e) => e.event)).toEqual(fixture.map((e) => e.event));
+    expect(relayed.slice(1).map((e) => e.data)).toEqual(fixture.slice(1).map((e) => e.data));
+    const start = JSON.parse(relayed[0]?.data ?? '') as { message: Record<string, unknown> };
+    const original = JSON.parse(fixture[0]?.data ?? '') as { message: Record<string, unknown> };
+    expect(start.message).toEqual({ ...original.message, model: 'anthropic/claude-sonnet-4-5' });
+    // message_delta reports only output_tokens: the input counts of message_start stand.
+    expect(stream.usage()).toEqual({ promptTokens: 2112, completionTokens: 61, cachedTokens: 2000 });
+    expect(stream.end()).toBe('');
+    expect(stream.close()).toBe('');
+  });
+
+  it('throws the upstream’s error event, and a stream that ends before message_stop, as retryable failures', () => {
+    const errored = relay();
+    errored.push(loadSseFixture('anthropic-thinking.sse')[0]!);
+    let thrown: unknown;
+    try {
+      errored.push({
+        event: 'error',
+        data: '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}',
+        id: undefined,
+      });
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toMatchObject({ status: 503, message: 'Overloaded', retryable: true });
+
+    const cut = relay();
+    cut.push(loadSseFixture('anthropic-thinking.sse')[0]!);
+    expect(() => cut.end()).toThrow(/ended before it was complete/);
+    expect(() => relay().push({ event: 'message_delta', data: 'not json', id: undefined })).toThrow(/not JSON/);
+  });
+
+  it('writes pings and errors as Anthropic events', () => {
+    const stream = relay();
+    expect(stream.keepAlive).toBe('event: ping\ndata: {"type":"ping"}\n\n');
+    expect(stream.error(new GatewayError({ status: 502, message: 'Lost.' }))).toContain('"type":"api_error"');
+  });
+});
