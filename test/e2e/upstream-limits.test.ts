@@ -237,7 +237,7 @@ describe('embeddings answers', () => {
   });
 });
 
-describe('100 MB answers, each in a gateway process of its own (its peak RSS is its own)', () => {
+describe('answers of 100 MB and more, each in a gateway process of its own (its peak RSS is its own)', () => {
   let fake: FakeServer;
   let answer: ReturnType<typeof embeddingsAnswer>;
   let chatWritten: Promise<number> | undefined;
@@ -247,7 +247,8 @@ describe('100 MB answers, each in a gateway process of its own (its peak RSS is 
     answer = embeddingsAnswer(100 * MIB);
     fake = await startFakeServer((req, res) => {
       if (req.path.endsWith('/chat/completions')) {
-        chatWritten = writeLarge(res, '{"id":"chatcmpl-big","object":"chat.completion","padding":"', 100 * MIB, false);
+        // 300 MB on offer: a gateway that held the whole answer would show it plainly in its RSS.
+        chatWritten = writeLarge(res, '{"id":"chatcmpl-big","object":"chat.completion","padding":"', 300 * MIB, false);
         return;
       }
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(answer.body.length) });
@@ -291,7 +292,7 @@ describe('100 MB answers, each in a gateway process of its own (its peak RSS is 
     };
   }
 
-  it('chat: 502 upstream_response_too_large, holding no more than the 32 MiB bound', { timeout: 60_000 }, async () => {
+  it('chat: 502 upstream_response_too_large, holding memory in proportion to the 32 MiB bound, not to the answer', { timeout: 60_000 }, async () => {
     const { post, memory } = await gateway();
     const baseline = memory('VmRSS');
     const res = await post('chat/completions', { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
@@ -300,9 +301,10 @@ describe('100 MB answers, each in a gateway process of its own (its peak RSS is 
     expect(await chatWritten).toBeLessThan(100 * MIB);
     const peak = memory('VmHWM');
     // Up to the bound's 32 MiB of text is held, plus what the collector has not returned yet
-    // (measured: 47–74 MiB over the baseline): bounded by the setting, not by the answer.
-    expect(peak - baseline).toBeLessThan(3 * 32 * MIB);
-    console.log(`chat 100 MB: baseline RSS ${(baseline / MIB).toFixed(0)} MiB, peak ${(peak / MIB).toFixed(0)} MiB`);
+    // (measured: 47–74 MiB over the baseline, up to 100 MiB on a loaded machine): bounded by the
+    // setting, far below the 300 MB answer.
+    expect(peak - baseline).toBeLessThan(4 * 32 * MIB);
+    console.log(`chat 300 MB: baseline RSS ${(baseline / MIB).toFixed(0)} MiB, peak ${(peak / MIB).toFixed(0)} MiB`);
   });
 
   it('embeddings: relayed whole while the gateway holds less than two copies of the answer', { timeout: 120_000 }, async () => {
