@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../errors.js';
 import { SseParser } from '../providers/sse-parser.js';
-import { SSE_DONE, SSE_HEADERS, SSE_KEEPALIVE, encodeSseData, encodeSseError } from './sse-encoder.js';
+import { SSE_DONE, SSE_HEADERS, SSE_KEEPALIVE, encodeSseData, encodeSseError, encodeSseEvent } from './sse-encoder.js';
 
 const encoder = new TextEncoder();
 
@@ -20,6 +20,21 @@ describe('encodeSseData', () => {
   it('encodeSseData() refuses a payload containing CR or LF', () => {
     expect(() => encodeSseData('{\n}')).toThrow(GatewayError);
     expect(() => encodeSseData('{\r}')).toThrow(/line breaks/);
+  });
+});
+
+describe('encodeSseEvent', () => {
+  it('encodeSseEvent() writes the event name line before the data line, and SseParser reads both', () => {
+    const json = JSON.stringify({ type: 'response.output_text.delta', delta: 'a\nb' });
+    const frame = encodeSseEvent('response.output_text.delta', json);
+    expect(frame).toBe(`event: response.output_text.delta\ndata: ${json}\n\n`);
+    const events = [...new SseParser().push(encoder.encode(frame))];
+    expect(events).toEqual([{ event: 'response.output_text.delta', data: json, id: undefined }]);
+  });
+
+  it('encodeSseEvent() refuses a name or payload containing a line break', () => {
+    expect(() => encodeSseEvent('a\nb', '{}')).toThrow(/line breaks/);
+    expect(() => encodeSseEvent('a', '{\n}')).toThrow(/line breaks/);
   });
 });
 

@@ -35,6 +35,20 @@ export function encodeSseData(json: string): string {
 }
 
 /**
+ * Frames one JSON text as a named event (`event: <name>` before the data line): the framing of the
+ * Responses and Anthropic Messages streams, whose clients may dispatch on the name. `name` is one
+ * of the protocol's fixed event types, never client input.
+ *
+ * @throws GatewayError (500) if `json` or `name` contains a line break.
+ */
+export function encodeSseEvent(name: string, json: string): string {
+  if (name.includes('\n') || name.includes('\r')) {
+    throw new GatewayError({ status: 500, message: 'An SSE event name must not contain line breaks.' });
+  }
+  return `event: ${name}\n${encodeSseData(json)}`;
+}
+
+/**
  * Frames an error that happens after the `200` was sent. The OpenAI SDKs raise when a `data`
  * payload has a top-level `error`, so the client sees a failure rather than a truncated answer.
  */
