@@ -10,12 +10,14 @@ import {
   maxOutputTokensUpperBound,
   worstCaseCostNanoUsd,
 } from '../billing/estimate.js';
+import type { ModelPrice } from '../billing/price-catalog.js';
 import type { Reservation, SpendLedger } from '../billing/spend-ledger.js';
 import type { ProviderCredentials } from '../keys/provider-credentials.js';
 import type { ChatCompletion, ChatCompletionRequest, TokenUsage, Usage } from '../openai/types.js';
 import type { Metrics } from '../usage/metrics.js';
+import type { ClientCodec } from './client-codec.js';
 import type { ModelRoute } from './model-route.js';
-import { relayStream } from './relay-stream.js';
+import { relayStream, type StreamOutcome } from './relay-stream.js';
 import type { JsonAnswer, RequestContext } from './request-context.js';
 import { parseUpstreamJson, unframedError, upstreamError } from './upstream-error.js';
 import { clientGone, readText, type UpstreamClient } from './upstream-client.js';
@@ -62,15 +64,42 @@ function completionBytes(completion: ChatCompletion): number {
   return n;
 }
 
+/**
+ * What a streamed answer costs. A complete stream is billed on the provider's final usage. An
+ * unfinished one may carry only provisional counts (Anthropic's message_start says 1 output token):
+ * never bill less than what the text that reached the client must have cost.
+ */
+export function streamCostNanoUsd(price: ModelPrice | undefined, outcome: StreamOutcome, promptBound: () => number): number {
+  if (price === undefined) return 0;
+  const reported = outcome.usage ? costNanoUsd(outcome.usage, price) : 0;
+  if (outcome.status === 200 && outcome.usage) return reported;
+  return Math.max(
+    reported,
+    estimateCutStreamCost({ promptTokensUpperBound: promptBound(), completionBytes: outcome.completionBytes, price }),
+  );
+}
+
+/** How an ingress serves a translated request: its answer shapes and what it dropped on the way in. */
+export interface IngressOptions {
+  /** Writes the answer in the client's API (OpenAI's chat shapes when absent). */
+  codec: ClientCodec;
+  /** Named in `x-zai-warnings` before the adapter's own. */
+  warnings: readonly string[];
+  /** Extra answer headers (e.g. `x-zai-max-tokens` when the ingress clamped max_tokens). */
+  headers: Readonly<Record<string, string>>;
+}
+
 export async function runChatAttempt(
   deps: AttemptDeps,
   ctx: RequestContext,
   candidate: ModelRoute,
   clientRequest: ChatCompletionRequest,
+  ingress?: IngressOptions,
 ): Promise<AttemptResult> {
   const { auth } = ctx;
   const stream = clientRequest.stream === true;
   const headers: Record<string, string> = { 'x-zai-model': candidate.model };
+  if (ingress !== undefined) Object.assign(headers, ingress.headers);
   let request = clientRequest;
   let reservation: Reservation | undefined;
   const price = candidate.price;
@@ -104,7 +133,8 @@ export async function runChatAttempt(
       },
       { baseUrl: candidate.route.baseUrl, apiKey },
     );
-    if (translation.warnings.length > 0) headers['x-zai-warnings'] = translation.warnings.join(', ');
+    const warnings = ingress === undefined ? translation.warnings : [...new Set([...ingress.warnings, ...translation.warnings])];
+    if (warnings.length > 0) headers['x-zai-warnings'] = warnings.join(', ');
 
     const upstream = await deps.upstream.send(translation.call, ctx.signal);
     if (upstream.status < 200 || upstream.status >= 300) throw await upstreamError(candidate.info.adapter, upstream, apiKey);
@@ -121,7 +151,7 @@ export async function runChatAttempt(
       }
       const json = parseUpstreamJson(text);
       // The upstream's text with the model edited in, when nothing else changes; else re-serialised.
-      const encoded = translation.encodeResponse?.(text, json);
+      const encoded = ingress === undefined ? translation.encodeResponse?.(text, json) : undefined;
       const completion = translation.parseResponse(json);
       const usage = toTokenUsage(completion.usage);
       const cost =
@@ -136,7 +166,8 @@ export async function runChatAttempt(
               });
       if (reservation !== undefined) await reservation.settle(cost);
       headers['x-zai-cost-micro-usd'] = String(nanoToMicro(cost));
-      const answer: JsonAnswer = { status: 200, headers, body: encoded ?? JSON.stringify(completion) };
+      const body = ingress === undefined ? (encoded ?? JSON.stringify(completion)) : ingress.codec.completion(completion);
+      const answer: JsonAnswer = { status: 200, headers, body };
       return {
         answer,
         model: candidate.model,
@@ -150,23 +181,16 @@ export async function runChatAttempt(
       };
     }
 
-    const outcome = await relayStream(ctx, upstream, translation.createStream(), headers, deps.metrics, (text) =>
-      unframedError(candidate.info.adapter, text, apiKey),
+    const outcome = await relayStream(
+      ctx,
+      upstream,
+      translation.createStream(),
+      headers,
+      deps.metrics,
+      (text) => unframedError(candidate.info.adapter, text, apiKey),
+      ingress?.codec.createStream(),
     );
-    let cost = 0;
-    if (price !== undefined) {
-      const estimate = (): number =>
-        estimateCutStreamCost({
-          promptTokensUpperBound: promptBound ?? estimatePromptTokensUpperBound(clientRequest),
-          completionBytes: outcome.completionBytes,
-          price,
-        });
-      const reported = outcome.usage ? costNanoUsd(outcome.usage, price) : 0;
-      // A complete stream is billed on the provider's final usage. An unfinished one may carry only
-      // provisional counts (Anthropic's message_start says 1 output token): never bill less than
-      // what the text that reached the client must have cost.
-      cost = outcome.status === 200 && outcome.usage ? reported : Math.max(reported, estimate());
-    }
+    const cost = streamCostNanoUsd(price, outcome, () => promptBound ?? estimatePromptTokensUpperBound(clientRequest));
     if (reservation !== undefined) await reservation.settle(cost);
     return {
       answer: undefined,

@@ -1,6 +1,6 @@
 /**
- * The gateway: `/v1/chat/completions`, `/v1/embeddings` and `/v1/models` for an authenticated
- * Z-AI key. Resolves the model against the account's providers, enforces the allow-list and the
+ * The gateway: `/v1/chat/completions` (and, through `serveWithFallbacks`, every ingress) for an
+ * authenticated Z-AI key. Resolves the model against the account's providers, enforces the allow-list and the
  * spend cap, calls the provider (falling back along the key's chain on outages), and records one
  * usage row per request. The hot path reads only in-memory caches.
  */
@@ -16,7 +16,7 @@ import type { ProviderCredentials } from '../keys/provider-credentials.js';
 import type { ChatCompletionRequest } from '../openai/types.js';
 import type { UsageEndpoint } from '../store/schema.js';
 import type { UsageRecorder } from '../usage/usage-recorder.js';
-import { runChatAttempt, type AttemptDeps } from './chat-attempt.js';
+import { runChatAttempt, type AttemptDeps, type AttemptResult } from './chat-attempt.js';
 import { recordUsage } from './record-usage.js';
 import { checkModelForm, resolveModel, type ModelRoute } from './model-route.js';
 import type { JsonAnswer, RequestContext } from './request-context.js';
@@ -95,7 +95,7 @@ export async function planCandidates(
 
 /**
  * POST /v1/chat/completions. Returns the JSON answer, or undefined when the answer was streamed.
- * `endpoint` names the API the client called, for its usage row (an ingress serves through here).
+ * `endpoint` names the API the client called, for its usage row.
  */
 export async function chatCompletions(
   deps: GatewayDeps,
@@ -104,12 +104,38 @@ export async function chatCompletions(
   endpoint: UsageEndpoint = 'chat.completions',
 ): Promise<JsonAnswer | undefined> {
   const request: ChatCompletionRequest = validateChatRequest(body);
-  const stream = request.stream === true;
+  return serveWithFallbacks(deps, ctx, { model: request.model, stream: request.stream === true, endpoint }, (candidate) =>
+    runChatAttempt(deps, ctx, candidate, request),
+  );
+}
+
+/** What the candidate loop needs to know of a request, whichever API it came through. */
+export interface ServedRequest {
+  /** The public model string the client asked for (recorded as model_requested). */
+  model: string;
+  stream: boolean;
+  /** The API the client called, for the usage row. */
+  endpoint: UsageEndpoint;
+}
+
+/**
+ * Serves one request with the requested model, then the key's fallbacks while nothing reached the
+ * client, and records its one usage row. `attempt` makes one try against one candidate: a chat
+ * attempt for a translated request, a native one for a passthrough (an ingress may choose per
+ * candidate). Returns the JSON answer, or undefined when the answer was streamed.
+ */
+export async function serveWithFallbacks(
+  deps: GatewayDeps,
+  ctx: RequestContext,
+  served: ServedRequest,
+  attempt: (candidate: ModelRoute) => Promise<AttemptResult>,
+): Promise<JsonAnswer | undefined> {
+  const { model, stream, endpoint } = served;
   let attempts = 0;
   let lastError: GatewayError | undefined;
   let lastProvider: string | null = null;
   try {
-    const candidates = await planCandidates(deps, ctx, request.model);
+    const candidates = await planCandidates(deps, ctx, model);
     for (const candidate of candidates) {
       const tries = deps.retrySameModel ? 2 : 1;
       for (let t = 0; t < tries; t++) {
@@ -120,9 +146,9 @@ export async function chatCompletions(
         if (t === 0 && candidate !== candidates[0]) deps.metrics.fallback();
         const attemptStart = performance.now();
         try {
-          const result = await runChatAttempt(deps, ctx, candidate, request);
+          const result = await attempt(candidate);
           logAttempt(deps, ctx, candidate.model, attempts, result.status, attemptStart, result.errorCode);
-          recordUsage(deps, ctx, endpoint, request.model, stream, attempts, result, undefined);
+          recordUsage(deps, ctx, endpoint, model, stream, attempts, result, undefined);
           return result.answer;
         } catch (err) {
           if (!(err instanceof GatewayError)) throw err;
@@ -141,7 +167,7 @@ export async function chatCompletions(
   } catch (err) {
     const error =
       err instanceof GatewayError ? err : new GatewayError({ status: 500, code: 'internal_error', message: 'Internal error.' });
-    recordUsage(deps, ctx, endpoint, request.model, stream, attempts, undefined, error, lastProvider);
+    recordUsage(deps, ctx, endpoint, model, stream, attempts, undefined, error, lastProvider);
     throw err;
   }
 }

@@ -1,22 +1,24 @@
 /**
- * Relays a streamed answer: upstream bytes → the one SSE parser → the provider's stream transform
- * → the one SSE encoder → the client, one write per upstream read (a read is everything that has
- * arrived, see upstream-body.ts; no buffering beyond that).
+ * Relays a streamed answer: upstream bytes → the one SSE parser → an event relay (for chat: the
+ * provider's stream transform, then the client API's chunk encoder) → the client, one write per
+ * upstream read (a read is everything that has arrived, see upstream-body.ts; no buffering beyond
+ * that).
  *
- * Nothing is sent to the client until the transform produced its first chunk, so an upstream
- * that fails before that can still fall back to another model. After the first byte an error
- * becomes a final SSE error event and the end of the stream, never a fake clean finish.
+ * Nothing is sent to the client until the relay produced its first text, so an upstream that fails
+ * before that can still fall back to another model. After the first byte an error becomes a final
+ * error event (in the client API's shape) and the end of the stream, never a fake clean finish.
  */
 import { GatewayError } from '../errors.js';
-import { SSE_DONE, SSE_HEADERS, SSE_KEEPALIVE, encodeSseData, encodeSseError } from '../openai/sse-encoder.js';
-import type { ChatCompletionChunk, TokenUsage } from '../openai/types.js';
+import { SSE_HEADERS } from '../openai/sse-encoder.js';
+import type { TokenUsage } from '../openai/types.js';
 import { SseParser } from '../providers/sse-parser.js';
-import { EncodedChunk, type SseEvent, type StreamOutput, type StreamTransform } from '../providers/provider.js';
+import type { SseEvent, StreamOutput, StreamTransform } from '../providers/provider.js';
 import type { Metrics } from '../usage/metrics.js';
+import { chunkTextBytes, openAIChunks, type ChunkEncoder } from './client-codec.js';
 import type { ClientStream, RequestContext } from './request-context.js';
 import { clientGone, networkError, type UpstreamResponse } from './upstream-client.js';
 
-/** Silence after which a keep-alive comment is sent to the client. */
+/** Silence after which a keep-alive is sent to the client. */
 export const KEEPALIVE_MS = 15_000;
 
 export interface StreamOutcome {
@@ -29,14 +31,77 @@ export interface StreamOutcome {
   ttftMs: number | null;
 }
 
-function textBytes(chunk: ChatCompletionChunk): number {
-  let n = 0;
-  for (const choice of chunk.choices) {
-    const delta = choice.delta;
-    if (typeof delta.content === 'string') n += Buffer.byteLength(delta.content);
-    if (delta.tool_calls) for (const call of delta.tool_calls) n += Buffer.byteLength(call.function?.arguments ?? '');
+/**
+ * Turns upstream events into the client's text. The chat relay below composes a provider's stream
+ * transform with a chunk encoder; a native passthrough (see native-attempt.ts) relays the events
+ * of a provider that speaks the client's API with little more than the model rewritten.
+ */
+export interface EventRelay {
+  /** One upstream event → text for the client ('' for none). Throws GatewayError on an upstream error event. */
+  push(event: SseEvent): string;
+  /** The upstream closed the connection: any last text. Throws GatewayError (failure 'reset') if the answer was incomplete. */
+  end(): string;
+  /** The text that ends a complete answer (after the last push() or end()). */
+  close(): string;
+  /** The last text of an answer that failed after its first byte. */
+  error(error: GatewayError): string;
+  /** Written during long upstream silences. */
+  readonly keepAlive: string;
+  /** Nothing more can come out (same meaning as StreamTransform.complete): the answer may end at once. */
+  readonly complete: boolean;
+  /** The usage reported so far (final once the stream ended). */
+  usage(): TokenUsage | undefined;
+  /** UTF-8 bytes of generated text relayed so far. */
+  readonly completionBytes: number;
+}
+
+/** A provider's stream transform written through a client API's chunk encoder. */
+class ChatEventRelay implements EventRelay {
+  completionBytes = 0;
+  readonly keepAlive: string;
+  // The transform's fast variant when the encoder takes pre-encoded chunks (bound once, not looked up per event).
+  private readonly pushEvent: (event: SseEvent) => StreamOutput[];
+
+  constructor(
+    private readonly transform: StreamTransform,
+    private readonly encoder: ChunkEncoder,
+  ) {
+    this.keepAlive = encoder.keepAlive;
+    this.pushEvent =
+      encoder.acceptsEncoded && transform.pushEncoded !== undefined
+        ? transform.pushEncoded.bind(transform)
+        : transform.push.bind(transform);
   }
-  return n;
+
+  get complete(): boolean {
+    return this.transform.complete;
+  }
+
+  push(event: SseEvent): string {
+    return this.write(this.pushEvent(event));
+  }
+
+  end(): string {
+    return this.write(this.transform.end());
+  }
+
+  close(): string {
+    return this.encoder.done(this.transform.usage());
+  }
+
+  error(error: GatewayError): string {
+    return this.encoder.error(error);
+  }
+
+  usage(): TokenUsage | undefined {
+    return this.transform.usage();
+  }
+
+  private write(chunks: readonly StreamOutput[]): string {
+    if (chunks.length === 0) return '';
+    for (const chunk of chunks) this.completionBytes += chunkTextBytes(chunk);
+    return this.encoder.encode(chunks);
+  }
 }
 
 function waitForDrain(stream: ClientStream): Promise<void> {
@@ -92,13 +157,31 @@ function drainInBackground(
 }
 
 /**
- * Reads the upstream stream to its end. Throws GatewayError only while nothing has been sent (the
- * caller may fall back); once committed, it always finishes the client stream itself.
+ * Relays a chat stream: the provider's transform, written in OpenAI's chunks unless `encoder` is
+ * another client API's. Throws GatewayError only while nothing has been sent (the caller may fall
+ * back); once committed, it always finishes the client stream itself.
  */
-export async function relayStream(
+export function relayStream(
   ctx: RequestContext,
   upstream: UpstreamResponse,
   transform: StreamTransform,
+  headers: Record<string, string>,
+  metrics: Metrics,
+  /** Maps a bare (non-SSE) JSON error body written into the stream to the provider's error. */
+  mapUnframed: (text: string) => GatewayError | undefined,
+  encoder: ChunkEncoder = openAIChunks(),
+): Promise<StreamOutcome> {
+  return relayEvents(ctx, upstream, new ChatEventRelay(transform, encoder), headers, metrics, mapUnframed);
+}
+
+/**
+ * Reads the upstream stream to its end through `relay`. Throws GatewayError only while nothing has
+ * been sent (the caller may fall back); once committed, it always finishes the client stream itself.
+ */
+export async function relayEvents(
+  ctx: RequestContext,
+  upstream: UpstreamResponse,
+  relay: EventRelay,
   headers: Record<string, string>,
   metrics: Metrics,
   /** Maps a bare (non-SSE) JSON error body written into the stream to the provider's error. */
@@ -107,7 +190,6 @@ export async function relayStream(
   const parser = new SseParser();
   let client: ClientStream | undefined;
   let ttftMs: number | null = null;
-  let completionBytes = 0;
 
   let lastWrite = 0;
   let keepAlive: NodeJS.Timeout | undefined;
@@ -120,35 +202,17 @@ export async function relayStream(
     metrics.streamOpened();
     return opened;
   };
-  // During long upstream silences (a reasoning model thinking), a comment line keeps proxies and
-  // clients from timing the stream out; SSE parsers ignore it. Armed only once the relay waits on
+  // During long upstream silences (a reasoning model thinking), a keep-alive (a comment line, or
+  // the client API's ping event) keeps proxies and clients from timing the stream out. Armed only once the relay waits on
   // the upstream with the client's answer open: an answer that arrives whole needs no timer.
   const armKeepAlive = (): void => {
     const opened = client;
     if (opened === undefined || keepAlive !== undefined) return;
     keepAlive = setInterval(() => {
-      if (performance.now() - lastWrite >= KEEPALIVE_MS && !opened.destroyed) opened.write(SSE_KEEPALIVE);
+      if (performance.now() - lastWrite >= KEEPALIVE_MS && !opened.destroyed) opened.write(relay.keepAlive);
     }, KEEPALIVE_MS);
     keepAlive.unref();
   };
-
-  const encode = (chunks: readonly StreamOutput[]): string => {
-    let out = '';
-    for (const chunk of chunks) {
-      if (chunk instanceof EncodedChunk) {
-        // Pre-encoded by the transform (already one line of JSON): framed, never re-serialised.
-        completionBytes += chunk.textBytes;
-        out += encodeSseData(chunk.json);
-      } else {
-        completionBytes += textBytes(chunk);
-        out += encodeSseData(JSON.stringify(chunk));
-      }
-    }
-    return out;
-  };
-  // The transform's fast variant when it has one (bound once, not looked up per event).
-  const pushEvent: (event: SseEvent) => StreamOutput[] =
-    transform.pushEncoded !== undefined ? transform.pushEncoded.bind(transform) : transform.push.bind(transform);
 
   // Encoded but not yet written: one write per upstream read. If the transform throws in the
   // middle of a read, what it produced before is written first (as if sent event by event).
@@ -171,10 +235,10 @@ export async function relayStream(
       const next = await reads.next();
       if (next.done === true) break;
       for (const event of parser.push(next.value)) {
-        pending += encode(pushEvent(event));
-        if (transform.complete) break;
+        pending += relay.push(event);
+        if (relay.complete) break;
       }
-      if (transform.complete) {
+      if (relay.complete) {
         // The answer is whole (`[DONE]`, `message_stop`). The upstream's end normally arrives with
         // or right after it: wait for the next read a short moment, so a connection that fails
         // right there still reads as a failure (never a clean finish); then the rest and the end
@@ -208,22 +272,22 @@ export async function relayStream(
         }
         const out = pending;
         pending = '';
-        open().end(out + SSE_DONE);
+        open().end(out + relay.close());
         if (read !== undefined) drainInBackground(upstream, reads, read);
-        return { status: 200, errorCode: null, usage: transform.usage(), completionBytes, ttftMs };
+        return { status: 200, errorCode: null, usage: relay.usage(), completionBytes: relay.completionBytes, ttftMs };
       }
       await flush();
     }
-    for (const event of parser.end()) pending += encode(pushEvent(event));
+    for (const event of parser.end()) pending += relay.push(event);
     await flush();
     const unframed = parser.unframedText();
     const bare = unframed.trimStart().startsWith('{') || unframed.trimStart().startsWith('[') ? mapUnframed(unframed) : undefined;
     if (bare !== undefined) throw bare;
-    pending += encode(transform.end());
+    pending += relay.end();
     await flush();
     // A stream with no content at all (e.g. only [DONE]) still answers in SSE form.
-    open().end(SSE_DONE);
-    return { status: 200, errorCode: null, usage: transform.usage(), completionBytes, ttftMs };
+    open().end(relay.close());
+    return { status: 200, errorCode: null, usage: relay.usage(), completionBytes: relay.completionBytes, ttftMs };
   } catch (err) {
     upstream.body.destroy();
     // What the transform produced before it threw goes out first, as if written event by event.
@@ -237,8 +301,8 @@ export async function relayStream(
     const error = ctx.signal.aborted ? clientGone(err) : err instanceof GatewayError ? err : networkError(err, 'stream');
     // Before the first byte the caller may still fall back; a client that left gets nothing more.
     if (client === undefined && !ctx.signal.aborted) throw error;
-    if (client !== undefined && !ctx.signal.aborted) client.end(encodeSseError(error));
-    return { status: error.status, errorCode: error.code, usage: transform.usage(), completionBytes, ttftMs };
+    if (client !== undefined && !ctx.signal.aborted) client.end(relay.error(error));
+    return { status: error.status, errorCode: error.code, usage: relay.usage(), completionBytes: relay.completionBytes, ttftMs };
   } finally {
     clearInterval(keepAlive);
     if (client !== undefined) metrics.streamClosed();

@@ -24,17 +24,17 @@ describe('encodeSseData', () => {
 });
 
 describe('encodeSseEvent', () => {
-  it('encodeSseEvent() writes the event name line before the data line, and SseParser reads both', () => {
-    const json = JSON.stringify({ type: 'response.output_text.delta', delta: 'a\nb' });
-    const frame = encodeSseEvent('response.output_text.delta', json);
-    expect(frame).toBe(`event: response.output_text.delta\ndata: ${json}\n\n`);
-    const events = [...new SseParser().push(encoder.encode(frame))];
-    expect(events).toEqual([{ event: 'response.output_text.delta', data: json, id: undefined }]);
+  it('encodeSseEvent() writes the event line before the data line, and round-trips through SseParser', () => {
+    const json = JSON.stringify({ type: 'ping' });
+    expect(encodeSseEvent('ping', json)).toBe('event: ping\ndata: {"type":"ping"}\n\n');
+    const parser = new SseParser();
+    const events = [...parser.push(encoder.encode(encodeSseEvent('ping', json))), ...parser.end()];
+    expect(events).toEqual([{ event: 'ping', data: json, id: undefined }]);
   });
 
   it('encodeSseEvent() refuses a name or payload containing a line break', () => {
     expect(() => encodeSseEvent('a\nb', '{}')).toThrow(/line breaks/);
-    expect(() => encodeSseEvent('a', '{\n}')).toThrow(/line breaks/);
+    expect(() => encodeSseEvent('ping', '{\n}')).toThrow(/line breaks/);
   });
 });
 

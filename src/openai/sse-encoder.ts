@@ -1,6 +1,7 @@
 /**
  * The one writer of server-sent events to clients. Every chunk goes out as a single `data:` line
- * (OpenAI's framing, provider-protocols.md §1.5), so the OpenAI SDKs and any spec-correct parser read it.
+ * (OpenAI's framing, provider-protocols.md §1.5), so the OpenAI SDKs and any spec-correct parser read
+ * it; APIs that name their events (Anthropic's Messages) get an `event:` line before it.
  */
 import { GatewayError } from '../errors.js';
 
@@ -35,9 +36,8 @@ export function encodeSseData(json: string): string {
 }
 
 /**
- * Frames one JSON text as a named event (`event: <name>` before the data line): the framing of the
- * Responses and Anthropic Messages streams, whose clients may dispatch on the name. `name` is one
- * of the protocol's fixed event types, never client input.
+ * Frames one JSON text as a named event (`event: <name>` then the data line), the framing of
+ * Anthropic's Messages stream, whose SDK skips events without a name.
  *
  * @throws GatewayError (500) if `json` or `name` contains a line break.
  */

@@ -157,6 +157,20 @@ export interface UpstreamErrorResponse {
   headers: Record<string, string | undefined>;
 }
 
+/**
+ * A request already in the provider's own API, forwarded unchanged by a native passthrough (an
+ * ingress whose API this provider speaks; see gateway/native-attempt.ts).
+ */
+export interface NativeCallInput {
+  /** The API path (`/v1/messages`), joined to the configured base URL the way the adapter joins its own. */
+  path: string;
+  /** The JSON text to send, as is. */
+  body: string;
+  /** Client headers the ingress forwards (e.g. `anthropic-beta`); the adapter's own headers win. */
+  headers: Record<string, string>;
+  stream: boolean;
+}
+
 /** A provider adapter. One per wire protocol; OpenAI-compatible hosts share one implementation. */
 export interface ProviderAdapter {
   chat(input: ChatCallInput, credentials: ProviderCredentials): ChatTranslation;
@@ -169,4 +183,9 @@ export interface ProviderAdapter {
    * meaning; `retryable` is true for outages, timeouts and rate limits (408, 429, 5xx, 529).
    */
   mapError(response: UpstreamErrorResponse): GatewayError;
+  /**
+   * The upstream call (URL, authentication) for a request already in this provider's own API;
+   * absent when no ingress passes requests through to this provider natively.
+   */
+  nativeCall?(input: NativeCallInput, credentials: ProviderCredentials): UpstreamCall;
 }

@@ -57,4 +57,28 @@ describe('anthropicAdapter', () => {
     expect(anthropicAdapter.listModels(credentials).call.url).toBe('https://api.anthropic.com/v1/models?limit=1000');
     expect(anthropicAdapter.mapError({ status: 529, body: '', headers: {} }).status).toBe(503);
   });
+
+  it('anthropicAdapter.nativeCall() sends the body as is, with our key and version over any forwarded header', () => {
+    const call = anthropicAdapter.nativeCall?.(
+      {
+        path: '/v1/messages',
+        body: '{"model":"claude-sonnet-4-5"}',
+        headers: { 'anthropic-beta': 'interleaved-thinking-2025-05-14', 'x-api-key': 'sk-ant-client' },
+        stream: true,
+      },
+      { baseUrl: 'https://anthropic.example/', apiKey: 'sk-ant-test' },
+    );
+    expect(call).toEqual({
+      method: 'POST',
+      url: 'https://anthropic.example/v1/messages',
+      headers: {
+        'anthropic-beta': 'interleaved-thinking-2025-05-14',
+        'x-api-key': 'sk-ant-test',
+        'anthropic-version': '2023-06-01',
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+      },
+      body: '{"model":"claude-sonnet-4-5"}',
+    });
+  });
 });

@@ -5,6 +5,7 @@
  * @see https://docs.claude.com/en/api/messages
  */
 import type { ProviderAdapter } from '../provider.js';
+import { anthropicEndpoint } from './endpoint.js';
 import { mapAnthropicError } from './errors.js';
 import { listAnthropicModels } from './models.js';
 import { toAnthropicRequest } from './request.js';
@@ -26,4 +27,11 @@ export const anthropicAdapter: ProviderAdapter = {
   embeddings: undefined,
   listModels: listAnthropicModels,
   mapError: mapAnthropicError,
+  nativeCall(input, credentials) {
+    const endpoint = anthropicEndpoint(credentials, input.path);
+    // The key, the API version and the content type are ours; forwarded headers only add (anthropic-beta).
+    const headers = Object.assign({}, input.headers, endpoint.headers);
+    headers.accept = input.stream ? 'text/event-stream' : 'application/json';
+    return { method: 'POST', url: endpoint.url, headers, body: input.body };
+  },
 };

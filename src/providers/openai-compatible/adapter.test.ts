@@ -127,4 +127,18 @@ describe('createOpenAICompatibleAdapter', () => {
       message: 'Upstream returned 500: oops',
     });
   });
+
+  it('createOpenAICompatibleAdapter().nativeCall() sends the body as is to the path under the base URL, with our key', () => {
+    const adapter = createOpenAICompatibleAdapter('openai');
+    const call = adapter.nativeCall?.(
+      { path: '/responses', body: '{"model":"gpt-5.4"}', headers: { authorization: 'Bearer client' }, stream: false },
+      { baseUrl: 'https://api.openai.com/v1/', apiKey: 'sk-test' },
+    );
+    expect(call).toEqual({
+      method: 'POST',
+      url: 'https://api.openai.com/v1/responses',
+      headers: { authorization: 'Bearer sk-test', accept: 'application/json', 'content-type': 'application/json' },
+      body: '{"model":"gpt-5.4"}',
+    });
+  });
 });

@@ -8,7 +8,7 @@ import { buildEmbeddingsTranslation } from './embeddings.js';
 import { mapError } from './errors.js';
 import { buildModelListTranslation } from './models.js';
 import type { OpenAICompatibleProviderId } from './quirks.js';
-import { buildChatCall } from './request.js';
+import { buildChatCall, upstreamHeaders, upstreamUrl } from './request.js';
 import { encodePlainResponse, parseChatResponse } from './response.js';
 import { createChatStream } from './stream.js';
 
@@ -32,5 +32,11 @@ export function createOpenAICompatibleAdapter(providerId: OpenAICompatibleProvid
     embeddings: NO_EMBEDDINGS.has(providerId) ? undefined : buildEmbeddingsTranslation,
     listModels: buildModelListTranslation,
     mapError,
+    nativeCall(input, credentials) {
+      // The key and the content type are ours; forwarded headers only add.
+      const accept = input.stream ? 'text/event-stream' : 'application/json';
+      const headers = Object.assign({}, input.headers, upstreamHeaders(credentials.apiKey, accept, true));
+      return { method: 'POST', url: upstreamUrl(credentials.baseUrl, input.path), headers, body: input.body };
+    },
   };
 }

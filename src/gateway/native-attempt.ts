@@ -1,0 +1,144 @@
+/**
+ * Native passthrough: one attempt of a request whose API the target provider speaks itself
+ * (Anthropic Messages → an Anthropic key, OpenAI Responses → an OpenAI key). The client's body goes
+ * upstream with only `model` changed and the answer comes back with only `model` changed, with no
+ * round trip through the chat model, so every field the provider knows survives (cache_control,
+ * thinking signatures, beta features) without Z-AI having to know it.
+ *
+ * Everything a Z-AI key means still applies, because the attempt runs in the same candidate loop
+ * as a translated one (`serveWithFallbacks`): allow-list, RPM, fallbacks before the first byte,
+ * the cap's worst-case reservation settled at the reported usage, the usage row, the log line
+ * and metrics, `x-zai-model` and `x-zai-cost-micro-usd`.
+ *
+ * How an ingress uses it: per candidate, when `candidate.info.id` is the provider that speaks its
+ * API, call `runNativeAttempt(deps, ctx, candidate, native)` with a NativeRequest (below) instead
+ * of `runChatAttempt`; the provider's adapter supplies `nativeCall` (URL and authentication for a
+ * path of its API). The ingress keeps the protocol knowledge: the upstream path, how to find the
+ * usage in a complete answer and in the stream events, and how to write errors and keep-alives.
+ */
+import { costNanoUsd, nanoToMicro } from '../billing/cost.js';
+import { estimateCutStreamCost, maxOutputTokensUpperBound, worstCaseCostNanoUsd } from '../billing/estimate.js';
+import type { Reservation } from '../billing/spend-ledger.js';
+import { GatewayError, invalidRequest } from '../errors.js';
+import type { TokenUsage } from '../openai/types.js';
+import { streamCostNanoUsd, type AttemptDeps, type AttemptResult } from './chat-attempt.js';
+import type { ModelRoute } from './model-route.js';
+import { relayEvents, type EventRelay } from './relay-stream.js';
+import type { JsonAnswer, RequestContext } from './request-context.js';
+import { parseUpstreamJson, unframedError, upstreamError } from './upstream-error.js';
+import { clientGone, readText } from './upstream-client.js';
+
+/** A client request in the provider's own API, as the ingress prepared it. */
+export interface NativeRequest {
+  /** The provider API path (`/v1/messages` for Anthropic; `/responses` for OpenAI, whose base URL ends in `/v1`). */
+  path: string;
+  /** Client headers to forward (e.g. `anthropic-beta`), already checked by the ingress. */
+  headers: Record<string, string>;
+  stream: boolean;
+  /** The body for one upstream model: the client's body with only `model` replaced. */
+  body(upstreamModel: string): string;
+  /** For a capped key's reservation: an upper bound on the prompt tokens. */
+  promptTokensUpperBound(): number;
+  /** For a capped key's reservation: the output limit the client set, if any. */
+  maxOutputTokens: number | undefined;
+  /**
+   * A complete 2xx answer (parsed JSON) → the client's body (only `model` = publicModel changed) and
+   * the usage to bill. Throws GatewayError (502, failure 'protocol') for a body that is not an answer.
+   */
+  answer(json: unknown, publicModel: string): { body: string; usage: TokenUsage | undefined };
+  /** A fresh relay for one streamed answer: events out with `model` = publicModel, usage read on the way. */
+  createStream(publicModel: string): EventRelay;
+}
+
+export async function runNativeAttempt(
+  deps: AttemptDeps,
+  ctx: RequestContext,
+  candidate: ModelRoute,
+  native: NativeRequest,
+): Promise<AttemptResult> {
+  const { auth } = ctx;
+  const adapter = candidate.info.adapter;
+  if (adapter.nativeCall === undefined) {
+    throw new GatewayError({ status: 500, code: 'internal_error', message: `${candidate.info.label} takes no native requests.` });
+  }
+  const headers: Record<string, string> = { 'x-zai-model': candidate.model };
+  const price = candidate.price;
+  let reservation: Reservation | undefined;
+  const promptBound = price !== undefined && auth.capNanoUsd !== null ? native.promptTokensUpperBound() : undefined;
+  if (auth.capNanoUsd !== null && price !== undefined && promptBound !== undefined) {
+    // The body is not ours to change, so an answer of unknown size cannot be bounded for the cap.
+    const maxOut = maxOutputTokensUpperBound({ max_tokens: native.maxOutputTokens }, candidate.catalog?.maxOutputTokens ?? null);
+    if (maxOut === undefined) {
+      throw invalidRequest('This key has a spend cap: set an output token limit so the request can be bounded.', 'max_tokens');
+    }
+    reservation = await deps.ledger.reserve(
+      { keyId: auth.id, capNanoUsd: auth.capNanoUsd, spentNanoUsd: auth.spentNanoUsd },
+      worstCaseCostNanoUsd({ promptTokensUpperBound: promptBound, maxOutputTokens: maxOut, price }),
+    );
+  }
+
+  try {
+    const apiKey = deps.providers.decryptKey(candidate.route);
+    const call = adapter.nativeCall(
+      { path: native.path, body: native.body(candidate.upstreamModel), headers: native.headers, stream: native.stream },
+      { baseUrl: candidate.route.baseUrl, apiKey },
+    );
+    const upstream = await deps.upstream.send(call, ctx.signal);
+    if (upstream.status < 200 || upstream.status >= 300) throw await upstreamError(adapter, upstream, apiKey);
+    const spendAccounted = reservation !== undefined && deps.ledger.persistsSpend;
+
+    if (!native.stream) {
+      let text: string;
+      try {
+        text = await readText(upstream.body);
+      } catch (err) {
+        throw ctx.signal.aborted ? clientGone(err) : err;
+      }
+      const { body, usage } = native.answer(parseUpstreamJson(text), candidate.model);
+      // A complete answer without usage is billed on its prompt bound and its whole size.
+      const cost =
+        price === undefined
+          ? 0
+          : usage
+            ? costNanoUsd(usage, price)
+            : estimateCutStreamCost({
+                promptTokensUpperBound: promptBound ?? native.promptTokensUpperBound(),
+                completionBytes: Buffer.byteLength(body),
+                price,
+              });
+      if (reservation !== undefined) await reservation.settle(cost);
+      headers['x-zai-cost-micro-usd'] = String(nanoToMicro(cost));
+      const answer: JsonAnswer = { status: 200, headers, body };
+      return {
+        answer,
+        model: candidate.model,
+        providerName: candidate.route.name,
+        status: 200,
+        errorCode: null,
+        usage,
+        costNanoUsd: cost,
+        ttftMs: null,
+        spendAccounted,
+      };
+    }
+
+    const outcome = await relayEvents(ctx, upstream, native.createStream(candidate.model), headers, deps.metrics, (text) =>
+      unframedError(adapter, text, apiKey),
+    );
+    const cost = streamCostNanoUsd(price, outcome, () => promptBound ?? native.promptTokensUpperBound());
+    if (reservation !== undefined) await reservation.settle(cost);
+    return {
+      answer: undefined,
+      model: candidate.model,
+      providerName: candidate.route.name,
+      status: outcome.status,
+      errorCode: outcome.errorCode,
+      usage: outcome.usage,
+      costNanoUsd: cost,
+      ttftMs: outcome.ttftMs,
+      spendAccounted,
+    };
+  } finally {
+    if (reservation !== undefined) await reservation.release();
+  }
+}
