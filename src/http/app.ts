@@ -19,6 +19,7 @@ import { opsRoutes } from './routes/ops-routes.js';
 import { priceRoutes } from './routes/price-routes.js';
 import { playgroundRoutes } from './routes/playground-routes.js';
 import { providerRoutes } from './routes/provider-routes.js';
+import { responsesRoutes } from './routes/responses-routes.js';
 import { usageRoutes } from './routes/usage-routes.js';
 import { v1Routes } from './routes/v1-routes.js';
 import { InFlight } from './in-flight.js';
@@ -92,7 +93,14 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
   // One log line per answered request: never a body, header value or key. Gateway requests log
   // their own richer line (model, tokens, cost) when their usage is recorded.
   app.addHook('onResponse', (request, reply, done) => {
-    if (reply.statusCode < 400 && (request.url.startsWith('/v1/chat') || request.url.startsWith('/v1/embeddings'))) return done();
+    // Gateway requests that reached a model log their own line with their usage row.
+    if (
+      reply.statusCode < 400 &&
+      (request.url.startsWith('/v1/chat') ||
+        request.url.startsWith('/v1/embeddings') ||
+        (request.method === 'POST' && request.url.startsWith('/v1/responses')))
+    )
+      return done();
     request.log.info(
       {
         requestId: request.id,
@@ -113,7 +121,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
     const origins = services.config.corsOrigins;
     await v1.register(cors, {
       origin: origins.includes('*') ? '*' : origins.length === 0 ? false : origins,
-      methods: ['GET', 'POST', 'OPTIONS'],
+      methods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
       allowedHeaders: [
         'authorization',
         'content-type',
@@ -137,6 +145,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
       maxAge: 600,
     });
     v1Routes(v1, services);
+    responsesRoutes(v1, services);
   });
 
   await app.register(async (api) => {

@@ -1,5 +1,5 @@
 /**
- * The hot path: `POST /v1/chat/completions` and `/v1/embeddings` from API clients, served right on
+ * The hot path: `POST /v1/chat/completions`, `/v1/embeddings` and `/v1/responses` from API clients, served right on
  * Node's http server in front of Fastify. Fastify's per-request work (routing, hooks, request and
  * reply objects, its body parser) was about an eighth of Z-AI's CPU per request, and the
  * gateway's speed targets leave no room for it. The path is deliberately narrow: anything it does
@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { GatewayError } from '../errors.js';
 import { embeddings } from '../gateway/embeddings.js';
 import { chatCompletions, type GatewayDeps } from '../gateway/gateway.js';
+import { createResponse } from '../ingress/openai-responses/create-response.js';
 import type { JsonAnswer, RequestContext } from '../gateway/request-context.js';
 import type { Services } from '../services.js';
 import { authenticateApiKey } from './api-key-auth.js';
@@ -25,6 +26,7 @@ type Endpoint = (deps: GatewayDeps, ctx: RequestContext, body: unknown) => Promi
 const ENDPOINTS: ReadonlyMap<string, Endpoint> = new Map<string, Endpoint>([
   ['/v1/chat/completions', chatCompletions],
   ['/v1/embeddings', embeddings],
+  ['/v1/responses', createResponse],
 ]);
 
 function isJson(contentType: string | undefined): boolean {

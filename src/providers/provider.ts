@@ -23,7 +23,7 @@ export type ProviderId = (typeof PROVIDER_IDS)[number];
 
 /** One HTTP request to an upstream, ready to send. */
 export interface UpstreamCall {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   url: string;
   headers: Record<string, string>;
   /** JSON text for POST. */

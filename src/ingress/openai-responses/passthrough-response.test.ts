@@ -40,11 +40,11 @@ describe('passthrough answers', () => {
     expect(nativeUsage({ output: [] })).toBeUndefined();
     expect(nativeOutputBytes(response)).toBe(Buffer.byteLength('Hi é') + 7);
     const copy = structuredClone(response);
-    expect(withPublicModel(copy, 'openai/gpt-5')).toEqual({ ...response, model: 'openai/gpt-5' });
+    expect(withPublicModel(copy, () => 'openai/gpt-5')).toEqual({ ...response, model: 'openai/gpt-5' });
   });
 
   it('relays events unchanged except the model in response objects, reading usage from the terminal event', () => {
-    const relay = new NativeResponsesEvents('openai/gpt-5');
+    const relay = new NativeResponsesEvents(() => 'openai/gpt-5');
     const delta = frame('response.output_text.delta', {
       sequence_number: 3,
       item_id: 'msg_1',
@@ -72,7 +72,7 @@ describe('passthrough answers', () => {
   });
 
   it('treats a stream that ends before its terminal event as cut, and writes a failure as an error event', () => {
-    const relay = new NativeResponsesEvents('openai/gpt-5');
+    const relay = new NativeResponsesEvents(() => 'openai/gpt-5');
     relay.push(frame('response.output_text.delta', { sequence_number: 4, delta: 'x' }));
     expect(() => relay.end()).toThrow(/ended before it was complete/);
     const [event] = parse(relay.error(new GatewayError({ status: 502, code: 'upstream_error', message: 'gone' })));
@@ -83,7 +83,7 @@ describe('passthrough answers', () => {
   });
 
   it('refuses a stream event that is not JSON', () => {
-    const relay = new NativeResponsesEvents('openai/gpt-5');
+    const relay = new NativeResponsesEvents(() => 'openai/gpt-5');
     expect(() => relay.push({ event: 'response.completed', data: '{oops', id: undefined })).toThrow(GatewayError);
   });
 });

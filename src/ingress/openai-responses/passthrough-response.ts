@@ -42,10 +42,13 @@ export function nativeOutputBytes(response: unknown): number {
   return bytes;
 }
 
-/** The response object with the public model string; undefined when the body is not a response. */
-export function withPublicModel(json: unknown, publicModel: string): Record<string, unknown> | undefined {
+/** Upstream model id → the public model string (`gpt-5` → `openai/gpt-5`). */
+export type PublicModel = (upstreamModel: string) => string;
+
+/** The response object with the public model string; undefined when the body is not an object. */
+export function withPublicModel(json: unknown, publicModel: PublicModel): Record<string, unknown> | undefined {
   if (!isRecord(json)) return undefined;
-  if (typeof json.model === 'string') json.model = publicModel;
+  if (typeof json.model === 'string') json.model = publicModel(json.model);
   return json;
 }
 
@@ -78,7 +81,7 @@ export class NativeResponsesEvents {
   private lastUsage: TokenUsage | undefined;
   private nextSequence = 0;
 
-  constructor(private readonly publicModel: string) {}
+  constructor(private readonly publicModel: PublicModel) {}
 
   get complete(): boolean {
     return this.finished;

@@ -92,8 +92,8 @@ function replay(events: Event[]): Array<Record<string, unknown>> {
 function run(chunks: ChatCompletionChunk[][]): Event[] {
   const encoder = new ResponsesStreamEncoder(request.echo, request.names);
   let text = '';
-  for (const batch of chunks) text += encoder.chunks(batch);
-  return parse(text + encoder.done());
+  for (const batch of chunks) text += encoder.encode(batch);
+  return parse(text + encoder.done(undefined));
 }
 
 describe('ResponsesStreamEncoder', () => {
@@ -211,9 +211,25 @@ describe('ResponsesStreamEncoder', () => {
     });
   });
 
+  it('takes the final usage from the transform when the stream had no usage chunk', () => {
+    const encoder = new ResponsesStreamEncoder(request.echo, request.names);
+    const text =
+      encoder.encode([chunk({ content: 'Hi' }), chunk({}, 'stop')]) +
+      encoder.done({ promptTokens: 9, completionTokens: 2, cachedTokens: 3 });
+    expect(parse(text).at(-1)?.response).toMatchObject({
+      usage: {
+        input_tokens: 9,
+        input_tokens_details: { cached_tokens: 3 },
+        output_tokens: 2,
+        output_tokens_details: { reasoning_tokens: 0 },
+        total_tokens: 11,
+      },
+    });
+  });
+
   it('still answers created, in_progress and completed for a stream with no content', () => {
     const encoder = new ResponsesStreamEncoder(request.echo, request.names);
-    expect(parse(encoder.chunks([]) + encoder.done()).map((e) => e.type)).toEqual([
+    expect(parse(encoder.encode([]) + encoder.done(undefined)).map((e) => e.type)).toEqual([
       'response.created',
       'response.in_progress',
       'response.completed',
@@ -223,7 +239,7 @@ describe('ResponsesStreamEncoder', () => {
   it('reports a failure after the first byte as an error event and response.failed with what was produced', () => {
     const encoder = new ResponsesStreamEncoder(request.echo, request.names);
     const text =
-      encoder.chunks([chunk({ content: 'Half an ans' })]) +
+      encoder.encode([chunk({ content: 'Half an ans' })]) +
       encoder.error(
         new GatewayError({ status: 502, code: 'upstream_error', message: 'The upstream stream ended before it was complete' }),
       );

@@ -18,8 +18,10 @@
  * filter), or, for a failure after the first byte, an `error` event and `response.failed`.
  */
 import type { GatewayError } from '../../errors.js';
-import { encodeSseEvent } from '../../openai/sse-encoder.js';
-import type { ChatCompletionChunk, FinishReason, ToolCallDelta, Usage } from '../../openai/types.js';
+import type { ChunkEncoder } from '../../gateway/client-codec.js';
+import { SSE_KEEPALIVE, encodeSseEvent } from '../../openai/sse-encoder.js';
+import type { ChatCompletionChunk, FinishReason, TokenUsage, ToolCallDelta, Usage } from '../../openai/types.js';
+import { EncodedChunk, type StreamOutput } from '../../providers/provider.js';
 import { newId } from './ids.js';
 import { functionCallItem, incompleteReason, reasoningText, responseShell } from './response.js';
 import type {
@@ -58,7 +60,11 @@ function failureCode(error: GatewayError): string {
   return error.status === 429 ? 'rate_limit_exceeded' : 'server_error';
 }
 
-export class ResponsesStreamEncoder {
+export class ResponsesStreamEncoder implements ChunkEncoder {
+  /** Chunk objects: the events are built from their fields. */
+  readonly acceptsEncoded = false;
+  /** A comment line: Responses clients ignore it like any SSE parser. */
+  readonly keepAlive = SSE_KEEPALIVE;
   private readonly id = newId('resp');
   private readonly createdAt = Math.floor(Date.now() / 1000);
   private sequence = 0;
@@ -77,9 +83,11 @@ export class ResponsesStreamEncoder {
   ) {}
 
   /** The events for a batch of chunks (the stream's first events come with the first batch). */
-  chunks(chunks: readonly ChatCompletionChunk[]): string {
+  encode(chunks: readonly StreamOutput[]): string {
     let out = this.start();
-    for (const chunk of chunks) {
+    for (const output of chunks) {
+      // Never pre-encoded (acceptsEncoded is false); parsed back should a transform send one anyway.
+      const chunk = output instanceof EncodedChunk ? (JSON.parse(output.json) as ChatCompletionChunk) : output;
       if (chunk.usage !== undefined && chunk.usage !== null) this.usage = chunk.usage;
       // Responses has no `n`: the request never asks for more than one choice.
       const choice = chunk.choices[0];
@@ -98,14 +106,26 @@ export class ResponsesStreamEncoder {
     return out;
   }
 
-  /** The end of a complete answer: open items close, then `response.completed` or `response.incomplete`. */
-  done(): string {
+  /**
+   * The end of a complete answer: open items close, then `response.completed` or
+   * `response.incomplete`, with the usage chunk's numbers (their details included) or else the
+   * transform's final counts.
+   */
+  done(final: TokenUsage | undefined): string {
     let out = this.start() + this.closeAll();
     const reason = incompleteReason(this.finish);
     const response = this.snapshot(reason === null ? 'completed' : 'incomplete');
     if (reason !== null) response.incomplete_details = { reason };
     else response.completed_at = Math.floor(Date.now() / 1000);
     if (this.usage !== undefined) response.usage = toResponsesUsage(this.usage);
+    else if (final !== undefined) {
+      response.usage = toResponsesUsage({
+        prompt_tokens: final.promptTokens,
+        completion_tokens: final.completionTokens,
+        total_tokens: final.promptTokens + final.completionTokens,
+        prompt_tokens_details: { cached_tokens: final.cachedTokens },
+      });
+    }
     out += this.event(reason === null ? 'response.completed' : 'response.incomplete', { response });
     return out;
   }
