@@ -385,6 +385,23 @@ describe('openai/* passthrough with a capped key', () => {
     expect((error as InstanceType<typeof OpenAI.APIError>).param).toBe('previous_response_id');
     expect(String((error as Error).message)).toMatch(/spend cap/);
   });
+
+  it('asks for max_output_tokens on a model with no known output limit', async () => {
+    const priced = await api.request('PUT', '/api/prices', {
+      model: 'openai/gpt-private',
+      input_usd_per_mtok: 1,
+      output_usd_per_mtok: 2,
+    });
+    expect(priced.status).toBe(200);
+    const capped = await newKey({ spend_cap_micro_usd: 1_000_000 });
+    const error = (await capped.responses
+      .create({ model: 'openai/gpt-private', input: 'Hi' })
+      .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
+    expect(error.status).toBe(400);
+    expect(error.param).toBe('max_output_tokens');
+    const served = await capped.responses.create({ model: 'openai/gpt-private', input: 'Hi', max_output_tokens: 100 });
+    expect(served.output_text).toBe('Hello from OpenAI.');
+  });
 });
 
 describe('stored responses', () => {

@@ -6,7 +6,7 @@
  * loop, so the allow-list, RPM, caps, fallbacks, usage row, logs, metrics and headers are those of
  * `/v1/chat/completions`.
  */
-import { GatewayError } from '../../errors.js';
+import { GatewayError, invalidRequest } from '../../errors.js';
 import { runChatAttempt } from '../../gateway/chat-attempt.js';
 import { serveWithFallbacks, type GatewayDeps } from '../../gateway/gateway.js';
 import type { ModelRoute } from '../../gateway/model-route.js';
@@ -53,6 +53,19 @@ function nativeRequest(request: NativeResponsesRequest): NativeRequest {
   };
 }
 
+/**
+ * A capped key needs a bound on the output before the call; the client's body is passed through
+ * as it is, so a model with no known maximum needs the client to set one.
+ */
+function checkBoundedOutput(request: NativeResponsesRequest, candidate: ModelRoute): void {
+  if (request.fields.max_output_tokens !== undefined && request.fields.max_output_tokens !== null) return;
+  if (candidate.catalog?.maxOutputTokens !== undefined && candidate.catalog.maxOutputTokens !== null) return;
+  throw invalidRequest(
+    `This key has a spend cap and ${candidate.model} has no known output limit: set max_output_tokens so the request can be bounded.`,
+    'max_output_tokens',
+  );
+}
+
 export async function createResponse(deps: GatewayDeps, ctx: RequestContext, body: unknown): Promise<JsonAnswer | undefined> {
   const request = readNativeRequest(body);
   // Built on first use: a request served natively is never translated.
@@ -61,7 +74,10 @@ export async function createResponse(deps: GatewayDeps, ctx: RequestContext, bod
 
   const attempt = (candidate: ModelRoute) => {
     if (candidate.info.id === NATIVE_PROVIDER) {
-      if (ctx.auth.capNanoUsd !== null) checkBoundedInput(request);
+      if (ctx.auth.capNanoUsd !== null) {
+        checkBoundedOutput(request, candidate);
+        checkBoundedInput(request);
+      }
       native ??= nativeRequest(request);
       return runNativeAttempt(deps, ctx, candidate, native);
     }
