@@ -1,7 +1,8 @@
 import { GatewayError } from '../errors.js';
 import type { ApiKeys, KeyAuth } from '../keys/api-keys.js';
 
-function invalidKey(message: string): GatewayError {
+/** 401 for a missing, malformed, unknown or revoked Z-AI key. */
+export function invalidKey(message: string): GatewayError {
   return new GatewayError({ status: 401, type: 'invalid_request_error', code: 'invalid_api_key', message });
 }
 

@@ -15,6 +15,7 @@ import type { Services } from '../services.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
+import { messagesRoutes } from './routes/messages-routes.js';
 import { opsRoutes } from './routes/ops-routes.js';
 import { priceRoutes } from './routes/price-routes.js';
 import { playgroundRoutes } from './routes/playground-routes.js';
@@ -93,12 +94,13 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
   // One log line per answered request: never a body, header value or key. Gateway requests log
   // their own richer line (model, tokens, cost) when their usage is recorded.
   app.addHook('onResponse', (request, reply, done) => {
-    // Gateway requests that reached a model log their own line with their usage row.
+    const url = request.url;
     if (
       reply.statusCode < 400 &&
-      (request.url.startsWith('/v1/chat') ||
-        request.url.startsWith('/v1/embeddings') ||
-        (request.method === 'POST' && request.url.startsWith('/v1/responses')))
+      (url.startsWith('/v1/chat') ||
+        url.startsWith('/v1/embeddings') ||
+        request.routeOptions.url === '/v1/messages' ||
+        request.routeOptions.url === '/v1/responses')
     )
       return done();
     request.log.info(
@@ -125,6 +127,11 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
       allowedHeaders: [
         'authorization',
         'content-type',
+        // Anthropic's SDKs (the Messages API): the key, the API version, beta flags, browser opt-in.
+        'x-api-key',
+        'anthropic-version',
+        'anthropic-beta',
+        'anthropic-dangerous-direct-browser-access',
         'x-stainless-arch',
         'x-stainless-lang',
         'x-stainless-os',
@@ -141,10 +148,12 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
         'x-zai-warnings',
         'x-zai-max-tokens',
         'retry-after',
+        'request-id',
       ],
       maxAge: 600,
     });
     v1Routes(v1, services);
+    messagesRoutes(v1, services);
     responsesRoutes(v1, services);
   });
 

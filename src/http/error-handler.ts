@@ -1,10 +1,12 @@
 /**
- * The single error handler: every error on every route is rendered here in OpenAI's shape.
+ * The single error handler: every error on every route is rendered here, in OpenAI's shape, or in
+ * Anthropic's on the Messages ingress.
  * Framework errors (bad JSON, body too large, wrong content type) become GatewayErrors first.
  */
 import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayError } from '../errors.js';
 import type { JsonAnswer } from '../gateway/request-context.js';
+import { anthropicErrorAnswer } from '../ingress/anthropic-messages/errors.js';
 import { JSON_CONTENT_TYPE } from './json-body.js';
 
 function fromFrameworkError(err: FastifyError): GatewayError | undefined {
@@ -86,6 +88,14 @@ export function errorAnswer(error: GatewayError): JsonAnswer {
   return { status: error.status, headers: error.headers, body: JSON.stringify(error.toJSON()) };
 }
 
+/** Paths of the Anthropic Messages ingress, whose errors have Anthropic's shape. */
+const MESSAGES_PATH = /^\/v1\/messages(?:[/?]|$)/;
+
+/** The error in the shape of the API its path belongs to: Anthropic's on `/v1/messages`, else OpenAI's. */
+export function errorAnswerFor(error: GatewayError, url: string, requestId: string): JsonAnswer {
+  return MESSAGES_PATH.test(url) ? anthropicErrorAnswer(error, requestId) : errorAnswer(error);
+}
+
 export function errorHandler(err: FastifyError | GatewayError | Error, request: FastifyRequest, reply: FastifyReply): void {
   const error = toGatewayError(err, request.log, String(request.id));
   if (reply.sent || reply.raw.headersSent) {
@@ -93,18 +103,20 @@ export function errorHandler(err: FastifyError | GatewayError | Error, request: 
     reply.raw.destroy();
     return;
   }
-  const answer = errorAnswer(error);
+  const answer = errorAnswerFor(error, request.url, String(request.id));
   void reply.code(answer.status).headers(answer.headers).type(JSON_CONTENT_TYPE).send(answer.body);
 }
 
 /** 404 for unknown routes, in the same shape. */
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): void {
-  const answer = errorAnswer(
+  const answer = errorAnswerFor(
     new GatewayError({
       status: 404,
       code: 'not_found',
       message: `No route for ${request.method} ${request.url.split('?')[0] ?? ''}.`,
     }),
+    request.url,
+    String(request.id),
   );
   void reply.code(answer.status).type(JSON_CONTENT_TYPE).send(answer.body);
 }

@@ -1,0 +1,96 @@
+/**
+ * A chat completion → an Anthropic Message: reasoning (`reasoning_content` / `reasoning`, which
+ * OpenAI-compatible reasoning hosts add to the message) as a `thinking` block, then the text, then
+ * one `tool_use` block per tool call with its arguments parsed into `input`.
+ *
+ * Thinking blocks made here carry an empty signature: only Anthropic can sign one, and the ingress
+ * drops thinking blocks sent back to any other provider, so the signature is never checked.
+ *
+ * @see https://docs.claude.com/en/api/messages (response)
+ */
+import { GatewayError } from '../../errors.js';
+import type { ChatCompletion, TokenUsage } from '../../openai/types.js';
+import { isRecord } from '../../providers/anthropic/content.js';
+import { toStopReason } from './stop-reason.js';
+import { toMessageUsage } from './usage.js';
+import type { MessageResponse, ResponseBlock } from './wire.js';
+
+export interface ResponseOptions {
+  /** The Message id (`msg_…`). */
+  id: string;
+  /** Input tokens to report when the provider reported no usage. */
+  inputTokensEstimate: number;
+}
+
+/** The reasoning text a chat message or delta carries, under either name hosts use for it. */
+export function reasoningText(fields: Record<string, unknown>): string | undefined {
+  const value = fields.reasoning_content ?? fields.reasoning;
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+export function toMessageResponse(completion: ChatCompletion, options: ResponseOptions): MessageResponse {
+  const choice = completion.choices[0];
+  const content: ResponseBlock[] = [];
+  if (choice !== undefined) {
+    const message = choice.message;
+    const thinking = reasoningText(message);
+    if (thinking !== undefined) content.push({ type: 'thinking', thinking, signature: '' });
+    const text = [message.content, message.refusal].filter((t): t is string => typeof t === 'string' && t !== '').join('\n\n');
+    if (text !== '') content.push({ type: 'text', text });
+    for (const call of message.tool_calls ?? []) {
+      content.push({
+        type: 'tool_use',
+        id: call.id,
+        name: call.function.name,
+        input: toolInput(call.function.arguments, call.function.name),
+      });
+    }
+  }
+  const hasToolUse = content.some((block) => block.type === 'tool_use');
+  return {
+    id: options.id,
+    type: 'message',
+    role: 'assistant',
+    model: completion.model,
+    content,
+    stop_reason: toStopReason(choice?.finish_reason, hasToolUse),
+    stop_sequence: null,
+    usage: toMessageUsage(
+      usageOf(completion) ?? { promptTokens: options.inputTokensEstimate, completionTokens: 0, cachedTokens: 0 },
+    ),
+  };
+}
+
+function usageOf(completion: ChatCompletion): TokenUsage | undefined {
+  const usage = completion.usage;
+  if (usage === undefined) return undefined;
+  return {
+    promptTokens: usage.prompt_tokens ?? 0,
+    completionTokens: usage.completion_tokens ?? 0,
+    cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
+  };
+}
+
+/**
+ * Tool arguments as the object Anthropic's `input` must be. A model that wrote something else
+ * produced no usable call; the request was fine, so it is an upstream failure another model may
+ * answer.
+ */
+function toolInput(text: string, name: string): Record<string, unknown> {
+  if (text.trim() === '') return {};
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch {
+    input = undefined;
+  }
+  if (isRecord(input)) return input;
+  throw new GatewayError({
+    status: 502,
+    code: 'upstream_error',
+    type: 'upstream_error',
+    message: `The model called ${name.slice(0, 64)} with arguments that are not a JSON object.`,
+    retryable: true,
+    failure: 'protocol',
+  });
+}
