@@ -297,3 +297,23 @@ describe('a Codex-style request on a translated model', () => {
     expect(((await res.json()) as Json).object).toBe('response');
   });
 });
+
+describe('x-zai-warnings from client-chosen names', () => {
+  it('keeps the header valid when dropped field names hold characters a header cannot carry', async () => {
+    const odd = { 'x€\u0001y': 1, ok_field: 2 };
+    const responses = await fetch(`${zai.url}/v1/responses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${client.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'groq/hello', input: 'Hi', tools: [{ type: 'web_search€' }], ...odd }),
+    });
+    expect(responses.status).toBe(200);
+    expect(responses.headers.get('x-zai-warnings')).toMatch(/ok_field/);
+    const chat = await fetch(`${zai.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${client.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'anthropic/claude-e2e', messages: [{ role: 'user', content: 'Hi' }], ...odd }),
+    });
+    expect(chat.status).toBe(200);
+    expect(chat.headers.get('x-zai-warnings')).toMatch(/ok_field/);
+  });
+});
