@@ -139,6 +139,15 @@ describe('a Z-AI key on /v1/responses', () => {
     expect(response.headers.get('x-zai-cost-micro-usd')).toBe('52');
   });
 
+  it('counts requests against the key’s rate_limit_rpm, answering 429 with retry-after', async () => {
+    const limited = await newKey({ rate_limit_rpm: 1 });
+    await limited.responses.create({ model: 'groq/hello', input: 'Hi' });
+    const error = (await limited.responses.create({ model: 'groq/hello', input: 'Hi' }).catch((e: unknown) => e)) as ApiError;
+    expect(error.status).toBe(429);
+    expect(error.code).toBe('rate_limit_exceeded');
+    expect(Number(error.headers?.get('retry-after'))).toBeGreaterThan(0);
+  });
+
   it('falls back along the key’s chain when the model is down, and says which model served', async () => {
     const withFallback = await newKey({ fallback_model: 'anthropic/claude-e2e' });
     const { data, response } = await withFallback.responses.create({ model: 'groq/down', input: 'Hi' }).withResponse();
