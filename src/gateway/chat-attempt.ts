@@ -17,6 +17,7 @@ import type { ChatCompletion, ChatCompletionRequest, TokenUsage, Usage } from '.
 import type { Metrics } from '../usage/metrics.js';
 import type { ClientCodec } from './client-codec.js';
 import type { ModelRoute } from './model-route.js';
+import { warningsHeader } from './warnings-header.js';
 import { relayStream, type StreamOutcome } from './relay-stream.js';
 import type { JsonAnswer, RequestContext } from './request-context.js';
 import { parseUpstreamJson, unframedError, upstreamError } from './upstream-error.js';
@@ -134,7 +135,7 @@ export async function runChatAttempt(
       { baseUrl: candidate.route.baseUrl, apiKey },
     );
     const warnings = ingress === undefined ? translation.warnings : [...new Set([...ingress.warnings, ...translation.warnings])];
-    if (warnings.length > 0) headers['x-zai-warnings'] = warnings.join(', ');
+    if (warnings.length > 0) headers['x-zai-warnings'] = warningsHeader(warnings);
 
     const upstream = await deps.upstream.send(translation.call, ctx.signal, candidate.route.ownerRole);
     if (upstream.status < 200 || upstream.status >= 300) throw await upstreamError(candidate.info.adapter, upstream, apiKey);

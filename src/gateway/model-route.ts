@@ -18,8 +18,17 @@ export interface ModelRoute {
   price: ModelPrice | undefined;
 }
 
+/**
+ * Model ids are printable ASCII at every provider; the model string also travels in a response
+ * header (`x-zai-model`), which cannot carry anything else.
+ */
+const MODEL_CHARS = /^[\x21-\x7e]+$/;
+
 /** Throws 400 unless the model string has the form `provider/model`; returns the index of the `/`. */
 export function checkModelForm(model: string): number {
+  if (!MODEL_CHARS.test(model)) {
+    throw invalidRequest('model may contain only printable ASCII characters, without spaces.', 'model');
+  }
   const slash = model.indexOf('/');
   if (slash <= 0 || slash === model.length - 1) {
     throw invalidRequest(

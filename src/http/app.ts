@@ -20,6 +20,7 @@ import { opsRoutes } from './routes/ops-routes.js';
 import { priceRoutes } from './routes/price-routes.js';
 import { playgroundRoutes } from './routes/playground-routes.js';
 import { providerRoutes } from './routes/provider-routes.js';
+import { responsesRoutes } from './routes/responses-routes.js';
 import { usageRoutes } from './routes/usage-routes.js';
 import { v1Routes } from './routes/v1-routes.js';
 import { InFlight } from './in-flight.js';
@@ -96,7 +97,10 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
     const url = request.url;
     if (
       reply.statusCode < 400 &&
-      (url.startsWith('/v1/chat') || url.startsWith('/v1/embeddings') || request.routeOptions.url === '/v1/messages')
+      (url.startsWith('/v1/chat') ||
+        url.startsWith('/v1/embeddings') ||
+        request.routeOptions.url === '/v1/messages' ||
+        request.routeOptions.url === '/v1/responses')
     )
       return done();
     request.log.info(
@@ -119,7 +123,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
     const origins = services.config.corsOrigins;
     await v1.register(cors, {
       origin: origins.includes('*') ? '*' : origins.length === 0 ? false : origins,
-      methods: ['GET', 'POST', 'OPTIONS'],
+      methods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
       allowedHeaders: [
         'authorization',
         'content-type',
@@ -150,6 +154,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
     });
     v1Routes(v1, services);
     messagesRoutes(v1, services);
+    responsesRoutes(v1, services);
   });
 
   await app.register(async (api) => {

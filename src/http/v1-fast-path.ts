@@ -1,16 +1,17 @@
 /**
- * The hot path: `POST /v1/chat/completions` and `/v1/embeddings` from API clients, served right on
- * Node's http server in front of Fastify: see docs/performance.md, "A fast path in front of Fastify".
- * The path is deliberately narrow: anything it does not recognise exactly — another method or
- * URL, a non-JSON content type, an `Origin` header (CORS is Fastify's) — is left to Fastify, which
- * serves the same routes with the same answers (the error renderer, headers, authentication and
- * gateway are shared).
+ * The hot path: `POST /v1/chat/completions`, `/v1/embeddings` and `/v1/responses` from API
+ * clients, served right on Node's http server in front of Fastify: see docs/performance.md, "A fast
+ * path in front of Fastify". The path is deliberately narrow: anything it does not recognise
+ * exactly — another method or URL, a non-JSON content type, an `Origin` header (CORS is Fastify's)
+ * — is left to Fastify, which serves the same routes with the same answers (the error renderer,
+ * headers, authentication and gateway are shared).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { requestTooLarge } from '../errors.js';
 import { embeddings } from '../gateway/embeddings.js';
 import { chatCompletions, type GatewayDeps } from '../gateway/gateway.js';
+import { createResponse } from '../ingress/openai-responses/create-response.js';
 import type { JsonAnswer, PiecewiseAnswer, RequestContext } from '../gateway/request-context.js';
 import type { Services } from '../services.js';
 import { authenticateApiKey } from './api-key-auth.js';
@@ -24,6 +25,7 @@ type Endpoint = (deps: GatewayDeps, ctx: RequestContext, body: unknown) => Promi
 const ENDPOINTS: ReadonlyMap<string, Endpoint> = new Map<string, Endpoint>([
   ['/v1/chat/completions', chatCompletions],
   ['/v1/embeddings', embeddings],
+  ['/v1/responses', createResponse],
 ]);
 
 function isJson(contentType: string | undefined): boolean {

@@ -47,3 +47,13 @@ export function isModelAllowed(patterns: readonly string[], model: string): bool
   }
   return false;
 }
+
+/**
+ * True if the allow-list lets the key call at least one model of the provider named `name`, for
+ * requests that are about a provider rather than one model (reading responses stored there).
+ */
+export function allowsAnyModelOf(patterns: readonly string[], name: string): boolean {
+  if (patterns.length === 0) return true;
+  const prefix = `${name}/`;
+  return patterns.some((pattern) => pattern === '*' || pattern.startsWith(prefix));
+}

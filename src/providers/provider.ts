@@ -35,7 +35,7 @@ export const OPENAI_COMPATIBLE_PROVIDER_IDS: readonly OpenAICompatibleProviderId
 
 /** One HTTP request to an upstream, ready to send. */
 export interface UpstreamCall {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   url: string;
   headers: Record<string, string>;
   /** JSON text for POST. */

@@ -292,20 +292,24 @@ describe('answers of 100 MB and more, each in a gateway process of its own (its 
     };
   }
 
-  it('chat: 502 upstream_response_too_large, holding memory in proportion to the 32 MiB bound, not to the answer', { timeout: 60_000 }, async () => {
-    const { post, memory } = await gateway();
-    const baseline = memory('VmRSS');
-    const res = await post('chat/completions', { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
-    expect(res.status).toBe(502);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('upstream_response_too_large');
-    expect(await chatWritten).toBeLessThan(100 * MIB);
-    const peak = memory('VmHWM');
-    // Up to the bound's 32 MiB of text is held, plus what the collector has not returned yet
-    // (measured: 47–74 MiB over the baseline, up to 100 MiB on a loaded machine): bounded by the
-    // setting, far below the 300 MB answer.
-    expect(peak - baseline).toBeLessThan(4 * 32 * MIB);
-    console.log(`chat 300 MB: baseline RSS ${(baseline / MIB).toFixed(0)} MiB, peak ${(peak / MIB).toFixed(0)} MiB`);
-  });
+  it(
+    'chat: 502 upstream_response_too_large, holding memory in proportion to the 32 MiB bound, not to the answer',
+    { timeout: 60_000 },
+    async () => {
+      const { post, memory } = await gateway();
+      const baseline = memory('VmRSS');
+      const res = await post('chat/completions', { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+      expect(res.status).toBe(502);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('upstream_response_too_large');
+      expect(await chatWritten).toBeLessThan(100 * MIB);
+      const peak = memory('VmHWM');
+      // Up to the bound's 32 MiB of text is held, plus what the collector has not returned yet
+      // (measured: 47–74 MiB over the baseline, up to 100 MiB on a loaded machine): bounded by the
+      // setting, far below the 300 MB answer.
+      expect(peak - baseline).toBeLessThan(4 * 32 * MIB);
+      console.log(`chat 300 MB: baseline RSS ${(baseline / MIB).toFixed(0)} MiB, peak ${(peak / MIB).toFixed(0)} MiB`);
+    },
+  );
 
   it('embeddings: relayed whole while the gateway holds less than two copies of the answer', { timeout: 120_000 }, async () => {
     const { post, memory } = await gateway();
