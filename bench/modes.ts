@@ -1,0 +1,93 @@
+/**
+ * What the bench sends: a mode is one kind of request (an endpoint, a body, streamed or not) and
+ * how to tell a whole answer from a broken one. Every mode runs against every target (the bare
+ * proxy forwards the same path to the fake upstream, Z-AI serves it from its `openai` provider
+ * pointing at the fake). To measure another endpoint, add an entry to MODES (see README.md).
+ */
+import { STREAM_CHUNKS } from './fake-upstream.js';
+
+export interface Mode {
+  /** Its name in BENCH_MODES, the table and the results. */
+  name: string;
+  /** How the table calls it. */
+  label: string;
+  /** The path POSTed to (through the bare proxy it reaches the fake upstream unchanged). */
+  path: string;
+  stream: boolean;
+  /** The request body for a model name (`gpt-4o-mini` through the bare proxy, `openai/gpt-4o-mini` through Z-AI). */
+  body(model: string): string;
+  /** How every answer's body must end; wrk's script checks it on every answer, under load. */
+  expectTail: string | undefined;
+  /** Checks one whole answer before any load; returns what is wrong with it, or undefined. */
+  check(answer: Answer): string | undefined;
+}
+
+export interface Answer {
+  status: number;
+  text: string;
+  /** The model the request named; a gateway must answer with it (the bare proxy answers the upstream's). */
+  model: string;
+  viaGateway: boolean;
+}
+
+const SSE_DONE = 'data: [DONE]\n\n';
+
+function chatBody(model: string, stream: boolean): string {
+  return JSON.stringify({
+    model,
+    messages: [
+      { role: 'system', content: 'You are a helpful assistant.' },
+      { role: 'user', content: 'Say hello in a short sentence.' },
+    ],
+    max_tokens: 256,
+    ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
+  });
+}
+
+function checkChatCompletion({ status, text, model, viaGateway }: Answer): string | undefined {
+  let completion: { model?: string; choices?: unknown[]; usage?: unknown };
+  try {
+    completion = JSON.parse(text) as typeof completion;
+  } catch {
+    return `${status}, not JSON: ${text.slice(0, 200)}`;
+  }
+  if (status !== 200 || !Array.isArray(completion.choices) || completion.usage === undefined)
+    return `${status} ${text.slice(0, 300)}`;
+  if (viaGateway && completion.model !== model) return `answered model ${completion.model}`;
+  return undefined;
+}
+
+function checkChatStream({ status, text, model, viaGateway }: Answer): string | undefined {
+  const events = text.split('\n\n').filter((e) => e.startsWith('data: '));
+  if (status !== 200 || !text.endsWith(SSE_DONE)) return `${status}, stream not ended by data: [DONE]: ${text.slice(-200)}`;
+  const chunks = events
+    .filter((e) => e !== 'data: [DONE]')
+    .map((e) => JSON.parse(e.slice(6)) as { choices: unknown[]; model: string; usage?: unknown });
+  const content = chunks.filter((c) => c.choices.length > 0);
+  const usage = chunks.filter((c) => c.choices.length === 0 && c.usage);
+  if (content.length !== STREAM_CHUNKS || usage.length !== 1)
+    return `${content.length} chunks and ${usage.length} usage chunks, expected ${STREAM_CHUNKS} and 1`;
+  if (viaGateway && chunks.some((c) => c.model !== model)) return 'a chunk kept the upstream model';
+  return undefined;
+}
+
+export const MODES: Mode[] = [
+  {
+    name: 'json',
+    label: 'non-streaming',
+    path: '/v1/chat/completions',
+    stream: false,
+    body: (model) => chatBody(model, false),
+    expectTail: undefined,
+    check: checkChatCompletion,
+  },
+  {
+    name: 'stream',
+    label: 'streaming',
+    path: '/v1/chat/completions',
+    stream: true,
+    body: (model) => chatBody(model, true),
+    expectTail: SSE_DONE,
+    check: checkChatStream,
+  },
+];
