@@ -294,7 +294,7 @@ async function main(): Promise<void> {
       authorization: endpoint.authorization,
       connections: concurrency,
       seconds,
-      expectTail: mode.expectTail,
+      expectText: mode.expectText,
     });
     if (endpoint.zai) {
       endpoint.zai.answered += result.requests;
@@ -405,6 +405,12 @@ async function main(): Promise<void> {
     '',
     `Other processes on the gateway's core during the measured windows: median ${pct(median(others))}, max ${pct(Math.max(...others))}; ` +
       `load core busy: median ${pct(median(loadCore))}, max ${pct(Math.max(...loadCore))}.`,
+    ...(median(others) > 0.1
+      ? [
+          `Other processes shared the gateway's core: throughput and latency then follow the scheduler's share as much as ` +
+            `the gateway's cost (CPU per request much less so). Quote figures from a quiet machine.`,
+        ]
+      : []),
     ...(median(loadCore) > 0.9
       ? [
           `The load core was busy most of the time: where it was, wrk or the fake may have set the pace instead of the gateway ` +

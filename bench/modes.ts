@@ -16,8 +16,8 @@ export interface Mode {
   stream: boolean;
   /** The request body for a model name (`gpt-4o-mini` through the bare proxy, `openai/gpt-4o-mini` through Z-AI). */
   body(model: string): string;
-  /** How every answer's body must end; wrk's script checks it on every answer, under load. */
-  expectTail: string | undefined;
+  /** Text every whole answer contains (an answer cut short lacks it); wrk's script checks every answer under load. */
+  expectText: string | undefined;
   /** Checks one whole answer before any load; returns what is wrong with it, or undefined. */
   check(answer: Answer): string | undefined;
 }
@@ -78,7 +78,7 @@ export const MODES: Mode[] = [
     path: '/v1/chat/completions',
     stream: false,
     body: (model) => chatBody(model, false),
-    expectTail: undefined,
+    expectText: '"usage"',
     check: checkChatCompletion,
   },
   {
@@ -87,7 +87,7 @@ export const MODES: Mode[] = [
     path: '/v1/chat/completions',
     stream: true,
     body: (model) => chatBody(model, true),
-    expectTail: SSE_DONE,
+    expectText: 'data: [DONE]',
     check: checkChatStream,
   },
 ];

@@ -1,7 +1,7 @@
 -- wrk script of `npm run bench`: every connection POSTs the same JSON body (keep-alive, one request
 -- at a time) and done() prints one JSON line with the run's figures, read by bench/wrk.ts.
 -- Environment: BENCH_BODY (the body), BENCH_AUTHORIZATION (the Authorization header) and
--- BENCH_EXPECT_TAIL (optional: how every answer's body must end, e.g. "data: [DONE]\n\n" for a
+-- BENCH_EXPECT_TEXT (optional: text every answer's body must contain, e.g. "data: [DONE]" for a
 -- stream). wrk counts a chunked answer once, when its last chunk has been parsed, so the latency of
 -- a streamed answer runs from the request's first byte sent to the answer's last byte received.
 
@@ -10,9 +10,9 @@ wrk.body = os.getenv("BENCH_BODY")
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = os.getenv("BENCH_AUTHORIZATION")
 
-local expect_tail = os.getenv("BENCH_EXPECT_TAIL")
-if expect_tail == "" then
-  expect_tail = nil
+local expect_text = os.getenv("BENCH_EXPECT_TEXT")
+if expect_text == "" then
+  expect_text = nil
 end
 
 local threads = {}
@@ -22,7 +22,7 @@ function setup(thread)
 end
 
 -- Per thread (each has its own Lua state): answers that are not 2xx, and 2xx answers whose body
--- does not end as expected.
+-- lacks the expected text (an answer cut short).
 function init(args)
   non_2xx = 0
   bad_body = 0
@@ -35,7 +35,7 @@ function response(status, headers, body)
     if first_status == 0 then
       first_status = status
     end
-  elseif expect_tail ~= nil and string.sub(body, -#expect_tail) ~= expect_tail then
+  elseif expect_text ~= nil and string.find(body, expect_text, 1, true) == nil then
     bad_body = bad_body + 1
   end
 end

@@ -67,8 +67,8 @@ export interface WrkOptions {
   connections: number;
   /** Whole seconds (wrk's resolution). */
   seconds: number;
-  /** How every answer's body must end (else it counts as an error). */
-  expectTail: string | undefined;
+  /** Text every answer's body must contain (else it counts as an error). */
+  expectText: string | undefined;
 }
 
 export interface Latency {
@@ -124,7 +124,7 @@ export function runWrk(options: WrkOptions): Promise<WrkResult> {
       ...process.env,
       BENCH_BODY: options.body,
       BENCH_AUTHORIZATION: options.authorization,
-      BENCH_EXPECT_TAIL: options.expectTail ?? '',
+      BENCH_EXPECT_TEXT: options.expectText ?? '',
     },
   });
   let stdout = '';
