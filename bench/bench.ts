@@ -189,7 +189,6 @@ function describeErrors(w: WrkResult): string {
 async function main(): Promise<void> {
   const started = Date.now();
   if (os.cpus().length < 2) throw new Error('the bench needs two cores: the gateway alone on one, the load on the other');
-  pinToCore(process.pid, LOAD_CORE);
   const wrk = ensureWrk(log);
   const modes = MODE_NAMES.map((name) => {
     const mode = MODES.find((m) => m.name === name);
@@ -202,6 +201,8 @@ async function main(): Promise<void> {
   }
   if (!fs.existsSync(path.join(ZAI_DIR, 'dist', 'cli', 'main.js')))
     throw new Error(`${ZAI_DIR}/dist is missing: run npm run build`);
+  // After the build (which may use every core): every process started from here on starts on the load core.
+  pinToCore(process.pid, LOAD_CORE);
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
 
   const before = coreTimes();
