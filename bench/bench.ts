@@ -129,6 +129,11 @@ interface Endpoint {
   peakRssKb: number;
 }
 
+/** Whether an endpoint takes a mode: a `zaiOnly` mode runs on the Z-AI builds alone. */
+function serves(endpoint: Endpoint, mode: Mode): boolean {
+  return mode.zaiOnly === undefined || endpoint.zai !== undefined;
+}
+
 /** One request per mode through an endpoint, checked in full before any load. */
 async function sanityCheck(endpoint: Endpoint, mode: Mode): Promise<void> {
   const res = await fetch(`${endpoint.origin}${mode.path}`, {
@@ -280,7 +285,11 @@ async function main(): Promise<void> {
   }
   if (endpoints.length === 0) throw new Error(`BENCH_TARGETS=${TARGETS.join(',')} names no target to measure`);
   for (const endpoint of endpoints) verifyPinned(endpoint.child);
-  for (const endpoint of endpoints) for (const mode of modes) await sanityCheck(endpoint, mode);
+  for (const mode of modes) {
+    if (mode.zaiOnly && !modes.some((m) => m.name === mode.zaiOnly?.against))
+      throw new Error(`BENCH_MODES: ${mode.name} is judged against ${mode.zaiOnly.against}, which must run too`);
+  }
+  for (const endpoint of endpoints) for (const mode of modes) if (serves(endpoint, mode)) await sanityCheck(endpoint, mode);
 
   const highLoad = Math.max(...CONCURRENCIES);
   let rssMethod: RssPeak['method'] | undefined;
@@ -337,10 +346,13 @@ async function main(): Promise<void> {
   };
 
   // JIT warm-up of every process on every path before anything is measured (not recorded).
-  log(`warming up every target (${WARMUP_S} s × ${endpoints.length * modes.length})…`);
-  for (const endpoint of endpoints) for (const mode of modes) await load(endpoint, mode, highLoad, WARMUP_S);
+  const pairs = modes.reduce((sum, mode) => sum + endpoints.filter((e) => serves(e, mode)).length, 0);
+  log(`warming up every target (${WARMUP_S} s × ${pairs})…`);
+  for (const endpoint of endpoints) {
+    for (const mode of modes) if (serves(endpoint, mode)) await load(endpoint, mode, highLoad, WARMUP_S);
+  }
 
-  const total = modes.length * CONCURRENCIES.length * endpoints.length;
+  const total = pairs * CONCURRENCIES.length;
   log(
     `measuring ${total} cases × ${ROUNDS} round(s): ${WARMUP_S} s warm-up + ${DURATION_S} s measured each, ` +
       `about ${Math.ceil((total * ROUNDS * (WARMUP_S + DURATION_S + 1)) / 60)} min` +
@@ -353,6 +365,7 @@ async function main(): Promise<void> {
     for (const mode of modes) {
       for (const concurrency of CONCURRENCIES) {
         for (const endpoint of order) {
+          if (!serves(endpoint, mode)) continue;
           const run = await runCase(endpoint, mode, concurrency, round);
           runs.push(run);
           const w = run.wrk;
@@ -376,10 +389,16 @@ async function main(): Promise<void> {
   for (const endpoint of builds) {
     const zai = endpoint.zai as NonNullable<Endpoint['zai']>;
     const rows = await zai.running.usageRows();
-    const list = checks(cases, CONCURRENCIES, endpoint.target, {
-      kb: endpoint.peakRssKb > 0 ? endpoint.peakRssKb : NaN,
-      method: rssMethod ?? 'VmHWM',
-    });
+    const list = checks(
+      cases,
+      CONCURRENCIES,
+      endpoint.target,
+      {
+        kb: endpoint.peakRssKb > 0 ? endpoint.peakRssKb : NaN,
+        method: rssMethod ?? 'VmHWM',
+      },
+      modes,
+    );
     verdicts.push({ endpoint, list, usage: usageCheck(rows, zai.answered, zai.cutOff), rows });
   }
 
@@ -446,7 +465,7 @@ async function main(): Promise<void> {
       durationSeconds: DURATION_S,
       rounds: ROUNDS,
       concurrencies: CONCURRENCIES,
-      modes: modes.map((m) => ({ name: m.name, path: m.path, stream: m.stream, body: m.body('…') })),
+      modes: modes.map((m) => ({ name: m.name, path: m.path, stream: m.stream, body: m.body('…'), zaiOnly: m.zaiOnly ?? null })),
       loadCore: LOAD_CORE,
       gatewayCore: GATEWAY_CORE,
       zaiLogLevel: 'info',

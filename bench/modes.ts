@@ -1,8 +1,9 @@
 /**
  * What the bench sends: a mode is one kind of request (an endpoint, a body, streamed or not) and
- * how to tell a whole answer from a broken one. Every mode runs against every target (the bare
- * proxy forwards the same path to the fake upstream, Z-AI serves it from its `openai` provider
- * pointing at the fake). To measure another endpoint, add an entry to MODES (see README.md).
+ * how to tell a whole answer from a broken one. A mode runs against every target (the bare proxy
+ * forwards the same path to the fake upstream, Z-AI serves it from its `openai` provider pointing
+ * at the fake), or on Z-AI alone (`zaiOnly`). To measure another endpoint, add an entry to MODES
+ * (see README.md).
  */
 import { STREAM_CHUNKS } from './fake-upstream.js';
 
@@ -20,6 +21,12 @@ export interface Mode {
   expectText: string | undefined;
   /** Checks one whole answer before any load; returns what is wrong with it, or undefined. */
   check(answer: Answer): string | undefined;
+  /**
+   * For an API the bare proxy cannot serve (the fake speaks only OpenAI's): the mode runs on Z-AI
+   * alone, and its CPU per request is judged against Z-AI's own `against` mode instead of the bare
+   * proxy (≤ `maxCpuRatio` ×).
+   */
+  zaiOnly?: { against: string; maxCpuRatio: number };
 }
 
 export interface Answer {
