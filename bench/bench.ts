@@ -1,57 +1,65 @@
 /**
- * `npm run bench`: Z-AI's speed against the floor, in one run on this machine (see README.md).
+ * `npm run bench`: Z-AI's speed against the floor, measured the way an outside benchmark measures
+ * a gateway (see README.md): wrk as the load generator, the gateway under test alone on core 1,
+ * wrk, the fake upstream and this process on core 0.
  *
- * Starts three processes — a fake OpenAI-compatible upstream, a bare Node reverse proxy in front
- * of it, and Z-AI (built `dist/`, `zai serve`, info logging to /dev/null) with an account, an
- * `openai` provider pointing at the fake and an uncapped key, so every request takes the full
- * path (key auth, allow-list, decrypt, usage recording) — then measures direct / bare proxy /
- * Z-AI × non-streaming / streaming (20 chunks) × concurrency 1 / 50 from this process, and
- * prints the table and Z-AI's speed targets as ratios against the bare proxy of the same run.
- * Writes bench/results/latest.json.
+ * Starts a fake OpenAI-compatible upstream, a bare Node reverse proxy in front of it and Z-AI
+ * (built `dist/`, `zai serve`, info logging discarded) with an account, an `openai` provider
+ * pointing at the fake and an uncapped key, so every request takes the full path. Every case —
+ * target × mode × concurrency — gets a warm-up wrk run and a measured one; rounds interleave the
+ * targets; the table shows medians over the rounds and the targets are ratios against the bare
+ * proxy of the same run. Writes bench/results/latest.json.
  *
  * Options: --no-build (use the existing dist/), --quick (short windows, one round: to try the
  * bench), --cpu-prof (Z-AI under `node --cpu-prof`; profiles and results go to
- * bench/results/profile/, numbers not comparable).
- * Env: BENCH_WARMUP_MS, BENCH_DURATION_MS, BENCH_ROUNDS (default 2; each case keeps its least
- * disturbed round), BENCH_CONCURRENCY ("1,50"), BENCH_MODES ("json,stream,messages"; `messages` is
- * streaming through the Anthropic Messages ingress, Z-AI only), BENCH_TARGETS
- * ("direct,bare-proxy,z-ai,z-ai-alt"), BENCH_ZAI_DIR (the Z-AI checkout to measure, default this
- * one), BENCH_ZAI_ALT_DIR (a second checkout with bin/ and a built dist/, measured as `z-ai-alt`
- * in the same run, interleaved with the others: the way to compare a change on a noisy machine),
- * BENCH_ZAI_NODE_ARGS / BENCH_BARE_NODE_ARGS (extra node flags for the Z-AI processes / the bare
- * proxy, e.g. `--cpu-prof --cpu-prof-dir=./prof --cpu-prof-interval=250`; the bare proxy writes a
- * profile only if it exits cleanly, so add a preload that calls process.exit on SIGTERM).
+ * bench/results/profile/, numbers not comparable). Environment: see README.md.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SERVE_NODE_FLAGS } from '../src/cli/serve-flags.js';
-import { runLoad, type LoadResult } from './load.js';
+import { MODES, type Mode } from './modes.js';
 import {
   BENCH_DIR,
   ROOT,
   clkTck,
   compileScript,
-  freePort,
+  coreTimes,
   killAllSync,
+  pinToCore,
+  resetPeakRss,
+  rssKb,
   spawnNode,
   stopAll,
+  threadsOffCore,
   type Child,
   type CpuSample,
 } from './processes.js';
-import { checks, renderChecks, renderTable, type CaseResult, type Check, type Mode, type Target } from './report.js';
+import {
+  checks,
+  median,
+  medians,
+  renderChecks,
+  renderTable,
+  usageCheck,
+  type CaseRun,
+  type Check,
+  type RssPeak,
+  type Target,
+} from './report.js';
+import { ensureWrk, runWrk, wrkVersion, type WrkResult } from './wrk.js';
+import { PROVIDER_KEY, makeDataDir, startZai, type RunningZai } from './zai.js';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 const build = !args.has('--no-build');
 const cpuProf = args.has('--cpu-prof');
-const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? (quick ? 300 : 1000));
-const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? (quick ? 1000 : 3500));
-const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? (quick ? 1 : 2)));
+const WARMUP_S = Math.max(1, Math.round(Number(process.env.BENCH_WARMUP_S ?? (quick ? 1 : 2))));
+const DURATION_S = Math.max(1, Math.round(Number(process.env.BENCH_DURATION_S ?? (quick ? 2 : 8))));
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? (quick ? 1 : 3)));
 const CONCURRENCIES = (process.env.BENCH_CONCURRENCY ?? '1,50').split(',').map((s) => Number(s.trim()));
-const MODES = (process.env.BENCH_MODES ?? 'json,stream,messages').split(',').map((s) => s.trim()) as Mode[];
-const TARGETS = (process.env.BENCH_TARGETS ?? 'direct,bare-proxy,z-ai,z-ai-alt').split(',').map((s) => s.trim());
+const MODE_NAMES = (process.env.BENCH_MODES ?? MODES.map((m) => m.name).join(',')).split(',').map((s) => s.trim());
+const TARGETS = (process.env.BENCH_TARGETS ?? 'bare-proxy,z-ai,z-ai-alt').split(',').map((s) => s.trim());
 /** Another checkout/build of Z-AI (with bin/ and dist/) to measure as `z-ai-alt` in the same run. */
 const ALT_DIR = process.env.BENCH_ZAI_ALT_DIR;
 /** The Z-AI checkout measured as `z-ai` (default: this one, built first unless --no-build). */
@@ -60,8 +68,14 @@ const ZAI_DIR = path.resolve(process.env.BENCH_ZAI_DIR ?? ROOT);
 const ZAI_NODE_ARGS = (process.env.BENCH_ZAI_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 const BARE_NODE_ARGS = (process.env.BENCH_BARE_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 const RESULTS_DIR = path.join(BENCH_DIR, 'results');
-const PROVIDER_KEY = 'sk-bench-0123456789abcdefghijklmnop';
-const STREAM_CHUNKS = 20;
+/** wrk, the fake upstream and this process run here; the gateway under test alone on GATEWAY_CORE. */
+const LOAD_CORE = 0;
+const GATEWAY_CORE = 1;
+/**
+ * Pause after a wrk run before the CPU of a window is read, so the window holds the work that
+ * trails its own requests (usage rows are written every 250 ms) and not the warm-up's.
+ */
+const SETTLE_MS = 400;
 
 const dataDirs: string[] = [];
 
@@ -89,110 +103,18 @@ function log(message: string): void {
   process.stderr.write(`${message}\n`);
 }
 
-/** Machine-wide CPU counters from /proc/stat (jiffies): total, idle (idle + iowait), steal. */
-function machineCpu(): { total: number; idle: number; steal: number } | undefined {
-  try {
-    const fields = (fs.readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
-    const total = fields.reduce((sum, v) => sum + v, 0);
-    return { total, idle: (fields[3] ?? 0) + (fields[4] ?? 0), steal: fields[7] ?? 0 };
-  } catch {
-    return undefined;
-  }
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Share of the machine's CPU busy (and stolen by the hypervisor) between two readings. */
-function busyBetween(
-  a: ReturnType<typeof machineCpu>,
-  b: ReturnType<typeof machineCpu>,
-): { busy: number; steal: number } | undefined {
-  if (!a || !b || b.total <= a.total) return undefined;
-  const total = b.total - a.total;
-  return { busy: 1 - (b.idle - a.idle) / total, steal: (b.steal - a.steal) / total };
-}
+const pct = (share: number): string => `${Math.round(share * 100)} %`;
 
-/** Share of the machine's CPU busy over `ms` (other sessions, builds…). */
-async function machineBusy(ms: number): Promise<number | undefined> {
-  const a = machineCpu();
-  await new Promise((resolve) => setTimeout(resolve, ms));
-  return busyBetween(a, machineCpu())?.busy;
-}
-
-function chatBody(model: string, stream: boolean): string {
-  return JSON.stringify({
-    model,
-    messages: [
-      { role: 'system', content: 'You are a helpful assistant.' },
-      { role: 'user', content: 'Say hello in a short sentence.' },
-    ],
-    temperature: 0.7,
-    ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
-  });
-}
-
-/** A streaming Anthropic Messages request, translated by Z-AI to the same upstream stream. */
-function messagesBody(model: string): string {
-  return JSON.stringify({
-    model,
-    max_tokens: 1000,
-    stream: true,
-    system: 'You are a helpful assistant.',
-    messages: [{ role: 'user', content: 'Say hello in a short sentence.' }],
-    temperature: 0.7,
-  });
-}
-
-const MESSAGES_END = 'event: message_stop\ndata: {"type":"message_stop"}\n\n';
-
-function isZaiTarget(target: Target): boolean {
-  return target === 'z-ai' || target === 'z-ai-alt';
-}
-
-/** Only Z-AI speaks the Messages API; the direct and bare-proxy targets take the other modes. */
-function serves(endpoint: { target: Target }, mode: Mode): boolean {
-  return mode !== 'messages' || isZaiTarget(endpoint.target);
-}
-
-/** The management API with a kept session cookie. */
-class Management {
-  private cookie = '';
-  constructor(private readonly base: string) {}
-
-  async call(method: string, route: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-    const res = await fetch(`${this.base}${route}`, {
-      method,
-      headers: {
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(this.cookie ? { cookie: this.cookie } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const setCookie = res.headers.get('set-cookie');
-    if (setCookie) this.cookie = setCookie.split(';')[0] ?? '';
-    const text = await res.text();
-    let json: Record<string, unknown>;
-    try {
-      json = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      json = { text };
-    }
-    if (res.status >= 300) throw new Error(`${method} ${route} → ${res.status}: ${text.slice(0, 300)}`);
-    return { status: res.status, json };
-  }
-}
-
-async function waitHealthy(url: string, child: Child): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.process.exitCode !== null) throw new Error(`Z-AI exited at start:\n${child.stderr()}`);
-    try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`Z-AI did not become healthy within 30 s:\n${child.stderr()}`);
+/** Busy share of each core between two readings of coreTimes(). */
+function coreBusy(a: ReturnType<typeof coreTimes>, b: ReturnType<typeof coreTimes>, core: number): number {
+  const start = a.get(core);
+  const end = b.get(core);
+  if (!start || !end || end.total <= start.total) return NaN;
+  return (end.busy - start.busy) / (end.total - start.total);
 }
 
 interface Endpoint {
@@ -200,322 +122,329 @@ interface Endpoint {
   origin: string;
   model: string;
   authorization: string;
-  proxy: Child | undefined;
+  child: Child;
+  /** For Z-AI: the process, the answers it gave and the requests wrk cut off, to compare with its usage rows. */
+  zai: { running: RunningZai; answered: number; cutOff: number } | undefined;
+  /** Peak RSS under the highest concurrency (KiB, max over its cases). */
+  peakRssKb: number;
+}
+
+/** Whether an endpoint takes a mode: a `zaiOnly` mode runs on the Z-AI builds alone. */
+function serves(endpoint: Endpoint, mode: Mode): boolean {
+  return mode.zaiOnly === undefined || endpoint.zai !== undefined;
 }
 
 /** One request per mode through an endpoint, checked in full before any load. */
-async function sanityCheck(endpoint: Endpoint): Promise<void> {
-  const headers = { authorization: endpoint.authorization, 'content-type': 'application/json' };
-  const json = await fetch(`${endpoint.origin}/v1/chat/completions`, {
+async function sanityCheck(endpoint: Endpoint, mode: Mode): Promise<void> {
+  const res = await fetch(`${endpoint.origin}${mode.path}`, {
     method: 'POST',
-    headers,
-    body: chatBody(endpoint.model, false),
+    headers: { authorization: endpoint.authorization, 'content-type': 'application/json' },
+    body: mode.body(endpoint.model),
   });
-  const completion = (await json.json()) as { model?: string; choices?: unknown[]; usage?: unknown };
-  if (json.status !== 200 || !Array.isArray(completion.choices) || completion.usage === undefined) {
-    throw new Error(
-      `${endpoint.target}: unexpected non-streaming answer ${json.status} ${JSON.stringify(completion).slice(0, 300)}`,
-    );
-  }
-  const isZai = isZaiTarget(endpoint.target);
-  if (isZai && completion.model !== endpoint.model) throw new Error(`${endpoint.target} answered model ${completion.model}`);
-  const stream = await fetch(`${endpoint.origin}/v1/chat/completions`, {
-    method: 'POST',
-    headers,
-    body: chatBody(endpoint.model, true),
+  const problem = mode.check({
+    status: res.status,
+    text: await res.text(),
+    model: endpoint.model,
+    viaGateway: endpoint.zai !== undefined,
   });
-  const text = await stream.text();
-  const events = text.split('\n\n').filter((e) => e.startsWith('data: '));
-  const chunks = events
-    .filter((e) => e !== 'data: [DONE]')
-    .map((e) => JSON.parse(e.slice(6)) as { choices: unknown[]; model: string; usage?: unknown });
-  const content = chunks.filter((c) => c.choices.length > 0);
-  const usage = chunks.filter((c) => c.choices.length === 0 && c.usage);
-  if (stream.status !== 200 || events.at(-1) !== 'data: [DONE]' || content.length !== STREAM_CHUNKS || usage.length !== 1) {
-    throw new Error(
-      `${endpoint.target}: unexpected stream (${stream.status}, ${content.length} chunks, ${usage.length} usage chunks)`,
-    );
-  }
-  if (isZai && chunks.some((c) => c.model !== endpoint.model))
-    throw new Error(`${endpoint.target}: a chunk kept the upstream model`);
-  if (!isZai) return;
-  const messages = await fetch(`${endpoint.origin}/v1/messages`, { method: 'POST', headers, body: messagesBody(endpoint.model) });
-  const messagesText = await messages.text();
-  const deltas = messagesText.split('\n\n').filter((e) => e.startsWith('event: content_block_delta\n'));
-  if (messages.status !== 200 || !messagesText.endsWith(MESSAGES_END) || deltas.length !== STREAM_CHUNKS) {
-    throw new Error(`${endpoint.target}: unexpected /v1/messages stream (${messages.status}, ${deltas.length} deltas)`);
-  }
+  if (problem !== undefined) throw new Error(`${endpoint.target}, ${mode.name}: unexpected answer: ${problem}`);
+  if (endpoint.zai) endpoint.zai.answered += 1;
 }
 
-function cpuMsPerReq(start: CpuSample, end: CpuSample, requests: number): { precise: number; ticks: number | null } {
-  const precise = (end.cpuUs - start.cpuUs) / 1000 / requests;
-  const ticks =
-    start.ticks !== undefined && end.ticks !== undefined ? ((end.ticks - start.ticks) * 1000) / clkTck() / requests : null;
+/** Makes sure every thread of a gateway is on its core (a thread started while taskset ran could have slipped). */
+function verifyPinned(child: Child): void {
+  pinToCore(child.pid, GATEWAY_CORE);
+  const off = threadsOffCore(child.pid, GATEWAY_CORE);
+  if (off.length > 0) throw new Error(`${child.name}: threads not on core ${GATEWAY_CORE}: ${off.join(', ')}`);
+}
+
+function cpuMs(start: CpuSample, end: CpuSample): { precise: number; ticks: number | null } {
+  const precise = (end.cpuUs - start.cpuUs) / 1000;
+  const ticks = start.ticks !== undefined && end.ticks !== undefined ? ((end.ticks - start.ticks) * 1000) / clkTck() : null;
   return { precise, ticks };
 }
 
-interface RunningZai {
-  child: Child;
-  origin: string;
-  api: Management;
-  key: string;
-  /** Answers it gave (sanity checks + every load run), to compare with its usage rows. */
-  answers: number;
-}
-
-/**
- * Starts `zai serve` from `dir` (a checkout with bin/ and a built dist/) as production runs it —
- * info logs (to /dev/null), SQLite in a fresh temp dir — and sets up an account, an `openai`
- * provider pointing at the fake and an uncapped key without an allow-list.
- */
-async function startZai(name: string, dir: string, upstreamOrigin: string, profileDir: string | undefined): Promise<RunningZai> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zai-bench-'));
-  dataDirs.push(dataDir);
-  const bin = path.join(dir, 'bin', 'zai.js');
-  const encryptionKey = execFileSync(process.execPath, [bin, 'keygen'], { cwd: dir, encoding: 'utf8' }).trim();
-  const port = await freePort();
-  const { child } = await spawnNode({
-    name,
-    args: [
-      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
-      ...SERVE_NODE_FLAGS,
-      ...ZAI_NODE_ARGS,
-      bin,
-      'serve',
-    ],
-    env: {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      ZAI_DATA_DIR: dataDir,
-      PROVIDER_KEY_ENCRYPTION_KEY: encryptionKey,
-      ZAI_LOG_LEVEL: 'info',
-      DATABASE_URL: '',
-      REDIS_URL: '',
+/** Peak RSS of a process over a stretch: VmHWM after a reset, or VmRSS sampled every 100 ms where a reset is refused. */
+function watchRss(child: Child): { method: RssPeak['method']; stop(): Promise<number> } {
+  if (resetPeakRss(child.pid)) return { method: 'VmHWM', stop: () => child.peakRssKb() };
+  let peak = rssKb(child.pid) ?? 0;
+  const timer = setInterval(() => (peak = Math.max(peak, rssKb(child.pid) ?? 0)), 100);
+  return {
+    method: 'sampled VmRSS',
+    stop() {
+      clearInterval(timer);
+      return Promise.resolve(Math.max(peak, rssKb(child.pid) ?? 0));
     },
-  });
-  const origin = `http://127.0.0.1:${port}`;
-  await waitHealthy(origin, child);
-  const api = new Management(origin);
-  await api.call('POST', '/api/auth/signup', { email: 'bench@example.com', password: 'benchmark password' });
-  await api.call('POST', '/api/providers', { provider: 'openai', api_key: PROVIDER_KEY, base_url: `${upstreamOrigin}/v1` });
-  const key = await api.call('POST', '/api/keys', { name: 'bench' });
-  return { child, origin, api, key: String(key.json.key), answers: 0 };
+  };
 }
 
-/** Rows in the account's usage log (waits for the recorder's 250 ms flush). */
-async function usageRows(zai: RunningZai): Promise<number> {
-  const usage = await zai.api.call('GET', '/api/usage?limit=1');
-  return Number((usage.json.totals as { requests?: number } | undefined)?.requests ?? NaN);
-}
-
-function met(list: Check[]): string {
-  const targets = list.filter((c) => c.kind === 'target');
-  return `${targets.filter((c) => c.pass).length} of ${targets.length}`;
+function describeErrors(w: WrkResult): string {
+  const e = w.errorDetail;
+  const parts = Object.entries({
+    connect: e.connect,
+    read: e.read,
+    write: e.write,
+    timeout: e.timeout,
+    'non-2xx': e.non2xx,
+    'cut short': e.badBody,
+  }).filter(([, n]) => n > 0);
+  return parts.map(([name, n]) => `${n} ${name}`).join(', ') + (e.firstStatus ? ` (first status ${e.firstStatus})` : '');
 }
 
 async function main(): Promise<void> {
   const started = Date.now();
+  if (os.cpus().length < 2) throw new Error('the bench needs two cores: the gateway alone on one, the load on the other');
+  const wrk = ensureWrk(log);
+  const modes = MODE_NAMES.map((name) => {
+    const mode = MODES.find((m) => m.name === name);
+    if (!mode) throw new Error(`BENCH_MODES: no mode ${name} (there are ${MODES.map((m) => m.name).join(', ')})`);
+    return mode;
+  });
   if (build) {
     log('building Z-AI (npm run build)…');
     execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   }
   if (!fs.existsSync(path.join(ZAI_DIR, 'dist', 'cli', 'main.js')))
     throw new Error(`${ZAI_DIR}/dist is missing: run npm run build`);
+  // After the build (which may use every core): every process started from here on starts on the load core.
+  pinToCore(process.pid, LOAD_CORE);
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
-  const busyBefore = await machineBusy(1000);
-  if (busyBefore !== undefined && busyBefore > 0.1) {
+
+  const before = coreTimes();
+  await sleep(1000);
+  const after = coreTimes();
+  const busyBefore = [LOAD_CORE, GATEWAY_CORE].map((core) => coreBusy(before, after, core));
+  const loadAverage = os.loadavg();
+  if (busyBefore.some((b) => b > 0.1)) {
     log(
-      `warning: ${(busyBefore * 100).toFixed(0)} % of the CPU was busy before the bench started (other processes); results will be noisier`,
+      `warning: before the bench started, core ${LOAD_CORE} was ${pct(busyBefore[0] ?? NaN)} busy and core ${GATEWAY_CORE} ` +
+        `${pct(busyBefore[1] ?? NaN)} (other processes; load average ${loadAverage[0]?.toFixed(1)}): results will be noisier`,
     );
   }
 
-  // 1. The fake upstream and 2. the bare proxy, each its own process.
+  // The fake upstream on the load core; the bare proxy and Z-AI each pinned alone to the gateway core.
   const scripts = path.join(RESULTS_DIR, '.build');
   const fake = await spawnNode({
     name: 'fake-upstream',
     args: [compileScript('fake-upstream.ts', scripts)],
     env: {},
+    core: LOAD_CORE,
     readyMessage: true,
   });
   const fakeOrigin = `http://127.0.0.1:${fake.port}`;
-  const bare = await spawnNode({
-    name: 'bare-proxy',
-    args: [...BARE_NODE_ARGS, compileScript('bare-proxy.ts', scripts)],
-    env: { UPSTREAM_URL: fakeOrigin },
-    readyMessage: true,
-  });
-  const bareOrigin = `http://127.0.0.1:${bare.port}`;
-
-  // 3. Z-AI (and, to compare a candidate build in the same run, a second one).
   const profileDir = path.join(RESULTS_DIR, 'profile');
   if (cpuProf) fs.mkdirSync(profileDir, { recursive: true });
-  const zai = await startZai('z-ai', ZAI_DIR, fakeOrigin, cpuProf ? profileDir : undefined);
-  const alt = ALT_DIR
-    ? await startZai('z-ai-alt', path.resolve(ALT_DIR), fakeOrigin, cpuProf ? profileDir : undefined)
-    : undefined;
+  const zaiNodeArgs = [...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...ZAI_NODE_ARGS];
 
-  const allEndpoints: Endpoint[] = [
-    { target: 'direct', origin: fakeOrigin, model: 'gpt-4o-mini', authorization: `Bearer ${PROVIDER_KEY}`, proxy: undefined },
-    {
-      target: 'bare-proxy',
-      origin: bareOrigin,
-      model: 'gpt-4o-mini',
-      authorization: `Bearer ${PROVIDER_KEY}`,
-      proxy: bare.child,
-    },
-    { target: 'z-ai', origin: zai.origin, model: 'openai/gpt-4o-mini', authorization: `Bearer ${zai.key}`, proxy: zai.child },
-    ...(alt
-      ? [
-          {
-            target: 'z-ai-alt' as const,
-            origin: alt.origin,
-            model: 'openai/gpt-4o-mini',
-            authorization: `Bearer ${alt.key}`,
-            proxy: alt.child,
-          },
-        ]
-      : []),
-  ];
-  const zaiOf = (target: Target): RunningZai | undefined => (target === 'z-ai' ? zai : target === 'z-ai-alt' ? alt : undefined);
-  for (const endpoint of allEndpoints) await sanityCheck(endpoint);
-  const endpoints = allEndpoints.filter((e) => TARGETS.includes(e.target));
-  zai.answers += 3; // the sanity checks
-  if (alt) alt.answers += 3;
-
-  // 4. Every case. The targets of one (mode, concurrency) run back to back so drift hits them alike;
-  // the whole matrix runs ROUNDS times and each case keeps its least disturbed round (the highest
-  // throughput): other load on a shared machine only ever makes a round slower.
-  const modes = MODES;
-  const runCase = async (
-    endpoint: Endpoint,
-    mode: Mode,
-    concurrency: number,
-    warmupMs: number,
-    durationMs: number,
-  ): Promise<CaseResult> => {
-    let proxyStart: CpuSample | undefined;
-    let proxyEnd: CpuSample | undefined;
-    let fakeStart: CpuSample | undefined;
-    let fakeEnd: CpuSample | undefined;
-    let machineStart: ReturnType<typeof machineCpu>;
-    let machineEnd: ReturnType<typeof machineCpu>;
-    const load: LoadResult = await runLoad({
-      origin: endpoint.origin,
-      path: mode === 'messages' ? '/v1/messages' : '/v1/chat/completions',
-      headers: { authorization: endpoint.authorization },
-      body: mode === 'messages' ? messagesBody(endpoint.model) : chatBody(endpoint.model, mode === 'stream'),
-      concurrency,
-      warmupMs,
-      durationMs,
-      stream: mode !== 'json',
-      ...(mode === 'messages' ? { streamEnd: MESSAGES_END } : {}),
-      async onWindowStart() {
-        [proxyStart, fakeStart] = await Promise.all([endpoint.proxy?.sample(), fake.child.sample()]);
-        machineStart = machineCpu();
-      },
-      async onWindowEnd() {
-        machineEnd = machineCpu();
-        [proxyEnd, fakeEnd] = await Promise.all([endpoint.proxy?.sample(), fake.child.sample()]);
-      },
+  const endpoints: Endpoint[] = [];
+  if (TARGETS.includes('bare-proxy')) {
+    const bare = await spawnNode({
+      name: 'bare-proxy',
+      args: [...BARE_NODE_ARGS, compileScript('bare-proxy.ts', scripts)],
+      env: { UPSTREAM_URL: fakeOrigin },
+      core: GATEWAY_CORE,
+      readyMessage: true,
     });
-    const served = zaiOf(endpoint.target);
-    if (served) served.answers += load.totalAnswers;
-    const proxyCpu = proxyStart && proxyEnd && load.requests > 0 ? cpuMsPerReq(proxyStart, proxyEnd, load.requests) : undefined;
-    const fakeCpu = fakeStart && fakeEnd && load.requests > 0 ? cpuMsPerReq(fakeStart, fakeEnd, load.requests) : undefined;
-    const result: CaseResult = {
-      target: endpoint.target,
-      mode,
-      concurrency,
-      load,
-      proxyCpuMsPerReq: proxyCpu?.precise ?? null,
-      proxyCpuMsPerReqProcStat: proxyCpu?.ticks ?? null,
-      upstreamCpuMsPerReq: fakeCpu?.precise ?? NaN,
-      machine: busyBetween(machineStart, machineEnd),
-      others: undefined,
-    };
-    if (result.machine && load.requests > 0) {
-      // Our three processes' CPU over the window, as a share of all cores.
-      const oursMs =
-        (load.clientCpuMsPerReq + (result.upstreamCpuMsPerReq || 0) + (result.proxyCpuMsPerReq ?? 0)) * load.requests;
-      result.others = result.machine.busy - oursMs / (load.windowMs * os.cpus().length);
+    const authorization = `Bearer ${PROVIDER_KEY}`;
+    const origin = `http://127.0.0.1:${bare.port}`;
+    endpoints.push({
+      target: 'bare-proxy',
+      origin,
+      model: 'gpt-4o-mini',
+      authorization,
+      child: bare.child,
+      zai: undefined,
+      peakRssKb: 0,
+    });
+  }
+  const zaiBuilds: [Target, string][] = [
+    ['z-ai', ZAI_DIR],
+    ...(ALT_DIR ? [['z-ai-alt', path.resolve(ALT_DIR)] as [Target, string]] : []),
+  ];
+  for (const [target, dir] of zaiBuilds) {
+    if (!TARGETS.includes(target)) continue;
+    const dataDir = makeDataDir();
+    dataDirs.push(dataDir);
+    const running = await startZai({
+      name: target,
+      dir,
+      upstreamOrigin: fakeOrigin,
+      core: GATEWAY_CORE,
+      nodeArgs: zaiNodeArgs,
+      dataDir,
+    });
+    endpoints.push({
+      target,
+      origin: running.origin,
+      model: 'openai/gpt-4o-mini',
+      authorization: `Bearer ${running.key}`,
+      child: running.child,
+      zai: { running, answered: 0, cutOff: 0 },
+      peakRssKb: 0,
+    });
+  }
+  if (endpoints.length === 0) throw new Error(`BENCH_TARGETS=${TARGETS.join(',')} names no target to measure`);
+  for (const endpoint of endpoints) verifyPinned(endpoint.child);
+  for (const mode of modes) {
+    if (mode.zaiOnly && !modes.some((m) => m.name === mode.zaiOnly?.against))
+      throw new Error(`BENCH_MODES: ${mode.name} is judged against ${mode.zaiOnly.against}, which must run too`);
+  }
+  for (const endpoint of endpoints) for (const mode of modes) if (serves(endpoint, mode)) await sanityCheck(endpoint, mode);
+
+  const highLoad = Math.max(...CONCURRENCIES);
+  let rssMethod: RssPeak['method'] | undefined;
+
+  /** One wrk run; every answer and cut-off request is counted for the usage check. */
+  const load = async (endpoint: Endpoint, mode: Mode, concurrency: number, seconds: number): Promise<WrkResult> => {
+    const result = await runWrk({
+      wrk,
+      core: LOAD_CORE,
+      url: `${endpoint.origin}${mode.path}`,
+      body: mode.body(endpoint.model),
+      authorization: endpoint.authorization,
+      connections: concurrency,
+      seconds,
+      expectText: mode.expectText,
+    });
+    if (endpoint.zai) {
+      endpoint.zai.answered += result.requests;
+      endpoint.zai.cutOff += concurrency;
     }
     return result;
   };
 
-  // JIT warm-up of every process on every path before anything is measured.
-  log('warming up every target…');
+  const runCase = async (endpoint: Endpoint, mode: Mode, concurrency: number, round: number): Promise<CaseRun> => {
+    const rss = concurrency === highLoad ? watchRss(endpoint.child) : undefined;
+    rssMethod ??= rss?.method;
+    await load(endpoint, mode, concurrency, WARMUP_S);
+    await sleep(SETTLE_MS);
+    const [gatewayStart, fakeStart] = await Promise.all([endpoint.child.sample(), fake.child.sample()]);
+    const coresStart = coreTimes();
+    const measured = await load(endpoint, mode, concurrency, DURATION_S);
+    await sleep(SETTLE_MS);
+    const coresEnd = coreTimes();
+    const [gatewayEnd, fakeEnd] = await Promise.all([endpoint.child.sample(), fake.child.sample()]);
+    if (rss) endpoint.peakRssKb = Math.max(endpoint.peakRssKb, await rss.stop());
+
+    const gateway = cpuMs(gatewayStart, gatewayEnd);
+    const windowMs = (((coresEnd.get(GATEWAY_CORE)?.total ?? 0) - (coresStart.get(GATEWAY_CORE)?.total ?? 0)) * 1000) / clkTck();
+    const gatewayCoreBusy = coreBusy(coresStart, coresEnd, GATEWAY_CORE);
+    const requests = measured.requests;
+    return {
+      round,
+      target: endpoint.target,
+      mode: mode.name,
+      concurrency,
+      wrk: measured,
+      cpuMsPerReq: requests > 0 ? gateway.precise / requests : NaN,
+      cpuMsPerReqTicks: requests > 0 && gateway.ticks !== null ? gateway.ticks / requests : null,
+      upstreamCpuMsPerReq: requests > 0 ? cpuMs(fakeStart, fakeEnd).precise / requests : NaN,
+      loadCoreBusy: coreBusy(coresStart, coresEnd, LOAD_CORE),
+      gatewayCoreBusy,
+      gatewayCoreOthers: Math.max(0, gatewayCoreBusy - gateway.precise / windowMs),
+    };
+  };
+
+  // JIT warm-up of every process on every path before anything is measured (not recorded).
+  const pairs = modes.reduce((sum, mode) => sum + endpoints.filter((e) => serves(e, mode)).length, 0);
+  log(`warming up every target (${WARMUP_S} s × ${pairs})…`);
   for (const endpoint of endpoints) {
-    for (const mode of modes) if (serves(endpoint, mode)) await runCase(endpoint, mode, 10, 0, quick ? 300 : 1000);
+    for (const mode of modes) if (serves(endpoint, mode)) await load(endpoint, mode, highLoad, WARMUP_S);
   }
 
-  const rounds: CaseResult[][] = [];
-  const total = modes.reduce((sum, mode) => sum + endpoints.filter((e) => serves(e, mode)).length, 0) * CONCURRENCIES.length;
+  const total = pairs * CONCURRENCIES.length;
   log(
-    `measuring ${total} cases × ${ROUNDS} round(s): ${WARMUP_MS} ms warm-up + ${DURATION_MS} ms each` +
+    `measuring ${total} cases × ${ROUNDS} round(s): ${WARMUP_S} s warm-up + ${DURATION_S} s measured each, ` +
+      `about ${Math.ceil((total * ROUNDS * (WARMUP_S + DURATION_S + 1)) / 60)} min` +
       (cpuProf ? ' (Z-AI under --cpu-prof: numbers not comparable)' : ''),
   );
-  for (let round = 0; round < ROUNDS; round++) {
-    const results: CaseResult[] = [];
+  const runs: CaseRun[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    // The targets of one case run back to back so drift hits them alike; every other round reversed.
+    const order = round % 2 === 1 ? endpoints : [...endpoints].reverse();
     for (const mode of modes) {
       for (const concurrency of CONCURRENCIES) {
-        for (const endpoint of endpoints) {
+        for (const endpoint of order) {
           if (!serves(endpoint, mode)) continue;
-          const result = await runCase(endpoint, mode, concurrency, WARMUP_MS, DURATION_MS);
-          results.push(result);
-          const { load } = result;
+          const run = await runCase(endpoint, mode, concurrency, round);
+          runs.push(run);
+          const w = run.wrk;
           log(
-            `  round ${round + 1}  ${endpoint.target.padEnd(10)} ${mode.padEnd(6)} c=${String(concurrency).padEnd(3)} ${Math.round(load.rps)} req/s, ` +
-              `p50 ${load.latencyMs.p50.toFixed(3)} ms, CPU ${result.proxyCpuMsPerReq?.toFixed(3) ?? '–'} ms/req, others ${result.others === undefined ? '?' : `${Math.round(Math.max(0, result.others) * 100)} %`}` +
-              (load.errors > 0 ? `, ${load.errors} errors (first: ${load.firstError})` : ''),
+            `  round ${round}  ${endpoint.target.padEnd(10)} ${mode.name.padEnd(6)} c=${String(concurrency).padEnd(3)} ` +
+              `${Math.round(w.rps)} req/s, p50 ${w.latencyMs.p50.toFixed(2)} ms, p99 ${w.latencyMs.p99.toFixed(2)} ms, ` +
+              `CPU ${run.cpuMsPerReq.toFixed(3)} ms/req (wrk ${w.cpuMsPerReq.toFixed(3)}, fake ${run.upstreamCpuMsPerReq.toFixed(3)}); ` +
+              `load core ${pct(run.loadCoreBusy)} busy, others on the gateway core ${pct(run.gatewayCoreOthers)}` +
+              (w.errors > 0 ? `; errors: ${describeErrors(w)}` : ''),
           );
         }
       }
     }
-    rounds.push(results);
   }
-  const cases: CaseResult[] = (rounds[0] ?? []).map((first, i) =>
-    rounds.map((r) => r[i] ?? first).reduce((best, c) => (c.load.rps > best.load.rps ? c : best), first),
-  );
-
-  const zaiPeakRssKb = await zai.child.peakRssKb();
-  const altPeakRssKb = alt ? await alt.child.peakRssKb() : undefined;
-  const barePeakRssKb = await bare.child.peakRssKb();
+  const cases = medians(runs);
 
   // Usage recording really happened: one row per answered request (rows are flushed every 250 ms).
-  await new Promise((resolve) => setTimeout(resolve, 700));
-  const zaiRows = await usageRows(zai);
-  const altRows = alt ? await usageRows(alt) : undefined;
+  await sleep(700);
+  const builds = endpoints.filter((e) => e.zai !== undefined);
+  const verdicts: { endpoint: Endpoint; list: Check[]; usage: Check; rows: number }[] = [];
+  for (const endpoint of builds) {
+    const zai = endpoint.zai as NonNullable<Endpoint['zai']>;
+    const rows = await zai.running.usageRows();
+    const list = checks(
+      cases,
+      CONCURRENCIES,
+      endpoint.target,
+      {
+        kb: endpoint.peakRssKb > 0 ? endpoint.peakRssKb : NaN,
+        method: rssMethod ?? 'VmHWM',
+      },
+      modes,
+    );
+    verdicts.push({ endpoint, list, usage: usageCheck(rows, zai.answered, zai.cutOff), rows });
+  }
 
-  // 5. The report.
-  const list = checks(cases, CONCURRENCIES, 'z-ai');
-  const altList = alt ? checks(cases, CONCURRENCIES, 'z-ai-alt') : [];
+  // The report.
   const cpuModel = os.cpus()[0]?.model ?? 'unknown CPU';
+  const bare = endpoints.find((e) => e.target === 'bare-proxy');
+  const others = runs.map((r) => r.gatewayCoreOthers);
+  const loadCore = runs.map((r) => r.loadCoreBusy);
   const header =
-    `Z-AI benchmark — ${new Date().toISOString()} — node ${process.version}, ${os.cpus().length} cores (${cpuModel}), ` +
-    `CPU busy before the run ${busyBefore === undefined ? '?' : `${(busyBefore * 100).toFixed(0)} %`}\n` +
-    `All processes (load generator, fake upstream, proxy) share these ${os.cpus().length} cores; ` +
-    `${WARMUP_MS} ms warm-up + ${DURATION_MS} ms measured per case, best of ${ROUNDS} round(s) by req/s. Latency = send → last byte; TTFB = send → first body byte; ` +
-    `CPU ms/req = process CPU time over the window ÷ requests (upstream = the fake, client = the load generator); ` +
-    `machine busy = all cores over the window, others = the part not used by these three processes (other sessions, kernel).`;
+    `Z-AI benchmark — ${new Date().toISOString()} — node ${process.version}, ${os.cpus().length} cores (${cpuModel})\n` +
+    `wrk (one thread, c connections, keep-alive), the fake upstream and the bench on core ${LOAD_CORE}; the gateway under test alone on core ${GATEWAY_CORE}. ` +
+    `Per case ${WARMUP_S} s warm-up + ${DURATION_S} s measured; medians of ${ROUNDS} interleaved round(s). ` +
+    `Latency = request sent → last byte of the answer; CPU ms/req = the gateway's CPU time over the window ÷ requests.\n` +
+    `Before the run: core ${LOAD_CORE} ${pct(busyBefore[0] ?? NaN)} busy, core ${GATEWAY_CORE} ${pct(busyBefore[1] ?? NaN)}, load average ${loadAverage.map((l) => l.toFixed(1)).join(' ')}.`;
   const output = [
     header,
     '',
-    renderTable(cases),
+    renderTable(
+      cases,
+      modes,
+      CONCURRENCIES,
+      builds.map((b) => b.target),
+    ),
     '',
-    renderChecks(list),
-    '',
-    `Z-AI peak RSS: ${(zaiPeakRssKb / 1024).toFixed(1)} MiB (bare proxy: ${(barePeakRssKb / 1024).toFixed(1)} MiB)`,
-    `Usage rows recorded by Z-AI: ${zaiRows} for ${zai.answers} answered requests${zaiRows === zai.answers ? '' : ' (MISMATCH)'}`,
-    `Targets met: ${met(list)}${cpuProf ? ' (Z-AI ran under --cpu-prof: not comparable)' : ''}`,
-    ...(alt
+    `Other processes on the gateway's core during the measured windows: median ${pct(median(others))}, max ${pct(Math.max(...others))}; ` +
+      `load core busy: median ${pct(median(loadCore))}, max ${pct(Math.max(...loadCore))}.`,
+    ...(median(others) > 0.1
       ? [
-          '',
-          `z-ai-alt = the build in ${ALT_DIR}:`,
-          renderChecks(altList),
-          `z-ai-alt peak RSS: ${((altPeakRssKb ?? NaN) / 1024).toFixed(1)} MiB; usage rows ${altRows} for ${alt.answers} answered requests; ` +
-            `targets met: ${met(altList)}`,
+          `Other processes shared the gateway's core: throughput and latency then follow the scheduler's share as much as ` +
+            `the gateway's cost (CPU per request much less so). Quote figures from a quiet machine.`,
         ]
       : []),
+    ...(median(loadCore) > 0.9
+      ? [
+          `The load core was busy most of the time: where it was, wrk or the fake may have set the pace instead of the gateway ` +
+            `(wrk's and the fake's CPU per request are in the JSON).`,
+        ]
+      : []),
+    ...verdicts.flatMap(({ endpoint, list, usage }) => [
+      '',
+      ...(builds.length > 1 ? [`${endpoint.target}${endpoint.target === 'z-ai-alt' ? ` (${ALT_DIR})` : ''}:`] : []),
+      renderChecks([...list, usage]),
+      `Targets met: ${list.filter((c) => c.pass).length} of ${list.length}` +
+        (bare ? `; bare proxy peak RSS under c=${highLoad}: ${(bare.peakRssKb / 1024).toFixed(1)} MB` : '') +
+        (cpuProf ? ' (Z-AI ran under --cpu-prof: not comparable)' : ''),
+    ]),
   ].join('\n');
   console.log(output);
 
@@ -527,65 +456,49 @@ async function main(): Promise<void> {
       cpu: cpuModel,
       node: process.version,
       platform: `${os.platform()} ${os.release()}`,
-      clkTck: clkTck(),
-      cpuBusyBeforeRun: busyBefore,
+      wrk: wrkVersion(wrk) ?? null,
+      coresBusyBeforeRun: { load: busyBefore[0], gateway: busyBefore[1] },
+      loadAverageBeforeRun: loadAverage,
     },
     settings: {
-      warmupMs: WARMUP_MS,
-      durationMs: DURATION_MS,
+      warmupSeconds: WARMUP_S,
+      durationSeconds: DURATION_S,
       rounds: ROUNDS,
       concurrencies: CONCURRENCIES,
-      streamChunks: STREAM_CHUNKS,
+      modes: modes.map((m) => ({ name: m.name, path: m.path, stream: m.stream, body: m.body('…'), zaiOnly: m.zaiOnly ?? null })),
+      loadCore: LOAD_CORE,
+      gatewayCore: GATEWAY_CORE,
       zaiLogLevel: 'info',
+      rssMethod,
       cpuProf,
     },
-    cases: cases.map((c) => ({
-      target: c.target,
-      mode: c.mode,
-      concurrency: c.concurrency,
-      rps: c.load.rps,
-      requests: c.load.requests,
-      errors: c.load.errors,
-      firstError: c.load.firstError,
-      latencyMs: c.load.latencyMs,
-      ttfbMs: c.mode !== 'json' ? c.load.ttfbMs : null,
-      bytesPerAnswer: c.load.bytesPerAnswer,
-      proxyCpuMsPerReq: c.proxyCpuMsPerReq,
-      proxyCpuMsPerReqProcStat: c.proxyCpuMsPerReqProcStat,
-      upstreamCpuMsPerReq: c.upstreamCpuMsPerReq,
-      clientCpuMsPerReq: c.load.clientCpuMsPerReq,
-      machineCpuBusy: c.machine?.busy ?? null,
-      machineCpuSteal: c.machine?.steal ?? null,
-      otherProcessesCpu: c.others ?? null,
-    })),
-    allRounds: rounds.map((r) =>
-      r.map((c) => ({
-        target: c.target,
-        mode: c.mode,
-        concurrency: c.concurrency,
-        rps: c.load.rps,
-        p50: c.load.latencyMs.p50,
-        ttfbP50: c.load.ttfbMs.p50,
-        proxyCpuMsPerReq: c.proxyCpuMsPerReq,
-        others: c.others ?? null,
+    cases: cases.map(({ runs: caseRuns, ...c }) => ({
+      ...c,
+      rounds: caseRuns.map((r) => ({
+        round: r.round,
+        rps: r.wrk.rps,
+        requests: r.wrk.requests,
+        errors: r.wrk.errorDetail,
+        latencyMs: r.wrk.latencyMs,
+        bytesPerAnswer: r.wrk.bytesPerAnswer,
+        wrkCpuMsPerReq: r.wrk.cpuMsPerReq,
+        cpuMsPerReq: r.cpuMsPerReq,
+        cpuMsPerReqTicks: r.cpuMsPerReqTicks,
+        upstreamCpuMsPerReq: r.upstreamCpuMsPerReq,
+        loadCoreBusy: r.loadCoreBusy,
+        gatewayCoreBusy: r.gatewayCoreBusy,
+        gatewayCoreOthers: r.gatewayCoreOthers,
       })),
-    ),
-    checks: list,
-    zaiPeakRssKb,
-    bareProxyPeakRssKb: barePeakRssKb,
-    usageRows: zaiRows,
-    zaiAnsweredRequests: zai.answers,
-    ...(alt
-      ? {
-          alt: {
-            dir: path.resolve(ALT_DIR ?? ''),
-            checks: altList,
-            peakRssKb: altPeakRssKb,
-            usageRows: altRows,
-            answeredRequests: alt.answers,
-          },
-        }
-      : {}),
+    })),
+    peakRssKbUnderHighLoad: Object.fromEntries(endpoints.map((e) => [e.target, e.peakRssKb])),
+    verdicts: verdicts.map(({ endpoint, list, usage, rows }) => ({
+      target: endpoint.target,
+      dir: endpoint.target === 'z-ai-alt' ? path.resolve(ALT_DIR ?? '') : ZAI_DIR,
+      checks: [...list, usage],
+      usageRows: rows,
+      answered: endpoint.zai?.answered,
+      cutOff: endpoint.zai?.cutOff,
+    })),
     elapsedSeconds: (Date.now() - started) / 1000,
   };
   // A profiling run's numbers are not comparable: they go beside the profiles, not over latest.json.

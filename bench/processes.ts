@@ -1,8 +1,8 @@
 /**
  * The processes under test: spawned as direct `node` children (so their pid is the process that
  * does the work), with `cpu-probe.mjs` preloaded and an IPC channel to read their CPU time, plus
- * /proc readings (CPU ticks, peak RSS). Every child is registered and killed when the bench exits,
- * fails or is interrupted.
+ * /proc readings (CPU ticks, peak RSS, per-core CPU) and core pinning with `taskset`. Every child
+ * is registered and killed when the bench exits, fails or is interrupted.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -29,7 +29,7 @@ export interface Child {
   /** The child's stderr so far (for error reports). */
   stderr(): string;
   sample(): Promise<CpuSample>;
-  /** Peak resident set size in KiB (/proc VmHWM; the child's own maxRSS as a fallback). */
+  /** Peak resident set size in KiB (/proc VmHWM, since start or the last resetPeakRss; the child's own maxRSS as a fallback). */
   peakRssKb(): Promise<number>;
   stop(): Promise<void>;
 }
@@ -60,13 +60,77 @@ function procTicks(pid: number): number | undefined {
   }
 }
 
-function procPeakRssKb(pid: number): number | undefined {
+function procStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number | undefined {
   try {
-    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** Resident set size now, in KiB (undefined once the process is gone). */
+export function rssKb(pid: number): number | undefined {
+  return procStatusKb(pid, 'VmRSS');
+}
+
+/**
+ * Resets the kernel's peak-RSS mark (VmHWM) of a process to its current RSS (`5` to
+ * /proc/<pid>/clear_refs, Linux ≥ 4.0), so that a later VmHWM is the peak of what came after.
+ * Returns false where the kernel does not allow it.
+ */
+export function resetPeakRss(pid: number): boolean {
+  try {
+    fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Pins every thread of a process to one core (`taskset -a -c -p`). Threads it starts later
+ * inherit the pinning of the thread that starts them.
+ */
+export function pinToCore(pid: number, core: number): void {
+  try {
+    execFileSync('taskset', ['-a', '-c', '-p', String(core), String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch (err) {
+    const stderr = (err as { stderr?: Buffer }).stderr?.toString().trim();
+    throw new Error(
+      `could not pin process ${pid} to core ${core} with taskset (util-linux)${stderr ? `: ${stderr}` : ''}; the bench needs two cores it may use, 0 and 1`,
+      { cause: err },
+    );
+  }
+}
+
+/** Threads of a process not pinned to exactly `core` (their names and allowed cores), from /proc. */
+export function threadsOffCore(pid: number, core: number): string[] {
+  const off: string[] = [];
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const status = fs.readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
+      const allowed = /^Cpus_allowed_list:\s+(\S+)/m.exec(status)?.[1];
+      if (allowed !== String(core)) off.push(`${/^Name:\s+(.*)$/m.exec(status)?.[1] ?? tid} on ${allowed ?? '?'}`);
+    } catch {
+      // the thread ended
+    }
+  }
+  return off;
+}
+
+/** Busy and total CPU time of each core since boot (jiffies), from /proc/stat. */
+export function coreTimes(): Map<number, { busy: number; total: number }> {
+  const out = new Map<number, { busy: number; total: number }>();
+  for (const line of fs.readFileSync('/proc/stat', 'utf8').split('\n')) {
+    const match = /^cpu(\d+)\s+(.*)$/.exec(line);
+    if (!match) continue;
+    const fields = (match[2] ?? '').trim().split(/\s+/).map(Number);
+    const total = fields.reduce((sum, v) => sum + v, 0);
+    // idle + iowait are the time the core did nothing.
+    out.set(Number(match[1]), { busy: total - (fields[3] ?? 0) - (fields[4] ?? 0), total });
+  }
+  return out;
 }
 
 /**
@@ -103,6 +167,8 @@ export interface SpawnOptions {
   /** Arguments after `node --import cpu-probe.mjs`. */
   args: string[];
   env: Record<string, string>;
+  /** Pin the child (all its threads) to this core right after it starts. */
+  core?: number;
   /** Wait for the child's `{ type: 'ready', port }` IPC message. stdout always goes to /dev/null
    * (logs are written, as in production, and discarded); stderr is kept for error reports. */
   readyMessage?: boolean;
@@ -124,6 +190,14 @@ export async function spawnNode(options: SpawnOptions): Promise<{ child: Child; 
   });
   if (proc.pid === undefined) throw new Error(`${options.name} did not start`);
   const pid = proc.pid;
+  if (options.core !== undefined) {
+    try {
+      pinToCore(pid, options.core);
+    } catch (err) {
+      proc.kill('SIGKILL');
+      throw err;
+    }
+  }
 
   let nextId = 0;
   const pending = new Map<number, (message: { userUs: number; systemUs: number; maxRssKb: number }) => void>();
@@ -166,7 +240,7 @@ export async function spawnNode(options: SpawnOptions): Promise<{ child: Child; 
       return { cpuUs: usage.userUs + usage.systemUs, ticks };
     },
     async peakRssKb() {
-      return procPeakRssKb(pid) ?? (await probe()).maxRssKb;
+      return procStatusKb(pid, 'VmHWM') ?? (await probe()).maxRssKb;
     },
     async stop() {
       children.delete(child);
