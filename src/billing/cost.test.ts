@@ -55,6 +55,43 @@ describe('costNanoUsd', () => {
     expect(costNanoUsd({ promptTokens: 10, completionTokens: 0, cachedTokens: 20 }, GPT_4O_MINI)).toBe(1_500);
   });
 
+  it('costNanoUsd() bills Anthropic cache writes at 1.25× (5 minutes) and 2× (1 hour) the input price by default, reads at 0.1×', () => {
+    const sonnet: ModelPrice = { ...price(3, 15, null), model: 'anthropic/claude-sonnet-4-5' };
+    // 1,000 uncached × 3,000,000 pico + 2,000 reads × 300,000 + 4,000 5m writes × 3,750,000
+    // + 8,000 1h writes × 6,000,000 + 500 output × 15,000,000
+    // = 3e9 + 6e8 + 1.5e10 + 4.8e10 + 7.5e9 = 74,100,000,000 pico = 74,100,000 nano.
+    const usage = {
+      promptTokens: 15_000,
+      completionTokens: 500,
+      cachedTokens: 2_000,
+      cacheWrite5mTokens: 4_000,
+      cacheWrite1hTokens: 8_000,
+    };
+    expect(costNanoUsd(usage, sonnet)).toBe(74_100_000);
+    // Explicit prices win over the multiples.
+    const explicit: ModelPrice = { ...sonnet, cachedInputUsdPerMtok: 1, cacheWrite5mUsdPerMtok: 2, cacheWrite1hUsdPerMtok: 4 };
+    // 3e9 + 2,000 × 1e6 + 4,000 × 2e6 + 8,000 × 4e6 + 7.5e9 = 3e9 + 2e9 + 8e9 + 3.2e10 + 7.5e9 = 5.25e10 pico.
+    expect(costNanoUsd(usage, explicit)).toBe(52_500_000);
+  });
+
+  it('costNanoUsd() bills cache writes at the input price for providers other than Anthropic, and reasoning tokens once', () => {
+    // Writes at 150,000 pico like uncached input; reasoning tokens are inside completionTokens.
+    const usage = {
+      promptTokens: 1234,
+      completionTokens: 567,
+      cachedTokens: 1024,
+      cacheWrite5mTokens: 100,
+      reasoningTokens: 400,
+    };
+    expect(costNanoUsd(usage, GPT_4O_MINI)).toBe(448_500);
+  });
+
+  it('costNanoUsd() rounds a fractional default write price up once per request', () => {
+    // 1 token written at 1.25 × 0.000001 USD/Mtok = 1.25 pico-USD → 1 nano-USD.
+    const tiny: ModelPrice = { ...price(0.000001, 0, null), model: 'anthropic/x' };
+    expect(costNanoUsd({ promptTokens: 1, completionTokens: 0, cachedTokens: 0, cacheWrite5mTokens: 1 }, tiny)).toBe(1);
+  });
+
   it('costNanoUsd() keeps sub-micro costs: 1 token at $0.02/Mtok is 20 nano-USD, not 0', () => {
     expect(costNanoUsd({ promptTokens: 1, completionTokens: 0, cachedTokens: 0 }, price(0.02, 0))).toBe(20);
   });

@@ -38,9 +38,14 @@ function tokenCount(name: string, value: number): bigint {
 /**
  * The cost of one request in nano-USD, rounded up.
  *
- * `cachedTokens` are part of `promptTokens` (OpenAI's and Gemini's convention) and are billed at the
- * cached price, or at the input price when the model has no cached price. Should a provider report
- * more cached than prompt tokens, every cached token is still billed and none twice.
+ * `promptTokens` counts every input token; cache reads (`cachedTokens`) and cache writes are parts
+ * of it, billed at their own prices (`effectiveCachePrices`), and the rest at the input price.
+ * `completionTokens` already includes reasoning tokens, so they are never billed twice. Should a
+ * provider report more cached and written than prompt tokens, every one of them is still billed and
+ * none twice.
+ *
+ * A default cache price may be a fraction of the input price (1.25×), so the sum is kept in
+ * hundredths of a pico-USD: exact for every multiple, rounded up once.
  *
  * BigInt because tokens × pico-USD can pass 2^53: 10M tokens at the 10,000 USD/Mtok ceiling is
  * 1e7 × 1e10 = 1e17 pico-USD. The nano-USD result fits a Number for any cost below 9 million USD.
@@ -50,18 +55,64 @@ export function costNanoUsd(usage: TokenUsage, price: ModelPrice): number {
   const prompt = tokenCount('promptTokens', usage.promptTokens);
   const completion = tokenCount('completionTokens', usage.completionTokens);
   const cached = tokenCount('cachedTokens', usage.cachedTokens);
-  const uncached = prompt > cached ? prompt - cached : 0n;
+  const write5m = tokenCount('cacheWrite5mTokens', usage.cacheWrite5mTokens ?? 0);
+  const write1h = tokenCount('cacheWrite1hTokens', usage.cacheWrite1hTokens ?? 0);
+  const special = cached + write5m + write1h;
+  const uncached = prompt > special ? prompt - special : 0n;
 
-  const inputPico = BigInt(picoUsdPerToken(price.inputUsdPerMtok));
-  const cachedPico = BigInt(picoUsdPerToken(price.cachedInputUsdPerMtok ?? price.inputUsdPerMtok));
-  const outputPico = BigInt(picoUsdPerToken(price.outputUsdPerMtok));
-
-  const totalPico = uncached * inputPico + cached * cachedPico + completion * outputPico;
-  const nano = (totalPico + PICO_PER_NANO - 1n) / PICO_PER_NANO;
+  const rates = centiPicoRates(price);
+  const totalCentiPico =
+    uncached * rates.input +
+    cached * rates.cachedInput +
+    write5m * rates.write5m +
+    write1h * rates.write1h +
+    completion * rates.output;
+  const nano = (totalCentiPico + CENTI_PICO_PER_NANO - 1n) / CENTI_PICO_PER_NANO;
   if (nano > BigInt(Number.MAX_SAFE_INTEGER)) {
     throw new RangeError(`Cost of ${nano} nano-USD is beyond the supported range`);
   }
   return Number(nano);
+}
+
+const CENTI_PICO_PER_NANO = PICO_PER_NANO * 100n;
+
+/** Per-token rates in hundredths of a pico-USD. */
+function centiPicoRates(price: ModelPrice): {
+  input: bigint;
+  cachedInput: bigint;
+  write5m: bigint;
+  write1h: bigint;
+  output: bigint;
+} {
+  const input = BigInt(picoUsdPerToken(price.inputUsdPerMtok));
+  const explicit = (usd: number | null | undefined): bigint | undefined =>
+    usd === null || usd === undefined ? undefined : BigInt(picoUsdPerToken(usd)) * 100n;
+  const multiple = defaultCacheMultiples(price.model);
+  return {
+    input: input * 100n,
+    cachedInput: explicit(price.cachedInputUsdPerMtok) ?? input * multiple.cachedInput,
+    write5m: explicit(price.cacheWrite5mUsdPerMtok) ?? input * multiple.write5m,
+    write1h: explicit(price.cacheWrite1hUsdPerMtok) ?? input * multiple.write1h,
+    output: BigInt(picoUsdPerToken(price.outputUsdPerMtok)) * 100n,
+  };
+}
+
+/**
+ * Cache prices, in hundredths of the input price, for a price that leaves them out: Anthropic's
+ * published multiples (reads 0.1×, 5-minute writes 1.25×, 1-hour writes 2×); elsewhere the input
+ * price (a provider that publishes a cached price has it in the catalog).
+ */
+function defaultCacheMultiples(model: string): { cachedInput: bigint; write5m: bigint; write1h: bigint } {
+  return model.startsWith('anthropic/')
+    ? { cachedInput: 10n, write5m: 125n, write1h: 200n }
+    : { cachedInput: 100n, write5m: 100n, write1h: 100n };
+}
+
+/** The cache prices that bill a model, USD per million tokens, defaults filled in (for display). */
+export function effectiveCachePrices(price: ModelPrice): { cachedInput: number; write5m: number; write1h: number } {
+  const rates = centiPicoRates(price);
+  const usd = (centiPico: bigint): number => Number(centiPico) / 1e8;
+  return { cachedInput: usd(rates.cachedInput), write5m: usd(rates.write5m), write1h: usd(rates.write1h) };
 }
 
 /** Nano-USD to the API's micro-USD, to the nearest micro-USD. */

@@ -107,6 +107,8 @@ describe('parseCatalog', () => {
         inputUsdPerMtok: 1,
         outputUsdPerMtok: 2,
         cachedInputUsdPerMtok: 0.5,
+        cacheWrite5mUsdPerMtok: null,
+        cacheWrite1hUsdPerMtok: null,
         maxOutputTokens: 1000,
         contextWindow: 8000,
         asOf: '2026-11-29',
@@ -190,6 +192,8 @@ describe('resolvePrice', () => {
       inputUsdPerMtok: 3,
       outputUsdPerMtok: 15,
       cachedInputUsdPerMtok: 0.3,
+      cacheWrite5mUsdPerMtok: 3.75,
+      cacheWrite1hUsdPerMtok: 6,
       source: 'catalog',
     });
   });
@@ -235,6 +239,8 @@ describe('validatePriceInput', () => {
       inputUsdPerMtok: 0,
       outputUsdPerMtok: 0.000001,
       cachedInputUsdPerMtok: 10000,
+      cacheWrite5mUsdPerMtok: null,
+      cacheWrite1hUsdPerMtok: null,
       source: 'custom',
     });
   });

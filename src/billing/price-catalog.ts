@@ -12,8 +12,8 @@
  * Known limits of the catalog's shape, on purpose kept simple for now:
  * - One price tier per model. Long-context surcharges (OpenAI GPT-5.4+ above 272K input tokens,
  *   Gemini Pro above 200K) are not modelled; the listed price is the base tier.
- * - No cache-write price. Anthropic bills cache writes above the input price; the adapter that maps
- *   Anthropic usage decides how those tokens are counted.
+ * - Cache prices are optional: a model that leaves them out is billed at the defaults of
+ *   `cost.ts` (Anthropic's published multiples of the input price; the input price elsewhere).
  */
 import { z } from 'zod';
 import { invalidRequest } from '../errors.js';
@@ -27,6 +27,10 @@ export interface ModelPrice {
   outputUsdPerMtok: number;
   /** Price of prompt tokens served from the provider's cache; null bills them at the input price. */
   cachedInputUsdPerMtok: number | null;
+  /** Price of prompt tokens written to a 5-minute cache; null or absent: the default (`cost.ts`). */
+  cacheWrite5mUsdPerMtok?: number | null;
+  /** Price of prompt tokens written to a 1-hour cache; null or absent: the default (`cost.ts`). */
+  cacheWrite1hUsdPerMtok?: number | null;
   source: 'catalog' | 'custom';
 }
 
@@ -38,6 +42,8 @@ export interface CatalogModel {
   inputUsdPerMtok: number;
   outputUsdPerMtok: number;
   cachedInputUsdPerMtok: number | null;
+  cacheWrite5mUsdPerMtok: number | null;
+  cacheWrite1hUsdPerMtok: number | null;
   maxOutputTokens: number | null;
   contextWindow: number | null;
   /** The day the price was read from `source` (YYYY-MM-DD). */
@@ -81,6 +87,8 @@ const catalogEntrySchema = z
     input_usd_per_mtok: usdPerMtok,
     output_usd_per_mtok: usdPerMtok,
     cached_input_usd_per_mtok: usdPerMtok.nullable(),
+    cache_write_5m_usd_per_mtok: usdPerMtok.nullable().optional(),
+    cache_write_1h_usd_per_mtok: usdPerMtok.nullable().optional(),
     max_output_tokens: tokenCount.nullable(),
     context_window: tokenCount.nullable(),
     as_of: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a YYYY-MM-DD date'),
@@ -138,6 +146,8 @@ export function parseCatalog(json: unknown): CatalogModel[] {
     inputUsdPerMtok: entry.input_usd_per_mtok,
     outputUsdPerMtok: entry.output_usd_per_mtok,
     cachedInputUsdPerMtok: entry.cached_input_usd_per_mtok,
+    cacheWrite5mUsdPerMtok: entry.cache_write_5m_usd_per_mtok ?? null,
+    cacheWrite1hUsdPerMtok: entry.cache_write_1h_usd_per_mtok ?? null,
     maxOutputTokens: entry.max_output_tokens,
     contextWindow: entry.context_window,
     asOf: entry.as_of,
@@ -167,6 +177,8 @@ export function toModelPrice(entry: CatalogModel): ModelPrice {
     inputUsdPerMtok: entry.inputUsdPerMtok,
     outputUsdPerMtok: entry.outputUsdPerMtok,
     cachedInputUsdPerMtok: entry.cachedInputUsdPerMtok,
+    cacheWrite5mUsdPerMtok: entry.cacheWrite5mUsdPerMtok,
+    cacheWrite1hUsdPerMtok: entry.cacheWrite1hUsdPerMtok,
     source: 'catalog',
   };
 }
@@ -189,6 +201,8 @@ export const priceInputSchema = z.object({
   input_usd_per_mtok: usdPerMtok,
   output_usd_per_mtok: usdPerMtok,
   cached_input_usd_per_mtok: usdPerMtok.nullable().optional(),
+  cache_write_5m_usd_per_mtok: usdPerMtok.nullable().optional(),
+  cache_write_1h_usd_per_mtok: usdPerMtok.nullable().optional(),
 });
 export type PriceInput = z.infer<typeof priceInputSchema>;
 
@@ -208,6 +222,8 @@ export function validatePriceInput(body: unknown): ModelPrice {
     inputUsdPerMtok: result.data.input_usd_per_mtok,
     outputUsdPerMtok: result.data.output_usd_per_mtok,
     cachedInputUsdPerMtok: result.data.cached_input_usd_per_mtok ?? null,
+    cacheWrite5mUsdPerMtok: result.data.cache_write_5m_usd_per_mtok ?? null,
+    cacheWrite1hUsdPerMtok: result.data.cache_write_1h_usd_per_mtok ?? null,
     source: 'custom',
   };
 }

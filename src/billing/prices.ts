@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import { invalidRequest, notFound } from '../errors.js';
 import type { InvalidationBus } from '../coordination/invalidation.js';
 import type { Database, PricesTable } from '../store/schema.js';
+import { effectiveCachePrices } from './cost.js';
 import { CATALOG, resolvePrice, validatePriceInput, type ModelPrice } from './price-catalog.js';
 
 export interface PriceEntry {
@@ -14,6 +15,15 @@ export interface PriceEntry {
   input_usd_per_mtok: number;
   output_usd_per_mtok: number;
   cached_input_usd_per_mtok: number | null;
+  /** Null when the price leaves it out; `effective` says what is then billed. */
+  cache_write_5m_usd_per_mtok: number | null;
+  cache_write_1h_usd_per_mtok: number | null;
+  /** The cache prices billed, defaults filled in (cost.ts). */
+  effective: {
+    cached_input_usd_per_mtok: number;
+    cache_write_5m_usd_per_mtok: number;
+    cache_write_1h_usd_per_mtok: number;
+  };
   source: 'catalog' | 'custom';
 }
 
@@ -21,22 +31,40 @@ function usdToMicro(value: number): number {
   return Math.round(value * 1e6);
 }
 
+function optionalUsdToMicro(value: number | null | undefined): number | null {
+  return value === null || value === undefined ? null : usdToMicro(value);
+}
+
+function optionalMicroToUsd(value: number | null): number | null {
+  return value === null ? null : value / 1e6;
+}
+
 function rowToPrice(row: PricesTable): ModelPrice {
   return {
     model: row.model,
     inputUsdPerMtok: row.input_micro_usd_per_mtok / 1e6,
     outputUsdPerMtok: row.output_micro_usd_per_mtok / 1e6,
-    cachedInputUsdPerMtok: row.cached_input_micro_usd_per_mtok === null ? null : row.cached_input_micro_usd_per_mtok / 1e6,
+    cachedInputUsdPerMtok: optionalMicroToUsd(row.cached_input_micro_usd_per_mtok),
+    cacheWrite5mUsdPerMtok: optionalMicroToUsd(row.cache_write_5m_micro_usd_per_mtok),
+    cacheWrite1hUsdPerMtok: optionalMicroToUsd(row.cache_write_1h_micro_usd_per_mtok),
     source: 'custom',
   };
 }
 
 function toEntry(price: ModelPrice): PriceEntry {
+  const effective = effectiveCachePrices(price);
   return {
     model: price.model,
     input_usd_per_mtok: price.inputUsdPerMtok,
     output_usd_per_mtok: price.outputUsdPerMtok,
     cached_input_usd_per_mtok: price.cachedInputUsdPerMtok,
+    cache_write_5m_usd_per_mtok: price.cacheWrite5mUsdPerMtok ?? null,
+    cache_write_1h_usd_per_mtok: price.cacheWrite1hUsdPerMtok ?? null,
+    effective: {
+      cached_input_usd_per_mtok: effective.cachedInput,
+      cache_write_5m_usd_per_mtok: effective.write5m,
+      cache_write_1h_usd_per_mtok: effective.write1h,
+    },
     source: price.source,
   };
 }
@@ -98,7 +126,9 @@ export class Prices {
       model,
       input_micro_usd_per_mtok: usdToMicro(price.inputUsdPerMtok),
       output_micro_usd_per_mtok: usdToMicro(price.outputUsdPerMtok),
-      cached_input_micro_usd_per_mtok: price.cachedInputUsdPerMtok === null ? null : usdToMicro(price.cachedInputUsdPerMtok),
+      cached_input_micro_usd_per_mtok: optionalUsdToMicro(price.cachedInputUsdPerMtok),
+      cache_write_5m_micro_usd_per_mtok: optionalUsdToMicro(price.cacheWrite5mUsdPerMtok),
+      cache_write_1h_micro_usd_per_mtok: optionalUsdToMicro(price.cacheWrite1hUsdPerMtok),
       updated_at: Date.now(),
     };
     await this.db
@@ -109,6 +139,8 @@ export class Prices {
           input_micro_usd_per_mtok: row.input_micro_usd_per_mtok,
           output_micro_usd_per_mtok: row.output_micro_usd_per_mtok,
           cached_input_micro_usd_per_mtok: row.cached_input_micro_usd_per_mtok,
+          cache_write_5m_micro_usd_per_mtok: row.cache_write_5m_micro_usd_per_mtok,
+          cache_write_1h_micro_usd_per_mtok: row.cache_write_1h_micro_usd_per_mtok,
           updated_at: row.updated_at,
         }),
       )

@@ -13,7 +13,8 @@ import {
 import type { ModelPrice } from '../billing/price-catalog.js';
 import type { Reservation, SpendLedger } from '../billing/spend-ledger.js';
 import type { ProviderCredentials } from '../keys/provider-credentials.js';
-import type { ChatCompletion, ChatCompletionRequest, TokenUsage, Usage } from '../openai/types.js';
+import type { ChatCompletion, ChatCompletionRequest, TokenUsage } from '../openai/types.js';
+import { toTokenUsage } from '../openai/token-usage.js';
 import type { Metrics } from '../usage/metrics.js';
 import type { ClientCodec } from './client-codec.js';
 import type { ModelRoute } from './model-route.js';
@@ -47,14 +48,7 @@ export interface AttemptResult {
 }
 
 /** OpenAI usage → the token counts Z-AI bills. */
-export function toTokenUsage(usage: Usage | undefined | null): TokenUsage | undefined {
-  if (!usage) return undefined;
-  return {
-    promptTokens: usage.prompt_tokens ?? 0,
-    completionTokens: usage.completion_tokens ?? 0,
-    cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
-  };
-}
+export { toTokenUsage };
 
 function completionBytes(completion: ChatCompletion): number {
   let n = 0;

@@ -39,6 +39,8 @@ export function recordUsage(
     prompt_tokens: tokens?.promptTokens ?? 0,
     completion_tokens: tokens?.completionTokens ?? 0,
     cached_tokens: tokens?.cachedTokens ?? 0,
+    cache_write_tokens: (tokens?.cacheWrite5mTokens ?? 0) + (tokens?.cacheWrite1hTokens ?? 0),
+    reasoning_tokens: tokens?.reasoningTokens ?? 0,
     cost_nano_usd: result?.costNanoUsd ?? 0,
     latency_ms: latencyMs,
     ttft_ms: result?.ttftMs ?? null,

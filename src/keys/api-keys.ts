@@ -109,6 +109,8 @@ export class ApiKeys {
       revoked_at: null,
       last_used_at: null,
       rate_limit_rpm: rpm,
+      budget_period: input.budget_period ?? 'total',
+      rate_limit_tpm: input.rate_limit_tpm ?? null,
     };
     await this.db.insertInto('api_keys').values(row).execute();
     await this.audit.record(actor, 'key.created', row.id, {
@@ -151,6 +153,8 @@ export class ApiKeys {
       changes.fallback_model = input.fallback_model === null ? null : JSON.stringify(input.fallback_model);
     }
     if (input.rate_limit_rpm !== undefined) changes.rate_limit_rpm = input.rate_limit_rpm;
+    if (input.rate_limit_tpm !== undefined) changes.rate_limit_tpm = input.rate_limit_tpm;
+    if (input.budget_period !== undefined) changes.budget_period = input.budget_period;
     await this.db.updateTable('api_keys').set(changes).where('id', '=', id).where('user_id', '=', userId).execute();
     this.bus.publish({ kind: 'api-key', keyHash: row.key_hash });
     const after = toRecord({ ...row, ...changes });

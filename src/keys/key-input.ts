@@ -13,6 +13,8 @@ const MAX_FALLBACKS = 5;
 
 const NAME = 'name must be a non-empty string of at most 100 characters.';
 const CAP = `spend_cap_micro_usd must be an integer from 0 to ${MAX_CAP_MICRO}, or null for no cap.`;
+const PERIOD = 'budget_period must be one of "total", "day", "week", "month" (UTC calendar periods; weeks start on Monday).';
+const TPM = 'rate_limit_tpm must be an integer from 1 to 1000000000 (tokens per minute), or null for no limit.';
 const RPM = 'rate_limit_rpm must be an integer from 1 to 1000000 (requests per minute), or null for no limit.';
 
 /** A zod step that runs one of the model-string checkers and reports its message as the issue. */
@@ -54,6 +56,14 @@ export const keyInputSchema = z.object(
       .int({ error: RPM })
       .min(1, { error: RPM })
       .max(1_000_000, { error: RPM })
+      .nullable()
+      .optional(),
+    budget_period: z.enum(['total', 'day', 'week', 'month'], { error: PERIOD }).optional(),
+    rate_limit_tpm: z
+      .number({ error: TPM })
+      .int({ error: TPM })
+      .min(1, { error: TPM })
+      .max(1_000_000_000, { error: TPM })
       .nullable()
       .optional(),
   },

@@ -80,7 +80,17 @@ export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
-  prompt_tokens_details?: { cached_tokens?: number; [key: string]: unknown };
+  /**
+   * `cached_tokens` are cache reads. `cache_write_tokens` (cache writes, all durations) and
+   * `cache_write_1h_tokens` (the 1-hour share of them) are Z-AI's additions for providers that
+   * bill writes (Anthropic); all three are part of `prompt_tokens`.
+   */
+  prompt_tokens_details?: {
+    cached_tokens?: number;
+    cache_write_tokens?: number;
+    cache_write_1h_tokens?: number;
+    [key: string]: unknown;
+  };
   completion_tokens_details?: { reasoning_tokens?: number; [key: string]: unknown };
   [key: string]: unknown;
 }
@@ -157,9 +167,20 @@ export interface Model {
   owned_by: string;
 }
 
-/** Token counts the gateway records and bills; `cachedTokens` are included in `promptTokens`. */
+/**
+ * Token counts the gateway records and bills. `promptTokens` counts every input token: cache reads
+ * (`cachedTokens`) and cache writes are parts of it. `completionTokens` counts every output token:
+ * `reasoningTokens` are part of it (reported, never billed again). Absent optional counts are 0.
+ */
 export interface TokenUsage {
   promptTokens: number;
   completionTokens: number;
+  /** Input tokens read from the provider's prompt cache. */
   cachedTokens: number;
+  /** Input tokens written to a 5-minute prompt cache (Anthropic's default duration). */
+  cacheWrite5mTokens?: number;
+  /** Input tokens written to a 1-hour prompt cache. */
+  cacheWrite1hTokens?: number;
+  /** Output tokens the model spent thinking. */
+  reasoningTokens?: number;
 }

@@ -3,6 +3,7 @@
  * (1 USD = 1e9; the API shows micro-USD) and prices are integer micro-USD per million tokens, so
  * no floating point ever touches money and both SQLite and PostgreSQL store the same integers.
  */
+import type { Generated } from 'kysely';
 
 /** The API a `/v1` request came in through (its usage row's `endpoint`). */
 export type UsageEndpoint = 'chat.completions' | 'embeddings' | 'messages' | 'responses';
@@ -55,6 +56,20 @@ export interface ApiKeysTable {
   last_used_at: number | null;
   /** Requests per minute allowed, or null for no limit. */
   rate_limit_rpm: number | null;
+  /** The span `spend_cap_nano_usd` applies to: see billing/budget-period.ts. */
+  budget_period: BudgetPeriod;
+  /** Tokens per minute allowed (input estimate + reserved output), or null for no limit. */
+  rate_limit_tpm: number | null;
+}
+
+export type BudgetPeriod = 'total' | 'day' | 'week' | 'month';
+
+/** Spend of a key with a budget period, per period. */
+export interface KeyPeriodSpendTable {
+  key_id: string;
+  /** Start of the UTC calendar period, epoch ms. */
+  period_start: number;
+  spent_nano_usd: number;
 }
 
 export interface PricesTable {
@@ -63,6 +78,8 @@ export interface PricesTable {
   input_micro_usd_per_mtok: number;
   output_micro_usd_per_mtok: number;
   cached_input_micro_usd_per_mtok: number | null;
+  cache_write_5m_micro_usd_per_mtok: number | null;
+  cache_write_1h_micro_usd_per_mtok: number | null;
   updated_at: number;
 }
 
@@ -78,7 +95,12 @@ export interface UsageTable {
   error_code: string | null;
   prompt_tokens: number;
   completion_tokens: number;
+  /** Cache reads, part of prompt_tokens. */
   cached_tokens: number;
+  /** Cache writes (all durations), part of prompt_tokens. */
+  cache_write_tokens: number;
+  /** Reasoning tokens, part of completion_tokens. */
+  reasoning_tokens: number;
   cost_nano_usd: number;
   latency_ms: number;
   ttft_ms: number | null;
@@ -93,6 +115,8 @@ export interface SpendReservationsTable {
   key_id: string;
   amount_nano_usd: number;
   expires_at: number;
+  /** The budget period the reservation counts against; 0 (the default) for a key's total budget. */
+  period_start: Generated<number>;
 }
 
 export interface AuditLogTable {
@@ -115,5 +139,6 @@ export interface Database {
   prices: PricesTable;
   usage: UsageTable;
   spend_reservations: SpendReservationsTable;
+  key_period_spend: KeyPeriodSpendTable;
   audit_log: AuditLogTable;
 }

@@ -33,6 +33,8 @@ function row(i: number): UsageRow {
     prompt_tokens: i,
     completion_tokens: i * 2,
     cached_tokens: 0,
+    cache_write_tokens: i % 4,
+    reasoning_tokens: i % 3,
     cost_nano_usd: 1000 + i,
     latency_ms: 3,
     ttft_ms: i % 2 === 0 ? null : 1,

@@ -25,6 +25,8 @@ const USAGE_COLUMNS = [
   'prompt_tokens',
   'completion_tokens',
   'cached_tokens',
+  'cache_write_tokens',
+  'reasoning_tokens',
   'cost_nano_usd',
   'latency_ms',
   'ttft_ms',

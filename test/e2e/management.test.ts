@@ -373,6 +373,9 @@ describe('prices', () => {
       input_usd_per_mtok: 1.25,
       output_usd_per_mtok: 2.5,
       cached_input_usd_per_mtok: null,
+      cache_write_5m_usd_per_mtok: null,
+      cache_write_1h_usd_per_mtok: null,
+      effective: { cached_input_usd_per_mtok: 1.25, cache_write_5m_usd_per_mtok: 1.25, cache_write_1h_usd_per_mtok: 1.25 },
       source: 'custom',
     });
     const free = await api.put('/api/prices', {

@@ -53,7 +53,7 @@ describe('anthropicPassthrough', () => {
       'anthropic/claude-sonnet-4-5',
     );
     expect(JSON.parse(answer.body)).toEqual({ ...message, model: 'anthropic/claude-sonnet-4-5' });
-    expect(answer.usage).toEqual({ promptTokens: 113, completionTokens: 5, cachedTokens: 100 });
+    expect(answer.usage).toEqual({ promptTokens: 113, completionTokens: 5, cachedTokens: 100, cacheWrite5mTokens: 3 });
     expect(() => anthropicPassthrough(request, '/v1/messages', {}).answer({ error: 'nope' }, 'm')).toThrow(GatewayError);
   });
 
@@ -70,7 +70,13 @@ describe('anthropicPassthrough', () => {
     const original = JSON.parse(fixture[0]?.data ?? '') as { message: Record<string, unknown> };
     expect(start.message).toEqual({ ...original.message, model: 'anthropic/claude-sonnet-4-5' });
     // message_delta reports only output_tokens: the input counts of message_start stand.
-    expect(stream.usage()).toEqual({ promptTokens: 2112, completionTokens: 61, cachedTokens: 2000 });
+    expect(stream.usage()).toEqual({
+      promptTokens: 2112,
+      completionTokens: 61,
+      cachedTokens: 2000,
+      cacheWrite5mTokens: 60,
+      cacheWrite1hTokens: 40,
+    });
     expect(stream.end()).toBe('');
     expect(stream.close()).toBe('');
   });

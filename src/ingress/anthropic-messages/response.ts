@@ -10,6 +10,7 @@
  */
 import { GatewayError } from '../../errors.js';
 import type { ChatCompletion, TokenUsage } from '../../openai/types.js';
+import { toTokenUsage } from '../../openai/token-usage.js';
 import { isRecord } from '../../lib/is-record.js';
 import { toStop } from './stop-reason.js';
 import { toMessageUsage } from './usage.js';
@@ -70,13 +71,7 @@ export function toMessageResponse(completion: ChatCompletion, options: ResponseO
 }
 
 function usageOf(completion: ChatCompletion): TokenUsage | undefined {
-  const usage = completion.usage;
-  if (usage === undefined) return undefined;
-  return {
-    promptTokens: usage.prompt_tokens ?? 0,
-    completionTokens: usage.completion_tokens ?? 0,
-    cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
-  };
+  return toTokenUsage(completion.usage);
 }
 
 /**

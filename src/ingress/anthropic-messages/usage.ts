@@ -20,10 +20,11 @@ const BYTES_PER_TOKEN = 4;
 
 export function toMessageUsage(usage: TokenUsage): MessageUsage {
   const cached = Math.min(usage.cachedTokens, usage.promptTokens);
+  const written = Math.min((usage.cacheWrite5mTokens ?? 0) + (usage.cacheWrite1hTokens ?? 0), usage.promptTokens - cached);
   return {
-    input_tokens: usage.promptTokens - cached,
+    input_tokens: usage.promptTokens - cached - written,
     output_tokens: usage.completionTokens,
-    cache_creation_input_tokens: 0,
+    cache_creation_input_tokens: written,
     cache_read_input_tokens: cached,
   };
 }

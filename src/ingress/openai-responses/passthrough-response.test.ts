@@ -36,7 +36,7 @@ function parse(text: string): Array<{ event: string | undefined; data: Record<st
 
 describe('passthrough answers', () => {
   it('reads the usage, the generated text size, and swaps in the public model', () => {
-    expect(nativeUsage(response)).toEqual({ promptTokens: 30, completionTokens: 12, cachedTokens: 8 });
+    expect(nativeUsage(response)).toEqual({ promptTokens: 30, completionTokens: 12, cachedTokens: 8, reasoningTokens: 6 });
     expect(nativeUsage({ output: [] })).toBeUndefined();
     expect(nativeOutputBytes(response)).toBe(Buffer.byteLength('Hi é') + 7);
     const copy = structuredClone(response);
@@ -67,7 +67,7 @@ describe('passthrough answers', () => {
     expect((events[0]?.data.response as { model: string }).model).toBe('openai/gpt-5');
     expect(events[1]?.data).toEqual(JSON.parse(delta.data));
     expect(events[2]?.data.response).toEqual({ ...response, model: 'openai/gpt-5' });
-    expect(relay.usage()).toEqual({ promptTokens: 30, completionTokens: 12, cachedTokens: 8 });
+    expect(relay.usage()).toEqual({ promptTokens: 30, completionTokens: 12, cachedTokens: 8, reasoningTokens: 6 });
     expect(relay.completionBytes).toBe(Buffer.byteLength('Hi é'));
   });
 

@@ -19,10 +19,12 @@ export function nativeUsage(response: unknown): TokenUsage | undefined {
   if (!isRecord(response) || !isRecord(response.usage)) return undefined;
   const usage = response.usage;
   const details = isRecord(usage.input_tokens_details) ? usage.input_tokens_details : {};
+  const outputDetails = isRecord(usage.output_tokens_details) ? usage.output_tokens_details : {};
   return {
     promptTokens: count(usage.input_tokens),
     completionTokens: count(usage.output_tokens),
     cachedTokens: count(details.cached_tokens),
+    reasoningTokens: count(outputDetails.reasoning_tokens),
   };
 }
 

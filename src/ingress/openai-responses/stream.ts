@@ -21,6 +21,7 @@ import type { GatewayError } from '../../errors.js';
 import type { ChunkEncoder } from '../../gateway/client-codec.js';
 import { SSE_KEEPALIVE, encodeSseEvent } from '../../openai/sse-encoder.js';
 import type { ChatCompletionChunk, FinishReason, TokenUsage, ToolCallDelta, Usage } from '../../openai/types.js';
+import { toOpenAIUsage } from '../../openai/token-usage.js';
 import { EncodedChunk, type StreamOutput } from '../../providers/provider.js';
 import { newId } from './ids.js';
 import { functionCallItem, incompleteReason, reasoningText, responseShell } from './response.js';
@@ -119,12 +120,7 @@ export class ResponsesStreamEncoder implements ChunkEncoder {
     else response.completed_at = Math.floor(Date.now() / 1000);
     if (this.usage !== undefined) response.usage = toResponsesUsage(this.usage);
     else if (final !== undefined) {
-      response.usage = toResponsesUsage({
-        prompt_tokens: final.promptTokens,
-        completion_tokens: final.completionTokens,
-        total_tokens: final.promptTokens + final.completionTokens,
-        prompt_tokens_details: { cached_tokens: final.cachedTokens },
-      });
+      response.usage = toResponsesUsage(toOpenAIUsage(final));
     }
     out += this.event(reason === null ? 'response.completed' : 'response.incomplete', { response });
     return out;

@@ -35,7 +35,7 @@ describe('toChatCompletion()', () => {
         prompt_tokens: 652,
         completion_tokens: 9,
         total_tokens: 661,
-        prompt_tokens_details: { cached_tokens: 512 },
+        prompt_tokens_details: { cached_tokens: 512, cache_write_tokens: 100 },
       },
     });
   });

@@ -60,18 +60,23 @@ describe('createAnthropicStream()', () => {
       {
         ...base('msg_01TxtA'),
         choices: [],
-        usage: { prompt_tokens: 652, completion_tokens: 9, total_tokens: 661, prompt_tokens_details: { cached_tokens: 512 } },
+        usage: {
+          prompt_tokens: 652,
+          completion_tokens: 9,
+          total_tokens: 661,
+          prompt_tokens_details: { cached_tokens: 512, cache_write_tokens: 100 },
+        },
       },
     ]);
     expect(transform.finished).toBe(true);
-    expect(transform.usage()).toEqual({ promptTokens: 652, completionTokens: 9, cachedTokens: 512 });
+    expect(transform.usage()).toEqual({ promptTokens: 652, completionTokens: 9, cachedTokens: 512, cacheWrite5mTokens: 100 });
   });
 
   it('createAnthropicStream() emits no usage chunk when the client did not ask for one', () => {
     const transform = createAnthropicStream(options);
     const chunks = pushAll(transform, loadSseFixture('stream-text.sse'));
     expect(chunks.every((c) => c.usage === undefined && c.choices.length === 1)).toBe(true);
-    expect(transform.usage()).toEqual({ promptTokens: 652, completionTokens: 9, cachedTokens: 512 });
+    expect(transform.usage()).toEqual({ promptTokens: 652, completionTokens: 9, cachedTokens: 512, cacheWrite5mTokens: 100 });
   });
 
   it('createAnthropicStream() numbers tool calls 0, 1… regardless of content block index, skipping thinking and pings', () => {

@@ -54,14 +54,14 @@ describe('createGeminiStream()', () => {
       }),
     ]);
     expect(stream.finished).toBe(true);
-    expect(stream.usage()).toEqual({ promptTokens: 260, completionTokens: 29, cachedTokens: 100 });
+    expect(stream.usage()).toEqual({ promptTokens: 260, completionTokens: 29, cachedTokens: 100, reasoningTokens: 20 });
     expect(new Set(chunks.map((c) => c.created)).size).toBe(1);
   });
 
   it('createGeminiStream() emits no usage chunk unless asked, but still reports usage to the gateway', () => {
     const { chunks, stream } = run('text.chunks.txt', false);
     expect(chunks.every((c) => c.usage === undefined && c.choices.length === 1)).toBe(true);
-    expect(stream.usage()).toEqual({ promptTokens: 260, completionTokens: 29, cachedTokens: 100 });
+    expect(stream.usage()).toEqual({ promptTokens: 260, completionTokens: 29, cachedTokens: 100, reasoningTokens: 20 });
   });
 
   it('createGeminiStream() emits each function call as one complete tool-call delta and finishes with tool_calls', () => {

@@ -12,7 +12,7 @@ describe('toTokenUsage()', () => {
         thoughtsTokenCount: 48,
         totalTokenCount: 329,
       }),
-    ).toEqual({ promptTokens: 272, completionTokens: 57, cachedTokens: 128 });
+    ).toEqual({ promptTokens: 272, completionTokens: 57, cachedTokens: 128, reasoningTokens: 48 });
   });
 
   it('toTokenUsage() counts missing fields as zero', () => {

@@ -14,11 +14,13 @@ import type { GeminiUsageMetadata } from './wire.js';
 
 /** The billing view of Gemini's counts. */
 export function toTokenUsage(metadata: GeminiUsageMetadata): TokenUsage {
-  return {
+  const tokens: TokenUsage = {
     promptTokens: (metadata.promptTokenCount ?? 0) + (metadata.toolUsePromptTokenCount ?? 0),
     completionTokens: (metadata.candidatesTokenCount ?? 0) + (metadata.thoughtsTokenCount ?? 0),
     cachedTokens: metadata.cachedContentTokenCount ?? 0,
   };
+  if ((metadata.thoughtsTokenCount ?? 0) > 0) tokens.reasoningTokens = metadata.thoughtsTokenCount ?? 0;
+  return tokens;
 }
 
 /**

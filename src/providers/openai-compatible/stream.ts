@@ -19,6 +19,7 @@
  */
 import { GatewayError } from '../../errors.js';
 import type { ChatCompletionChunk, TokenUsage, Usage } from '../../openai/types.js';
+import { toTokenUsage } from '../../openai/token-usage.js';
 import { EncodedChunk, type SseEvent, type StreamOutput, type StreamTransform } from '../provider.js';
 import { readErrorFields, upstreamProtocolError } from './errors.js';
 import { isRecord } from '../../lib/is-record.js';
@@ -216,14 +217,7 @@ class OpenAICompatibleStream implements StreamTransform {
   }
 
   usage(): TokenUsage | undefined {
-    const usage = this.lastUsage;
-    if (usage === undefined) return undefined;
-    const cached = usage.prompt_tokens_details?.cached_tokens;
-    return {
-      promptTokens: usage.prompt_tokens,
-      completionTokens: usage.completion_tokens,
-      cachedTokens: typeof cached === 'number' ? cached : 0,
-    };
+    return toTokenUsage(this.lastUsage);
   }
 
   /**
