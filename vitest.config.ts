@@ -7,6 +7,7 @@ const BOTH_STORES = [
   'test/e2e/spend-cap.test.ts',
   'test/e2e/fallback.test.ts',
   'test/e2e/money-token-classes.test.ts',
+  'test/e2e/budget-periods.test.ts',
 ];
 
 export default defineConfig({

@@ -12,6 +12,7 @@ import crypto from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { GatewayError } from '../errors.js';
 import type { Database } from '../store/schema.js';
+import { periodSpent, addPeriodSpend } from './period-spend.js';
 import { spendCapReached, type CapSubject, type Reservation, type SpendLedger } from './spend-ledger.js';
 
 const RESERVATION_TTL_MS = 60 * 60_000;
@@ -33,6 +34,7 @@ export class PostgresSpendLedger implements SpendLedger {
   async reserve(subject: CapSubject, amountNanoUsd: number): Promise<Reservation> {
     const amount = Math.max(0, Math.ceil(amountNanoUsd));
     const id = crypto.randomUUID();
+    const period = subject.periodStart ?? 0;
     let ok: boolean;
     try {
       ok = await this.db.transaction().execute(async (trx) => {
@@ -49,20 +51,28 @@ export class PostgresSpendLedger implements SpendLedger {
           .selectFrom('spend_reservations')
           .select(sql<string>`coalesce(sum(amount_nano_usd), 0)`.as('total'))
           .where('key_id', '=', subject.keyId)
+          .where('period_start', '=', period)
           .executeTakeFirstOrThrow();
+        const spent = period === 0 ? key.spent_nano_usd : await periodSpent(trx, subject.keyId, period);
         // The database's cap is the truth here; the cached one may be a second old.
         const cap = key.spend_cap_nano_usd;
-        if (cap !== null && key.spent_nano_usd + Number(held.total) + amount > cap) return false;
+        if (cap !== null && spent + Number(held.total) + amount > cap) return false;
         await trx
           .insertInto('spend_reservations')
-          .values({ id, key_id: subject.keyId, amount_nano_usd: amount, expires_at: now + RESERVATION_TTL_MS })
+          .values({
+            id,
+            key_id: subject.keyId,
+            amount_nano_usd: amount,
+            expires_at: now + RESERVATION_TTL_MS,
+            period_start: period,
+          })
           .execute();
         return true;
       });
     } catch (err) {
       throw storageUnavailable(err);
     }
-    if (!ok) throw spendCapReached();
+    if (!ok) throw spendCapReached(subject.periodResetsAt);
     let open = true;
     const db = this.db;
     return {
@@ -78,6 +88,8 @@ export class PostgresSpendLedger implements SpendLedger {
               .set({ spent_nano_usd: sql<number>`spent_nano_usd + ${cost}` })
               .where('id', '=', subject.keyId)
               .execute();
+            // In the period the reservation was made in, even if the answer ended after it.
+            if (period !== 0) await addPeriodSpend(trx, subject.keyId, period, cost);
           }
         });
       },

@@ -56,9 +56,11 @@ export class RedisSpendLedger implements SpendLedger {
     private readonly prefix = 'zai:',
   ) {}
 
-  private keys(keyId: string): [string, string, string] {
-    // The hash tag keeps a key's three structures in one slot (Redis Cluster).
-    const base = `${this.prefix}spend:{${keyId}}`;
+  private keys(subject: CapSubject): [string, string, string] {
+    // The hash tag keeps a key's three structures in one slot (Redis Cluster); a budget period
+    // has its own counter, so a reservation settles in the period it was made in.
+    const period = subject.periodStart ?? 0;
+    const base = `${this.prefix}spend:{${subject.keyId}}${period === 0 ? '' : `:p${period}`}`;
     return [`${base}:state`, `${base}:expiry`, `${base}:amounts`];
   }
 
@@ -66,7 +68,7 @@ export class RedisSpendLedger implements SpendLedger {
     const amount = Math.max(0, Math.ceil(amountNanoUsd));
     const id = crypto.randomUUID();
     const now = Date.now();
-    const keys = this.keys(subject.keyId);
+    const keys = this.keys(subject);
     let ok: unknown;
     try {
       ok = await this.redis.eval(
@@ -83,7 +85,7 @@ export class RedisSpendLedger implements SpendLedger {
     } catch (err) {
       throw coordinationUnavailable(err);
     }
-    if (ok !== 1) throw spendCapReached();
+    if (ok !== 1) throw spendCapReached(subject.periodResetsAt);
     let open = true;
     const finish = async (actual: number): Promise<void> => {
       if (!open) return;

@@ -12,8 +12,15 @@ export interface CapSubject {
   keyId: string;
   /** The cap in nano-USD, or null for none (the reservation then always succeeds). */
   capNanoUsd: number | null;
-  /** Spend already persisted for the key when it was loaded. */
+  /** Spend already persisted for the key (in the period `periodStart`) when it was loaded. */
   spentNanoUsd: number;
+  /**
+   * The budget period the reservation counts against and settles in (its start, epoch ms), for a
+   * key whose cap applies per day / week / month; 0 or absent: the key's total budget.
+   */
+  periodStart?: number;
+  /** When that period ends (epoch ms), named in the 402. */
+  periodResetsAt?: number | null;
 }
 
 export interface Reservation {
@@ -30,13 +37,21 @@ export interface SpendLedger {
   reserve(subject: CapSubject, amountNanoUsd: number): Promise<Reservation>;
 }
 
-export function spendCapReached(): GatewayError {
+export function spendCapReached(resetsAt?: number | null): GatewayError {
+  const when =
+    resetsAt === undefined || resetsAt === null ? '' : ` The key's budget period resets at ${new Date(resetsAt).toISOString()}.`;
   return new GatewayError({
     status: 402,
     type: 'insufficient_quota',
     code: 'spend_cap_reached',
-    message: "This key's spend cap cannot cover this request. Raise the cap (PATCH /api/keys/:id) or use another key.",
+    message: `This key's spend cap cannot cover this request. Raise the cap (PATCH /api/keys/:id) or use another key.${when}`,
   });
+}
+
+/** The ledger's counter of a key in a budget period: the key id alone for the total budget. */
+export function spendCounterId(subject: CapSubject): string {
+  const period = subject.periodStart ?? 0;
+  return period === 0 ? subject.keyId : `${subject.keyId}@${period}`;
 }
 
 interface KeyState {
@@ -50,14 +65,15 @@ export class MemorySpendLedger implements SpendLedger {
   private readonly keys = new Map<string, KeyState>();
 
   async reserve(subject: CapSubject, amountNanoUsd: number): Promise<Reservation> {
-    let state = this.keys.get(subject.keyId);
+    const counter = spendCounterId(subject);
+    let state = this.keys.get(counter);
     if (state === undefined) {
       state = { spent: subject.spentNanoUsd, reserved: 0 };
-      this.keys.set(subject.keyId, state);
+      this.keys.set(counter, state);
     }
     const amount = Math.max(0, Math.ceil(amountNanoUsd));
     if (subject.capNanoUsd !== null && state.spent + state.reserved + amount > subject.capNanoUsd) {
-      throw spendCapReached();
+      throw spendCapReached(subject.periodResetsAt);
     }
     state.reserved += amount;
     const held = state;

@@ -3,6 +3,7 @@
  * decrypt the provider key for this call only, send, translate, price, settle. The reservation is
  * always settled or released, whatever happens.
  */
+import { capSubject } from './cap-subject.js';
 import { costNanoUsd, nanoToMicro } from '../billing/cost.js';
 import {
   estimateCutStreamCost,
@@ -110,7 +111,7 @@ export async function runChatAttempt(
       headers['x-zai-max-tokens'] = String(maxOut);
     }
     reservation = await deps.ledger.reserve(
-      { keyId: auth.id, capNanoUsd: auth.capNanoUsd, spentNanoUsd: auth.spentNanoUsd },
+      capSubject(ctx),
       worstCaseCostNanoUsd({ promptTokensUpperBound: promptBound, maxOutputTokens: maxOut, price }),
     );
   }

@@ -2,6 +2,7 @@
  * POST /v1/embeddings. Same key checks, cap and pricing as chat; no fallback, because another
  * model's vectors live in another space and would silently corrupt the caller's index.
  */
+import { capSubject } from './cap-subject.js';
 import { GatewayError } from '../errors.js';
 import { costNanoUsd, nanoToMicro } from '../billing/cost.js';
 import { estimateEmbeddingTokensUpperBound, worstCaseCostNanoUsd } from '../billing/estimate.js';
@@ -39,7 +40,7 @@ export async function embeddings(deps: GatewayDeps, ctx: RequestContext, body: u
     if (auth.capNanoUsd !== null && price !== undefined) {
       const bound = estimateEmbeddingTokensUpperBound(request.input);
       reservation = await deps.ledger.reserve(
-        { keyId: auth.id, capNanoUsd: auth.capNanoUsd, spentNanoUsd: auth.spentNanoUsd },
+        capSubject(ctx),
         worstCaseCostNanoUsd({ promptTokensUpperBound: bound, maxOutputTokens: 0, price }),
       );
     }

@@ -16,6 +16,7 @@
  * path of its API). The ingress keeps the protocol knowledge: the upstream path, how to find the
  * usage in a complete answer and in the stream events, and how to write errors and keep-alives.
  */
+import { capSubject } from './cap-subject.js';
 import { costNanoUsd, nanoToMicro } from '../billing/cost.js';
 import { estimateCutStreamCost, maxOutputTokensUpperBound, worstCaseCostNanoUsd } from '../billing/estimate.js';
 import type { Reservation } from '../billing/spend-ledger.js';
@@ -72,7 +73,7 @@ export async function runNativeAttempt(
       throw invalidRequest('This key has a spend cap: set an output token limit so the request can be bounded.', 'max_tokens');
     }
     reservation = await deps.ledger.reserve(
-      { keyId: auth.id, capNanoUsd: auth.capNanoUsd, spentNanoUsd: auth.spentNanoUsd },
+      capSubject(ctx),
       worstCaseCostNanoUsd({ promptTokensUpperBound: promptBound, maxOutputTokens: maxOut, price }),
     );
   }

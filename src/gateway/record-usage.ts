@@ -10,6 +10,7 @@ import type { Metrics } from '../usage/metrics.js';
 import type { UsageRecorder, UsageRow } from '../usage/usage-recorder.js';
 import type { AttemptResult } from './chat-attempt.js';
 import type { RequestContext } from './request-context.js';
+import { requestPeriodStart } from './cap-subject.js';
 
 /** The row's outcome: the successful attempt's result, or the error the client saw. */
 export function recordUsage(
@@ -48,7 +49,7 @@ export function recordUsage(
     attempts,
     endpoint,
   };
-  deps.usage.record(row, result?.spendAccounted ?? false);
+  deps.usage.record(row, result?.spendAccounted ?? false, requestPeriodStart(ctx));
 }
 
 /**

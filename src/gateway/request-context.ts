@@ -20,6 +20,8 @@ export interface RequestContext {
   startedAt: number;
   /** Aborted when the client disconnects. */
   signal: Cancellation;
+  /** The start of the key's budget period this request counts in, once taken (cap-subject.ts). */
+  budgetPeriodStart?: number;
   /** Commits a 200 SSE answer with these headers and returns the stream to write to. */
   openStream(headers: Record<string, string>): ClientStream;
 }

@@ -7,7 +7,9 @@ import type { Kysely } from 'kysely';
 import { GatewayError, invalidRequest, notFound } from '../errors.js';
 import type { KeyInput } from './key-input.js';
 import { newId, randomBase62, sha256Hex } from '../crypto/secrets.js';
-import type { ApiKeysTable, Database } from '../store/schema.js';
+import type { ApiKeysTable, BudgetPeriod, Database } from '../store/schema.js';
+import { periodEnd, periodStart } from '../billing/budget-period.js';
+import { spendInPeriods } from '../billing/period-spend.js';
 import type { AuditActor, AuditLog } from '../audit/audit-log.js';
 import type { InvalidationBus } from '../coordination/invalidation.js';
 
@@ -22,6 +24,10 @@ export interface ApiKeyRecord {
   spent_micro_usd: number;
   fallback_model: string | string[] | null;
   rate_limit_rpm: number | null;
+  rate_limit_tpm: number | null;
+  budget_period: BudgetPeriod;
+  /** When the current budget period ends and the cap applies afresh (ISO 8601); null for `total`. */
+  period_resets_at: string | null;
   created_at: string;
   revoked_at: string | null;
   last_used_at: string | null;
@@ -41,6 +47,12 @@ export interface KeyAuth {
   fallbackModels: string[];
   /** Requests per minute, or null for no limit. */
   rateLimitRpm: number | null;
+  /** Tokens per minute (input estimate + reserved output), or null for no limit. */
+  rateLimitTpm: number | null;
+  /** The span the cap applies to. */
+  budgetPeriod: BudgetPeriod;
+  /** For a periodic budget: the spend recorded in the period that was current when the key was loaded. */
+  periodSpent: { start: number; nanoUsd: number };
 }
 
 function fallbackList(stored: string | null): string[] {
@@ -54,16 +66,26 @@ function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
 }
 
-function toRecord(row: ApiKeysTable): ApiKeyRecord {
+/**
+ * A key as the API shows it. `periodSpentNanoUsd` is the key's spend in the current budget period
+ * (the whole `spent_nano_usd` for a total budget), `now` the time that period is taken at.
+ */
+function toRecord(row: ApiKeysTable, periodSpentNanoUsd?: number, now = Date.now()): ApiKeyRecord {
+  const start = periodStart(row.budget_period, now);
+  const resetsAt = periodEnd(row.budget_period, start);
+  const spent = row.budget_period === 'total' ? row.spent_nano_usd : (periodSpentNanoUsd ?? 0);
   return {
     id: row.id,
     name: row.name,
     key_hint: row.key_hint,
     allowed_models: JSON.parse(row.allowed_models) as string[],
     spend_cap_micro_usd: row.spend_cap_nano_usd === null ? null : Math.floor(row.spend_cap_nano_usd / 1000),
-    spent_micro_usd: Math.round(row.spent_nano_usd / 1000),
+    spent_micro_usd: Math.round(spent / 1000),
     fallback_model: row.fallback_model === null ? null : (JSON.parse(row.fallback_model) as string | string[] | null),
     rate_limit_rpm: row.rate_limit_rpm,
+    rate_limit_tpm: row.rate_limit_tpm,
+    budget_period: row.budget_period,
+    period_resets_at: iso(resetsAt),
     created_at: new Date(row.created_at).toISOString(),
     revoked_at: iso(row.revoked_at),
     last_used_at: iso(row.last_used_at),
@@ -129,11 +151,22 @@ export class ApiKeys {
       .where('user_id', '=', userId)
       .orderBy('created_at', 'desc')
       .execute();
-    return rows.map(toRecord);
+    return this.withPeriodSpend(rows);
   }
 
   async get(userId: string, id: string): Promise<ApiKeyRecord> {
-    return toRecord(await this.getRow(userId, id));
+    const [record] = await this.withPeriodSpend([await this.getRow(userId, id)]);
+    return record as ApiKeyRecord;
+  }
+
+  /** Records with the spend of each key's current budget period. */
+  private async withPeriodSpend(rows: ApiKeysTable[]): Promise<ApiKeyRecord[]> {
+    const now = Date.now();
+    const periodic = rows
+      .filter((row) => row.budget_period !== 'total')
+      .map((row) => ({ keyId: row.id, periodStart: periodStart(row.budget_period, now) }));
+    const spent = await spendInPeriods(this.db, periodic);
+    return rows.map((row) => toRecord(row, spent.get(row.id), now));
   }
 
   async patch(actor: AuditActor, id: string, input: KeyInput): Promise<ApiKeyRecord> {
@@ -157,7 +190,7 @@ export class ApiKeys {
     if (input.budget_period !== undefined) changes.budget_period = input.budget_period;
     await this.db.updateTable('api_keys').set(changes).where('id', '=', id).where('user_id', '=', userId).execute();
     this.bus.publish({ kind: 'api-key', keyHash: row.key_hash });
-    const after = toRecord({ ...row, ...changes });
+    const [after] = (await this.withPeriodSpend([{ ...row, ...changes }])) as [ApiKeyRecord];
     if (changes.spend_cap_nano_usd !== undefined && changes.spend_cap_nano_usd !== row.spend_cap_nano_usd) {
       await this.audit.record(actor, 'key.cap_changed', id, {
         name: after.name,
@@ -222,7 +255,18 @@ export class ApiKeys {
       spentNanoUsd: row.spent_nano_usd,
       fallbackModels: fallbackList(row.fallback_model),
       rateLimitRpm: row.rate_limit_rpm,
+      rateLimitTpm: row.rate_limit_tpm,
+      budgetPeriod: row.budget_period,
+      periodSpent: await this.periodSpentNow(row),
     };
+  }
+
+  /** A periodic key's spend in the current period, as the gateway starts from when it loads the key. */
+  private async periodSpentNow(row: ApiKeysTable): Promise<{ start: number; nanoUsd: number }> {
+    if (row.budget_period === 'total') return { start: 0, nanoUsd: row.spent_nano_usd };
+    const start = periodStart(row.budget_period, Date.now());
+    const spent = await spendInPeriods(this.db, [{ keyId: row.id, periodStart: start }]);
+    return { start, nanoUsd: spent.get(row.id) ?? 0 };
   }
 
   private async getRow(userId: string, id: string): Promise<ApiKeysTable> {

@@ -8,6 +8,7 @@
  */
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { Database, UsageTable } from '../store/schema.js';
+import { addPeriodSpend } from '../billing/period-spend.js';
 
 export type UsageRow = UsageTable;
 
@@ -84,6 +85,8 @@ export class UsageRecorder {
   private readonly maxBatch: number;
   /** The SQL text of a multi-row usage INSERT, by row count: compiled once, not per flush. */
   private readonly insertSql = new Map<number, string>();
+  /** The budget period (start) a row's spend counts in, for keys with a periodic budget. */
+  private readonly periodOf = new WeakMap<UsageRow, number>();
 
   constructor(private readonly options: UsageRecorderOptions) {
     this.maxBatch = options.maxBatch ?? 500;
@@ -95,9 +98,10 @@ export class UsageRecorder {
    * Queues one row; never waits on the database. `spendAccounted` says the spend ledger already
    * added this cost to the key (so the batch must not add it again).
    */
-  record(row: UsageRow, spendAccounted = false): void {
+  record(row: UsageRow, spendAccounted = false, budgetPeriodStart = 0): void {
     this.fresh.push(row);
     this.freshAccounted.push(spendAccounted);
+    if (budgetPeriodStart !== 0) this.periodOf.set(row, budgetPeriodStart);
     if (this.fresh.length === this.maxBatch) void this.flush();
   }
 
@@ -156,8 +160,17 @@ export class UsageRecorder {
     this.buffer = [];
     this.accounted = [];
     const spend = new Map<string, { cost: number; lastUsed: number }>();
+    // Per key and budget period ("key@start"), the spend the ledger did not already write.
+    const periodSpend = new Map<string, { keyId: string; start: number; cost: number }>();
     rows.forEach((row, i) => {
       const cost = accounted[i] ? 0 : row.cost_nano_usd;
+      const start = this.periodOf.get(row);
+      if (start !== undefined && cost > 0) {
+        const id = `${row.key_id}@${start}`;
+        const p = periodSpend.get(id);
+        if (p === undefined) periodSpend.set(id, { keyId: row.key_id, start, cost });
+        else p.cost += cost;
+      }
       const s = spend.get(row.key_id);
       if (s === undefined) spend.set(row.key_id, { cost, lastUsed: row.created_at });
       else {
@@ -184,6 +197,7 @@ export class UsageRecorder {
             .where('id', '=', keyId)
             .execute();
         }
+        for (const p of periodSpend.values()) await addPeriodSpend(trx, p.keyId, p.start, p.cost);
       });
     } catch (err) {
       // Keep the rows for the next attempt (database briefly down); bounded so memory cannot grow forever.
