@@ -8,6 +8,7 @@ const BOTH_STORES = [
   'test/e2e/fallback.test.ts',
   'test/e2e/money-token-classes.test.ts',
   'test/e2e/budget-periods.test.ts',
+  'test/e2e/cap-shortens.test.ts',
 ];
 
 export default defineConfig({

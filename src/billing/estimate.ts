@@ -211,3 +211,28 @@ export function estimateCutStreamCost(opts: {
     opts.price,
   );
 }
+
+/**
+ * The most output tokens (in all, over every choice) whose worst case fits in `availableNanoUsd`,
+ * at most `maxOutputTokens`; 0 when not even one does after the prompt. Cost grows with the count,
+ * so a binary search finds it in about 17 steps for the largest catalog maximum.
+ */
+export function largestAffordableOutputTokens(opts: {
+  promptTokensUpperBound: number;
+  maxOutputTokens: number;
+  price: ModelPrice;
+  availableNanoUsd: number;
+}): number {
+  const fits = (tokens: number): boolean =>
+    worstCaseCostNanoUsd({ promptTokensUpperBound: opts.promptTokensUpperBound, maxOutputTokens: tokens, price: opts.price }) <=
+    opts.availableNanoUsd;
+  let low = 0;
+  let high = opts.maxOutputTokens;
+  if (!fits(low)) return 0;
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (fits(mid)) low = mid;
+    else high = mid - 1;
+  }
+  return low;
+}

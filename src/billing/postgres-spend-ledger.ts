@@ -31,6 +31,30 @@ export class PostgresSpendLedger implements SpendLedger {
   readonly persistsSpend = true;
   constructor(private readonly db: Kysely<Database>) {}
 
+  async available(subject: CapSubject): Promise<number> {
+    if (subject.capNanoUsd === null) return Number.POSITIVE_INFINITY;
+    const period = subject.periodStart ?? 0;
+    try {
+      const key = await this.db
+        .selectFrom('api_keys')
+        .select(['spend_cap_nano_usd', 'spent_nano_usd'])
+        .where('id', '=', subject.keyId)
+        .executeTakeFirst();
+      if (!key || key.spend_cap_nano_usd === null) return key ? Number.POSITIVE_INFINITY : 0;
+      const held = await this.db
+        .selectFrom('spend_reservations')
+        .select(sql<string>`coalesce(sum(amount_nano_usd), 0)`.as('total'))
+        .where('key_id', '=', subject.keyId)
+        .where('period_start', '=', period)
+        .where('expires_at', '>=', Date.now())
+        .executeTakeFirstOrThrow();
+      const spent = period === 0 ? key.spent_nano_usd : await periodSpent(this.db, subject.keyId, period);
+      return Math.max(0, key.spend_cap_nano_usd - spent - Number(held.total));
+    } catch (err) {
+      throw storageUnavailable(err);
+    }
+  }
+
   async reserve(subject: CapSubject, amountNanoUsd: number): Promise<Reservation> {
     const amount = Math.max(0, Math.ceil(amountNanoUsd));
     const id = crypto.randomUUID();

@@ -64,6 +64,20 @@ export class RedisSpendLedger implements SpendLedger {
     return [`${base}:state`, `${base}:expiry`, `${base}:amounts`];
   }
 
+  async available(subject: CapSubject): Promise<number> {
+    if (subject.capNanoUsd === null) return Number.POSITIVE_INFINITY;
+    let values: Array<string | null>;
+    try {
+      values = await this.redis.hmget(this.keys(subject)[0], 'spent', 'reserved');
+    } catch (err) {
+      throw coordinationUnavailable(err);
+    }
+    // A counter not yet created starts from the database's figure, as reserve() would.
+    const spent = values[0] === null || values[0] === undefined ? subject.spentNanoUsd : Number(values[0]);
+    const reserved = Number(values[1] ?? 0);
+    return Math.max(0, subject.capNanoUsd - spent - reserved);
+  }
+
   async reserve(subject: CapSubject, amountNanoUsd: number): Promise<Reservation> {
     const amount = Math.max(0, Math.ceil(amountNanoUsd));
     const id = crypto.randomUUID();

@@ -35,6 +35,11 @@ export interface SpendLedger {
   readonly persistsSpend: boolean;
   /** Reserves `amountNanoUsd` against the key's cap or throws 402 `spend_cap_reached`. */
   reserve(subject: CapSubject, amountNanoUsd: number): Promise<Reservation>;
+  /**
+   * What the key's cap leaves now (cap − spent − reserved, ≥ 0; Infinity without a cap): how far a
+   * request that cannot have its worst case may be shortened. Advisory: reserve() still decides.
+   */
+  available(subject: CapSubject): Promise<number>;
 }
 
 export function spendCapReached(resetsAt?: number | null): GatewayError {
@@ -63,6 +68,12 @@ interface KeyState {
 export class MemorySpendLedger implements SpendLedger {
   readonly persistsSpend = false;
   private readonly keys = new Map<string, KeyState>();
+
+  async available(subject: CapSubject): Promise<number> {
+    if (subject.capNanoUsd === null) return Number.POSITIVE_INFINITY;
+    const state = this.keys.get(spendCounterId(subject)) ?? { spent: subject.spentNanoUsd, reserved: 0 };
+    return Math.max(0, subject.capNanoUsd - state.spent - state.reserved);
+  }
 
   async reserve(subject: CapSubject, amountNanoUsd: number): Promise<Reservation> {
     const counter = spendCounterId(subject);

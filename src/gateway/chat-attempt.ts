@@ -3,14 +3,9 @@
  * decrypt the provider key for this call only, send, translate, price, settle. The reservation is
  * always settled or released, whatever happens.
  */
-import { capSubject } from './cap-subject.js';
+import { reserveChat, SHORTENED_WARNING } from './cap-reservation.js';
 import { costNanoUsd, nanoToMicro } from '../billing/cost.js';
-import {
-  estimateCutStreamCost,
-  estimatePromptTokensUpperBound,
-  maxOutputTokensUpperBound,
-  worstCaseCostNanoUsd,
-} from '../billing/estimate.js';
+import { estimateCutStreamCost, estimatePromptTokensUpperBound } from '../billing/estimate.js';
 import type { ModelPrice } from '../billing/price-catalog.js';
 import type { Reservation, SpendLedger } from '../billing/spend-ledger.js';
 import type { ProviderCredentials } from '../keys/provider-credentials.js';
@@ -24,9 +19,6 @@ import { relayStream, type StreamOutcome } from './relay-stream.js';
 import type { JsonAnswer, RequestContext } from './request-context.js';
 import { parseUpstreamJson, unframedError, upstreamError } from './upstream-error.js';
 import { clientGone, readAnswer, type UpstreamClient } from './upstream-client.js';
-
-/** Output tokens assumed (and sent as `max_tokens`) for a capped key on a model whose maximum is unknown. */
-export const DEFAULT_CAPPED_MAX_TOKENS = 4096;
 
 export interface AttemptDeps {
   providers: ProviderCredentials;
@@ -102,18 +94,20 @@ export async function runChatAttempt(
 
   // Without a cap there is nothing to reserve, and the estimate is not worth its CPU.
   const promptBound = price !== undefined && auth.capNanoUsd !== null ? estimatePromptTokensUpperBound(clientRequest) : undefined;
+  let shortened = false;
   if (auth.capNanoUsd !== null && price !== undefined && promptBound !== undefined) {
-    let maxOut = maxOutputTokensUpperBound(clientRequest, candidate.catalog?.maxOutputTokens ?? null);
-    if (maxOut === undefined) {
-      // Unknown maximum: bound the answer ourselves and say so, so the cap still holds.
-      maxOut = DEFAULT_CAPPED_MAX_TOKENS;
-      request = { ...clientRequest, max_tokens: maxOut };
-      headers['x-zai-max-tokens'] = String(maxOut);
-    }
-    reservation = await deps.ledger.reserve(
-      capSubject(ctx),
-      worstCaseCostNanoUsd({ promptTokensUpperBound: promptBound, maxOutputTokens: maxOut, price }),
+    const capped = await reserveChat(
+      deps.ledger,
+      ctx,
+      clientRequest,
+      price,
+      promptBound,
+      candidate.catalog?.maxOutputTokens ?? null,
     );
+    reservation = capped.reservation;
+    request = capped.request;
+    shortened = capped.shortened;
+    if (capped.setMaxTokens !== undefined) headers['x-zai-max-tokens'] = String(capped.setMaxTokens);
   }
 
   try {
@@ -129,7 +123,9 @@ export async function runChatAttempt(
       },
       { baseUrl: candidate.route.baseUrl, apiKey },
     );
-    const warnings = ingress === undefined ? translation.warnings : [...new Set([...ingress.warnings, ...translation.warnings])];
+    const warnings = [
+      ...new Set([...(ingress?.warnings ?? []), ...translation.warnings, ...(shortened ? [SHORTENED_WARNING] : [])]),
+    ];
     if (warnings.length > 0) headers['x-zai-warnings'] = warningsHeader(warnings);
 
     const upstream = await deps.upstream.send(translation.call, ctx.signal, candidate.route.ownerRole);

@@ -430,6 +430,8 @@ describe('usage', () => {
     });
     expect(Object.keys(row).sort()).toEqual([
       'attempts',
+      'cache_read_tokens',
+      'cache_write_tokens',
       'cached_tokens',
       'completion_tokens',
       'cost_micro_usd',
@@ -444,6 +446,7 @@ describe('usage', () => {
       'model_served',
       'prompt_tokens',
       'provider',
+      'reasoning_tokens',
       'status',
       'stream',
       'ttft_ms',

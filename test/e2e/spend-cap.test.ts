@@ -216,12 +216,15 @@ describe('spend caps', () => {
     expect(response.headers.get('x-zai-max-tokens')).toBe('4096');
     expect((fake.requests.at(-1)!.json as { max_tokens: number }).max_tokens).toBe(4096);
     const big = await newKey({ spend_cap_micro_usd: 1000 });
-    // gpt-4o-mini's catalog maximum output (16,384 tokens) cannot be paid by a $0.001 cap: refused before any upstream call.
-    const before = fake.requests.length;
-    const err = await big.client.chat.completions
+    // gpt-4o-mini's catalog maximum output (16,384 tokens at $0.60/M) cannot be paid by a $0.001 cap:
+    // the answer is shortened to what the cap covers (fewer than 1,667 tokens) instead of refused.
+    const shortened = await big.client.chat.completions
       .create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })
-      .catch((e: unknown) => e);
-    expect((err as { status: number }).status).toBe(402);
-    expect(fake.requests.length).toBe(before);
+      .withResponse();
+    const sent = fake.requests.at(-1)!.json as { max_tokens?: number; max_completion_tokens?: number };
+    const limit = sent.max_completion_tokens ?? sent.max_tokens;
+    expect(limit).toBeLessThan(1667);
+    expect(limit).toBeGreaterThan(1600);
+    expect(shortened.response.headers.get('x-zai-max-tokens')).toBe(String(limit));
   });
 });
