@@ -4,6 +4,9 @@
  * spend cap, calls the provider (falling back along the key's chain on outages), and records one
  * usage row per request. The hot path reads only in-memory caches.
  */
+import type { TokenTake } from '../coordination/rate-limiter.js';
+import { estimatePromptTokensUpperBound } from '../billing/estimate.js';
+import { DEFAULT_CAPPED_MAX_TOKENS } from './cap-reservation.js';
 import type { Logger } from 'pino';
 import { GatewayError } from '../errors.js';
 import { coordinationUnavailable } from '../store/coordination-error.js';
@@ -104,7 +107,11 @@ export async function chatCompletions(
   endpoint: UsageEndpoint = 'chat.completions',
 ): Promise<JsonAnswer | undefined> {
   const request: ChatCompletionRequest = validateChatRequest(body);
-  return serveWithFallbacks(deps, ctx, { model: request.model, stream: request.stream === true, endpoint }, (candidate) =>
+  const tokens = {
+    input: () => estimatePromptTokensUpperBound(request),
+    maxOutput: positiveInteger(request.max_completion_tokens) ?? positiveInteger(request.max_tokens),
+  };
+  return serveWithFallbacks(deps, ctx, { model: request.model, stream: request.stream === true, endpoint, tokens }, (candidate) =>
     runChatAttempt(deps, ctx, candidate, request),
   );
 }
@@ -116,6 +123,13 @@ export interface ServedRequest {
   stream: boolean;
   /** The API the client called, for the usage row. */
   endpoint: UsageEndpoint;
+  /** What a key's tokens-per-minute limit counts when the request starts (corrected to usage after). */
+  tokens: {
+    /** An estimate of the input tokens (only computed for a key with a TPM limit). */
+    input: () => number;
+    /** The output limit the client set, if any (else the model's maximum, else a default). */
+    maxOutput: number | undefined;
+  };
 }
 
 /**
@@ -134,8 +148,13 @@ export async function serveWithFallbacks(
   let attempts = 0;
   let lastError: GatewayError | undefined;
   let lastProvider: string | null = null;
+  let take: TokenTake | undefined;
   try {
     const candidates = await planCandidates(deps, ctx, model);
+    if (ctx.auth.rateLimitTpm !== null) {
+      const maxOutput = served.tokens.maxOutput ?? candidates[0]?.catalog?.maxOutputTokens ?? DEFAULT_CAPPED_MAX_TOKENS;
+      take = await deps.rateLimiter.takeTokens(ctx.auth.id, served.tokens.input() + maxOutput, ctx.auth.rateLimitTpm);
+    }
     for (const candidate of candidates) {
       const tries = deps.retrySameModel ? 2 : 1;
       for (let t = 0; t < tries; t++) {
@@ -149,6 +168,10 @@ export async function serveWithFallbacks(
           const result = await attempt(candidate);
           logAttempt(deps, ctx, candidate.model, attempts, result.status, attemptStart, result.errorCode);
           recordUsage(deps, ctx, endpoint, model, stream, attempts, result, undefined);
+          // To the real usage; without a report the estimate stands.
+          if (take !== undefined && result.usage !== undefined) {
+            await deps.rateLimiter.adjustTokens(take, result.usage.promptTokens + result.usage.completionTokens - take.taken);
+          }
           return result.answer;
         } catch (err) {
           if (!(err instanceof GatewayError)) throw err;
@@ -168,6 +191,8 @@ export async function serveWithFallbacks(
     const error =
       err instanceof GatewayError ? err : new GatewayError({ status: 500, code: 'internal_error', message: 'Internal error.' });
     recordUsage(deps, ctx, endpoint, model, stream, attempts, undefined, error, lastProvider);
+    // No answer: the tokens were not used.
+    if (take !== undefined) await deps.rateLimiter.adjustTokens(take, -take.taken);
     throw err;
   }
 }
@@ -195,4 +220,8 @@ function logAttempt(
     },
     'upstream attempt',
   );
+}
+
+function positiveInteger(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : undefined;
 }

@@ -256,14 +256,16 @@ describe('passthrough', () => {
       .finalMessage();
     await sleep(1200);
     const page = await api.get<{ data: Json[] }>(`/api/usage?model=${encodeURIComponent(MODEL)}&limit=1`);
-    // claude-sonnet-4-5: $3 input, $15 output, $0.30 cached input per million tokens.
+    // claude-sonnet-4-5: $3 input, $15 output, $0.30 cached input, $3.75 5-minute cache writes per
+    // million tokens; without Anthropic's split by duration every write is a 5-minute one.
     expect(page.body.data[0]).toMatchObject({
       endpoint: 'messages',
       stream: true,
       prompt_tokens: 12 + 100 + 2000,
       cached_tokens: 2000,
       completion_tokens: 61,
-      cost_micro_usd: Math.round(112 * 3 + 2000 * 0.3 + 61 * 15),
+      cache_write_tokens: 100,
+      cost_micro_usd: Math.round(12 * 3 + 100 * 3.75 + 2000 * 0.3 + 61 * 15),
     });
   });
 
@@ -380,6 +382,7 @@ describe('errors, fallbacks and aborts', () => {
     await sleep(1200);
     const keys = await api.get<{ data: Json[] }>('/api/keys');
     const spent = keys.body.data.find((k) => k.id === roomy.body.id)?.spent_micro_usd;
-    expect(spent).toBe(Math.round(112 * 3 + 2000 * 0.3 + 30 * 15));
+    // 60 tokens written for 5 minutes ($3.75/M) and 40 for an hour ($6/M).
+    expect(spent).toBe(Math.round(12 * 3 + 60 * 3.75 + 40 * 6 + 2000 * 0.3 + 30 * 15));
   });
 });

@@ -38,7 +38,12 @@ export async function createMessage(
   return serveWithFallbacks(
     deps,
     ctx,
-    { model: publicModel(request.model), stream: request.stream === true, endpoint: 'messages' },
+    {
+      model: publicModel(request.model),
+      stream: request.stream === true,
+      endpoint: 'messages',
+      tokens: { input: () => estimateInputTokens(request), maxOutput: request.max_tokens },
+    },
     (candidate) => {
       if (candidate.info.id === 'anthropic') return runNativeAttempt(deps, ctx, candidate, native);
       translation ??= prepareTranslation(request, { anthropicBeta: headers.anthropicBeta !== undefined });

@@ -100,5 +100,12 @@ export async function createResponse(deps: GatewayDeps, ctx: RequestContext, bod
     const codec = responsesCodec(Object.assign({}, echo, { model: candidate.model }), names);
     return runChatAttempt(deps, ctx, candidate, chat, { codec, warnings, headers: {} });
   };
-  return serveWithFallbacks(deps, ctx, { model: request.model, stream: request.stream, endpoint: 'responses' }, attempt);
+  const maxOutput = request.fields.max_output_tokens;
+  const tokens = {
+    // Text of the input and instructions, about 4 bytes per token, as the chat estimate counts.
+    input: () =>
+      Math.ceil(Buffer.byteLength(JSON.stringify([request.fields.input ?? null, request.fields.instructions ?? null])) / 4),
+    maxOutput: typeof maxOutput === 'number' && maxOutput > 0 ? maxOutput : undefined,
+  };
+  return serveWithFallbacks(deps, ctx, { model: request.model, stream: request.stream, endpoint: 'responses', tokens }, attempt);
 }
