@@ -219,9 +219,14 @@ describe('resolvePrice', () => {
     expect(resolvePrice('vllm-prod/qwen3', new Map())).toBeUndefined();
   });
 
-  it('resolvePrice() reports source "custom" for a custom entry', () => {
-    const entry: ModelPrice = { ...custom('openai/gpt-4o', 1, 2), source: 'catalog' };
-    expect(resolvePrice('openai/gpt-4o', new Map([['openai/gpt-4o', entry]]))?.source).toBe('custom');
+  it("resolvePrice() keeps an override's own source: an account's price is custom, an imported catalog price is catalog", () => {
+    const own = custom('openai/gpt-4o', 1, 2);
+    expect(resolvePrice('openai/gpt-4o', new Map([['openai/gpt-4o', own]]))?.source).toBe('custom');
+    const imported: ModelPrice = { ...own, source: 'catalog' };
+    expect(resolvePrice('openai/gpt-4o', new Map([['openai/gpt-4o', imported]]))).toMatchObject({
+      source: 'catalog',
+      inputUsdPerMtok: 1,
+    });
   });
 });
 

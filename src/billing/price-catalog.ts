@@ -190,7 +190,8 @@ export function toModelPrice(entry: CatalogModel): ModelPrice {
  */
 export function resolvePrice(model: string, customPrices: ReadonlyMap<string, ModelPrice>): ModelPrice | undefined {
   const custom = customPrices.get(model);
-  if (custom !== undefined) return { ...custom, model, source: 'custom' };
+  // An imported catalog price comes through this map too, as source 'catalog' (prices.ts).
+  if (custom !== undefined) return { ...custom, model };
   const entry = catalogByModel.get(model);
   return entry === undefined ? undefined : toModelPrice(entry);
 }

@@ -8,7 +8,8 @@ import { invalidRequest, notFound } from '../errors.js';
 import type { InvalidationBus } from '../coordination/invalidation.js';
 import type { Database, PricesTable } from '../store/schema.js';
 import { effectiveCachePrices } from './cost.js';
-import { CATALOG, resolvePrice, validatePriceInput, type ModelPrice } from './price-catalog.js';
+import { confirmationRequired, importPrices, loadImportedPrices, type ImportReport } from './price-import.js';
+import { CATALOG, findCatalogModel, resolvePrice, validatePriceInput, type ModelPrice } from './price-catalog.js';
 
 export interface PriceEntry {
   model: string;
@@ -69,8 +70,16 @@ function toEntry(price: ModelPrice): PriceEntry {
   };
 }
 
+/** How often a replica looks for prices imported by another process (`zai prices import`). */
+const IMPORTED_REFRESH_MS = 30_000;
+
+function signatureOf(map: Map<string, ModelPrice>): string {
+  return JSON.stringify([...map.values()]);
+}
+
 export class Prices {
   private readonly cache = new Map<string, Promise<Map<string, ModelPrice>>>();
+  private imported: { load: Promise<Map<string, ModelPrice>>; at: number; signature: string } | undefined;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -78,24 +87,69 @@ export class Prices {
   ) {
     bus.subscribe((message) => {
       if (message.kind === 'prices') this.cache.delete(message.userId);
-      else if (message.kind === 'all') this.cache.clear();
+      else if (message.kind === 'all') {
+        this.imported = undefined;
+        this.cache.clear();
+      }
     });
   }
 
-  /** The account's custom prices by model (cached). */
+  /**
+   * The deployment's imported prices; reloaded in the background every 30 s (requests never wait
+   * for it after the first load), and the accounts' maps rebuilt only when they changed.
+   */
+  private importedPrices(): Promise<Map<string, ModelPrice>> {
+    const now = Date.now();
+    if (this.imported === undefined) {
+      const load = loadImportedPrices(this.db);
+      const entry = { load, at: now, signature: '' };
+      this.imported = entry;
+      load.then(
+        (map) => (entry.signature = signatureOf(map)),
+        () => {
+          if (this.imported === entry) this.imported = undefined;
+        },
+      );
+      return load;
+    }
+    if (now - this.imported.at > IMPORTED_REFRESH_MS) {
+      const entry = this.imported;
+      entry.at = now;
+      loadImportedPrices(this.db).then(
+        (map) => {
+          const signature = signatureOf(map);
+          if (this.imported !== entry || signature === entry.signature) return;
+          this.imported = { load: Promise.resolve(map), at: now, signature };
+          this.cache.clear();
+        },
+        () => undefined,
+      );
+    }
+    return this.imported.load;
+  }
+
+  /** The prices that override the shipped catalog for this account: imported ones, then its own (cached). */
   custom(userId: string): Promise<Map<string, ModelPrice>> {
+    const imported = this.importedPrices();
     let entry = this.cache.get(userId);
     if (entry === undefined) {
-      entry = this.db
-        .selectFrom('prices')
-        .selectAll()
-        .where('user_id', '=', userId)
-        .execute()
-        .then((rows) => new Map(rows.map((row) => [row.model, rowToPrice(row)])));
+      const own = this.db.selectFrom('prices').selectAll().where('user_id', '=', userId).execute();
+      entry = Promise.all([imported, own]).then(
+        ([deployment, rows]) => new Map([...deployment, ...rows.map((row) => [row.model, rowToPrice(row)] as const)]),
+      );
       this.cache.set(userId, entry);
       entry.catch(() => this.cache.delete(userId));
     }
     return entry;
+  }
+
+  /** Imports a LiteLLM-format price list as the deployment's catalog (see price-import.ts). */
+  async importCatalog(json: unknown, confirm: boolean): Promise<ImportReport> {
+    const report = await importPrices(this.db, json, { confirm });
+    if (!report.applied) throw confirmationRequired(report);
+    // Every account's map includes the imported prices, on every replica.
+    this.bus.publish({ kind: 'all' });
+    return report;
   }
 
   /** The price that applies to a model for this account, if any. */
@@ -112,7 +166,7 @@ export class Prices {
       if (price) out.push(toEntry(price));
     }
     for (const price of custom.values()) {
-      if (!CATALOG.some((m) => m.model === price.model)) out.push(toEntry(price));
+      if (!findCatalogModel(price.model)) out.push(toEntry(price));
     }
     return out;
   }

@@ -1,6 +1,8 @@
 /**
  * The `zai` command: serve, keygen, migrate, rotate-encryption-key, user create.
  */
+import fs from 'node:fs';
+import { importPrices, type ImportReport } from '../billing/price-import.js';
 import { Command, CommanderError } from 'commander';
 import { Accounts } from '../accounts/accounts.js';
 import { MemoryLoginThrottle } from '../accounts/login-throttle.js';
@@ -93,6 +95,47 @@ async function userCreate(options: { email: string; password: string; admin?: bo
   }
 }
 
+async function pricesImport(file: string, options: { yes?: boolean }): Promise<number> {
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    console.error(`Cannot read ${file} as JSON: ${err instanceof Error ? err.message : String(err)}. Nothing changed.`);
+    return 1;
+  }
+  const config = loadConfig();
+  const store = await openDatabase(config);
+  try {
+    await migrate(store);
+    let report: ImportReport;
+    try {
+      report = await importPrices(store.db, json, { confirm: options.yes === true });
+    } catch (err) {
+      console.error(err instanceof Error ? err.message : String(err));
+      return 1;
+    }
+    for (const change of report.changed) {
+      const from = change.from ? `${change.from.input_usd_per_mtok} / ${change.from.output_usd_per_mtok}` : 'new';
+      const flag = report.big_moves.includes(change) ? '  (moves more than 10×)' : '';
+      console.log(
+        `${change.model}: ${from} → ${change.to.input_usd_per_mtok} / ${change.to.output_usd_per_mtok} USD per million tokens (input / output)${flag}`,
+      );
+    }
+    if (!report.applied) {
+      console.error(
+        `${report.big_moves.length} price(s) move by more than 10×. Nothing changed; run again with --yes to import.`,
+      );
+      return 1;
+    }
+    console.log(
+      `Imported: ${report.changed.length} changed, ${report.unchanged} unchanged, ${report.skipped} skipped (other providers or modes). Running servers pick the prices up within 30 seconds.`,
+    );
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
 /** Runs the CLI; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();
@@ -128,6 +171,15 @@ export async function main(argv: string[]): Promise<number> {
     .option('--batch-size <n>', 'rows per batch', '100')
     .action((options: { batchSize: string }) => {
       result = rotateCommand(options);
+    });
+  program
+    .command('prices')
+    .description("manage the deployment's price catalog")
+    .command('import <file>')
+    .description("import a LiteLLM-format price list (model_prices_and_context_window.json) as the deployment's catalog")
+    .option('--yes', 'import even when a price moves by more than 10×')
+    .action((file: string, options: { yes?: boolean }) => {
+      result = pricesImport(file, options);
     });
   const user = program.command('user').description('manage accounts');
   user

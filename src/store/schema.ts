@@ -83,6 +83,17 @@ export interface PricesTable {
   updated_at: number;
 }
 
+/** The deployment's imported catalog (`zai prices import`): replaces the shipped figures per model. */
+export interface CatalogPricesTable {
+  model: string;
+  input_micro_usd_per_mtok: number;
+  output_micro_usd_per_mtok: number;
+  cached_input_micro_usd_per_mtok: number | null;
+  cache_write_5m_micro_usd_per_mtok: number | null;
+  cache_write_1h_micro_usd_per_mtok: number | null;
+  updated_at: number;
+}
+
 export interface UsageTable {
   id: string;
   created_at: number;
@@ -140,5 +151,6 @@ export interface Database {
   usage: UsageTable;
   spend_reservations: SpendReservationsTable;
   key_period_spend: KeyPeriodSpendTable;
+  catalog_prices: CatalogPricesTable;
   audit_log: AuditLogTable;
 }

@@ -1,6 +1,7 @@
 /**
  * Money, exactly: cache-write prices, cache-write and reasoning counts on usage rows, budget
- * periods (with spend kept per key and period) and a tokens-per-minute limit per key.
+ * periods (with spend kept per key and period), a tokens-per-minute limit per key, and the
+ * deployment's imported price catalog.
  * SQLite adds one column per statement, so each column is its own ALTER.
  */
 import type { Kysely, Migration } from 'kysely';
@@ -30,6 +31,17 @@ export const money: Migration = {
       .addColumn('spent_nano_usd', 'bigint', (c) => c.notNull())
       .addPrimaryKeyConstraint('key_period_spend_pk', ['key_id', 'period_start'])
       .execute();
+    // Prices imported for the whole deployment (LiteLLM format), over the shipped catalog.
+    await db.schema
+      .createTable('catalog_prices')
+      .addColumn('model', 'text', (c) => c.primaryKey())
+      .addColumn('input_micro_usd_per_mtok', 'bigint', (c) => c.notNull())
+      .addColumn('output_micro_usd_per_mtok', 'bigint', (c) => c.notNull())
+      .addColumn('cached_input_micro_usd_per_mtok', 'bigint')
+      .addColumn('cache_write_5m_micro_usd_per_mtok', 'bigint')
+      .addColumn('cache_write_1h_micro_usd_per_mtok', 'bigint')
+      .addColumn('updated_at', 'bigint', (c) => c.notNull())
+      .execute();
     // The period a reservation counts against (0: the key's total budget).
     await db.schema
       .alterTable('spend_reservations')
@@ -38,6 +50,7 @@ export const money: Migration = {
   },
   async down(db: Kysely<unknown>): Promise<void> {
     await db.schema.alterTable('spend_reservations').dropColumn('period_start').execute();
+    await db.schema.dropTable('catalog_prices').execute();
     await db.schema.dropTable('key_period_spend').execute();
     await db.schema.alterTable('api_keys').dropColumn('rate_limit_tpm').execute();
     await db.schema.alterTable('api_keys').dropColumn('budget_period').execute();
