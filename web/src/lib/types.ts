@@ -42,6 +42,10 @@ export interface KeyRecord {
   spend_cap_micro_usd: number | null;
   spent_micro_usd: number;
   fallback_model: string | string[] | null;
+  rate_limit_tpm?: number | null;
+  budget_period?: BudgetPeriod;
+  /** When the current budget period ends (null for a total budget). */
+  period_resets_at?: string | null;
   created_at: string;
   revoked_at: string | null;
   last_used_at?: string | null;
@@ -51,11 +55,15 @@ export interface NewKey extends KeyRecord {
   key: string;
 }
 
+export type BudgetPeriod = 'total' | 'day' | 'week' | 'month';
+
 export interface KeyInput {
   name: string;
   allowed_models: string[];
   spend_cap_micro_usd: number | null;
   fallback_model: string | string[] | null;
+  budget_period: BudgetPeriod;
+  rate_limit_tpm: number | null;
 }
 
 export interface Model {
@@ -68,6 +76,10 @@ export interface Price {
   input_usd_per_mtok: number;
   output_usd_per_mtok: number;
   cached_input_usd_per_mtok: number | null;
+  cache_write_5m_usd_per_mtok?: number | null;
+  cache_write_1h_usd_per_mtok?: number | null;
+  /** The cache prices billed, defaults filled in. */
+  effective?: { cached_input_usd_per_mtok: number; cache_write_5m_usd_per_mtok: number; cache_write_1h_usd_per_mtok: number };
   source: 'catalog' | 'custom';
 }
 
@@ -83,6 +95,8 @@ export interface UsageRecord {
   prompt_tokens: number;
   completion_tokens: number;
   cached_tokens: number;
+  cache_write_tokens?: number;
+  reasoning_tokens?: number;
   cost_micro_usd: number;
   latency_ms: number;
   ttft_ms: number | null;

@@ -1,4 +1,4 @@
-/** Create or edit a key: name, allowed models, spend cap in USD, fallback models. */
+/** Create or edit a key: name, allowed models, spend cap in USD and its period, TPM limit, fallback models. */
 import { useState, type FormEvent } from 'react';
 import { Dialog } from '../../components/dialog';
 import { Field } from '../../components/field';
@@ -7,7 +7,7 @@ import { ModelListInput } from '../../components/model-list-input';
 import { api, messageOf } from '../../lib/api';
 import { microToUsdInput, parseUsdToMicro } from '../../lib/format';
 import { fallbackList } from '../../lib/models';
-import type { KeyInput, KeyRecord, NewKey } from '../../lib/types';
+import type { BudgetPeriod, KeyInput, KeyRecord, NewKey } from '../../lib/types';
 
 interface KeyFormDialogProps {
   existing: KeyRecord | undefined;
@@ -21,6 +21,8 @@ export function KeyFormDialog({ existing, allowSuggestions, fallbackSuggestions,
   const [name, setName] = useState(existing?.name ?? '');
   const [allowed, setAllowed] = useState<string[]>(existing?.allowed_models ?? []);
   const [cap, setCap] = useState(microToUsdInput(existing?.spend_cap_micro_usd ?? null));
+  const [period, setPeriod] = useState<BudgetPeriod>(existing?.budget_period ?? 'total');
+  const [tpm, setTpm] = useState(existing?.rate_limit_tpm == null ? '' : String(existing.rate_limit_tpm));
   const [fallbacks, setFallbacks] = useState<string[]>(fallbackList(existing?.fallback_model ?? null));
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -30,11 +32,16 @@ export function KeyFormDialog({ existing, allowSuggestions, fallbackSuggestions,
     const capMicro = parseUsdToMicro(cap);
     if (!name.trim()) return setError('Give the key a name, e.g. “backend-prod”.');
     if (capMicro === 'invalid') return setError('Spend cap must be an amount in USD, like 10 or 2.50 (at most 6 decimals).');
+    const tpmLimit = tpm.trim() === '' ? null : Number(tpm.trim());
+    if (tpmLimit !== null && (!Number.isInteger(tpmLimit) || tpmLimit < 1))
+      return setError('Tokens per minute must be a whole number of at least 1, or empty for no limit.');
     const body: KeyInput = {
       name: name.trim(),
       allowed_models: allowed,
       spend_cap_micro_usd: capMicro,
       fallback_model: fallbacks.length === 0 ? null : fallbacks.length === 1 ? (fallbacks[0] as string) : fallbacks,
+      budget_period: period,
+      rate_limit_tpm: tpmLimit,
     };
     setBusy(true);
     setError(null);
@@ -87,6 +94,45 @@ export function KeyFormDialog({ existing, allowSuggestions, fallbackSuggestions,
                 placeholder="10.00"
               />
             </div>
+          )}
+        </Field>
+        <Field
+          label="Cap applies to"
+          hint="A daily, weekly or monthly cap starts afresh at midnight UTC (weeks on Monday, months on the 1st)."
+        >
+          {(id, describedBy) => (
+            <select
+              id={id}
+              className="input"
+              aria-describedby={describedBy}
+              value={period}
+              onChange={(e) => setPeriod(e.target.value as BudgetPeriod)}
+            >
+              <option value="total">The key’s whole life</option>
+              <option value="day">Each day</option>
+              <option value="week">Each week</option>
+              <option value="month">Each month</option>
+            </select>
+          )}
+        </Field>
+        {existing?.period_resets_at ? (
+          <p className="muted small">The current period resets {new Date(existing.period_resets_at).toUTCString()}.</p>
+        ) : null}
+        <Field
+          label="Tokens per minute"
+          optional
+          hint="Input and output tokens this key may use per minute; over it: 429. Empty: no limit."
+        >
+          {(id, describedBy) => (
+            <input
+              id={id}
+              className="input"
+              inputMode="numeric"
+              aria-describedby={describedBy}
+              value={tpm}
+              onChange={(e) => setTpm(e.target.value)}
+              placeholder="100000"
+            />
           )}
         </Field>
         <ModelListInput

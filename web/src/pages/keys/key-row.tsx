@@ -1,7 +1,7 @@
 /** One key in the list. */
 import { Badge } from '../../components/badge';
 import { SpendBar } from '../../components/spend-bar';
-import { formatDate, formatRelative } from '../../lib/format';
+import { formatDate, formatDateTime, formatRelative } from '../../lib/format';
 import { fallbackList } from '../../lib/models';
 import type { KeyRecord } from '../../lib/types';
 
@@ -39,6 +39,11 @@ export function KeyRow({ record, onEdit, onRevoke }: KeyRowProps) {
       </td>
       <td className="cell-spend">
         <SpendBar spent={record.spent_micro_usd} cap={record.spend_cap_micro_usd} />
+        {record.period_resets_at ? (
+          <div className="muted small">
+            Per {record.budget_period}; resets {formatDateTime(record.period_resets_at)}
+          </div>
+        ) : null}
       </td>
       <td className="nowrap">{formatRelative(record.last_used_at)}</td>
       <td className="nowrap">{formatDate(record.created_at)}</td>

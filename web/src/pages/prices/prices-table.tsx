@@ -24,6 +24,9 @@ export function PricesTable({ prices, loaded, onEdit, onRemove }: PricesTablePro
                 Cached input
               </th>
               <th scope="col" className="num">
+                Cache write 5 min / 1 h
+              </th>
+              <th scope="col" className="num">
                 Output
               </th>
               <th scope="col">Source</th>
@@ -37,7 +40,11 @@ export function PricesTable({ prices, loaded, onEdit, onRemove }: PricesTablePro
               <tr key={p.model}>
                 <td className="mono small">{p.model}</td>
                 <td className="num">{formatPerMtok(p.input_usd_per_mtok)}</td>
-                <td className="num">{formatPerMtok(p.cached_input_usd_per_mtok)}</td>
+                <td className="num">{formatPerMtok(p.effective?.cached_input_usd_per_mtok ?? p.cached_input_usd_per_mtok)}</td>
+                <td className="num">
+                  {formatPerMtok(p.effective?.cache_write_5m_usd_per_mtok ?? null)} /{' '}
+                  {formatPerMtok(p.effective?.cache_write_1h_usd_per_mtok ?? null)}
+                </td>
                 <td className="num">{formatPerMtok(p.output_usd_per_mtok)}</td>
                 <td>{p.source === 'custom' ? <Badge tone="accent">Custom</Badge> : <Badge>Catalog</Badge>}</td>
                 <td className="cell-actions">
