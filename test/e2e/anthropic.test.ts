@@ -995,10 +995,16 @@ describe('usage rows', () => {
         // drain
       }
       const row = await usageRow(response.headers.get('x-zai-request-id')!);
-      expect(row).toMatchObject({ status: 200, stream: true, prompt_tokens: 210, completion_tokens: 12, cached_tokens: 0 });
-      expect(row.cost_nano_usd).toBeGreaterThan(0);
-      // 210 × 3 + 12 × 15 µ$ = 810 µ$ (cache writes are billed at the input price).
-      expect(row.cost_nano_usd).toBe(810_000);
+      expect(row).toMatchObject({
+        status: 200,
+        stream: true,
+        prompt_tokens: 210,
+        completion_tokens: 12,
+        cached_tokens: 0,
+        cache_write_tokens: 200,
+      });
+      // 10 × 3 + 200 × 3.75 (5-minute cache writes, 1.25× the input price) + 12 × 15 µ$ = 960 µ$.
+      expect(row.cost_nano_usd).toBe(960_000);
     } finally {
       behaviours.delete('claude-sonnet-4-5');
     }
