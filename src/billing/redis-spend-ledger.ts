@@ -100,6 +100,17 @@ export class RedisSpendLedger implements SpendLedger {
       throw coordinationUnavailable(err);
     }
     if (ok !== 1) throw spendCapReached(subject.periodResetsAt);
+    if (subject.periodResetsAt !== undefined && subject.periodResetsAt !== null) {
+      // A period's counter is of no use once the period and its last reservations are over.
+      const expireAt = subject.periodResetsAt + RESERVATION_TTL_MS + 60_000;
+      void this.redis
+        .multi()
+        .pexpireat(keys[0], expireAt)
+        .pexpireat(keys[1], expireAt)
+        .pexpireat(keys[2], expireAt)
+        .exec()
+        .catch(() => undefined);
+    }
     let open = true;
     const finish = async (actual: number): Promise<void> => {
       if (!open) return;

@@ -69,6 +69,20 @@ export class MemorySpendLedger implements SpendLedger {
   readonly persistsSpend = false;
   private readonly keys = new Map<string, KeyState>();
 
+  /** The counter of each key's latest budget period, so an ended period's is dropped. */
+  private readonly latestPeriod = new Map<string, string>();
+
+  /**
+   * A reservation still open in the ended period settles into its own state object, which it holds;
+   * the map need not keep that state, and would otherwise grow by a counter per key and period.
+   */
+  private forgetEarlierPeriod(keyId: string, counter: string): void {
+    if (counter === keyId) return;
+    const previous = this.latestPeriod.get(keyId);
+    if (previous !== undefined && previous !== counter) this.keys.delete(previous);
+    this.latestPeriod.set(keyId, counter);
+  }
+
   async available(subject: CapSubject): Promise<number> {
     if (subject.capNanoUsd === null) return Number.POSITIVE_INFINITY;
     const state = this.keys.get(spendCounterId(subject)) ?? { spent: subject.spentNanoUsd, reserved: 0 };
@@ -81,6 +95,7 @@ export class MemorySpendLedger implements SpendLedger {
     if (state === undefined) {
       state = { spent: subject.spentNanoUsd, reserved: 0 };
       this.keys.set(counter, state);
+      this.forgetEarlierPeriod(subject.keyId, counter);
     }
     const amount = Math.max(0, Math.ceil(amountNanoUsd));
     if (subject.capNanoUsd !== null && state.spent + state.reserved + amount > subject.capNanoUsd) {
