@@ -4,7 +4,7 @@ import { StatusBadge } from '../../components/badge';
 import { InlineError } from '../../components/inline-error';
 import { api } from '../../lib/api';
 import { formatCount, formatDateTime, formatMs, formatUsd } from '../../lib/format';
-import type { UsagePage } from '../../lib/types';
+import type { UsagePage, UsageRecord } from '../../lib/types';
 import type { Period } from '../../lib/usage-stats';
 import { useAsync } from '../../lib/use-async';
 import { periodSince, usageQuery } from './usage-rows';
@@ -82,6 +82,7 @@ export function RequestsTable({ period, keyId, keyName }: RequestsTableProps) {
                 </td>
                 <td className="num">
                   {formatCount(r.prompt_tokens)} / {formatCount(r.completion_tokens)}
+                  {tokenClasses(r) ? <div className="muted small">{tokenClasses(r)}</div> : null}
                 </td>
                 <td className="num">{formatUsd(r.cost_micro_usd)}</td>
                 <td className="num">{formatMs(r.latency_ms)}</td>
@@ -120,4 +121,13 @@ export function RequestsTable({ period, keyId, keyName }: RequestsTableProps) {
       </div>
     </section>
   );
+}
+
+/** The token classes inside the counts (cache reads and writes in the input, reasoning in the output), when any. */
+function tokenClasses(r: UsageRecord): string {
+  const parts: string[] = [];
+  if (r.cached_tokens > 0) parts.push(`${formatCount(r.cached_tokens)} cache read`);
+  if ((r.cache_write_tokens ?? 0) > 0) parts.push(`${formatCount(r.cache_write_tokens ?? 0)} cache write`);
+  if ((r.reasoning_tokens ?? 0) > 0) parts.push(`${formatCount(r.reasoning_tokens ?? 0)} reasoning`);
+  return parts.join(' · ');
 }
