@@ -3,6 +3,7 @@
  * knows which implementation (SQLite or PostgreSQL, in-process or Redis) is in use.
  */
 import type { Logger } from 'pino';
+import { AccountAdmin } from './accounts/account-admin.js';
 import { Accounts } from './accounts/accounts.js';
 import { AuditLog } from './audit/audit-log.js';
 import { MemoryLoginThrottle, type LoginThrottle } from './accounts/login-throttle.js';
@@ -31,6 +32,7 @@ export interface Services {
   config: Config;
   store: Store;
   accounts: Accounts;
+  accountAdmin: AccountAdmin;
   providers: ProviderCredentials;
   keys: ApiKeys;
   prices: Prices;
@@ -86,6 +88,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
   const audit = new AuditLog(store.db);
   const providers = new ProviderCredentials(store.db, vault, bus, audit);
   const keys = new ApiKeys(store.db, bus, audit);
+  const accountAdmin = new AccountAdmin({ db: store.db, audit, keys });
   const prices = new Prices(store.db, bus);
   const metrics = new Metrics();
   const usage = new UsageRecorder({
@@ -114,6 +117,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     config,
     store,
     accounts,
+    accountAdmin,
     providers,
     keys,
     prices,
