@@ -4,7 +4,7 @@
  * (the server was down) is fetched again by reloading once the server is back.
  */
 import { Component, type ReactNode } from 'react';
-import { onRecovered } from '../lib/connectivity';
+import { onRecovered, reportUnreachable } from '../lib/connectivity';
 import { AlertIcon } from './icons';
 
 interface Props {
@@ -43,6 +43,12 @@ export class ErrorBoundary extends Component<Props, State> {
     this.stopRecovery = onRecovered(() => {
       if (this.state.error && isChunkLoadError(this.state.error)) window.location.reload();
     });
+  }
+
+  override componentDidCatch(error: Error): void {
+    // A file that could not be fetched means the server did not answer (or answers for another
+    // build): probe until it does, then reload.
+    if (isChunkLoadError(error)) reportUnreachable();
   }
 
   override componentWillUnmount(): void {
