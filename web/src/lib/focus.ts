@@ -41,7 +41,8 @@ export function trapTab(root: HTMLElement, event: KeyboardEvent | { key: string;
 /**
  * Gives focus back to the control that opened a modal, once every modal closing with it is gone
  * (a microtask later: a still-open modal makes the page inert). If that control is gone too (the
- * row it was in changed) and focus fell to the document, the page's main heading takes it.
+ * row it was in changed) and focus fell to the document, a modal still open (the one this one was
+ * opened from) or else the page's main heading takes it.
  */
 export function restoreFocus(opener: Element | null): void {
   queueMicrotask(() => {
@@ -50,6 +51,9 @@ export function restoreFocus(opener: Element | null): void {
       if (document.activeElement === opener) return;
     }
     const active = document.activeElement;
-    if (!active || active === document.body || !active.isConnected) document.querySelector<HTMLElement>('main h1')?.focus();
+    if (active && active !== document.body && active.isConnected) return;
+    const open = [...document.querySelectorAll<HTMLDialogElement>('dialog[open]')].pop();
+    const target = open ? focusables(open)[0] : document.querySelector<HTMLElement>('main h1');
+    target?.focus();
   });
 }

@@ -30,6 +30,16 @@ export function KeyRow({ record, priceOf, onEdit, onRevoke }: KeyRowProps) {
           {status === 'blocked' ? <Badge tone="danger">Blocked: cap reached</Badge> : null}
         </div>
         <code className="muted small">{record.key_hint}</code>
+        <div className="key-links">
+          <a href={usageHref} onClick={linkClick(usageHref)} aria-label={`Usage of key ${record.name}`}>
+            Usage
+          </a>
+          {revoked ? null : (
+            <a href={playgroundHref} onClick={linkClick(playgroundHref)} aria-label={`Playground with key ${record.name}`}>
+              Playground
+            </a>
+          )}
+        </div>
       </td>
       <td data-label="Models">
         {record.allowed_models.length === 0 ? (
@@ -65,26 +75,10 @@ export function KeyRow({ record, priceOf, onEdit, onRevoke }: KeyRowProps) {
       </td>
       <td className="cell-actions" data-label="Actions">
         <div className="row-actions">
-          <a
-            className="btn btn-ghost btn-sm"
-            href={usageHref}
-            onClick={linkClick(usageHref)}
-            aria-label={`Usage of key ${record.name}`}
-          >
-            Usage
-          </a>
           {revoked ? (
             <span className="muted small">Revoked {formatDate(record.revoked_at ?? record.created_at)}</span>
           ) : (
             <>
-              <a
-                className="btn btn-ghost btn-sm"
-                href={playgroundHref}
-                onClick={linkClick(playgroundHref)}
-                aria-label={`Playground with key ${record.name}`}
-              >
-                Playground
-              </a>
               <button type="button" className="btn btn-ghost btn-sm" onClick={onEdit} aria-label={`Edit key ${record.name}`}>
                 Edit
               </button>
