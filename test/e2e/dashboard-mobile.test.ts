@@ -163,7 +163,7 @@ describe('the phone layout', () => {
     expect(await drawer.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents()).toEqual(SIGNED_IN);
     expect(await drawer.getByRole('link', { name: 'Keys' }).getAttribute('aria-current')).toBe('page');
     await drawer.getByRole('button', { name: 'Log out' }).waitFor();
-    await shot(page, 'pages-phone-menu');
+    await shot(page, 'pages-phone-menu', { screen: true });
 
     // Escape closes it and gives focus back to the Menu button.
     await page.keyboard.press('Escape');

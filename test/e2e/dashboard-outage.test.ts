@@ -147,6 +147,8 @@ describe('an outage', () => {
     await zai.close();
     await nav(phone.page, 'Providers');
     await phone.page.getByRole('alert').filter({ hasText: 'cannot be reached' }).waitFor();
+    // Each card waits as a loading placeholder of its own.
+    expect(await phone.page.locator('.provider-grid .skeleton-card').count()).toBe(8);
     const header = await phone.page.locator('.topbar').boundingBox();
     const banner = await phone.page.locator('.conn-banner').boundingBox();
     expect(banner!.y).toBeGreaterThanOrEqual(header!.y + header!.height - 1);

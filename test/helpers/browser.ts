@@ -81,7 +81,10 @@ export async function openTab(
   return { context, page, problems, outage };
 }
 
-export async function shot(page: Page, name: string): Promise<void> {
+/** The whole page from the top (sticky parts drawn where a reader sees them), or just the screen (`screen`: an open drawer). */
+export async function shot(page: Page, name: string, opts: { screen?: boolean } = {}): Promise<void> {
+  if (opts.screen) return void (await page.screenshot({ path: `${SCREENSHOTS}${name}.png` }));
+  await page.locator('html').evaluate((root) => root.ownerDocument.defaultView!.scrollTo(0, 0));
   await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
 }
 

@@ -12,7 +12,7 @@ interface ModelWarningsProps {
 export function ModelWarnings({ label, warnings, onSetPrice }: ModelWarningsProps) {
   // Always rendered, so that screen readers announce warnings as they appear.
   return (
-    <div className="model-warnings" aria-live="polite" aria-label={`Warnings about the ${label.toLowerCase()}`}>
+    <div className="model-warnings" role="status" aria-label={`Warnings about the ${label.toLowerCase()}`}>
       {warnings.length > 0 ? (
         <ul>
           {warnings.map((w) => (
