@@ -5,6 +5,8 @@
  * A session that ends (logged out elsewhere, account disabled by an admin) leads to the login page
  * with a note. Screenshots: test-artifacts/screenshots/outage-*.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, openAICompletion, startFakeServer, type FakeServer } from '../helpers/fake-upstream.js';
@@ -136,6 +138,47 @@ describe('an outage', () => {
       .waitFor({ timeout: 20_000 });
     expect(await adminTab.page.getByRole('heading', { level: 1 }).textContent()).toBe('Admin');
     await adminTab.context.close();
+  });
+
+  it('is said behind a reverse proxy too, which answers 502 while Z-AI is down', async () => {
+    // Like nginx in deploy/: forwards everything to Z-AI, or answers its own 502 page when Z-AI is down.
+    let down = false;
+    const target = new URL(zai.url);
+    const proxy = http.createServer((req, res) => {
+      if (down) return void res.writeHead(502, { 'content-type': 'text/html' }).end('<h1>502 Bad Gateway</h1>');
+      const upstream = http.request(
+        { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      upstream.on('error', () => res.writeHead(502).end());
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxied = await openTab(browser, `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`);
+    try {
+      await proxied.page.goto('/');
+      await logIn(proxied.page, EMAIL, PASSWORD);
+      await nav(proxied.page, 'Keys');
+      await proxied.page.getByRole('row').filter({ hasText: 'outage-key' }).waitFor();
+      proxied.outage.on = true;
+      down = true;
+      await nav(proxied.page, 'Providers');
+      await proxied.page.getByRole('alert').filter({ hasText: 'Z-AI cannot be reached — retrying' }).waitFor();
+      // Not an error in every card: they wait.
+      expect(await proxied.page.locator('.inline-error').count()).toBe(0);
+      down = false;
+      await proxied.page
+        .getByRole('alert')
+        .filter({ hasText: 'cannot be reached' })
+        .waitFor({ state: 'detached', timeout: 20_000 });
+      await proxied.page.getByRole('region', { name: 'OpenAI' }).getByText('sk-…cdef').waitFor();
+    } finally {
+      await proxied.context.close();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 
   it('says the same on a phone, where the banner sits under the header', async () => {

@@ -52,13 +52,21 @@ export async function errorFrom(res: Response): Promise<ApiError> {
 
 export const UNREACHABLE_MESSAGE = 'Could not reach the Z-AI server. Check that it is running and try again.';
 
-/** fetch() that reports whether the server answered; no answer becomes ApiError(0). Aborts stay aborts. */
+/**
+ * fetch() that reports whether Z-AI answered; no answer becomes ApiError(0). So does a 5xx from a
+ * reverse proxy in front of a stopped Z-AI (nginx's 502): every answer of Z-AI itself carries
+ * x-zai-request-id. Aborts stay aborts.
+ */
 export async function fetchApi(path: string, init: RequestInit): Promise<Response> {
   let res: Response;
   try {
     res = await fetch(path, init);
   } catch (err) {
     if (init.signal?.aborted) throw err;
+    reportUnreachable();
+    throw new ApiError(0, UNREACHABLE_MESSAGE);
+  }
+  if (res.status >= 500 && !res.headers.has('x-zai-request-id')) {
     reportUnreachable();
     throw new ApiError(0, UNREACHABLE_MESSAGE);
   }

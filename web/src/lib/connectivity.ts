@@ -41,7 +41,7 @@ async function probe(): Promise<void> {
   probing = true;
   try {
     const res = await fetch('/healthz', { cache: 'no-store' });
-    if (res.ok) reportReachable();
+    if (res.ok && res.headers.has('x-zai-request-id')) reportReachable();
     else schedule();
   } catch {
     schedule();
