@@ -3,10 +3,10 @@
  * against the account's providers, its models, the prices known and the cap. Warnings, not
  * refusals: the server accepts such a key, but it would refuse or fail some requests.
  */
+import { plural } from './format';
 import { isModelAllowed } from './models';
 import type { PriceOf } from './pricing';
 import type { ProviderRecord } from './types';
-import { plural } from './format';
 
 export interface KeyWarning {
   model: string;
@@ -16,8 +16,9 @@ export interface KeyWarning {
 }
 
 export interface KeyCheckInput {
+  /** Allowed models (exact strings or patterns ending in *) or fallbacks (always exact). */
   entries: readonly string[];
-  /** Fallbacks are always exact model strings; allowed entries may be patterns. */
+  /** Whether the key has a spend cap (which refuses unpriced models). */
   capped: boolean;
   providers: readonly ProviderRecord[];
   models: readonly string[];

@@ -17,7 +17,7 @@ function auditPath(userId: string, cursor?: string): string {
   return `/api/admin/audit?${q.toString()}`;
 }
 
-/** Keyed by the parent on `refresh`: a change to an account shows at the top at once. */
+/** Keyed by the parent on each change it makes to an account, so the change shows at the top at once. */
 export function AuditLogCard({ accounts }: { accounts: AdminAccount[] }) {
   const [userId, setUserId] = useState('');
   const first = useAsync(() => api.get<AuditPage>(auditPath(userId)), [userId]);
