@@ -3,6 +3,7 @@
  * knows which implementation (SQLite or PostgreSQL, in-process or Redis) is in use.
  */
 import type { Logger } from 'pino';
+import { AccountAdmin } from './accounts/account-admin.js';
 import { Accounts } from './accounts/accounts.js';
 import { AuditLog } from './audit/audit-log.js';
 import { MemoryLoginThrottle, type LoginThrottle } from './accounts/login-throttle.js';
@@ -32,6 +33,7 @@ export interface Services {
   config: Config;
   store: Store;
   accounts: Accounts;
+  accountAdmin: AccountAdmin;
   providers: ProviderCredentials;
   keys: ApiKeys;
   prices: Prices;
@@ -93,6 +95,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
   const policy = new UpstreamPolicy(config.privateUpstreams, options.resolve);
   const providers = new ProviderCredentials(store.db, vault, bus, audit, policy);
   const keys = new ApiKeys(store.db, bus, audit);
+  const accountAdmin = new AccountAdmin({ db: store.db, audit, keys });
   const prices = new Prices(store.db, bus);
   const metrics = new Metrics();
   const usage = new UsageRecorder({
@@ -121,6 +124,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
     config,
     store,
     accounts,
+    accountAdmin,
     providers,
     keys,
     prices,

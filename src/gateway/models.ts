@@ -80,7 +80,7 @@ export class ModelLister {
           ok: true,
           status: 200,
           latency_ms: latency,
-          message: `OK: ${result.ids.length} models available.`,
+          message: `OK: ${result.ids.length} ${result.ids.length === 1 ? 'model' : 'models'} available.`,
           models: result.ids.length,
         };
       // A refusal keeps the meaning the adapter gave it (Gemini answers a bad key with 400

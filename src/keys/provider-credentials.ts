@@ -17,6 +17,17 @@ import { checkProviderKey, keyHint } from './provider-key-format.js';
 import type { VerifiedToken } from '../crypto/fernet.js';
 import type { Vault } from './vault.js';
 
+/** The last Test of a connection: what the provider answered to an authenticated model-list call. */
+export interface ProviderCheck {
+  ok: boolean;
+  /** The provider's HTTP status; null when it could not be reached. */
+  status: number | null;
+  latency_ms: number;
+  /** The provider's own message (the key scrubbed out), at most 500 characters. */
+  message: string;
+  checked_at: string;
+}
+
 export interface ProviderRecord {
   id: string;
   provider: ProviderId;
@@ -25,7 +36,11 @@ export interface ProviderRecord {
   key_hint: string;
   created_at: string;
   updated_at: string;
+  /** Null until the first Test, and again after the key or base URL changes. */
+  last_check: ProviderCheck | null;
 }
+
+const MAX_CHECK_MESSAGE = 500;
 
 /** What the gateway needs to call a provider; the key stays encrypted until the call. */
 export interface ProviderRoute {
@@ -82,6 +97,7 @@ function toRecord(row: ProvidersTable): ProviderRecord {
     key_hint: row.key_hint,
     created_at: new Date(row.created_at).toISOString(),
     updated_at: new Date(row.updated_at).toISOString(),
+    last_check: row.last_check === null ? null : (JSON.parse(row.last_check) as ProviderCheck),
   };
 }
 
@@ -184,6 +200,7 @@ export class ProviderCredentials {
       key_hint: keyHint(key),
       created_at: now,
       updated_at: now,
+      last_check: null,
     };
     await this.assertNameFree(userId, name, undefined);
     try {
@@ -218,11 +235,14 @@ export class ProviderCredentials {
         input.base_url.trim() === '' ? PROVIDERS[provider].defaultBaseUrl : input.base_url,
         actor,
       );
+      if (changes.base_url !== row.base_url) changes.last_check = null;
     }
     if (input.api_key !== undefined) {
       const key = checkProviderKey(provider, input.api_key);
       changes.key_ciphertext = this.vault.encrypt(key);
       changes.key_hint = keyHint(key);
+      // The last Test was of the old key.
+      changes.last_check = null;
     }
     await this.db.updateTable('providers').set(changes).where('id', '=', id).where('user_id', '=', userId).execute();
     this.bus.publish({ kind: 'providers', userId });
@@ -241,6 +261,28 @@ export class ProviderCredentials {
     await this.db.deleteFrom('providers').where('id', '=', id).where('user_id', '=', userId).execute();
     this.bus.publish({ kind: 'providers', userId });
     await this.audit.record(actor, 'provider.removed', id, { name: row.name, provider: row.provider });
+  }
+
+  /**
+   * Keeps a Test's result with the connection, unless its key or base URL changed meanwhile (the
+   * result would describe a key that is no longer stored).
+   */
+  async recordCheck(userId: string, route: ProviderRoute, check: Omit<ProviderCheck, 'checked_at'>): Promise<void> {
+    const stored: ProviderCheck = {
+      ok: check.ok,
+      status: check.status,
+      latency_ms: check.latency_ms,
+      message: check.message.slice(0, MAX_CHECK_MESSAGE),
+      checked_at: new Date().toISOString(),
+    };
+    await this.db
+      .updateTable('providers')
+      .set({ last_check: JSON.stringify(stored) })
+      .where('id', '=', route.id)
+      .where('user_id', '=', userId)
+      .where('key_ciphertext', '=', route.keyCiphertext)
+      .where('base_url', '=', route.baseUrl)
+      .execute();
   }
 
   /** The route for one of the account's providers, by id (for the provider test). */

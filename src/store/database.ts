@@ -19,6 +19,7 @@ import { initial } from './migrations/001-initial.js';
 import { spendReservations } from './migrations/002-spend-reservations.js';
 import { auditAndRateLimits } from './migrations/003-audit-and-rate-limits.js';
 import { usageEndpoint } from './migrations/004-usage-endpoint.js';
+import { accountStatusAndProviderChecks } from './migrations/007-account-status-and-provider-checks.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -96,6 +97,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '002-spend-reservations': spendReservations,
   '003-audit-and-rate-limits': auditAndRateLimits,
   '004-usage-endpoint': usageEndpoint,
+  '007-account-status-and-provider-checks': accountStatusAndProviderChecks,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

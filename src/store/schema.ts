@@ -13,6 +13,8 @@ export interface UsersTable {
   password_hash: string;
   role: 'admin' | 'member';
   created_at: number;
+  /** Set while an admin has disabled the account: it cannot log in and its Z-AI keys stop working. */
+  disabled_at: number | null;
 }
 
 export interface SessionsTable {
@@ -34,6 +36,8 @@ export interface ProvidersTable {
   key_hint: string;
   created_at: number;
   updated_at: number;
+  /** JSON of the last Test (ok, status, latency, the provider's message, when); null until tested or after a key change. */
+  last_check: string | null;
 }
 
 export interface ApiKeysTable {

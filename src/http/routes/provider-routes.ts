@@ -37,8 +37,12 @@ export function providerRoutes(app: FastifyInstance, services: Services): void {
     return reply.code(204).send();
   });
 
+  // The result is kept with the connection: the dashboard shows the status the provider last gave.
   app.post<IdParams>('/api/providers/:id/test', async (request) => {
-    const route = await services.providers.routeById(currentUser(request).id, request.params.id);
-    return services.models.test(route);
+    const userId = currentUser(request).id;
+    const route = await services.providers.routeById(userId, request.params.id);
+    const result = await services.models.test(route);
+    await services.providers.recordCheck(userId, route, result);
+    return result;
   });
 }

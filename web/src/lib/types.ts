@@ -17,6 +17,18 @@ export interface ProviderType {
   key_optional: boolean;
 }
 
+export interface ProviderTestResult {
+  ok: boolean;
+  status: number | null;
+  latency_ms: number;
+  message: string;
+}
+
+/** A connection's last Test, kept by the server. */
+export interface ProviderCheck extends ProviderTestResult {
+  checked_at: string;
+}
+
 export interface ProviderRecord {
   id: string;
   provider: string;
@@ -25,13 +37,8 @@ export interface ProviderRecord {
   key_hint: string;
   created_at: string;
   updated_at: string;
-}
-
-export interface ProviderTestResult {
-  ok: boolean;
-  status: number | null;
-  latency_ms: number;
-  message: string;
+  /** Null until tested, and again after the key or base URL changed. */
+  last_check: ProviderCheck | null;
 }
 
 export interface KeyRecord {
@@ -107,8 +114,25 @@ export interface UsagePage {
 
 export interface AdminAccount extends User {
   created_at?: string;
+  disabled_at: string | null;
   requests: number;
   cost_micro_usd: number;
+}
+
+export interface AuditEntry {
+  id: string;
+  created_at: string;
+  user_id: string;
+  user_email: string | null;
+  action: string;
+  target_id: string | null;
+  details: Record<string, unknown>;
+  client_address: string | null;
+}
+
+export interface AuditPage {
+  data: AuditEntry[];
+  next_cursor: string | null;
 }
 
 export interface ListOf<T> {
