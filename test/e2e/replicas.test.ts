@@ -133,11 +133,12 @@ describe('two replicas on PostgreSQL and Redis', () => {
   it('an account disabled on A has its keys refused by B within one second, and working again once enabled', async () => {
     const member = new ApiClient(a.url);
     expect((await member.signup('member@example.com')).status).toBe(201);
-    await member.post('/api/providers', {
+    const provider = await member.post('/api/providers', {
       provider: 'openai',
       api_key: 'sk-member-0123456789abcdef',
       base_url: `${fake.url}/v1`,
     });
+    expect(provider.status).toBe(201);
     const key = await member.post('/api/keys', { name: 'member key' });
     const onB = new OpenAI({ apiKey: String(key.body.key), baseURL: `${b.url}/v1`, maxRetries: 0 });
     const call = () =>
