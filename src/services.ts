@@ -11,7 +11,6 @@ import { MemorySpendLedger, type SpendLedger } from './billing/spend-ledger.js';
 import type { Config } from './config.js';
 import type { GatewayDeps } from './gateway/gateway.js';
 import { ModelLister } from './gateway/models.js';
-import { reportRequest } from './gateway/record-usage.js';
 import { UpstreamClient } from './gateway/upstream-client.js';
 import { ApiKeys } from './keys/api-keys.js';
 import { LocalInvalidationBus, type InvalidationBus } from './coordination/invalidation.js';
@@ -25,6 +24,7 @@ import { RedisSpendLedger } from './billing/redis-spend-ledger.js';
 import { migrate, openStore, type Store } from './store/database.js';
 import type { RedisClient } from './store/redis.js';
 import { Metrics } from './usage/metrics.js';
+import { RequestReporter } from './usage/request-reporter.js';
 import { UsageRecorder } from './usage/usage-recorder.js';
 
 export interface Services {
@@ -36,6 +36,8 @@ export interface Services {
   prices: Prices;
   ledger: SpendLedger;
   usage: UsageRecorder;
+  /** Each finished request's log line and metrics, in batches. */
+  reporter: RequestReporter;
   upstream: UpstreamClient;
   models: ModelLister;
   gateway: GatewayDeps;
@@ -88,9 +90,9 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
   const keys = new ApiKeys(store.db, bus, audit);
   const prices = new Prices(store.db, bus);
   const metrics = new Metrics();
+  const reporter = new RequestReporter(logger, metrics);
   const usage = new UsageRecorder({
     db: store.db,
-    observe: (row) => reportRequest(logger, metrics, row),
     onError: (err, rows) =>
       logger.error({ err: err instanceof Error ? err.message : String(err), rows }, 'usage write failed; will retry'),
   });
@@ -102,6 +104,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     prices,
     ledger,
     usage,
+    reporter,
     upstream,
     logger,
     retrySameModel: config.upstream.retrySameModel,
@@ -119,6 +122,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     prices,
     ledger,
     usage,
+    reporter,
     upstream,
     models,
     gateway,
@@ -135,6 +139,7 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       }
     },
     async close() {
+      reporter.drain();
       await usage.close();
       await upstream.close();
       await bus.close();

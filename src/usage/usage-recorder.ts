@@ -1,11 +1,8 @@
 /**
  * Usage rows are written in batches off the request path: requests push a row into memory and a
  * timer (or a full buffer) writes them in one transaction, together with each key's added spend
- * and last use. Rows are flushed on shutdown. Never any message content.
- *
- * What else is told about each row (the request's log line, its metrics) runs in the same batch,
- * through `observe`: run a batch at a time in a loop, instead of once per request between network
- * events, that work cost 7 % less CPU per request at concurrency 1 (bench/, A/B in one run).
+ * and last use. Rows are flushed on shutdown. Never any message content. (A request's log line and
+ * metrics come from the same row through the RequestReporter, not from here.)
  */
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { Database, UsageTable } from '../store/schema.js';
@@ -65,16 +62,11 @@ export interface UsageRecorderOptions {
   flushIntervalMs?: number;
   /** Rows that trigger an immediate flush. */
   maxBatch?: number;
-  /** Told about every row once, in batches: when its batch is written or `observePending()` is called. */
-  observe?: (row: UsageRow) => void;
   onError: (err: unknown, rows: number) => void;
 }
 
 export class UsageRecorder {
-  /** Rows recorded since the observer last ran. */
-  private fresh: UsageRow[] = [];
-  private freshAccounted: boolean[] = [];
-  /** Observed rows waiting for their write (or, after a failed one, for the next). */
+  /** Rows waiting for their write (or, after a failed one, for the next). */
   private buffer: UsageRow[] = [];
   /** Keys whose spend the ledger already wrote (PostgreSQL ledger), per buffered row. */
   private accounted: boolean[] = [];
@@ -95,24 +87,9 @@ export class UsageRecorder {
    * added this cost to the key (so the batch must not add it again).
    */
   record(row: UsageRow, spendAccounted = false): void {
-    this.fresh.push(row);
-    this.freshAccounted.push(spendAccounted);
-    if (this.fresh.length === this.maxBatch) void this.flush();
-  }
-
-  /** Runs the observer on every row recorded since it last ran (e.g. before metrics are read). */
-  observePending(): void {
-    const rows = this.fresh;
-    if (rows.length === 0) return;
-    const accounted = this.freshAccounted;
-    this.fresh = [];
-    this.freshAccounted = [];
-    const observe = this.options.observe;
-    if (observe !== undefined) for (const row of rows) observe(row);
-    for (let i = 0; i < rows.length; i++) {
-      this.buffer.push(rows[i] as UsageRow);
-      this.accounted.push(accounted[i] as boolean);
-    }
+    this.buffer.push(row);
+    this.accounted.push(spendAccounted);
+    if (this.buffer.length === this.maxBatch) void this.flush();
   }
 
   /** Writes everything queued so far (chained, so concurrent calls never write a row twice). */
@@ -148,7 +125,6 @@ export class UsageRecorder {
   }
 
   private async writeBatch(): Promise<void> {
-    this.observePending();
     if (this.buffer.length === 0) return;
     const rows = this.buffer;
     const accounted = this.accounted;
