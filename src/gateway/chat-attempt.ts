@@ -39,8 +39,8 @@ export interface AttemptResult {
   usage: TokenUsage | undefined;
   costNanoUsd: number;
   ttftMs: number | null;
-  /** The spend ledger already wrote this cost to the key (the usage writer must not add it again). */
-  spendAccounted: boolean;
+  /** The database spend reservation this request's usage row settles (PostgreSQL ledger), if any. */
+  reservationId: string | undefined;
 }
 
 /** OpenAI usage → the token counts Z-AI bills. */
@@ -111,7 +111,7 @@ export async function runChatAttempt(
 
     // Both results below are spelled out rather than `{ ...common, answer, … }`: on Node 20 each
     // property a literal adds after a spread takes a slow path in V8 (~0.7 µs), ~4 µs per request here.
-    const spendAccounted = reservation !== undefined && deps.ledger.persistsSpend;
+    const reservationId = reservation !== undefined && deps.ledger.settlesWithUsage ? reservation.id : undefined;
     if (!stream) {
       let text: string;
       try {
@@ -146,7 +146,7 @@ export async function runChatAttempt(
         usage,
         costNanoUsd: cost,
         ttftMs: null,
-        spendAccounted,
+        reservationId,
       };
     }
 
@@ -177,7 +177,7 @@ export async function runChatAttempt(
       usage: outcome.usage,
       costNanoUsd: cost,
       ttftMs: outcome.ttftMs,
-      spendAccounted,
+      reservationId,
     };
   } finally {
     // No-op after settle; gives the reservation back on every error path. (Awaiting nothing would

@@ -44,6 +44,6 @@ export function recordUsage(
     attempts,
     endpoint,
   };
-  deps.usage.record(row, result?.spendAccounted ?? false);
+  deps.usage.record(row, result?.reservationId);
   deps.reporter.add(row);
 }

@@ -31,6 +31,8 @@ interface Pair {
 
 export class FaultProxy {
   private readonly pairs = new Set<Pair>();
+  /** Sees every chunk before it is relayed (or held), e.g. to cut the replies from the moment a COMMIT goes out. */
+  tap: ((direction: Direction, chunk: Buffer) => void) | undefined;
   private resetting = false;
   /** Directions held now. */
   private readonly cutDirections = new Set<Direction>();
@@ -119,6 +121,7 @@ export class FaultProxy {
 
   private relay(pair: Pair, from: Side, to: Side, direction: Direction): void {
     from.socket.on('data', (chunk: Buffer) => {
+      this.tap?.(direction, chunk);
       if (this.cutDirections.has(direction)) to.held.push(chunk);
       else if (!to.socket.destroyed) to.socket.write(chunk);
     });
