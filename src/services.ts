@@ -54,7 +54,7 @@ export interface Services {
 }
 
 /** /readyz answers within this, whatever hangs. */
-export const READY_DEADLINE_MS = 900;
+export const READY_DEADLINE_MS = 750;
 /** How long a start waits for Redis before listening (requests meanwhile answer 503). */
 const STARTUP_REDIS_WAIT_MS = 2000;
 

@@ -95,6 +95,8 @@ export class UsageRecorder {
   private readonly timer: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
   private writing = false;
+  /** Rows of the write under way (out of the buffer until it fails or succeeds). */
+  private inFlight = 0;
   private readonly maxBatch: number;
   private readonly maxPending: number;
   private failures = 0;
@@ -114,7 +116,7 @@ export class UsageRecorder {
 
   /** Rows not yet written. */
   get pending(): number {
-    return this.buffer.length;
+    return this.buffer.length + this.inFlight;
   }
 
   /**
@@ -191,9 +193,11 @@ export class UsageRecorder {
     const rows = this.buffer.splice(0, count);
     const reservations = this.reservations.splice(0, count);
     const settled = reservations.filter((id): id is string => id !== undefined);
+    this.inFlight = count;
     try {
       await this.options.db.transaction().execute((trx) => this.writeRows(trx, rows, settled));
     } catch (err) {
+      this.inFlight = 0;
       // Kept, in order, ahead of the rows that came meanwhile.
       this.buffer = rows.concat(this.buffer);
       this.reservations = reservations.concat(this.reservations);
@@ -206,6 +210,7 @@ export class UsageRecorder {
       }
       return false;
     }
+    this.inFlight = 0;
     if (this.failures > 0) {
       this.options.onRecovered?.(this.failures);
       this.failures = 0;

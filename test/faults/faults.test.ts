@@ -17,7 +17,7 @@
 import OpenAI from 'openai';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateFernetKey } from '../../src/crypto/fernet.js';
 import { json, openAICompletion, sleep, startFakeServer, type FakeServer } from '../helpers/fake-upstream.js';
 import { ApiClient, createTestDatabase } from '../helpers/harness.js';
@@ -129,6 +129,29 @@ afterAll(async () => {
   await db1?.drop();
   await db2?.drop();
 }, 60_000);
+
+/** /readyz's status and time; /metrics' count of usage rows waiting for the database, and its time. */
+async function probe(replica: Replica): Promise<{ readyz: number; readyMs: number; rowsPending: number; metricsMs: number }> {
+  const timed = async (path: string): Promise<{ status: number; text: string; ms: number }> => {
+    const start = Date.now();
+    const res = await fetch(`${replica.url}${path}`);
+    const text = await res.text();
+    return { status: res.status, text, ms: Date.now() - start };
+  };
+  const [ready, metrics] = await Promise.all([timed('/readyz'), timed('/metrics')]);
+  return {
+    readyz: ready.status,
+    readyMs: ready.ms,
+    rowsPending: Number(/^zai_usage_rows_pending (\d+)$/m.exec(metrics.text)?.[1] ?? -1),
+    metricsMs: metrics.ms,
+  };
+}
+
+afterEach(() => {
+  // A failed test must not leave its fault in place for the next.
+  pgProxy.heal();
+  redisProxy.heal();
+});
 
 function inject(proxy: FaultProxy, fault: Fault): void {
   if (fault === 'reset') proxy.reset();
@@ -276,6 +299,12 @@ describe('faults under load', () => {
             expect((await api1.delete(`/api/keys/${revoked.id}`)).status).toBe(204);
             revokedAfter = { keyId: revoked.id, at: Date.now() };
           }
+          // Readiness answers within a second, whatever hangs; metrics never wait on the database.
+          await sleep(Math.max(0, cutAt + 1200 - Date.now()));
+          const probes = await Promise.all([a, b, c].map((r) => probe(r)));
+          expect(probes.map((p) => p.readyz)).toEqual(dependency === 'postgres' ? [503, 503, 503] : [503, 503, 200]);
+          for (const p of probes) expect([p.readyMs, p.metricsMs].map((ms) => ms < 1000)).toEqual([true, true]);
+          if (dependency === 'postgres') expect(probes[2]?.rowsPending).toBeGreaterThan(0);
           await sleep(Math.max(0, cutAt + CUT_MS - Date.now()));
           proxy.heal();
           const healAt = Date.now();
@@ -291,7 +320,7 @@ describe('faults under load', () => {
           // Let the capped keys reach their caps after the fault (or give up waiting after 3 s).
           await until(
             () => [k1.id, k2.id].every((id) => load.answers.some((x) => x.keyId === id && x.start >= healAt && x.status === 402)),
-            3000,
+            2000,
             'caps',
           ).catch(() => undefined);
           await load.stop();
