@@ -202,7 +202,9 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     },
     async close(deadline = 0) {
       reporter.drain();
-      const [rowsLost, settlementsLost] = await Promise.all([usage.close(deadline), ledger.close(deadline)]);
+      // Usage first: on the PostgreSQL ledger its rows settle reservations, renewed until then.
+      const rowsLost = await usage.close(deadline);
+      const settlementsLost = await ledger.close(deadline);
       if (settlementsLost > 0) {
         logger.error(
           { settlements: settlementsLost },

@@ -107,8 +107,10 @@ export class PostgresSpendLedger implements SpendLedger {
   }
 
   async close(deadline: number): Promise<number> {
+    // Renewed while the retries last: a pending settlement keeps holding its room.
+    const left = await this.releases.close(deadline);
     this.leases.stop();
-    return this.releases.close(deadline);
+    return left;
   }
 
   private insertReservation(subject: CapSubject, amount: number, id: string): Promise<boolean> {

@@ -149,8 +149,10 @@ export class RedisSpendLedger implements SpendLedger {
   }
 
   async close(deadline: number): Promise<number> {
+    // Renewed while the retries last: a pending settlement keeps holding its room.
+    const left = await this.finishes.close(deadline);
     this.leases.stop();
-    return this.finishes.close(deadline);
+    return left;
   }
 
   private async finish(id: string, { keys, actual }: Finish): Promise<void> {
