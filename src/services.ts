@@ -90,7 +90,15 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     // Loaded only when configured: one-process deployments never pay for the Redis client.
     const { connectRedis } = await import('./store/redis.js');
     redis = connectRedis(config.redisUrl, 'commands', config.redis);
-    redisBus = new RedisInvalidationBus(redis, connectRedis(config.redisUrl, 'subscriber', config.redis), config.redisPrefix);
+    redisBus = new RedisInvalidationBus(
+      redis,
+      connectRedis(config.redisUrl, 'subscriber', config.redis),
+      config.redisPrefix,
+      (synced) => {
+        if (synced) logger.info('Redis connected: caches dropped, cache invalidations heard; serving');
+        else logger.warn('Redis connection lost: /v1 answers 503 coordination_unavailable until it is back');
+      },
+    );
     bus = redisBus;
     throttle = new RedisLoginThrottle(redis, config.redisPrefix);
     ledger = new RedisSpendLedger(redis, { prefix: config.redisPrefix, leaseMs: config.reservationLeaseMs });

@@ -30,6 +30,8 @@ export class RedisInvalidationBus implements InvalidationBus {
     private readonly publisher: Redis,
     private readonly subscriber: Redis,
     prefix = 'zai:',
+    /** Told when the subscriber's connection is lost (false) and when it is synced again (true). */
+    private readonly onSyncChange: (synced: boolean) => void = () => {},
   ) {
     this.channel = `${prefix}invalidate`;
     subscriber.on('message', (channel: string, text: string) => {
@@ -43,7 +45,9 @@ export class RedisInvalidationBus implements InvalidationBus {
     });
     subscriber.on('close', () => {
       this.connection += 1;
+      if (!this.isSynced) return;
       this.isSynced = false;
+      this.onSyncChange(false);
     });
     subscriber.on('ready', () => void this.sync());
     if (subscriber.status === 'ready') void this.sync();
@@ -81,6 +85,7 @@ export class RedisInvalidationBus implements InvalidationBus {
     if (connection !== this.connection) return;
     this.deliver({ kind: 'all' });
     this.isSynced = true;
+    this.onSyncChange(true);
   }
 
   private send(text: string): void {

@@ -134,7 +134,9 @@ export class UsageRecorder {
   flush(): Promise<void> {
     // One setImmediate turn first, so that a full buffer is written after the answer of the
     // request that filled it has gone out, not in the middle of it.
-    this.flushing = this.flushing.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(() => this.writeAll());
+    const next = this.flushing.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(() => this.writeAll());
+    // Database errors are handled in writeOne; whatever else is thrown must not stop every later flush.
+    this.flushing = next.catch(() => undefined);
     return this.flushing;
   }
 
