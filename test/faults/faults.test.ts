@@ -134,9 +134,10 @@ afterAll(async () => {
 async function probe(replica: Replica): Promise<{ readyz: number; readyMs: number; rowsPending: number; metricsMs: number }> {
   const timed = async (path: string): Promise<{ status: number; text: string; ms: number }> => {
     const start = Date.now();
-    const res = await fetch(`${replica.url}${path}`);
-    const text = await res.text();
-    return { status: res.status, text, ms: Date.now() - start };
+    // A replica that died answers nothing: status 0.
+    const res = await fetch(`${replica.url}${path}`).catch(() => undefined);
+    const text = (await res?.text()) ?? '';
+    return { status: res?.status ?? 0, text, ms: Date.now() - start };
   };
   const [ready, metrics] = await Promise.all([timed('/readyz'), timed('/metrics')]);
   return {
@@ -176,6 +177,8 @@ interface KeyState {
   rows: number;
   okRows: number;
   spentMicro: number;
+  /** The spend the cap is checked against: Redis's counter on the Redis ledger, else the database's. */
+  ledgerSpentMicro: number;
   held: number;
 }
 
@@ -186,9 +189,14 @@ async function keyState(sql: pg.Pool, keyId: string, redisLedger: boolean): Prom
     [keyId],
   );
   const key = await sql.query<{ spent: string }>('select spent_nano_usd as spent from api_keys where id = $1', [keyId]);
+  const spentMicro = Number(key.rows[0]?.spent ?? 0) / 1000;
   let held: number;
+  let ledgerSpentMicro = spentMicro;
   if (redisLedger) {
-    held = Number((await redis.hget(`${PREFIX}spend:{${keyId}}:state`, 'reserved')) ?? 0);
+    const state = await redis.hgetall(`${PREFIX}spend:{${keyId}}:state`);
+    held = Number(state.reserved ?? 0);
+    // Keys that never reserved (uncapped) have no counter in Redis.
+    if (state.spent !== undefined) ledgerSpentMicro = Number(state.spent) / 1000;
   } else {
     const r = await sql.query<{ n: string }>('select count(*) as n from spend_reservations where key_id = $1', [keyId]);
     held = Number(r.rows[0]?.n ?? 0);
@@ -196,7 +204,8 @@ async function keyState(sql: pg.Pool, keyId: string, redisLedger: boolean): Prom
   return {
     rows: Number(usage.rows[0]?.rows ?? 0),
     okRows: Number(usage.rows[0]?.ok ?? 0),
-    spentMicro: Number(key.rows[0]?.spent ?? 0) / 1000,
+    spentMicro,
+    ledgerSpentMicro,
     held,
   };
 }
@@ -226,7 +235,13 @@ async function checkKeys(
     await until(
       async () => {
         state = await keyState(key.sql, key.id, key.redisLedger);
-        return state.okRows === ok.length && rowsMatch(state) && state.spentMicro === expectedSpend && state.held === 0;
+        return (
+          state.okRows === ok.length &&
+          rowsMatch(state) &&
+          state.spentMicro === expectedSpend &&
+          state.ledgerSpentMicro === expectedSpend &&
+          state.held === 0
+        );
       },
       5000,
       `usage, spend and reservations of ${key.id}`,
@@ -237,6 +252,7 @@ async function checkKeys(
       rowsMatch: true,
       okRows: ok.length,
       spentMicro: expectedSpend,
+      ledgerSpentMicro: expectedSpend,
       held: 0,
     });
     if (key.cap !== null) expect(expectedSpend).toBeLessThanOrEqual(key.cap);
