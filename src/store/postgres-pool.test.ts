@@ -75,11 +75,12 @@ describe('PostgreSQL pool', () => {
     proxy.heal();
     for (const { err, ms } of [query, trx]) {
       expect(isStorageFailure(err)).toBe(true);
-      expect(ms).toBeLessThan(700);
+      // A 300 ms deadline, with room for a loaded machine; without one, these would hang.
+      expect(ms).toBeLessThan(1000);
     }
     const start = performance.now();
     expect(await one()).toBe(1);
-    expect(performance.now() - start).toBeLessThan(300);
+    expect(performance.now() - start).toBeLessThan(1000);
     expect(uncaught).toEqual([]);
   });
 
@@ -90,7 +91,7 @@ describe('PostgreSQL pool', () => {
     proxy.heal();
     for (const { err, ms } of results) {
       expect(isStorageFailure(err)).toBe(true);
-      expect(ms).toBeLessThan(1000);
+      expect(ms).toBeLessThan(1500);
     }
     expect(await one()).toBe(1);
   });

@@ -253,7 +253,8 @@ describe('UsageRecorder on a PostgreSQL that fails', () => {
     late.record(row(201));
     const lateStart = Date.now();
     expect(await late.close(Date.now() + 1000)).toBe(1);
-    expect(Date.now() - lateStart).toBeLessThan(1500);
+    // Gives up at its deadline (with room for a loaded machine), not after the outage.
+    expect(Date.now() - lateStart).toBeLessThan(2500);
     expect(dropped).toEqual([1]);
     proxy.heal();
   });
