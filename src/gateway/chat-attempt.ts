@@ -42,8 +42,8 @@ export interface AttemptResult {
   usage: TokenUsage | undefined;
   costNanoUsd: number;
   ttftMs: number | null;
-  /** The spend ledger already wrote this cost to the key (the usage writer must not add it again). */
-  spendAccounted: boolean;
+  /** The database spend reservation this request's usage row settles (PostgreSQL ledger), if any. */
+  reservationId: string | undefined;
 }
 
 /** OpenAI usage → the token counts Z-AI bills. */
@@ -141,7 +141,7 @@ export async function runChatAttempt(
     if (upstream.status < 200 || upstream.status >= 300) throw await upstreamError(candidate.info.adapter, upstream, apiKey);
 
     // Both results below are spelled out: see docs/performance.md, "No properties after a spread".
-    const spendAccounted = reservation !== undefined && deps.ledger.persistsSpend;
+    const reservationId = reservation !== undefined && deps.ledger.settlesWithUsage ? reservation.id : undefined;
     if (!stream) {
       let text: string;
       try {
@@ -177,7 +177,7 @@ export async function runChatAttempt(
         usage,
         costNanoUsd: cost,
         ttftMs: null,
-        spendAccounted,
+        reservationId,
       };
     }
 
@@ -202,7 +202,7 @@ export async function runChatAttempt(
       usage: outcome.usage,
       costNanoUsd: cost,
       ttftMs: outcome.ttftMs,
-      spendAccounted,
+      reservationId,
     };
   } finally {
     // No-op after settle; gives the reservation back on every error path. (Awaiting nothing would

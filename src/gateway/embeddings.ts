@@ -81,7 +81,7 @@ export async function embeddings(deps: GatewayDeps, ctx: RequestContext, body: u
       usage,
       costNanoUsd: cost,
       ttftMs: null,
-      spendAccounted: reservation !== undefined && deps.ledger.persistsSpend,
+      reservationId: reservation !== undefined && deps.ledger.settlesWithUsage ? reservation.id : undefined,
     };
     recordUsage(deps, ctx, 'embeddings', request.model, false, 1, result, undefined);
     return answer;

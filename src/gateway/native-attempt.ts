@@ -85,7 +85,7 @@ export async function runNativeAttempt(
     );
     const upstream = await deps.upstream.send(call, ctx.signal, candidate.route.ownerRole);
     if (upstream.status < 200 || upstream.status >= 300) throw await upstreamError(adapter, upstream, apiKey);
-    const spendAccounted = reservation !== undefined && deps.ledger.persistsSpend;
+    const reservationId = reservation !== undefined && deps.ledger.settlesWithUsage ? reservation.id : undefined;
 
     if (!native.stream) {
       let text: string;
@@ -118,7 +118,7 @@ export async function runNativeAttempt(
         usage,
         costNanoUsd: cost,
         ttftMs: null,
-        spendAccounted,
+        reservationId,
       };
     }
 
@@ -142,7 +142,7 @@ export async function runNativeAttempt(
       usage: outcome.usage,
       costNanoUsd: cost,
       ttftMs: outcome.ttftMs,
-      spendAccounted,
+      reservationId,
     };
   } finally {
     if (reservation !== undefined) await reservation.release();

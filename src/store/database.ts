@@ -14,6 +14,7 @@ import {
   type Migration,
   type SqliteDialectConfig,
 } from 'kysely';
+import type { PostgresDeadlines } from './postgres-pool.js';
 import type { Database } from './schema.js';
 import { initial } from './migrations/001-initial.js';
 import { spendReservations } from './migrations/002-spend-reservations.js';
@@ -34,6 +35,8 @@ export interface Store {
 export interface OpenStoreOptions {
   dataDir: string;
   databaseUrl: string | undefined;
+  /** PostgreSQL only: deadlines on connecting and on each query. Unset: none (migrations, the CLI). */
+  deadlines?: PostgresDeadlines;
 }
 
 /** Opens (and creates, for SQLite) the configured database. Does not migrate. */
@@ -41,13 +44,12 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   if (options.databaseUrl !== undefined) {
     // Loaded only when configured: the embedded default never pays for the PostgreSQL driver.
     const { default: pg } = await import('pg');
+    const { createPostgresPool } = await import('./postgres-pool.js');
     // int8 columns come back from `pg` as strings; every bigint here (money in nano-USD, epoch ms)
     // stays far below 2^53, so numbers are exact.
     pg.types.setTypeParser(20, (value: string) => Number(value));
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
-    // An idle client error (database restarted) must not crash the process; queries will fail
-    // with 503 and the pool reconnects by itself.
-    pool.on('error', () => {});
+    // Connection errors never crash the process; queries fail (503) and the pool reconnects by itself.
+    const pool = createPostgresPool(options.databaseUrl, options.deadlines);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', sqlitePath: undefined, close: () => db.destroy() };
   }

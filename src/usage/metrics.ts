@@ -97,8 +97,30 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  private readonly usageDropped = new Counter({
+    name: 'zai_usage_rows_dropped_total',
+    help: 'Usage rows given up: more waited for the database than the bound, or the shutdown grace period ended first.',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'zai_process_' });
+  }
+
+  /** A gauge whose value is read when metrics are collected. */
+  gauge(name: string, help: string, read: () => number): void {
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  }
+
+  usageRowsDropped(rows: number): void {
+    this.usageDropped.inc(rows);
   }
 
   request(o: RequestObservation): void {
