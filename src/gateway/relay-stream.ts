@@ -146,9 +146,8 @@ export async function relayStream(
     }
     return out;
   };
-  // The transform's fast variant when it has one (bound once, not looked up per event).
-  const pushEvent: (event: SseEvent) => StreamOutput[] =
-    transform.pushEncoded !== undefined ? transform.pushEncoded.bind(transform) : transform.push.bind(transform);
+  // Bound once, not looked up per event.
+  const pushEvent: (event: SseEvent) => StreamOutput[] = transform.push.bind(transform);
 
   // Encoded but not yet written: one write per upstream read. If the transform throws in the
   // middle of a read, what it produced before is written first (as if sent event by event).

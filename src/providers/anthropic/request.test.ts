@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../errors.js';
 import type { ChatCompletionRequest } from '../../openai/types.js';
 import type { ChatCallInput } from '../provider.js';
-import { loadJsonFixture } from './__fixtures__/load-fixture.js';
+import { loadJson } from '../../../test/helpers/recording.js';
 import { DEFAULT_MAX_TOKENS, toAnthropicRequest } from './request.js';
 
 const credentials = { baseUrl: 'https://api.anthropic.com/', apiKey: 'sk-ant-test' };
@@ -56,9 +56,11 @@ describe('toAnthropicRequest()', () => {
   });
 
   it('toAnthropicRequest() translates a full tools conversation (system, images, tool round trip, params)', () => {
-    const request = loadJsonFixture('request-tools.openai.json') as ChatCompletionRequest;
+    const request = loadJson(new URL('./__fixtures__/request-tools.openai.json', import.meta.url)) as ChatCompletionRequest;
     const result = toAnthropicRequest(callInput(request, { stream: true, includeUsage: true }), credentials);
-    expect(JSON.parse(result.call.body ?? 'null')).toEqual(loadJsonFixture('request-tools.anthropic.json'));
+    expect(JSON.parse(result.call.body ?? 'null')).toEqual(
+      loadJson(new URL('./__fixtures__/request-tools.anthropic.json', import.meta.url)),
+    );
     expect(result.warnings).toEqual([]);
     expect(result.answerTool).toBeUndefined();
   });

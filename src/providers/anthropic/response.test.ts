@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GatewayError } from '../../errors.js';
-import { loadJsonFixture } from './__fixtures__/load-fixture.js';
+import { jsonOf, recordingsIn } from '../../../test/helpers/recording.js';
 import { toChatCompletion } from './response.js';
+
+const recorded = recordingsIn(new URL('./__fixtures__/', import.meta.url));
 
 const NOW = new Date('2026-01-01T00:00:00Z');
 const CREATED = NOW.getTime() / 1000;
@@ -17,7 +19,7 @@ describe('toChatCompletion()', () => {
   });
 
   it('toChatCompletion() joins text blocks, drops thinking and counts cached tokens in the prompt', () => {
-    const completion = toChatCompletion(loadJsonFixture('message-text.json'), { publicModel, answerTool: undefined });
+    const completion = toChatCompletion(jsonOf(recorded('message-text.http')), { publicModel, answerTool: undefined });
     expect(completion).toEqual({
       id: 'chatcmpl-msg_01TxtA',
       object: 'chat.completion',
@@ -41,7 +43,7 @@ describe('toChatCompletion()', () => {
   });
 
   it('toChatCompletion() turns tool_use blocks into tool_calls with JSON-string arguments', () => {
-    const completion = toChatCompletion(loadJsonFixture('message-tool-use.json'), { publicModel, answerTool: undefined });
+    const completion = toChatCompletion(jsonOf(recorded('message-tool-use.http')), { publicModel, answerTool: undefined });
     expect(completion.choices).toEqual([
       {
         index: 0,
@@ -67,7 +69,7 @@ describe('toChatCompletion()', () => {
   });
 
   it('toChatCompletion() returns the response_format answer tool input as JSON content with finish_reason stop', () => {
-    const completion = toChatCompletion(loadJsonFixture('message-answer-tool.json'), {
+    const completion = toChatCompletion(jsonOf(recorded('message-answer-tool.http')), {
       publicModel,
       answerTool: 'city_report',
     });

@@ -1,9 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GatewayError } from '../../errors.js';
 import type { ChatCompletionChunk } from '../../openai/types.js';
-import type { SseEvent, StreamTransform } from '../provider.js';
-import { loadSseFixture } from './__fixtures__/load-fixture.js';
+import type { SseEvent } from '../provider.js';
+import { eventsOf, recordingsIn } from '../../../test/helpers/recording.js';
 import { createAnthropicStream, type AnthropicStreamOptions } from './stream.js';
+import { pushAll } from '../../../test/helpers/stream-chunks.js';
+
+const recorded = recordingsIn(new URL('./__fixtures__/', import.meta.url));
 
 const NOW = new Date('2026-01-01T00:00:00Z');
 const publicModel = 'anthropic/claude-sonnet-4-5';
@@ -18,10 +21,6 @@ type Choice = ChatCompletionChunk['choices'][number];
 
 function chunk(messageId: string, delta: Choice['delta'], finish: Choice['finish_reason'] = null): ChatCompletionChunk {
   return { ...base(messageId), choices: [{ index: 0, delta, finish_reason: finish }] };
-}
-
-function pushAll(transform: StreamTransform, events: SseEvent[]): ChatCompletionChunk[] {
-  return events.flatMap((event) => transform.push(event));
 }
 
 function sse(data: unknown, event?: string): SseEvent {
@@ -51,7 +50,7 @@ describe('createAnthropicStream()', () => {
 
   it('createAnthropicStream() streams text and ends with one usage chunk whose counts were overwritten, not added', () => {
     const transform = createAnthropicStream({ ...options, includeUsage: true });
-    const chunks = [...pushAll(transform, loadSseFixture('stream-text.sse')), ...transform.end()];
+    const chunks = [...pushAll(transform, eventsOf(recorded('stream-text.http'))), ...transform.end()];
     expect(chunks).toEqual([
       chunk('msg_01TxtA', { role: 'assistant', content: '' }),
       chunk('msg_01TxtA', { content: 'Paris is' }),
@@ -69,14 +68,14 @@ describe('createAnthropicStream()', () => {
 
   it('createAnthropicStream() emits no usage chunk when the client did not ask for one', () => {
     const transform = createAnthropicStream(options);
-    const chunks = pushAll(transform, loadSseFixture('stream-text.sse'));
+    const chunks = pushAll(transform, eventsOf(recorded('stream-text.http')));
     expect(chunks.every((c) => c.usage === undefined && c.choices.length === 1)).toBe(true);
     expect(transform.usage()).toEqual({ promptTokens: 652, completionTokens: 9, cachedTokens: 512 });
   });
 
   it('createAnthropicStream() numbers tool calls 0, 1… regardless of content block index, skipping thinking and pings', () => {
     const transform = createAnthropicStream(options);
-    const chunks = pushAll(transform, loadSseFixture('stream-tool-use.sse'));
+    const chunks = pushAll(transform, eventsOf(recorded('stream-tool-use.http')));
     const id = 'msg_01ToolB';
     expect(chunks).toEqual([
       chunk(id, { role: 'assistant', content: '' }),
@@ -99,7 +98,7 @@ describe('createAnthropicStream()', () => {
 
   it('createAnthropicStream() streams the response_format answer tool as content and finishes with stop', () => {
     const transform = createAnthropicStream({ ...options, answerTool: 'city_report' });
-    const chunks = pushAll(transform, loadSseFixture('stream-answer-tool.sse'));
+    const chunks = pushAll(transform, eventsOf(recorded('stream-answer-tool.http')));
     const id = 'msg_01JsonE';
     expect(chunks).toEqual([
       chunk(id, { role: 'assistant', content: '' }),
@@ -111,7 +110,7 @@ describe('createAnthropicStream()', () => {
 
   it('createAnthropicStream() throws a mapped GatewayError on an error event', () => {
     const transform = createAnthropicStream(options);
-    const events = loadSseFixture('stream-error.sse');
+    const events = eventsOf(recorded('stream-error.http'));
     const before = pushAll(transform, events.slice(0, -1));
     expect(before.map((c) => c.choices[0]?.delta.content)).toEqual(['', 'Once upon']);
     const last = events.at(-1);
@@ -129,7 +128,7 @@ describe('createAnthropicStream()', () => {
 
   it('createAnthropicStream() end() throws a reset error when message_stop never came', () => {
     const transform = createAnthropicStream({ ...options, includeUsage: true });
-    pushAll(transform, loadSseFixture('stream-cut.sse'));
+    pushAll(transform, eventsOf(recorded('stream-cut.http')));
     expect(transform.finished).toBe(false);
     const error = caught(() => transform.end());
     expect(error).toMatchObject({

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../errors.js';
 import type { ChatCompletionRequest, ChatMessage } from '../../openai/types.js';
 import type { ChatCallInput, ProviderCredentials } from '../provider.js';
-import { fixture } from './__fixtures__/fixture.js';
+import { loadJson } from '../../../test/helpers/recording.js';
 import { buildGeminiChatCall } from './request.js';
 import type { GeminiRequest } from './wire.js';
 
@@ -42,7 +42,7 @@ const hello: ChatMessage = { role: 'user', content: 'Hello' };
 
 describe('buildGeminiChatCall()', () => {
   it('buildGeminiChatCall() sends tools, images, system prompt and generation config as Gemini expects', () => {
-    const request = fixture<ChatCompletionRequest>('chat-tools.openai.json');
+    const request = loadJson<ChatCompletionRequest>(new URL('./__fixtures__/chat-tools.openai.json', import.meta.url));
     const { call, warnings } = buildGeminiChatCall(input(request, true), credentials);
 
     expect(call.method).toBe('POST');
@@ -50,7 +50,7 @@ describe('buildGeminiChatCall()', () => {
       'https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse',
     );
     expect(call.headers).toEqual({ 'x-goog-api-key': 'AIzaTestKey123', 'content-type': 'application/json' });
-    expect(JSON.parse(call.body ?? '')).toEqual(fixture('chat-tools.gemini.json'));
+    expect(JSON.parse(call.body ?? '')).toEqual(loadJson(new URL('./__fixtures__/chat-tools.gemini.json', import.meta.url)));
     expect(warnings).toEqual(['parallel_tool_calls', 'user', 'logit_bias']);
   });
 
@@ -197,7 +197,9 @@ describe('buildGeminiChatCall()', () => {
   });
 
   it('buildGeminiChatCall() sends json_schema as responseJsonSchema with n and a single stop string', () => {
-    expect(sentBody(fixture<ChatCompletionRequest>('json-schema.openai.json'))).toEqual(fixture('json-schema.gemini.json'));
+    expect(sentBody(loadJson<ChatCompletionRequest>(new URL('./__fixtures__/json-schema.openai.json', import.meta.url)))).toEqual(
+      loadJson(new URL('./__fixtures__/json-schema.gemini.json', import.meta.url)),
+    );
   });
 
   it('buildGeminiChatCall() asks for JSON for json_object and nothing for text', () => {

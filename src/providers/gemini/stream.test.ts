@@ -2,16 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../errors.js';
 import type { ChatCompletionChunk } from '../../openai/types.js';
 import type { StreamTransform } from '../provider.js';
-import { fixtureEvents } from './__fixtures__/fixture.js';
+import { eventsOf, recordingsIn } from '../../../test/helpers/recording.js';
 import { createGeminiStream } from './stream.js';
 import type { SignedToolCallDelta } from './thought-signature.js';
+import { chunksOf, pushAll } from '../../../test/helpers/stream-chunks.js';
+
+const recorded = recordingsIn(new URL('./__fixtures__/', import.meta.url));
 
 const model = 'gemini/gemini-2.5-flash';
 
 /** Pushes every event of a fixture, then ends the stream. */
 function run(name: string, includeUsage: boolean): { chunks: ChatCompletionChunk[]; stream: StreamTransform } {
   const stream = createGeminiStream({ publicModel: model, includeUsage });
-  const chunks = fixtureEvents(name).flatMap((event) => stream.push(event));
+  const chunks = pushAll(stream, eventsOf(recorded(name)));
   chunks.push(...stream.end());
   return { chunks, stream };
 }
@@ -36,7 +39,7 @@ function thrown(action: () => unknown): GatewayError {
 
 describe('createGeminiStream()', () => {
   it('createGeminiStream() streams text deltas, a finish chunk and the final usage chunk', () => {
-    const { chunks, stream } = run('text.chunks.txt', true);
+    const { chunks, stream } = run('text.stream.http', true);
     const id = 'chatcmpl-x3a9Z8mQ';
     expect(chunks).toEqual([
       chunk(id, [{ index: 0, delta: { role: 'assistant', content: 'Paris is' }, logprobs: null, finish_reason: null }]),
@@ -58,13 +61,13 @@ describe('createGeminiStream()', () => {
   });
 
   it('createGeminiStream() emits no usage chunk unless asked, but still reports usage to the gateway', () => {
-    const { chunks, stream } = run('text.chunks.txt', false);
+    const { chunks, stream } = run('text.stream.http', false);
     expect(chunks.every((c) => c.usage === undefined && c.choices.length === 1)).toBe(true);
     expect(stream.usage()).toEqual({ promptTokens: 260, completionTokens: 29, cachedTokens: 100 });
   });
 
   it('createGeminiStream() emits each function call as one complete tool-call delta and finishes with tool_calls', () => {
-    const { chunks } = run('tool-call.chunks.txt', false);
+    const { chunks } = run('tool-call.stream.http', false);
     const id = 'chatcmpl-tC1';
     const callId = expect.stringMatching(/^call_[\w-]{24}$/) as string;
     const paris: SignedToolCallDelta = {
@@ -104,7 +107,7 @@ describe('createGeminiStream()', () => {
 
   it('createGeminiStream() throws the mapped error for an error object inside the stream', () => {
     const stream = createGeminiStream({ publicModel: model, includeUsage: false });
-    const [first, second] = fixtureEvents('error.chunks.txt');
+    const [first, second] = eventsOf(recorded('error.stream.http'));
     expect(stream.push(first ?? { event: undefined, data: '', id: undefined })).toHaveLength(1);
     const error = thrown(() => stream.push(second ?? { event: undefined, data: '', id: undefined }));
     expect(error).toMatchObject({
@@ -117,7 +120,7 @@ describe('createGeminiStream()', () => {
 
   it('createGeminiStream() throws a reset error when the stream ends before a finish reason', () => {
     const stream = createGeminiStream({ publicModel: model, includeUsage: true });
-    for (const event of fixtureEvents('cut.chunks.txt')) stream.push(event);
+    for (const event of eventsOf(recorded('cut.stream.http'))) stream.push(event);
     expect(stream.finished).toBe(false);
     const error = thrown(() => stream.end());
     expect(error).toMatchObject({
@@ -132,7 +135,7 @@ describe('createGeminiStream()', () => {
   });
 
   it('createGeminiStream() finishes a blocked prompt with content_filter', () => {
-    const { chunks, stream } = run('blocked.chunks.txt', false);
+    const { chunks, stream } = run('blocked.stream.http', false);
     expect(chunks).toEqual([
       chunk('chatcmpl-bL0ck', [
         { index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: 'content_filter' },
@@ -155,7 +158,7 @@ describe('createGeminiStream()', () => {
       ]),
     );
     expect(stream.finished).toBe(false);
-    const last = stream.push(data([{ content: { parts: [{ text: 'C' }] }, finishReason: 'MAX_TOKENS', index: 1 }]));
+    const last = chunksOf(stream.push(data([{ content: { parts: [{ text: 'C' }] }, finishReason: 'MAX_TOKENS', index: 1 }])));
     expect(stream.finished).toBe(true);
     expect(last.map((c) => c.choices[0])).toEqual([
       { index: 1, delta: { content: 'C' }, logprobs: null, finish_reason: null },
