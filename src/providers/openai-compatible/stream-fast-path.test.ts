@@ -6,8 +6,11 @@ import { EncodedChunk, type SseEvent, type StreamOutput, type StreamTransform } 
 import { ToolIdMap } from './mistral-tool-ids.js';
 import { createChatStream } from './stream.js';
 
-function stream(includeUsage = false, toolIds?: ToolIdMap): StreamTransform {
-  return createChatStream({ publicModel: 'openai/gpt-4o', includeUsage, toolIds });
+/** A transform past its first chunk (which must name the role; see the role tests below). */
+function stream(includeUsage = false, toolIds?: ToolIdMap, reasoning = true): StreamTransform {
+  const transform = createChatStream({ publicModel: 'openai/gpt-4o', includeUsage, toolIds, reasoning });
+  encoded(transform.push(ev(`${HEAD}${choice('{"role":"assistant","content":""}')}}`)));
+  return transform;
 }
 
 const ev = (data: string): SseEvent => ({ event: undefined, data, id: undefined });
@@ -221,5 +224,47 @@ describe('OpenAI-compatible stream fast path', () => {
       system_fingerprint: null,
       choices: [{ index: 0, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }],
     });
+  });
+  it('the first chunk of a choice takes the full path unless it names the role, which the full path adds', () => {
+    const fresh = createChatStream({ publicModel: 'openai/gpt-4o', includeUsage: false, toolIds: undefined, reasoning: true });
+    const opening = object(fresh.push(ev(`${HEAD}${choice('{"content":"Hi"}')}}`)));
+    expect(opening.choices[0]?.delta).toEqual({ role: 'assistant', content: 'Hi' });
+    encoded(fresh.push(ev(`${HEAD}${choice('{"content":" there"}')}}`)));
+    const named = createChatStream({ publicModel: 'openai/gpt-4o', includeUsage: false, toolIds: undefined, reasoning: true });
+    encoded(named.push(ev(`${HEAD}${choice('{"role":"assistant","content":"Hi"}')}}`)));
+  });
+
+  it('leaves to the full path what it must fix: content parts, reasoning, tool calls without index or type', () => {
+    const parts = object(
+      stream().push(
+        ev(
+          `${HEAD}${choice('{"content":[{"type":"thinking","thinking":[{"type":"text","text":"Hmm"}]},{"type":"text","text":"Hi"}]}')}}`,
+        ),
+      ),
+    );
+    expect(parts.choices[0]?.delta).toEqual({ content: 'Hi', reasoning_content: 'Hmm' });
+    const renamed = object(stream().push(ev(`${HEAD}${choice('{"reasoning":"Hmm"}')}}`)));
+    expect(renamed.choices[0]?.delta).toEqual({ reasoning_content: 'Hmm' });
+    encoded(stream().push(ev(`${HEAD}${choice('{"reasoning_content":"Hmm"}')}}`)));
+    const off = object(
+      stream(false, undefined, false).push(ev(`${HEAD}${choice('{"reasoning_content":"Hmm","content":"a"}')}}`)),
+    );
+    expect(JSON.parse(JSON.stringify(off.choices[0]?.delta))).toEqual({ content: 'a' });
+    const call = '{"id":"c1","type":"function","function":{"name":"f","arguments":""}}';
+    const numbered = object(stream().push(ev(`${HEAD}${choice(`{"tool_calls":[${call}]}`)}}`)));
+    expect(numbered.choices[0]?.delta.tool_calls?.[0]?.index).toBe(0);
+    const untyped = object(
+      stream().push(ev(`${HEAD}${choice('{"tool_calls":[{"index":0,"id":"c1","function":{"name":"f"}}]}')}}`)),
+    );
+    expect(untyped.choices[0]?.delta.tool_calls?.[0]?.type).toBe('function');
+    encoded(stream().push(ev(`${HEAD}${choice(`{"tool_calls":[{"index":0,${call.slice(1)}]}`)}}`)));
+    encoded(stream().push(ev(`${HEAD}${choice('{"tool_calls":[{"index":0,"function":{"arguments":"{}"}}]}')}}`)));
+  });
+
+  it('takes the full path for a second choice, or a choice other than 0', () => {
+    const two = `${HEAD}"choices":[{"index":0,"delta":{},"finish_reason":null},{"index":1,"delta":{},"finish_reason":null}]}`;
+    const chunk = object(stream().push(ev(two)));
+    expect(chunk.choices[1]?.delta).toEqual({ role: 'assistant' });
+    object(stream().push(ev(`${HEAD}"choices":[{"index":1,"delta":{"role":"assistant"},"finish_reason":null}]}`)));
   });
 });

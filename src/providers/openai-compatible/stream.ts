@@ -15,9 +15,10 @@
 import { GatewayError } from '../../errors.js';
 import type { ChatCompletionChunk, TokenUsage, Usage } from '../../openai/types.js';
 import { EncodedChunk, type SseEvent, type StreamOutput, type StreamTransform } from '../provider.js';
-import { rewriteChunk, scanChunk } from './chunk-scanner.js';
+import { rewriteChunk, scanChunk, type ScanOptions } from './chunk-scanner.js';
 import { readErrorFields, upstreamProtocolError } from './errors.js';
 import { isRecord } from './is-record.js';
+import { fixDelta, type ChoiceState } from './message-fixes.js';
 import type { ToolIdMap } from './mistral-tool-ids.js';
 import { normaliseFinishReason, restoreToolCallIds } from './response.js';
 
@@ -26,6 +27,8 @@ export interface ChatStreamOptions {
   /** Whether the client asked for the final usage chunk. */
   includeUsage: boolean;
   toolIds: ToolIdMap | undefined;
+  /** Whether the client wants reasoning (`reasoning_content`); false drops it. */
+  reasoning: boolean;
 }
 
 /** A fresh transform for one streamed answer. */
@@ -37,6 +40,11 @@ class OpenAICompatibleStream implements StreamTransform {
   private readonly publicModel: string;
   private readonly includeUsage: boolean;
   private readonly toolIds: ToolIdMap | undefined;
+  private readonly reasoning: boolean;
+  private readonly scanOptions: ScanOptions;
+  /** Per choice index; choice 0's is also kept at hand for the fast path. */
+  private readonly choices = new Map<number, ChoiceState>();
+  private readonly firstChoice: ChoiceState = { roleSent: false, toolCalls: 0 };
   private done = false;
   private sawFinishReason = false;
   private lastUsage: Usage | undefined;
@@ -53,6 +61,9 @@ class OpenAICompatibleStream implements StreamTransform {
     this.modelJson = JSON.stringify(options.publicModel);
     this.includeUsage = options.includeUsage;
     this.toolIds = options.toolIds !== undefined && options.toolIds.size > 0 ? options.toolIds : undefined;
+    this.reasoning = options.reasoning;
+    this.scanOptions = { rejectToolCalls: this.toolIds !== undefined, rejectReasoning: !options.reasoning };
+    this.choices.set(0, this.firstChoice);
   }
 
   get finished(): boolean {
@@ -85,8 +96,11 @@ class OpenAICompatibleStream implements StreamTransform {
    * path), or undefined when the chunk needs the full path. Changes no state unless it succeeds.
    */
   private fastChunk(data: string): StreamOutput[] | undefined {
-    const scan = scanChunk(data, this.toolIds !== undefined);
+    const scan = scanChunk(data, this.scanOptions);
     if (scan === undefined) return undefined;
+    // The first delta of the choice must name its role (the full path adds it).
+    const first = this.firstChoice;
+    if (scan.choices > 0 && !first.roleSent && !scan.role) return undefined;
     let usage: unknown;
     let usageJson: string | undefined;
     if (scan.usageObject >= 0) {
@@ -102,6 +116,10 @@ class OpenAICompatibleStream implements StreamTransform {
     this.id = data.slice(scan.idStart, scan.idEnd);
     this.created = Number(data.slice(scan.createdStart, scan.createdEnd));
     if (scan.finished) this.sawFinishReason = true;
+    if (scan.choices > 0) {
+      first.roleSent = true;
+      if (scan.toolCalls > first.toolCalls) first.toolCalls = scan.toolCalls;
+    }
     if (usageJson !== undefined && this.recordUsage(usage, usageJson) && scan.choices === 0) return [];
     return [new EncodedChunk(rewriteChunk(data, scan, this.modelJson), scan.textBytes)];
   }
@@ -146,7 +164,8 @@ class OpenAICompatibleStream implements StreamTransform {
       chunk.choices = [];
     } else {
       choiceCount = choices.length;
-      for (const choice of choices) {
+      for (let position = 0; position < choices.length; position++) {
+        const choice: unknown = choices[position];
         if (!isRecord(choice)) throw upstreamProtocolError('The upstream sent a malformed stream choice.');
         const reason = choice.finish_reason;
         if (reason !== null) {
@@ -154,6 +173,8 @@ class OpenAICompatibleStream implements StreamTransform {
           choice.finish_reason = normalised;
           if (normalised !== null) this.sawFinishReason = true;
         }
+        const index = typeof choice.index === 'number' ? choice.index : position;
+        choice.delta = fixDelta(choice.delta, this.choiceState(index), this.reasoning);
         if (this.toolIds !== undefined && isRecord(choice.delta)) {
           restoreToolCallIds(choice.delta.tool_calls, this.toolIds);
         }
@@ -162,6 +183,15 @@ class OpenAICompatibleStream implements StreamTransform {
     // A usage-only chunk has nothing left for the client; usage comes back in the final chunk.
     if (hadUsage && choiceCount === 0) return [];
     return [chunk as ChatCompletionChunk];
+  }
+
+  private choiceState(index: number): ChoiceState {
+    let state = this.choices.get(index);
+    if (state === undefined) {
+      state = { roleSent: false, toolCalls: 0 };
+      this.choices.set(index, state);
+    }
+    return state;
   }
 
   end(): ChatCompletionChunk[] {

@@ -108,7 +108,12 @@ export const MISTRAL_EXPECTED_CHUNKS: ChatCompletionChunk[] = [
     choices: [
       {
         index: 0,
-        delta: { tool_calls: [{ id: 'call_7Yq2', function: { name: 'get_weather', arguments: '{"city": "Paris"}' }, index: 0 }] },
+        // Mistral sends no `type`; OpenAI's clients need it.
+        delta: {
+          tool_calls: [
+            { id: 'call_7Yq2', function: { name: 'get_weather', arguments: '{"city": "Paris"}' }, index: 0, type: 'function' },
+          ],
+        },
         finish_reason: 'tool_calls',
       },
     ],
