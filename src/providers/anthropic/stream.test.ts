@@ -10,7 +10,7 @@ const recorded = recordingsIn(new URL('./__fixtures__/', import.meta.url));
 
 const NOW = new Date('2026-01-01T00:00:00Z');
 const publicModel = 'anthropic/claude-sonnet-4-5';
-const options: AnthropicStreamOptions = { publicModel, includeUsage: false, answerTool: undefined };
+const options: AnthropicStreamOptions = { publicModel, includeUsage: false, answerTool: undefined, reasoning: true };
 
 /** The fields every chunk of one answer shares. */
 function base(messageId: string): Pick<ChatCompletionChunk, 'id' | 'object' | 'created' | 'model'> {
@@ -73,12 +73,13 @@ describe('createAnthropicStream()', () => {
     expect(transform.usage()).toEqual({ promptTokens: 652, completionTokens: 9, cachedTokens: 512 });
   });
 
-  it('createAnthropicStream() numbers tool calls 0, 1… regardless of content block index, skipping thinking and pings', () => {
+  it('createAnthropicStream() numbers tool calls 0, 1… regardless of content block index, thinking as reasoning_content', () => {
     const transform = createAnthropicStream(options);
     const chunks = pushAll(transform, eventsOf(recorded('stream-tool-use.http')));
     const id = 'msg_01ToolB';
     expect(chunks).toEqual([
       chunk(id, { role: 'assistant', content: '' }),
+      chunk(id, { reasoning_content: 'Two cities, two calls.' }),
       chunk(id, { content: 'Checking both.' }),
       chunk(id, {
         tool_calls: [{ index: 0, id: 'toolu_01Lyon', type: 'function', function: { name: 'get_weather', arguments: '' } }],
@@ -94,6 +95,45 @@ describe('createAnthropicStream()', () => {
     ]);
     expect(transform.finished).toBe(true);
     expect(transform.usage()).toEqual({ promptTokens: 380, completionTokens: 87, cachedTokens: 0 });
+  });
+
+  it('createAnthropicStream() sends no thinking when the client turned reasoning off', () => {
+    const chunks = pushAll(createAnthropicStream({ ...options, reasoning: false }), eventsOf(recorded('stream-tool-use.http')));
+    expect(chunks.some((c) => 'reasoning_content' in (c.choices[0]?.delta ?? {}))).toBe(false);
+    expect(chunks[1]?.choices[0]?.delta).toEqual({ content: 'Checking both.' });
+  });
+
+  it('createAnthropicStream() keeps a tool input that arrives whole, in content_block_start or in message_start', () => {
+    const id = 'msg_whole';
+    const events = [
+      sse({
+        type: 'message_start',
+        message: {
+          id,
+          usage: { input_tokens: 9, output_tokens: 1 },
+          content: [{ type: 'tool_use', id: 'toolu_ptc', name: 'query', input: { sql: 'select 1' } }],
+        },
+      }),
+      sse({
+        type: 'content_block_start',
+        index: 1,
+        content_block: { type: 'tool_use', id: 'toolu_whole', name: 'get_weather', input: { city: 'Paris' } },
+      }),
+      sse({ type: 'content_block_stop', index: 1 }),
+      sse({ type: 'message_delta', delta: { stop_reason: 'tool_use' }, usage: { output_tokens: 20 } }),
+      sse({ type: 'message_stop' }),
+    ];
+    const chunks = pushAll(createAnthropicStream(options), events);
+    expect(chunks.slice(0, 5)).toEqual([
+      chunk(id, { role: 'assistant', content: '' }),
+      chunk(id, { tool_calls: [{ index: 0, id: 'toolu_ptc', type: 'function', function: { name: 'query', arguments: '' } }] }),
+      chunk(id, { tool_calls: [{ index: 0, function: { arguments: '{"sql":"select 1"}' } }] }),
+      chunk(id, {
+        tool_calls: [{ index: 1, id: 'toolu_whole', type: 'function', function: { name: 'get_weather', arguments: '' } }],
+      }),
+      chunk(id, { tool_calls: [{ index: 1, function: { arguments: '{"city":"Paris"}' } }] }),
+    ]);
+    expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe('tool_calls');
   });
 
   it('createAnthropicStream() streams the response_format answer tool as content and finishes with stop', () => {
