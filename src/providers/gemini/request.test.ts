@@ -4,15 +4,16 @@ import type { ChatCompletionRequest, ChatMessage } from '../../openai/types.js';
 import type { ChatCallInput, ProviderCredentials } from '../provider.js';
 import { loadJson } from '../../../test/helpers/recording.js';
 import { buildGeminiChatCall } from './request.js';
+import { createToolCallId } from './tool-call-id.js';
 import type { GeminiRequest } from './wire.js';
 
 const credentials: ProviderCredentials = { baseUrl: 'https://generativelanguage.googleapis.com', apiKey: 'AIzaTestKey123' };
 
-function input(request: ChatCompletionRequest, stream = false): ChatCallInput {
+function input(request: ChatCompletionRequest, stream = false, upstreamModel = 'gemini-2.5-flash'): ChatCallInput {
   return {
     request,
-    upstreamModel: 'gemini-2.5-flash',
-    publicModel: 'gemini/gemini-2.5-flash',
+    upstreamModel,
+    publicModel: `gemini/${upstreamModel}`,
     stream,
     includeUsage: stream,
     maxOutputTokens: undefined,
@@ -24,8 +25,8 @@ function chat(messages: ChatMessage[], extra: Partial<ChatCompletionRequest> = {
 }
 
 /** The body sent upstream, read back from the call (what Gemini would receive). */
-function sentBody(request: ChatCompletionRequest): GeminiRequest {
-  return JSON.parse(buildGeminiChatCall(input(request), credentials).call.body ?? '') as GeminiRequest;
+function sentBody(request: ChatCompletionRequest, upstreamModel?: string): GeminiRequest {
+  return JSON.parse(buildGeminiChatCall(input(request, false, upstreamModel), credentials).call.body ?? '') as GeminiRequest;
 }
 
 function rejection(request: ChatCompletionRequest): GatewayError {
@@ -121,19 +122,59 @@ describe('buildGeminiChatCall()', () => {
         role: 'model',
         parts: [
           { text: 'Let me check.' },
-          { functionCall: { name: 'lookup', args: { q: 1 } }, thoughtSignature: 'skip_thought_signature_validator' },
-          { functionCall: { name: 'lookup', args: {} } },
+          { functionCall: { id: 'a', name: 'lookup', args: { q: 1 } }, thoughtSignature: 'skip_thought_signature_validator' },
+          { functionCall: { id: 'b', name: 'lookup', args: {} } },
         ],
       },
       {
         role: 'user',
         parts: [
-          { functionResponse: { name: 'lookup', response: { content: '[1,2]' } } },
-          { functionResponse: { name: 'lookup', response: { content: 'not json' } } },
+          { functionResponse: { id: 'b', name: 'lookup', response: { content: '[1,2]' } } },
+          { functionResponse: { id: 'a', name: 'lookup', response: { content: 'not json' } } },
           { text: 'Thanks' },
         ],
       },
     ]);
+  });
+
+  it("buildGeminiChatCall() echoes Gemini's call ids in functionCall and functionResponse, never the ones it minted", () => {
+    const minted = createToolCallId();
+    const body = sentBody(
+      chat([
+        hello,
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            { id: 'fc-gemini-1', type: 'function', function: { name: 'lookup', arguments: '{}' } },
+            { id: minted, type: 'function', function: { name: 'lookup', arguments: '{}' } },
+          ],
+        },
+        { role: 'tool', tool_call_id: 'fc-gemini-1', content: '{"a":1}' },
+        { role: 'tool', tool_call_id: minted, content: '{"b":2}' },
+      ]),
+    );
+    const [, model, results] = body.contents;
+    expect(model?.parts.map((p) => p.functionCall?.id)).toEqual(['fc-gemini-1', undefined]);
+    expect(results?.parts.map((p) => p.functionResponse?.id)).toEqual(['fc-gemini-1', undefined]);
+  });
+
+  it('buildGeminiChatCall() asks for thoughts with a thinking budget (2.x) or level (3+) from reasoning_effort', () => {
+    const config = (effort: string, model = 'gemini-2.5-flash') =>
+      (
+        sentBody({ model: `gemini/${model}`, messages: [hello], reasoning_effort: effort }, model) as {
+          generationConfig?: { thinkingConfig?: unknown };
+        }
+      ).generationConfig?.thinkingConfig;
+    expect(config('low')).toEqual({ includeThoughts: true, thinkingBudget: 1024 });
+    expect(config('high')).toEqual({ includeThoughts: true, thinkingBudget: 24_576 });
+    expect(config('none')).toEqual({ thinkingBudget: 0 });
+    expect(config('medium', 'gemini-3-pro-preview')).toEqual({ includeThoughts: true, thinkingLevel: 'medium' });
+    expect(config('none', 'gemini-3-pro-preview')).toBeUndefined();
+    expect(rejection({ model: 'gemini/gemini-2.5-flash', messages: [hello], reasoning_effort: 'max' })).toMatchObject({
+      status: 400,
+      param: 'reasoning_effort',
+    });
   });
 
   it('buildGeminiChatCall() rejects a tool result whose call id no assistant message made', () => {

@@ -14,7 +14,7 @@ import type { ChatCallInput, ProviderCredentials, UpstreamCall } from '../provid
 import { geminiEndpoint, modelPath } from './endpoint.js';
 import { convertMessages } from './messages.js';
 import { convertToolChoice, convertTools } from './tools.js';
-import type { GeminiGenerationConfig, GeminiRequest } from './wire.js';
+import type { GeminiGenerationConfig, GeminiRequest, GeminiThinkingConfig } from './wire.js';
 
 /** Fields this translator reads (or that only steer the gateway, like `stream`). */
 const HANDLED = new Set([
@@ -37,6 +37,7 @@ const HANDLED = new Set([
   'parallel_tool_calls',
   'logprobs',
   'top_logprobs',
+  'reasoning_effort',
 ]);
 
 /** The deprecated function-calling API: dropping it would quietly turn a tool call into prose. */
@@ -53,6 +54,8 @@ export function buildGeminiChatCall(input: ChatCallInput, credentials: ProviderC
   const { request } = input;
   const warnings = new Set<string>();
   const body = toGeminiRequest(request, warnings);
+  const thinkingConfig = toThinkingConfig(request.reasoning_effort, input.upstreamModel);
+  if (thinkingConfig !== undefined) body.generationConfig = { ...body.generationConfig, thinkingConfig };
   const method = input.stream ? 'streamGenerateContent?alt=sse' : 'generateContent';
   // `alt=sse` makes Gemini stream server-sent events; without it the endpoint streams a JSON array.
   const { url, headers } = geminiEndpoint(credentials, `${modelPath(input.upstreamModel)}:${method}`, 'POST');
@@ -111,6 +114,43 @@ function responseFormat(format: ChatCompletionRequest['response_format']): Gemin
   // The union is exhausted here, but clients may send types newer than this file.
   const type: unknown = (format as { type?: unknown }).type;
   throw invalidRequest(`response_format type '${String(type)}' is not supported.`, 'response_format.type');
+}
+
+/** Thinking budgets of Gemini 2.x for OpenAI's effort levels (those of Google's own OpenAI-compatible endpoint). */
+const THINKING_BUDGETS: Readonly<Record<string, number>> = {
+  minimal: 1024,
+  low: 1024,
+  medium: 8192,
+  high: 24_576,
+  xhigh: 24_576,
+};
+/** Thinking levels from Gemini 3 on. */
+const THINKING_LEVELS: Readonly<Record<string, GeminiThinkingConfig['thinkingLevel']>> = {
+  minimal: 'minimal',
+  low: 'low',
+  medium: 'medium',
+  high: 'high',
+  xhigh: 'high',
+};
+
+/**
+ * `reasoning_effort` → `thinkingConfig`, asking for the thought summaries (they come back as
+ * `reasoning_content`). `none` turns thinking off where the model can (Gemini 2.x budget 0) and
+ * asks for no thoughts; Gemini 3 cannot stop thinking, so it only gets no thoughts.
+ */
+function toThinkingConfig(effort: unknown, upstreamModel: string): GeminiThinkingConfig | undefined {
+  if (effort === undefined || effort === null) return undefined;
+  const legacy = /^gemini-[12](\.|-)/.test(upstreamModel);
+  if (effort === 'none') return legacy ? { thinkingBudget: 0 } : undefined;
+  const budget = typeof effort === 'string' ? THINKING_BUDGETS[effort] : undefined;
+  const level = typeof effort === 'string' ? THINKING_LEVELS[effort] : undefined;
+  if (budget === undefined || level === undefined) {
+    throw invalidRequest(
+      `reasoning_effort must be one of none, ${Object.keys(THINKING_BUDGETS).join(', ')}.`,
+      'reasoning_effort',
+    );
+  }
+  return legacy ? { includeThoughts: true, thinkingBudget: budget } : { includeThoughts: true, thinkingLevel: level };
 }
 
 /** Names every parameter Gemini cannot honour; rejects the ones that cannot be dropped. */

@@ -5,11 +5,11 @@ import { toChatCompletion } from './response.js';
 
 const recorded = recordingsIn(new URL('./__fixtures__/', import.meta.url));
 
-const options = { publicModel: 'gemini/gemini-2.5-flash', choices: 1 };
+const options = { publicModel: 'gemini/gemini-2.5-flash', choices: 1, reasoning: true };
 const toolCallId = expect.stringMatching(/^call_[\w-]{24}$/);
 
 describe('toChatCompletion()', () => {
-  it('toChatCompletion() joins text parts, skips thoughts and maps usage', () => {
+  it('toChatCompletion() joins text parts, gives thoughts as reasoning_content and maps usage', () => {
     expect(toChatCompletion(jsonOf(recorded('text.response.http')), options)).toEqual({
       id: 'chatcmpl-x3a9Z8mQ',
       object: 'chat.completion',
@@ -18,7 +18,12 @@ describe('toChatCompletion()', () => {
       choices: [
         {
           index: 0,
-          message: { role: 'assistant', content: 'Paris is cloudy, 18°C.', refusal: null },
+          message: {
+            role: 'assistant',
+            content: 'Paris is cloudy, 18°C.',
+            refusal: null,
+            reasoning_content: 'Considering the forecast for Paris...',
+          },
           logprobs: null,
           finish_reason: 'stop',
         },
@@ -30,6 +35,24 @@ describe('toChatCompletion()', () => {
         prompt_tokens_details: { cached_tokens: 128 },
         completion_tokens_details: { reasoning_tokens: 48 },
       },
+    });
+  });
+
+  it("toChatCompletion() leaves thoughts out when the client turned reasoning off, and keeps Gemini's call ids", () => {
+    const message = toChatCompletion(jsonOf(recorded('text.response.http')), { ...options, reasoning: false }).choices[0]
+      ?.message;
+    expect(message).toEqual({ role: 'assistant', content: 'Paris is cloudy, 18°C.', refusal: null });
+    const withId = {
+      candidates: [
+        {
+          content: { parts: [{ functionCall: { id: 'fc-7', name: 'get_weather', args: { city: 'Paris' } } }] },
+          finishReason: 'STOP',
+        },
+      ],
+    };
+    expect(toChatCompletion(withId, options).choices[0]?.message.tool_calls?.[0]).toMatchObject({
+      id: 'fc-7',
+      function: { name: 'get_weather', arguments: '{"city":"Paris"}' },
     });
   });
 
