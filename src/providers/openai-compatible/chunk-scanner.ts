@@ -459,7 +459,12 @@ function topKey(data: string, from: number, length: number): number {
 }
 
 function choiceKey(data: string, from: number, length: number): number {
-  if (length === 5) return data.startsWith('index', from) ? CHOICE_INDEX : data.startsWith('delta', from) ? DELTA : PLAIN;
+  if (length === 5) {
+    // The first letter tells the two apart; startsWith confirms.
+    const first = data.charCodeAt(from);
+    if (first === 0x69) return data.startsWith('index', from) ? CHOICE_INDEX : PLAIN;
+    return first === 0x64 && data.startsWith('delta', from) ? DELTA : PLAIN;
+  }
   return length === 13 && data.startsWith('finish_reason', from) ? FINISH : PLAIN;
 }
 

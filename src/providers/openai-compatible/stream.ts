@@ -42,9 +42,9 @@ class OpenAICompatibleStream implements StreamTransform {
   private readonly toolIds: ToolIdMap | undefined;
   private readonly reasoning: boolean;
   private readonly scanOptions: ScanOptions;
-  /** Per choice index; choice 0's is also kept at hand for the fast path. */
-  private readonly choices = new Map<number, ChoiceState>();
+  /** Choice 0's state (the fast path's), and the other choices' when a stream has more (made when needed). */
   private readonly firstChoice: ChoiceState = { roleSent: false, toolCalls: 0 };
+  private otherChoices: Map<number, ChoiceState> | undefined;
   private done = false;
   private sawFinishReason = false;
   private lastUsage: Usage | undefined;
@@ -63,7 +63,6 @@ class OpenAICompatibleStream implements StreamTransform {
     this.toolIds = options.toolIds !== undefined && options.toolIds.size > 0 ? options.toolIds : undefined;
     this.reasoning = options.reasoning;
     this.scanOptions = { rejectToolCalls: this.toolIds !== undefined, rejectReasoning: !options.reasoning };
-    this.choices.set(0, this.firstChoice);
   }
 
   get finished(): boolean {
@@ -186,10 +185,12 @@ class OpenAICompatibleStream implements StreamTransform {
   }
 
   private choiceState(index: number): ChoiceState {
-    let state = this.choices.get(index);
+    if (index === 0) return this.firstChoice;
+    this.otherChoices ??= new Map();
+    let state = this.otherChoices.get(index);
     if (state === undefined) {
       state = { roleSent: false, toolCalls: 0 };
-      this.choices.set(index, state);
+      this.otherChoices.set(index, state);
     }
     return state;
   }
