@@ -169,6 +169,8 @@ describe('buildGeminiChatCall()', () => {
     expect(config('low')).toEqual({ includeThoughts: true, thinkingBudget: 1024 });
     expect(config('high')).toEqual({ includeThoughts: true, thinkingBudget: 24_576 });
     expect(config('none')).toEqual({ thinkingBudget: 0 });
+    expect(config('none', 'gemini-2.5-pro')).toBeUndefined();
+    expect(config('low', 'gemini-flash-latest')).toEqual({ includeThoughts: true, thinkingBudget: 1024 });
     expect(config('medium', 'gemini-3-pro-preview')).toEqual({ includeThoughts: true, thinkingLevel: 'medium' });
     expect(config('none', 'gemini-3-pro-preview')).toBeUndefined();
     expect(rejection({ model: 'gemini/gemini-2.5-flash', messages: [hello], reasoning_effort: 'max' })).toMatchObject({

@@ -135,13 +135,16 @@ const THINKING_LEVELS: Readonly<Record<string, GeminiThinkingConfig['thinkingLev
 
 /**
  * `reasoning_effort` → `thinkingConfig`, asking for the thought summaries (they come back as
- * `reasoning_content`). `none` turns thinking off where the model can (Gemini 2.x budget 0) and
- * asks for no thoughts; Gemini 3 cannot stop thinking, so it only gets no thoughts.
+ * `reasoning_content`). `none` turns thinking off where the model can (Gemini 2.x Flash: budget 0)
+ * and asks for no thoughts elsewhere.
  */
 function toThinkingConfig(effort: unknown, upstreamModel: string): GeminiThinkingConfig | undefined {
   if (effort === undefined || effort === null) return undefined;
-  const legacy = /^gemini-[12](\.|-)/.test(upstreamModel);
-  if (effort === 'none') return legacy ? { thinkingBudget: 0 } : undefined;
+  // Levels from Gemini 3 on; budgets elsewhere (Gemini 2.x, aliases like gemini-flash-latest), which
+  // Gemini 3 still accepts.
+  const legacy = !/^gemini-([3-9]|\d{2,})[.-]/.test(upstreamModel);
+  // Only Flash models can stop thinking (budget 0); Pro answers 400 to it, so it just shows none.
+  if (effort === 'none') return legacy && upstreamModel.includes('flash') ? { thinkingBudget: 0 } : undefined;
   const budget = typeof effort === 'string' ? THINKING_BUDGETS[effort] : undefined;
   const level = typeof effort === 'string' ? THINKING_LEVELS[effort] : undefined;
   if (budget === undefined || level === undefined) {
