@@ -381,75 +381,78 @@ describe('toAnthropicRequest() response_format', () => {
     );
     expect([error.status, error.param]).toEqual([400, 'response_format.json_schema.schema']);
   });
-  describe('thinking', () => {
-    const thinkingOf = (request: Partial<ChatCompletionRequest>, overrides: Partial<ChatCallInput> = {}) =>
-      (sentBody(callInput(request, overrides)) as { thinking?: unknown }).thinking;
+});
 
-    it('reasoning_effort asks for a thinking budget below max_tokens; none asks for none', () => {
-      expect(thinkingOf({ reasoning_effort: 'low' })).toEqual({ type: 'enabled', budget_tokens: 2048 });
-      expect(thinkingOf({ reasoning_effort: 'high', max_tokens: 64_000 })).toEqual({ type: 'enabled', budget_tokens: 24_576 });
-      expect(thinkingOf({ reasoning_effort: 'high' }, { maxOutputTokens: 8000 })).toEqual({
-        type: 'enabled',
-        budget_tokens: 7999,
-      });
-      expect(thinkingOf({ reasoning_effort: 'none' })).toEqual({ type: 'disabled' });
-      expect(toAnthropicRequest(callInput({ reasoning_effort: 'medium' }), credentials).warnings).toEqual([]);
-    });
+describe('toAnthropicRequest() thinking', () => {
+  const thinkingOf = (request: Partial<ChatCompletionRequest>, overrides: Partial<ChatCallInput> = {}) =>
+    (sentBody(callInput(request, overrides)) as { thinking?: unknown }).thinking;
 
-    it("Anthropic's own thinking goes through as given and wins over reasoning_effort", () => {
-      const own = { type: 'enabled', budget_tokens: 3000 };
-      expect(thinkingOf({ thinking: own, reasoning_effort: 'high' })).toEqual(own);
-      expect(thinkingOf({ thinking: { type: 'disabled' } })).toEqual({ type: 'disabled' });
+  it('reasoning_effort asks for a thinking budget below max_tokens; none asks for none', () => {
+    expect(thinkingOf({ reasoning_effort: 'low' })).toEqual({ type: 'enabled', budget_tokens: 2048 });
+    expect(thinkingOf({ reasoning_effort: 'high', max_tokens: 64_000 })).toEqual({ type: 'enabled', budget_tokens: 24_576 });
+    // Without a client limit, half of the default stays for the answer; a client's own limit is theirs.
+    expect(thinkingOf({ reasoning_effort: 'high' }, { maxOutputTokens: 8000 })).toEqual({ type: 'enabled', budget_tokens: 4000 });
+    expect(thinkingOf({ reasoning_effort: 'high', max_completion_tokens: 8000 })).toEqual({
+      type: 'enabled',
+      budget_tokens: 7999,
     });
+    expect(thinkingOf({ reasoning_effort: 'none' })).toEqual({ type: 'disabled' });
+    expect(toAnthropicRequest(callInput({ reasoning_effort: 'medium' }), credentials).warnings).toEqual([]);
+  });
 
-    it('refuses what Anthropic would refuse: a budget at or over max_tokens, an unknown effort, max_tokens too small', () => {
-      expect(
-        thrown(() => sentBody(callInput({ thinking: { type: 'enabled', budget_tokens: 5000 }, max_tokens: 5000 }))),
-      ).toMatchObject({
-        status: 400,
-        param: 'thinking',
-      });
-      expect(thrown(() => sentBody(callInput({ reasoning_effort: 'extreme' })))).toMatchObject({
-        status: 400,
-        param: 'reasoning_effort',
-      });
-      expect(thrown(() => sentBody(callInput({ reasoning_effort: 'low', max_tokens: 1000 })))).toMatchObject({
-        status: 400,
-        param: 'max_tokens',
-      });
-    });
+  it("Anthropic's own thinking goes through as given and wins over reasoning_effort", () => {
+    const own = { type: 'enabled', budget_tokens: 3000 };
+    expect(thinkingOf({ thinking: own, reasoning_effort: 'high' })).toEqual(own);
+    expect(thinkingOf({ thinking: { type: 'disabled' } })).toEqual({ type: 'disabled' });
+  });
 
-    it('leaves thinking off, named in the warnings, when a tool is forced or a tool loop is under way', () => {
-      const tool = { type: 'function' as const, function: { name: 'f', parameters: { type: 'object' } } };
-      const forced = toAnthropicRequest(
-        callInput({ reasoning_effort: 'low', tools: [tool], tool_choice: 'required' }),
-        credentials,
-      );
-      expect(forced.body.thinking).toBeUndefined();
-      expect(forced.warnings).toContain('reasoning_effort');
-      const json = toAnthropicRequest(
-        callInput({ reasoning_effort: 'low', response_format: { type: 'json_object' } }),
-        credentials,
-      );
-      expect(json.body.thinking).toBeUndefined();
-      const loop = toAnthropicRequest(
-        callInput({
-          thinking: { type: 'enabled', budget_tokens: 2000 },
-          tools: [tool],
-          messages: [
-            { role: 'user', content: 'Go' },
-            {
-              role: 'assistant',
-              content: null,
-              tool_calls: [{ id: 'toolu_1', type: 'function', function: { name: 'f', arguments: '{}' } }],
-            },
-            { role: 'tool', tool_call_id: 'toolu_1', content: 'done' },
-          ],
-        }),
-        credentials,
-      );
-      expect(loop.body.thinking).toBeUndefined();
-      expect(loop.warnings).toContain('thinking');
+  it('refuses what Anthropic would refuse: a budget at or over max_tokens, an unknown effort, max_tokens too small', () => {
+    expect(
+      thrown(() => sentBody(callInput({ thinking: { type: 'enabled', budget_tokens: 5000 }, max_tokens: 5000 }))),
+    ).toMatchObject({
+      status: 400,
+      param: 'thinking',
     });
+    expect(thrown(() => sentBody(callInput({ reasoning_effort: 'extreme' })))).toMatchObject({
+      status: 400,
+      param: 'reasoning_effort',
+    });
+    expect(thrown(() => sentBody(callInput({ reasoning_effort: 'low', max_tokens: 1000 })))).toMatchObject({
+      status: 400,
+      param: 'max_tokens',
+    });
+  });
+
+  it('leaves thinking off, named in the warnings, when a tool is forced or a tool loop is under way', () => {
+    const tool = { type: 'function' as const, function: { name: 'f', parameters: { type: 'object' } } };
+    const forced = toAnthropicRequest(
+      callInput({ reasoning_effort: 'low', tools: [tool], tool_choice: 'required' }),
+      credentials,
+    );
+    expect(forced.body.thinking).toBeUndefined();
+    expect(forced.warnings).toContain('reasoning_effort');
+    const json = toAnthropicRequest(
+      callInput({ reasoning_effort: 'low', response_format: { type: 'json_object' } }),
+      credentials,
+    );
+    expect(json.body.thinking).toBeUndefined();
+    const loop = toAnthropicRequest(
+      callInput({
+        thinking: { type: 'enabled', budget_tokens: 2000 },
+        tools: [tool],
+        messages: [
+          { role: 'user', content: 'Go' },
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: [{ id: 'toolu_1', type: 'function', function: { name: 'f', arguments: '{}' } }],
+          },
+          { role: 'tool', tool_call_id: 'toolu_1', content: 'done' },
+        ],
+      }),
+      credentials,
+    );
+    expect(loop.body.thinking).toBeUndefined();
+    expect(loop.warnings).toContain('thinking');
   });
 });

@@ -30,8 +30,9 @@ export interface ThinkingDecision {
 }
 
 /**
- * The `thinking` field for the upstream body. `maxTokens` is the request's `max_tokens` (the
- * budget must stay below it, as OpenAI counts reasoning in `max_completion_tokens`).
+ * The `thinking` field for the upstream body. `maxTokens` is the upstream `max_tokens`; the budget
+ * stays below it (OpenAI counts reasoning in `max_completion_tokens`), and when the client set no
+ * limit, at half of it, so the answer keeps room.
  *
  * @throws GatewayError (400) for a `thinking` or `reasoning_effort` Anthropic cannot take.
  */
@@ -40,7 +41,8 @@ export function toThinking(
   maxTokens: number,
   toolChoice: AnthropicToolChoice | undefined,
 ): ThinkingDecision {
-  const asked = askedThinking(request, maxTokens);
+  const clientLimit = request.max_completion_tokens ?? request.max_tokens;
+  const asked = askedThinking(request, maxTokens, clientLimit === undefined || clientLimit === null);
   if (asked === undefined || asked.thinking.type === 'disabled') return { thinking: asked?.thinking, dropped: undefined };
   const forced = toolChoice !== undefined && (toolChoice.type === 'any' || toolChoice.type === 'tool');
   const lastAssistant = request.messages.findLast((message) => message.role === 'assistant');
@@ -52,6 +54,7 @@ export function toThinking(
 function askedThinking(
   request: ChatCompletionRequest,
   maxTokens: number,
+  defaultLimit: boolean,
 ): { thinking: AnthropicThinking; param: string } | undefined {
   const own = request.thinking;
   if (own !== undefined && own !== null) return { thinking: ownThinking(own, maxTokens), param: 'thinking' };
@@ -62,13 +65,14 @@ function askedThinking(
   if (budget === undefined) {
     throw invalidRequest(`reasoning_effort must be one of none, ${Object.keys(BUDGETS).join(', ')}.`, 'reasoning_effort');
   }
-  if (maxTokens <= MIN_BUDGET) {
+  const cap = defaultLimit ? Math.floor(maxTokens / 2) : maxTokens - 1;
+  if (cap < MIN_BUDGET) {
     throw invalidRequest(
       `Claude needs max_tokens above ${MIN_BUDGET} to think (reasoning_effort counts against it); got ${maxTokens}.`,
       'max_tokens',
     );
   }
-  return { thinking: { type: 'enabled', budget_tokens: Math.min(budget, maxTokens - 1) }, param: 'reasoning_effort' };
+  return { thinking: { type: 'enabled', budget_tokens: Math.min(budget, cap) }, param: 'reasoning_effort' };
 }
 
 /** Anthropic's own `thinking`, checked so a malformed one is a 400 here rather than upstream. */
