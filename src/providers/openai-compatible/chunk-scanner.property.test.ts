@@ -148,7 +148,7 @@ const toolCall = fc.record(
   {
     index: fc.oneof(
       { arbitrary: fc.nat({ max: 3 }), weight: 6 },
-      { arbitrary: fc.constantFrom<Json>(missing, 1.5, '0'), weight: 1 },
+      { arbitrary: fc.constantFrom<Json>(missing, 1.5, '0', 10, -1, 123456, 1234567, 1e21), weight: 1 },
     ),
     id: fc.oneof(name, fc.constant('MAPPEDID1')),
     type: fc.oneof({ arbitrary: fc.constant<Json>('function'), weight: 6 }, { arbitrary: fc.constant(missing), weight: 1 }),

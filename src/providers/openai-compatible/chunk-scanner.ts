@@ -281,11 +281,21 @@ function scanRest(data: string, head: ChatHead, options: ScanOptions, firstBacks
         state = COMMA_OR_CLOSE;
         continue;
       } else if (valueKind === CALL_INDEX) {
-        // A small non-negative integer, written plainly.
-        const end = c >= ZERO && c <= 0x39 ? literalEnd(data, i, c) : -1;
-        if (end < 0 || end > i + 6 || digitsEnd(data, i) !== end) return undefined;
+        // A small non-negative integer, written plainly (no sign, fraction, exponent or leading zero).
+        let end = i;
         callIndex = 0;
-        for (let j = i; j < end; j++) callIndex = callIndex * 10 + data.charCodeAt(j) - ZERO;
+        for (let d = c; d >= ZERO && d <= 0x39 && end < i + 6; d = data.charCodeAt(++end)) callIndex = callIndex * 10 + d - ZERO;
+        const next = data.charCodeAt(end);
+        if (
+          end === i ||
+          (c === ZERO && end > i + 1) ||
+          next === 0x2e ||
+          next === 0x65 ||
+          next === 0x45 ||
+          (next >= ZERO && next <= 0x39)
+        ) {
+          return undefined;
+        }
         i = end - 1;
         state = COMMA_OR_CLOSE;
         continue;
