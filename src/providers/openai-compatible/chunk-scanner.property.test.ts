@@ -1,9 +1,10 @@
 /**
  * The streaming fast path against the full path, on generated chunks: whatever the upstream sends
  * (key orders, whitespace, escapes, non-ASCII, nesting, usage null / object / absent / malformed,
- * every finish reason, `error` and `x_groq` chunks, repeated keys), what the fast path sends parses
- * to exactly the object the full path sends, the transform ends in the same state, and an error is
- * the same error. A second property shows that plain chunks do take the fast path, so the first
+ * every finish reason, `error` and `x_groq` chunks, repeated keys, and what the full path must fix:
+ * content as a list of parts, `reasoning`, tool calls without index or type, a first chunk without
+ * its role, several choices, reasoning turned off), what the fast path sends parses to exactly the
+ * object the full path sends, the transform ends in the same state, and an error is the same error. A second property shows that plain chunks do take the fast path, so the first
  * one compares two different code paths.
  *
  * The reference is the same transform fed the same text behind one leading space: JSON.parse reads
