@@ -22,7 +22,7 @@ function isOpenAIFinishReason(value: unknown): boolean {
  * unknown → `stop` (the answer did end; clients only know the five).
  *
  * @throws GatewayError (502) for Mistral's `error`: the generation failed, the text is not an answer.
- * @see provider-protocols.md §4.7
+ * @see docs/providers.md §4.7
  */
 export function normaliseFinishReason(value: unknown): FinishReason | null {
   if (value === null || value === undefined || value === '') return null;
