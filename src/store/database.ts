@@ -20,6 +20,7 @@ import { spendReservations } from './migrations/002-spend-reservations.js';
 import { auditAndRateLimits } from './migrations/003-audit-and-rate-limits.js';
 import { usageEndpoint } from './migrations/004-usage-endpoint.js';
 import { accountStatusAndProviderChecks } from './migrations/007-account-status-and-provider-checks.js';
+import { providerKeyPools } from './migrations/009-provider-key-pools.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -98,6 +99,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '003-audit-and-rate-limits': auditAndRateLimits,
   '004-usage-endpoint': usageEndpoint,
   '007-account-status-and-provider-checks': accountStatusAndProviderChecks,
+  '009-provider-key-pools': providerKeyPools,
 };
 
 class StaticMigrationProvider implements MigrationProvider {
