@@ -108,10 +108,10 @@ class StaticMigrationProvider implements MigrationProvider {
   }
 }
 
-/** Applies pending migrations; returns the names applied. */
-export async function migrate(store: Store): Promise<string[]> {
+/** Applies pending migrations (up to and including `upTo` when given); returns the names applied. */
+export async function migrate(store: Store, upTo?: string): Promise<string[]> {
   const migrator = new Migrator({ db: store.db, provider: new StaticMigrationProvider() });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = upTo === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(upTo);
   if (error !== undefined) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
