@@ -44,28 +44,31 @@ export function KeyPool({ record, onChanged }: KeyPoolProps) {
   const base = `/api/providers/${record.id}/keys`;
   return (
     <div className="key-pool">
-      <div className="table-scroll">
-        <table className="table" aria-label={`Keys of ${record.name}`}>
-          <thead>
-            <tr>
-              <th scope="col">Key</th>
-              <th scope="col">Label</th>
-              <th scope="col">Weight</th>
-              <th scope="col">State</th>
-              <th scope="col">Last hour</th>
-              <th scope="col">Last error</th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {record.keys.map((k) => (
-              <KeyRow key={k.id} k={k} busy={busy === k.id} base={base} act={act} only={record.keys.length === 1} />
-            ))}
-          </tbody>
-        </table>
-      </div>
+      {/* One key is shown in the connection's facts; the table appears with a second. */}
+      {record.keys.length > 1 ? (
+        <div className="table-scroll">
+          <table className="table" aria-label={`Keys of ${record.name}`}>
+            <thead>
+              <tr>
+                <th scope="col">Key</th>
+                <th scope="col">Label</th>
+                <th scope="col">Weight</th>
+                <th scope="col">State</th>
+                <th scope="col">Last hour</th>
+                <th scope="col">Last error</th>
+                <th scope="col">
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {record.keys.map((k) => (
+                <KeyRow key={k.id} k={k} busy={busy === k.id} base={base} act={act} only={record.keys.length === 1} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
       <InlineError message={error} />
       {adding ? (
         <AddKeyForm
