@@ -7,6 +7,8 @@ const BOTH_STORES = [
   'test/e2e/spend-cap.test.ts',
   'test/e2e/fallback.test.ts',
   'test/e2e/admin.test.ts',
+  'test/e2e/key-pools.test.ts',
+  'src/store/migrations/009-provider-key-pools.test.ts',
 ];
 
 export default defineConfig({

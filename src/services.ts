@@ -17,6 +17,8 @@ import { UpstreamClient } from './gateway/upstream-client.js';
 import { ApiKeys } from './keys/api-keys.js';
 import { LocalInvalidationBus, type InvalidationBus } from './coordination/invalidation.js';
 import { ProviderCredentials } from './keys/provider-credentials.js';
+import { KeyPool } from './keys/key-pool.js';
+import { PoolKeys } from './keys/pool-keys.js';
 import { RedisInvalidationBus } from './coordination/redis-invalidation-bus.js';
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './coordination/rate-limiter.js';
 import { loadVault } from './keys/vault.js';
@@ -35,6 +37,7 @@ export interface Services {
   accounts: Accounts;
   accountAdmin: AccountAdmin;
   providers: ProviderCredentials;
+  poolKeys: PoolKeys;
   keys: ApiKeys;
   prices: Prices;
   ledger: SpendLedger;
@@ -138,12 +141,15 @@ export async function createServices(config: Config, logger: Logger, options: Se
   const accounts = new Accounts({ db: store.db, throttle, sessionTtlMs: config.sessionTtlMs });
   const audit = new AuditLog(store.db);
   const policy = new UpstreamPolicy(config.privateUpstreams, options.resolve);
-  const providers = new ProviderCredentials(store.db, vault, bus, audit, policy);
+  const pool = new KeyPool(bus);
+  const providers = new ProviderCredentials(store.db, vault, bus, audit, policy, pool);
+  const poolKeys = new PoolKeys(store.db, vault, bus, audit, providers, pool);
   const keys = new ApiKeys(store.db, bus, audit);
   const accountAdmin = new AccountAdmin({ db: store.db, audit, keys });
   const prices = new Prices(store.db, bus);
   const metrics = new Metrics();
   const reporter = new RequestReporter(logger, metrics);
+  metrics.observePool(() => pool.states());
   const usage = new UsageRecorder({
     db: store.db,
     maxPending: config.usageMaxPendingRows,
@@ -191,6 +197,7 @@ export async function createServices(config: Config, logger: Logger, options: Se
     accounts,
     accountAdmin,
     providers,
+    poolKeys,
     keys,
     prices,
     ledger,

@@ -20,7 +20,8 @@ import type { ModelRoute } from './model-route.js';
 import { warningsHeader } from './warnings-header.js';
 import { relayStream, type StreamOutcome } from './relay-stream.js';
 import type { JsonAnswer, RequestContext } from './request-context.js';
-import { parseUpstreamJson, unframedError, upstreamError } from './upstream-error.js';
+import { parseUpstreamJson, unframedError } from './upstream-error.js';
+import { sendPooled } from './pooled-send.js';
 import { clientGone, readAnswer, type UpstreamClient } from './upstream-client.js';
 
 /** Output tokens assumed (and sent as `max_tokens`) for a capped key on a model whose maximum is unknown. */
@@ -44,6 +45,17 @@ export interface AttemptResult {
   ttftMs: number | null;
   /** The database spend reservation this request's usage row settles (PostgreSQL ledger), if any. */
   reservationId: string | undefined;
+  /** The pool key that served. */
+  poolKeyId: string | null;
+}
+
+/**
+ * What names a conversation for prompt-cache affinity: the messages up to and including the first
+ * user message, which stay the same as the conversation grows.
+ */
+export function leadingMessages(request: ChatCompletionRequest): string {
+  const firstUser = request.messages.findIndex((m) => m.role === 'user');
+  return JSON.stringify(request.messages.slice(0, firstUser < 0 ? 1 : firstUser + 1));
 }
 
 /** OpenAI usage → the token counts Z-AI bills. */
@@ -122,23 +134,31 @@ export async function runChatAttempt(
   }
 
   try {
-    const apiKey = deps.providers.decryptKey(candidate.route);
-    const translation = candidate.info.adapter.chat(
-      {
-        request,
-        upstreamModel: candidate.upstreamModel,
-        publicModel: candidate.model,
-        stream,
-        includeUsage: stream && clientRequest.stream_options?.include_usage === true,
-        maxOutputTokens: candidate.catalog?.maxOutputTokens ?? undefined,
-      },
-      { baseUrl: candidate.route.baseUrl, apiKey },
+    const {
+      built: translation,
+      upstream,
+      apiKey,
+      key,
+    } = await sendPooled(
+      deps,
+      ctx,
+      candidate,
+      (apiKey) =>
+        candidate.info.adapter.chat(
+          {
+            request,
+            upstreamModel: candidate.upstreamModel,
+            publicModel: candidate.model,
+            stream,
+            includeUsage: stream && clientRequest.stream_options?.include_usage === true,
+            maxOutputTokens: candidate.catalog?.maxOutputTokens ?? undefined,
+          },
+          { baseUrl: candidate.route.baseUrl, apiKey },
+        ),
+      () => leadingMessages(clientRequest),
     );
     const warnings = ingress === undefined ? translation.warnings : [...new Set([...ingress.warnings, ...translation.warnings])];
     if (warnings.length > 0) headers['x-zai-warnings'] = warningsHeader(warnings);
-
-    const upstream = await deps.upstream.send(translation.call, ctx.signal, candidate.route.ownerRole);
-    if (upstream.status < 200 || upstream.status >= 300) throw await upstreamError(candidate.info.adapter, upstream, apiKey);
 
     // Both results below are spelled out: see docs/performance.md, "No properties after a spread".
     const reservationId = reservation !== undefined && deps.ledger.settlesWithUsage ? reservation.id : undefined;
@@ -178,6 +198,7 @@ export async function runChatAttempt(
         costNanoUsd: cost,
         ttftMs: null,
         reservationId,
+        poolKeyId: key.id,
       };
     }
 
@@ -203,6 +224,7 @@ export async function runChatAttempt(
       costNanoUsd: cost,
       ttftMs: outcome.ttftMs,
       reservationId,
+      poolKeyId: key.id,
     };
   } finally {
     // No-op after settle; gives the reservation back on every error path. (Awaiting nothing would

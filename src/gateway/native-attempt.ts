@@ -25,7 +25,8 @@ import { streamCostNanoUsd, type AttemptDeps, type AttemptResult } from './chat-
 import type { ModelRoute } from './model-route.js';
 import { relayEvents, type EventRelay } from './relay-stream.js';
 import type { JsonAnswer, RequestContext } from './request-context.js';
-import { parseUpstreamJson, unframedError, upstreamError } from './upstream-error.js';
+import { parseUpstreamJson, unframedError } from './upstream-error.js';
+import { sendPooled } from './pooled-send.js';
 import { clientGone, readAnswer } from './upstream-client.js';
 
 /** A client request in the provider's own API, as the ingress prepared it. */
@@ -48,6 +49,8 @@ export interface NativeRequest {
   answer(json: unknown, publicModel: string): { body: string; usage: TokenUsage | undefined };
   /** A fresh relay for one streamed answer: events out with `model` = publicModel, usage read on the way. */
   createStream(publicModel: string): EventRelay;
+  /** For prompt-cache affinity: what names the conversation (its leading messages); absent, no affinity. */
+  leading?: () => string;
 }
 
 export async function runNativeAttempt(
@@ -78,13 +81,20 @@ export async function runNativeAttempt(
   }
 
   try {
-    const apiKey = deps.providers.decryptKey(candidate.route);
-    const call = adapter.nativeCall(
-      { path: native.path, body: native.body(candidate.upstreamModel), headers: native.headers, stream: native.stream },
-      { baseUrl: candidate.route.baseUrl, apiKey },
+    const nativeCall = adapter.nativeCall;
+    const body = native.body(candidate.upstreamModel);
+    const { upstream, apiKey, key } = await sendPooled(
+      deps,
+      ctx,
+      candidate,
+      (apiKey) => ({
+        call: nativeCall(
+          { path: native.path, body, headers: native.headers, stream: native.stream },
+          { baseUrl: candidate.route.baseUrl, apiKey },
+        ),
+      }),
+      native.leading,
     );
-    const upstream = await deps.upstream.send(call, ctx.signal, candidate.route.ownerRole);
-    if (upstream.status < 200 || upstream.status >= 300) throw await upstreamError(adapter, upstream, apiKey);
     const reservationId = reservation !== undefined && deps.ledger.settlesWithUsage ? reservation.id : undefined;
 
     if (!native.stream) {
@@ -119,6 +129,7 @@ export async function runNativeAttempt(
         costNanoUsd: cost,
         ttftMs: null,
         reservationId,
+        poolKeyId: key.id,
       };
     }
 
@@ -143,6 +154,7 @@ export async function runNativeAttempt(
       costNanoUsd: cost,
       ttftMs: outcome.ttftMs,
       reservationId,
+      poolKeyId: key.id,
     };
   } finally {
     if (reservation !== undefined) await reservation.release();

@@ -43,6 +43,7 @@ export function recordUsage(
     stream: stream ? 1 : 0,
     attempts,
     endpoint,
+    pool_key_id: result?.poolKeyId ?? null,
   };
   deps.usage.record(row, result?.reservationId);
   deps.reporter.add(row);

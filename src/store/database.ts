@@ -21,6 +21,7 @@ import { spendReservations } from './migrations/002-spend-reservations.js';
 import { auditAndRateLimits } from './migrations/003-audit-and-rate-limits.js';
 import { usageEndpoint } from './migrations/004-usage-endpoint.js';
 import { accountStatusAndProviderChecks } from './migrations/007-account-status-and-provider-checks.js';
+import { providerKeyPools } from './migrations/009-provider-key-pools.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -100,6 +101,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '003-audit-and-rate-limits': auditAndRateLimits,
   '004-usage-endpoint': usageEndpoint,
   '007-account-status-and-provider-checks': accountStatusAndProviderChecks,
+  '009-provider-key-pools': providerKeyPools,
 };
 
 class StaticMigrationProvider implements MigrationProvider {
@@ -108,10 +110,10 @@ class StaticMigrationProvider implements MigrationProvider {
   }
 }
 
-/** Applies pending migrations; returns the names applied. */
-export async function migrate(store: Store): Promise<string[]> {
+/** Applies pending migrations (up to and including `upTo` when given); returns the names applied. */
+export async function migrate(store: Store, upTo?: string): Promise<string[]> {
   const migrator = new Migrator({ db: store.db, provider: new StaticMigrationProvider() });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = upTo === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(upTo);
   if (error !== undefined) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

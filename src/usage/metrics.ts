@@ -18,6 +18,7 @@ export interface RequestObservation {
   costNanoUsd: number;
 }
 
+const POOL_STATES = ['ok', 'cooling_down', 'failing'] as const;
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
 /** What one (provider, model, status) added since prom-client last collected. */
@@ -85,6 +86,25 @@ export class Metrics {
     name: 'zai_fallbacks_total',
     help: 'Attempts made on a fallback model.',
     registers: [this.registry],
+  });
+  private readonly poolRetries = new Counter({
+    name: 'zai_pool_key_retries_total',
+    help: 'Calls retried on another key of the same pool, by reason (rate_limited: 429/529, refused: 401/403).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  private poolStates: () => Iterable<{ provider: string; keyId: string; state: string }> = () => [];
+  private readonly poolKeyState = new Gauge({
+    name: 'zai_pool_key_state',
+    help: 'Pool keys this replica knows, by state (1 for the current state: ok, cooling_down, failing).',
+    labelNames: ['provider', 'key_id', 'state'] as const,
+    registers: [this.registry],
+    collect: () => {
+      this.poolKeyState.reset();
+      for (const { provider, keyId, state } of this.poolStates()) {
+        for (const s of POOL_STATES) this.poolKeyState.set({ provider, key_id: keyId, state: s }, s === state ? 1 : 0);
+      }
+    },
   });
   private readonly capRefusals = new Counter({
     name: 'zai_spend_cap_refusals_total',
@@ -171,6 +191,15 @@ export class Metrics {
 
   upstreamError(provider: string, failureClass: string): void {
     this.upstreamErrors.inc({ provider, class: failureClass });
+  }
+
+  poolRetry(reason: 'rate_limited' | 'refused'): void {
+    this.poolRetries.inc({ reason });
+  }
+
+  /** Where zai_pool_key_state reads the keys' states at each scrape. */
+  observePool(states: () => Iterable<{ provider: string; keyId: string; state: string }>): void {
+    this.poolStates = states;
   }
 
   fallback(): void {

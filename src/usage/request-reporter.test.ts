@@ -25,6 +25,7 @@ function row(i: number, status = 200): UsageRow {
     stream: 0,
     attempts: 1,
     endpoint: 'chat.completions',
+    pool_key_id: null,
   };
 }
 

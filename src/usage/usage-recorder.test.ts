@@ -41,6 +41,7 @@ function row(i: number): UsageRow {
     stream: i % 2,
     attempts: 1,
     endpoint: i % 2 === 0 ? 'chat.completions' : 'embeddings',
+    pool_key_id: i % 3 === 0 ? null : `pky_${i}`,
   };
 }
 

@@ -36,6 +36,7 @@ const USAGE_COLUMNS = [
   'stream',
   'attempts',
   'endpoint',
+  'pool_key_id',
 ] as const satisfies ReadonlyArray<keyof UsageRow>;
 
 // Fails to compile if a UsageRow column is missing from USAGE_COLUMNS.

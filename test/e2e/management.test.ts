@@ -157,10 +157,12 @@ describe('providers', () => {
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ provider: 'openai', name: 'openai', base_url: `${fake.url}/v1`, key_hint: 'sk-…cdef' });
     expect(Object.keys(created.body).sort()).toEqual([
+      'affinity',
       'base_url',
       'created_at',
       'id',
       'key_hint',
+      'keys',
       'last_check',
       'name',
       'provider',

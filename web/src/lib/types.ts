@@ -29,16 +29,35 @@ export interface ProviderCheck extends ProviderTestResult {
   checked_at: string;
 }
 
+/** One key of a provider's pool (never the key: its hint). */
+export interface PoolKeyRecord {
+  id: string;
+  label: string;
+  hint: string;
+  weight: number;
+  enabled: boolean;
+  created_at: string;
+  state: 'ok' | 'cooling_down' | 'failing';
+  until: string | null;
+  error: string | null;
+  requests_last_hour: number;
+  errors_last_hour: number;
+  last_used_at: string | null;
+  recent_errors: Array<{ at: string; status: number; code: string | null }>;
+}
+
 export interface ProviderRecord {
   id: string;
   provider: string;
   name: string;
   base_url: string;
   key_hint: string;
+  affinity: boolean;
   created_at: string;
   updated_at: string;
-  /** Null until tested, and again after the key or base URL changed. */
+  /** Null until tested, and again after a key or the base URL changed. */
   last_check: ProviderCheck | null;
+  keys: PoolKeyRecord[];
 }
 
 export interface KeyRecord {

@@ -1,4 +1,4 @@
-/** A saved connection: key hint, base URL, date, what its last Test said; Test, Replace key, Remove. */
+/** A saved connection: key hint, base URL, date, what its last Test said, its key pool; Test, Replace key, Remove. */
 import { useState } from 'react';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { InlineError } from '../../components/inline-error';
@@ -7,6 +7,7 @@ import { api, messageOf } from '../../lib/api';
 import { formatDate, formatDateTime, formatMs } from '../../lib/format';
 import type { ProviderCheck, ProviderRecord, ProviderType } from '../../lib/types';
 import { checkLabel } from './provider-check';
+import { KeyPool } from './key-pool';
 import { ProviderForm } from './provider-form';
 
 interface ProviderConnectionProps {
@@ -45,9 +46,10 @@ export function ProviderConnection({ type, record, onChanged }: ProviderConnecti
           </dd>
         </div>
         <div>
-          <dt>Key</dt>
+          <dt>{record.keys.length > 1 ? `Keys (${record.keys.length})` : 'Key'}</dt>
           <dd>
             <code>{record.key_hint || 'none'}</code>
+            {record.keys.length > 1 ? '…' : null}
           </dd>
         </div>
         <div>
@@ -70,6 +72,8 @@ export function ProviderConnection({ type, record, onChanged }: ProviderConnecti
         {!testing && !record.last_check ? <p className="muted small">Not tested since the key was saved.</p> : null}
       </div>
       <InlineError message={error} />
+
+      <KeyPool record={record} onChanged={onChanged} />
 
       {replacing ? (
         <ProviderForm
@@ -99,7 +103,7 @@ export function ProviderConnection({ type, record, onChanged }: ProviderConnecti
             onClick={() => setReplacing(true)}
             aria-label={`Replace key of ${record.name}`}
           >
-            Replace key
+            {record.keys.length > 1 ? 'Replace first key' : 'Replace key'}
           </button>
           <button
             type="button"
