@@ -49,11 +49,29 @@ describe('normaliseFinishReason', () => {
 });
 
 describe('parseChatResponse', () => {
-  it('parseChatResponse() sets the public model and keeps every other field', () => {
+  it("parseChatResponse() sets the public model and keeps OpenAI's fields and hosts' documented extensions", () => {
     expect(parseChatResponse(completion(), 'openai/gpt-4o-mini', undefined, true)).toEqual({
       ...completion(),
       model: 'openai/gpt-4o-mini',
     });
+    const extended = {
+      ...completion(),
+      x_groq: { id: 'req_1' },
+      prompt_logprobs: null,
+      citations: ['https://example.com'],
+      perf_metrics: {},
+    };
+    expect(parseChatResponse(structuredClone(extended), 'groq/llama', undefined, true)).toEqual({
+      ...extended,
+      model: 'groq/llama',
+    });
+  });
+
+  it("parseChatResponse() drops top-level fields that are neither OpenAI's nor a documented extension", () => {
+    const body = { ...completion(), internal_secret: 'from a service behind the base URL', debug: { env: {} } };
+    const parsed = parseChatResponse(body, 'custom/m', undefined, true) as unknown as Record<string, unknown>;
+    expect(Object.keys(parsed).sort()).toEqual(Object.keys(completion()).sort());
+    expect(JSON.stringify(parsed)).not.toContain('secret');
   });
 
   it('parseChatResponse() normalises finish reasons', () => {
@@ -170,6 +188,9 @@ describe('encodePlainResponse', () => {
       expect(encode(body), String(reason)).toBeUndefined();
     }
     expect(encode({ ...completion(), object: 'chat.completion.chunk' })).toBeUndefined();
+    // An unknown top-level member sends the answer down the full path, which drops it.
+    expect(encode({ ...completion(), internal_secret: 'x' })).toBeUndefined();
+    expect(encode({ ...completion(), x_groq: { id: 'req_1' } })).toBeDefined();
     expect(encode({ ...completion(), choices: [1] })).toBeUndefined();
     const ids = new ToolIdMap();
     ids.toUpstream('call_1');

@@ -1,6 +1,8 @@
 /**
  * Non-streaming answers of OpenAI-compatible hosts. They are already OpenAI's shape, so parsing is
- * lenient (unknown fields are kept for the client) and only the known deviations are fixed.
+ * lenient and only the known deviations are fixed. Top-level members are relayed only when they
+ * are OpenAI's or a documented extension of a host: a base URL may point anywhere, and whatever
+ * else answers there must not reach the client through the gateway.
  */
 import type { ChatCompletion, FinishReason } from '../../openai/types.js';
 import { readErrorFields, upstreamProtocolError } from './errors.js';
@@ -8,6 +10,38 @@ import { isRecord } from '../../lib/is-record.js';
 import type { ToolIdMap } from './mistral-tool-ids.js';
 import { fixMessage } from './message-fixes.js';
 import { rewriteModel } from './model-rewrite.js';
+
+/** The top-level members of a chat completion the client gets: OpenAI's, then hosts' documented extensions. */
+const COMPLETION_MEMBERS: ReadonlySet<string> = new Set([
+  'id',
+  'object',
+  'created',
+  'model',
+  'choices',
+  'usage',
+  'system_fingerprint',
+  'service_tier',
+  // Groq
+  'x_groq',
+  // Together (`warnings`; `prompt` with echo)
+  'warnings',
+  'prompt',
+  // Fireworks (perf_metrics_in_response)
+  'perf_metrics',
+  // vLLM
+  'prompt_logprobs',
+  'prompt_token_ids',
+  'kv_transfer_params',
+  // Perplexity
+  'citations',
+  'search_results',
+]);
+
+/** Whether every top-level member is one the client may get. */
+function hasOnlyKnownMembers(json: Record<string, unknown>): boolean {
+  for (const key in json) if (!COMPLETION_MEMBERS.has(key)) return false;
+  return true;
+}
 
 const OPENAI_FINISH_REASONS: ReadonlySet<string> = new Set(['stop', 'length', 'tool_calls', 'content_filter', 'function_call']);
 
@@ -60,6 +94,9 @@ export function parseChatResponse(
         : `The upstream answered with an error: ${upstreamMessage}`,
     );
   }
+  if (!hasOnlyKnownMembers(json)) {
+    for (const key of Object.keys(json)) if (!COMPLETION_MEMBERS.has(key)) delete json[key];
+  }
   json.model = publicModel;
   json.object = 'chat.completion';
   for (const choice of json.choices) {
@@ -74,8 +111,8 @@ export function parseChatResponse(
 
 /**
  * The client's answer as the upstream's text with only the model rewritten, when parseChatResponse
- * would change nothing else: OpenAI's object, finish reasons already OpenAI's (or null), no tool-call
- * ids to map back, nothing for fixMessage() to fix. Undefined otherwise (then the parsed answer is
+ * would change nothing else: OpenAI's object, only known top-level members, finish reasons already
+ * OpenAI's (or null), no tool-call ids to map back, nothing for fixMessage() to fix. Undefined otherwise (then the parsed answer is
  * serialised).
  */
 export function encodePlainResponse(
@@ -87,6 +124,7 @@ export function encodePlainResponse(
 ): string | undefined {
   if (!isRecord(json) || json.object !== 'chat.completion' || typeof json.model !== 'string' || !Array.isArray(json.choices))
     return undefined;
+  if (!hasOnlyKnownMembers(json)) return undefined;
   const mapIds = toolIds !== undefined && toolIds.size > 0;
   for (const choice of json.choices as unknown[]) {
     if (!isRecord(choice)) return undefined;
