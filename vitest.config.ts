@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// The management, gateway and money suites run twice: on embedded SQLite and on PostgreSQL.
+// The management, admin, gateway and money suites run twice: on embedded SQLite and on PostgreSQL.
 const BOTH_STORES = [
   'test/e2e/management.test.ts',
   'test/e2e/gateway.test.ts',
@@ -9,6 +9,9 @@ const BOTH_STORES = [
   'test/e2e/money-token-classes.test.ts',
   'test/e2e/budget-periods.test.ts',
   'test/e2e/cap-shortens.test.ts',
+  'test/e2e/admin.test.ts',
+  'test/e2e/key-pools.test.ts',
+  'src/store/migrations/009-provider-key-pools.test.ts',
 ];
 
 export default defineConfig({

@@ -13,6 +13,14 @@ export interface Config {
   redisUrl: string | undefined;
   /** Prefix of every Redis key and channel, so several deployments (or tests) can share one Redis. */
   redisPrefix: string;
+  /** PostgreSQL deadlines: connecting (or waiting for a pooled connection), and each query. */
+  database: { connectTimeoutMs: number; queryTimeoutMs: number };
+  /** Redis deadlines: connecting (through its ready check), and each command. */
+  redis: { connectTimeoutMs: number; commandTimeoutMs: number };
+  /** How long a spend reservation lives unless its replica renews it (every third of this). */
+  reservationLeaseMs: number;
+  /** Usage rows kept in memory while the database cannot take them; past this the oldest are dropped (and counted). */
+  usageMaxPendingRows: number;
   /** Raw `PROVIDER_KEY_ENCRYPTION_KEY`; parsed and checked by `keys/vault.ts`. */
   encryptionKeys: string | undefined;
   signup: 'open' | 'closed';
@@ -111,6 +119,16 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     redisPrefix: env.ZAI_REDIS_PREFIX?.trim() || 'zai:',
+    database: {
+      connectTimeoutMs: integer(env, 'ZAI_DB_CONNECT_TIMEOUT_MS', 1000, 1, 600_000),
+      queryTimeoutMs: integer(env, 'ZAI_DB_QUERY_TIMEOUT_MS', 1000, 1, 3_600_000),
+    },
+    redis: {
+      connectTimeoutMs: integer(env, 'ZAI_REDIS_CONNECT_TIMEOUT_MS', 1000, 1, 600_000),
+      commandTimeoutMs: integer(env, 'ZAI_REDIS_COMMAND_TIMEOUT_MS', 500, 1, 600_000),
+    },
+    reservationLeaseMs: integer(env, 'ZAI_RESERVATION_LEASE_MS', 30_000, 1000, 3_600_000),
+    usageMaxPendingRows: integer(env, 'ZAI_USAGE_MAX_PENDING_ROWS', 100_000, 1000, 10_000_000),
     encryptionKeys: env.PROVIDER_KEY_ENCRYPTION_KEY,
     signup: oneOf(env, 'ZAI_SIGNUP', ['open', 'closed'] as const, 'open'),
     publicUrl: publicUrlText === undefined ? undefined : new URL(publicUrlText),

@@ -15,7 +15,8 @@ export interface RunningServer {
   app: FastifyInstance;
   services: Services;
   logger: Logger;
-  close(): Promise<void>;
+  /** Resolves to how many usage rows and settlements could not be written before the grace period ended. */
+  close(): Promise<number>;
 }
 
 export async function startServer(
@@ -29,7 +30,7 @@ export async function startServer(
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  let closing: Promise<void> | undefined;
+  let closing: Promise<number> | undefined;
   return {
     url: `http://${host}:${port}`,
     port,
@@ -39,14 +40,17 @@ export async function startServer(
     close() {
       closing ??= (async () => {
         // Stop accepting; let in-flight requests and streams finish within the grace period; then
-        // drop whatever sockets remain (idle keep-alives, clients that vanished) and flush usage.
+        // drop whatever sockets remain (idle keep-alives, clients that vanished) and write what is
+        // left (usage, settlements), retrying while the grace period lasts (a database briefly down).
+        const deadline = Date.now() + config.shutdownGraceMs;
         const closed = app.close();
         const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
         await Promise.race([app.whenIdle(), grace]);
         app.server.closeAllConnections();
         await closed;
-        await services.close();
+        const lost = await services.close(deadline);
         logger.flush();
+        return lost;
       })();
       return closing;
     },

@@ -9,19 +9,38 @@ import { newId, randomBase62, sha256Hex } from '../crypto/secrets.js';
 import type { Database } from '../store/schema.js';
 import type { LoginThrottle } from './login-throttle.js';
 
+export type Role = 'admin' | 'member';
+
 export interface User {
   id: string;
   email: string;
-  role: 'admin' | 'member';
+  role: Role;
   created_at: string;
+}
+
+/** An account as admins see it: the user, whether it is disabled, and its total usage. */
+export interface AccountSummary extends User {
+  disabled_at: string | null;
+  requests: number;
+  cost_nano_usd: number;
 }
 
 export const MIN_PASSWORD_LENGTH = 10;
 const MAX_PASSWORD_LENGTH = 1024;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-function toUser(row: { id: string; email: string; role: 'admin' | 'member'; created_at: number }): User {
+function toUser(row: { id: string; email: string; role: Role; created_at: number }): User {
   return { id: row.id, email: row.email, role: row.role, created_at: new Date(row.created_at).toISOString() };
+}
+
+/** The answer to a correct password for a disabled account (a wrong one gets the usual 401). */
+export function accountDisabled(): GatewayError {
+  return new GatewayError({
+    status: 403,
+    type: 'permission_error',
+    code: 'account_disabled',
+    message: 'This account is disabled. Ask an admin of this Z-AI server to enable it.',
+  });
 }
 
 function normaliseEmail(email: string): string {
@@ -50,7 +69,7 @@ export class Accounts {
   constructor(private readonly options: AccountsOptions) {}
 
   /** Creates an account; the first account ever created is an admin unless `role` says otherwise. */
-  async create(input: { email: string; password: string; role?: 'admin' | 'member' }): Promise<User> {
+  async create(input: { email: string; password: string; role?: Role }): Promise<User> {
     const email = normaliseEmail(input.email);
     checkPassword(input.password);
     const passwordHash = await hashPassword(input.password);
@@ -73,6 +92,7 @@ export class Accounts {
       password_hash: passwordHash,
       role: input.role ?? (Number(count.n) === 0 ? ('admin' as const) : ('member' as const)),
       created_at: Date.now(),
+      disabled_at: null,
     };
     try {
       await db.insertInto('users').values(row).execute();
@@ -104,6 +124,8 @@ export class Accounts {
       throw new GatewayError({ status: 401, message: 'Incorrect email or password.', code: 'invalid_credentials' });
     }
     await throttle.succeed([`email:${email}`]);
+    // Said only after the right password, so it reveals nothing about which emails exist.
+    if (row.disabled_at !== null) throw accountDisabled();
     return toUser(row);
   }
 
@@ -119,13 +141,14 @@ export class Accounts {
     return { token, expiresAt };
   }
 
-  /** The user of a live session, or undefined. */
+  /** The user of a live session of an enabled account, or undefined. */
   async userForSession(token: string): Promise<User | undefined> {
     const row = await this.options.db
       .selectFrom('sessions')
       .innerJoin('users', 'users.id', 'sessions.user_id')
       .select(['users.id', 'users.email', 'users.role', 'users.created_at', 'sessions.expires_at'])
       .where('sessions.token_hash', '=', sha256Hex(token))
+      .where('users.disabled_at', 'is', null)
       .executeTakeFirst();
     if (!row || row.expires_at <= Date.now()) return undefined;
     return toUser(row);
@@ -138,10 +161,14 @@ export class Accounts {
     await db.deleteFrom('sessions').where('expires_at', '<=', Date.now()).execute();
   }
 
-  /** Admin view: every account with its total usage. */
-  async listWithUsage(): Promise<Array<User & { requests: number; cost_nano_usd: number }>> {
+  /** Admin view: every account with its status and total usage. */
+  async listWithUsage(): Promise<AccountSummary[]> {
     const { db } = this.options;
-    const users = await db.selectFrom('users').select(['id', 'email', 'role', 'created_at']).orderBy('created_at').execute();
+    const users = await db
+      .selectFrom('users')
+      .select(['id', 'email', 'role', 'created_at', 'disabled_at'])
+      .orderBy('created_at')
+      .execute();
     const totals = await db
       .selectFrom('usage')
       .select((eb) => ['user_id', eb.fn.countAll<number>().as('requests'), eb.fn.sum<number>('cost_nano_usd').as('cost')])
@@ -150,6 +177,7 @@ export class Accounts {
     const byUser = new Map(totals.map((t) => [t.user_id, t]));
     return users.map((u) => ({
       ...toUser(u),
+      disabled_at: u.disabled_at === null ? null : new Date(u.disabled_at).toISOString(),
       requests: Number(byUser.get(u.id)?.requests ?? 0),
       cost_nano_usd: Number(byUser.get(u.id)?.cost ?? 0),
     }));

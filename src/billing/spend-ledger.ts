@@ -3,8 +3,11 @@
  * reserves its worst-case cost; after the answer it settles to the actual cost and releases the
  * rest. `spent + reserved + this reservation > cap` answers 402.
  *
- * Two implementations share this interface: `MemorySpendLedger` (one process; SQLite or a single
- * replica) and the Redis one (several replicas).
+ * Three implementations share this interface: `MemorySpendLedger` (one process; SQLite or a single
+ * replica), the Redis one and the PostgreSQL one (several replicas). Across replicas a reservation
+ * is a lease its replica renews while it needs it, so a replica that dies cannot hold a cap for
+ * long; and a settlement that cannot land (the shared store is down) is kept and retried, its
+ * reservation still holding room meanwhile, so that the cap is never exceeded.
  */
 import { GatewayError } from '../errors.js';
 
@@ -24,15 +27,22 @@ export interface CapSubject {
 }
 
 export interface Reservation {
-  /** Turns the reservation into spend of `actualNanoUsd` (may exceed the reservation only for uncapped keys). Idempotent with release. */
+  readonly id: string;
+  /**
+   * Turns the reservation into spend of `actualNanoUsd` (may exceed the reservation only for
+   * uncapped keys). Never fails the answer: what cannot land now is retried. Idempotent with release.
+   */
   settle(actualNanoUsd: number): Promise<void>;
   /** Gives the whole reservation back (request failed before any cost). Safe to call after settle: no-op. */
   release(): Promise<void>;
 }
 
 export interface SpendLedger {
-  /** True when settle() itself writes the spend to the database (then the usage writer must not). */
-  readonly persistsSpend: boolean;
+  /**
+   * True when a reservation is a database row that the request's usage row settles: the usage
+   * writer adds the spend and deletes the reservation in one transaction (PostgreSQL ledger).
+   */
+  readonly settlesWithUsage: boolean;
   /** Reserves `amountNanoUsd` against the key's cap or throws 402 `spend_cap_reached`. */
   reserve(subject: CapSubject, amountNanoUsd: number): Promise<Reservation>;
   /**
@@ -40,6 +50,10 @@ export interface SpendLedger {
    * request that cannot have its worst case may be shortened. Advisory: reserve() still decides.
    */
   available(subject: CapSubject): Promise<number>;
+  /** Settlements and releases that have not landed yet (retried). */
+  readonly unsettled: number;
+  /** Stops renewing; retries what has not landed until `deadline` (epoch ms). Returns what was given up. */
+  close(deadline: number): Promise<number>;
 }
 
 export function spendCapReached(resetsAt?: number | null): GatewayError {
@@ -66,7 +80,9 @@ interface KeyState {
 
 /** Exact in one process: JavaScript runs one reservation at a time, so check-and-add is atomic. */
 export class MemorySpendLedger implements SpendLedger {
-  readonly persistsSpend = false;
+  readonly settlesWithUsage = false;
+  readonly unsettled = 0;
+  private nextId = 0;
   private readonly keys = new Map<string, KeyState>();
 
   /** The counter of each key's latest budget period, so an ended period's is dropped. */
@@ -105,6 +121,7 @@ export class MemorySpendLedger implements SpendLedger {
     const held = state;
     let open = true;
     return {
+      id: `res_${++this.nextId}`,
       async settle(actual) {
         if (!open) return;
         open = false;
@@ -117,5 +134,9 @@ export class MemorySpendLedger implements SpendLedger {
         held.reserved -= amount;
       },
     };
+  }
+
+  async close(): Promise<number> {
+    return 0;
   }
 }

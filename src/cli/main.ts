@@ -39,8 +39,8 @@ async function serve(): Promise<number> {
   server.logger.info({ url: server.url, storage: server.services.store.dialect }, `Z-AI is listening on ${server.url}`);
   const signal = await stopped;
   server.logger.info({ signal }, 'shutting down: finishing in-flight requests');
-  await server.close();
-  return 0;
+  // Non-zero when usage rows or settlements were lost (logged): the database stayed away too long.
+  return (await server.close()) > 0 ? 1 : 0;
 }
 
 async function migrateCommand(): Promise<number> {

@@ -1,5 +1,5 @@
 /**
- * `zai rotate-encryption-key`: re-encrypts every stored provider key under the first key of
+ * `zai rotate-encryption-key`: re-encrypts every stored provider key (every key of every pool) under the first key of
  * PROVIDER_KEY_ENCRYPTION_KEY, in batches, online. Each row is updated only if it still holds the
  * ciphertext that was read, so a key pasted meanwhile is never overwritten; a rerun skips rows that
  * are already current, so it is safe to interrupt. Prints counts, never keys.
@@ -21,7 +21,7 @@ export async function rotateEncryptionKey(db: Kysely<Database>, vault: Vault, ba
   let after = '';
   for (;;) {
     const rows = await db
-      .selectFrom('providers')
+      .selectFrom('provider_keys')
       .select(['id', 'key_ciphertext'])
       .where('id', '>', after)
       .orderBy('id')
@@ -42,7 +42,7 @@ export async function rotateEncryptionKey(db: Kysely<Database>, vault: Vault, ba
         continue;
       }
       const result = await db
-        .updateTable('providers')
+        .updateTable('provider_keys')
         .set({ key_ciphertext: next.token })
         .where('id', '=', row.id)
         .where('key_ciphertext', '=', row.key_ciphertext)

@@ -17,7 +17,8 @@ import type { ModelRoute } from './model-route.js';
 import { warningsHeader } from './warnings-header.js';
 import { relayStream, type StreamOutcome } from './relay-stream.js';
 import type { JsonAnswer, RequestContext } from './request-context.js';
-import { parseUpstreamJson, unframedError, upstreamError } from './upstream-error.js';
+import { parseUpstreamJson, unframedError } from './upstream-error.js';
+import { sendPooled } from './pooled-send.js';
 import { clientGone, readAnswer, type UpstreamClient } from './upstream-client.js';
 
 export interface AttemptDeps {
@@ -36,8 +37,19 @@ export interface AttemptResult {
   usage: TokenUsage | undefined;
   costNanoUsd: number;
   ttftMs: number | null;
-  /** The spend ledger already wrote this cost to the key (the usage writer must not add it again). */
-  spendAccounted: boolean;
+  /** The database spend reservation this request's usage row settles (PostgreSQL ledger), if any. */
+  reservationId: string | undefined;
+  /** The pool key that served. */
+  poolKeyId: string | null;
+}
+
+/**
+ * What names a conversation for prompt-cache affinity: the messages up to and including the first
+ * user message, which stay the same as the conversation grows.
+ */
+export function leadingMessages(request: ChatCompletionRequest): string {
+  const firstUser = request.messages.findIndex((m) => m.role === 'user');
+  return JSON.stringify(request.messages.slice(0, firstUser < 0 ? 1 : firstUser + 1));
 }
 
 /** OpenAI usage → the token counts Z-AI bills. */
@@ -111,28 +123,36 @@ export async function runChatAttempt(
   }
 
   try {
-    const apiKey = deps.providers.decryptKey(candidate.route);
-    const translation = candidate.info.adapter.chat(
-      {
-        request,
-        upstreamModel: candidate.upstreamModel,
-        publicModel: candidate.model,
-        stream,
-        includeUsage: stream && clientRequest.stream_options?.include_usage === true,
-        maxOutputTokens: candidate.catalog?.maxOutputTokens ?? undefined,
-      },
-      { baseUrl: candidate.route.baseUrl, apiKey },
+    const {
+      built: translation,
+      upstream,
+      apiKey,
+      key,
+    } = await sendPooled(
+      deps,
+      ctx,
+      candidate,
+      (apiKey) =>
+        candidate.info.adapter.chat(
+          {
+            request,
+            upstreamModel: candidate.upstreamModel,
+            publicModel: candidate.model,
+            stream,
+            includeUsage: stream && clientRequest.stream_options?.include_usage === true,
+            maxOutputTokens: candidate.catalog?.maxOutputTokens ?? undefined,
+          },
+          { baseUrl: candidate.route.baseUrl, apiKey },
+        ),
+      () => leadingMessages(clientRequest),
     );
     const warnings = [
       ...new Set([...(ingress?.warnings ?? []), ...translation.warnings, ...(shortened ? [SHORTENED_WARNING] : [])]),
     ];
     if (warnings.length > 0) headers['x-zai-warnings'] = warningsHeader(warnings);
 
-    const upstream = await deps.upstream.send(translation.call, ctx.signal, candidate.route.ownerRole);
-    if (upstream.status < 200 || upstream.status >= 300) throw await upstreamError(candidate.info.adapter, upstream, apiKey);
-
     // Both results below are spelled out: see docs/performance.md, "No properties after a spread".
-    const spendAccounted = reservation !== undefined && deps.ledger.persistsSpend;
+    const reservationId = reservation !== undefined && deps.ledger.settlesWithUsage ? reservation.id : undefined;
     if (!stream) {
       let text: string;
       try {
@@ -168,7 +188,8 @@ export async function runChatAttempt(
         usage,
         costNanoUsd: cost,
         ttftMs: null,
-        spendAccounted,
+        reservationId,
+        poolKeyId: key.id,
       };
     }
 
@@ -193,7 +214,8 @@ export async function runChatAttempt(
       usage: outcome.usage,
       costNanoUsd: cost,
       ttftMs: outcome.ttftMs,
-      spendAccounted,
+      reservationId,
+      poolKeyId: key.id,
     };
   } finally {
     // No-op after settle; gives the reservation back on every error path. (Awaiting nothing would

@@ -14,7 +14,7 @@ import { recordUsage } from './record-usage.js';
 import { jsonPieces } from './json-pieces.js';
 import type { JsonAnswer, PiecewiseAnswer, RequestContext } from './request-context.js';
 import { readJsonAnswer } from './streamed-json.js';
-import { upstreamError } from './upstream-error.js';
+import { sendPooled } from './pooled-send.js';
 import { validateEmbeddingsRequest } from './validate-request.js';
 
 /** Answers of at least this many bytes upstream are written in pieces. */
@@ -44,13 +44,16 @@ export async function embeddings(deps: GatewayDeps, ctx: RequestContext, body: u
         worstCaseCostNanoUsd({ promptTokensUpperBound: bound, maxOutputTokens: 0, price }),
       );
     }
-    const apiKey = deps.providers.decryptKey(candidate.route);
-    const translation = embed(
-      { request, upstreamModel: candidate.upstreamModel, publicModel: candidate.model },
-      { baseUrl: candidate.route.baseUrl, apiKey },
+    const {
+      built: translation,
+      upstream,
+      key,
+    } = await sendPooled(deps, ctx, candidate, (apiKey) =>
+      embed(
+        { request, upstreamModel: candidate.upstreamModel, publicModel: candidate.model },
+        { baseUrl: candidate.route.baseUrl, apiKey },
+      ),
     );
-    const upstream = await deps.upstream.send(translation.call, ctx.signal, candidate.route.ownerRole);
-    if (upstream.status < 200 || upstream.status >= 300) throw await upstreamError(candidate.info.adapter, upstream, apiKey);
     // Thousands of vectors are legitimately large: their own bound. The answer is parsed as it
     // arrives and a large one written in pieces, so it is never held as bytes, text and value at once.
     const { json, bytes } = await readJsonAnswer(
@@ -82,7 +85,8 @@ export async function embeddings(deps: GatewayDeps, ctx: RequestContext, body: u
       usage,
       costNanoUsd: cost,
       ttftMs: null,
-      spendAccounted: reservation !== undefined && deps.ledger.persistsSpend,
+      reservationId: reservation !== undefined && deps.ledger.settlesWithUsage ? reservation.id : undefined,
+      poolKeyId: key.id,
     };
     recordUsage(deps, ctx, 'embeddings', request.model, false, 1, result, undefined);
     return answer;

@@ -18,6 +18,7 @@ import { isModelAllowed } from '../keys/model-patterns.js';
 import type { ProviderCredentials } from '../keys/provider-credentials.js';
 import type { ChatCompletionRequest } from '../openai/types.js';
 import type { UsageEndpoint } from '../store/schema.js';
+import type { RequestReporter } from '../usage/request-reporter.js';
 import type { UsageRecorder } from '../usage/usage-recorder.js';
 import { runChatAttempt, type AttemptDeps, type AttemptResult } from './chat-attempt.js';
 import { recordUsage } from './record-usage.js';
@@ -31,6 +32,7 @@ export interface GatewayDeps extends AttemptDeps {
   prices: Prices;
   ledger: SpendLedger;
   usage: UsageRecorder;
+  reporter: RequestReporter;
   logger: Logger;
   retrySameModel: boolean;
   rateLimiter: RateLimiter;

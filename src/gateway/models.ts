@@ -8,6 +8,7 @@ import { GatewayError } from '../errors.js';
 import { catalogModelsFor } from '../billing/price-catalog.js';
 import { isModelAllowed } from '../keys/model-patterns.js';
 import type { ProviderCredentials, ProviderRoute } from '../keys/provider-credentials.js';
+import type { PoolKey } from '../keys/key-pool.js';
 import type { Model } from '../openai/types.js';
 import { PROVIDERS } from '../providers/registry.js';
 import type { KeyAuth } from '../keys/api-keys.js';
@@ -31,6 +32,10 @@ export interface ProviderTestResult {
   latency_ms: number;
   message: string;
   models?: number;
+}
+
+export interface PoolKeyTestResult extends ProviderTestResult {
+  key_id: string;
 }
 
 export class ModelLister {
@@ -67,12 +72,35 @@ export class ModelLister {
     return data;
   }
 
+  /**
+   * Tests every key of an entry's pool (or the one named), side by side. A key that passes is
+   * ok again on every replica; one the provider refuses (401/403) is marked failing. The entry's
+   * result is the first failure, else the first key's success.
+   */
+  async testPool(route: ProviderRoute, keyId?: string): Promise<ProviderTestResult & { keys: PoolKeyTestResult[] }> {
+    const keys = keyId === undefined ? route.keys : route.keys.filter((k) => k.id === keyId);
+    const pool = this.deps.providers.pool;
+    const results = await Promise.all(
+      keys.map(async (key) => {
+        const result = await this.test(route, key);
+        if (result.ok) pool.clear(key.id);
+        else if (result.status === 401 || result.status === 403)
+          pool.markFailing(key.id, result.status, `${result.status} test failed`);
+        return { key_id: key.id, ...result };
+      }),
+    );
+    const summary = results.find((r) => !r.ok) ?? results[0];
+    if (summary === undefined) throw new GatewayError({ status: 404, code: 'not_found', message: 'Provider key not found.' });
+    const { key_id: _, ...rest } = summary;
+    return { ...rest, keys: results };
+  }
+
   /** One authenticated model-list call, reported as ok / status / latency / the provider's message. */
-  async test(route: ProviderRoute): Promise<ProviderTestResult> {
+  async test(route: ProviderRoute, key: PoolKey): Promise<ProviderTestResult> {
     const start = performance.now();
     let apiKey = '';
     try {
-      apiKey = this.deps.providers.decryptKey(route);
+      apiKey = this.deps.providers.decryptKey(key);
       const result = await this.fetch(route, apiKey);
       const latency = Math.round(performance.now() - start);
       if (result.ok)
@@ -80,7 +108,7 @@ export class ModelLister {
           ok: true,
           status: 200,
           latency_ms: latency,
-          message: `OK: ${result.ids.length} models available.`,
+          message: `OK: ${result.ids.length} ${result.ids.length === 1 ? 'model' : 'models'} available.`,
           models: result.ids.length,
         };
       // A refusal keeps the meaning the adapter gave it (Gemini answers a bad key with 400
@@ -101,10 +129,11 @@ export class ModelLister {
   }
 
   private customModels(route: ProviderRoute): Promise<string[]> {
-    const cacheKey = `${route.id}:${route.baseUrl}:${route.keyCiphertext.length}`;
+    const key = this.deps.providers.pickKey(route);
+    const cacheKey = `${route.id}:${route.baseUrl}:${route.updatedAt}`;
     const hit = this.customCache.get(cacheKey);
     if (hit && Date.now() - hit.at < CUSTOM_LIST_TTL_MS) return hit.ids;
-    const ids = this.fetchIds(route, this.deps.providers.decryptKey(route));
+    const ids = this.fetchIds(route, this.deps.providers.decryptKey(key));
     this.customCache.set(cacheKey, { at: Date.now(), ids });
     ids.catch(() => this.customCache.delete(cacheKey));
     return ids;

@@ -26,7 +26,8 @@ import { streamCostNanoUsd, type AttemptDeps, type AttemptResult } from './chat-
 import type { ModelRoute } from './model-route.js';
 import { relayEvents, type EventRelay } from './relay-stream.js';
 import type { JsonAnswer, RequestContext } from './request-context.js';
-import { parseUpstreamJson, unframedError, upstreamError } from './upstream-error.js';
+import { parseUpstreamJson, unframedError } from './upstream-error.js';
+import { sendPooled } from './pooled-send.js';
 import { clientGone, readAnswer } from './upstream-client.js';
 
 /** A client request in the provider's own API, as the ingress prepared it. */
@@ -49,6 +50,8 @@ export interface NativeRequest {
   answer(json: unknown, publicModel: string): { body: string; usage: TokenUsage | undefined };
   /** A fresh relay for one streamed answer: events out with `model` = publicModel, usage read on the way. */
   createStream(publicModel: string): EventRelay;
+  /** For prompt-cache affinity: what names the conversation (its leading messages); absent, no affinity. */
+  leading?: () => string;
 }
 
 export async function runNativeAttempt(
@@ -79,14 +82,21 @@ export async function runNativeAttempt(
   }
 
   try {
-    const apiKey = deps.providers.decryptKey(candidate.route);
-    const call = adapter.nativeCall(
-      { path: native.path, body: native.body(candidate.upstreamModel), headers: native.headers, stream: native.stream },
-      { baseUrl: candidate.route.baseUrl, apiKey },
+    const nativeCall = adapter.nativeCall;
+    const body = native.body(candidate.upstreamModel);
+    const { upstream, apiKey, key } = await sendPooled(
+      deps,
+      ctx,
+      candidate,
+      (apiKey) => ({
+        call: nativeCall(
+          { path: native.path, body, headers: native.headers, stream: native.stream },
+          { baseUrl: candidate.route.baseUrl, apiKey },
+        ),
+      }),
+      native.leading,
     );
-    const upstream = await deps.upstream.send(call, ctx.signal, candidate.route.ownerRole);
-    if (upstream.status < 200 || upstream.status >= 300) throw await upstreamError(adapter, upstream, apiKey);
-    const spendAccounted = reservation !== undefined && deps.ledger.persistsSpend;
+    const reservationId = reservation !== undefined && deps.ledger.settlesWithUsage ? reservation.id : undefined;
 
     if (!native.stream) {
       let text: string;
@@ -119,7 +129,8 @@ export async function runNativeAttempt(
         usage,
         costNanoUsd: cost,
         ttftMs: null,
-        spendAccounted,
+        reservationId,
+        poolKeyId: key.id,
       };
     }
 
@@ -143,7 +154,8 @@ export async function runNativeAttempt(
       usage: outcome.usage,
       costNanoUsd: cost,
       ttftMs: outcome.ttftMs,
-      spendAccounted,
+      reservationId,
+      poolKeyId: key.id,
     };
   } finally {
     if (reservation !== undefined) await reservation.release();

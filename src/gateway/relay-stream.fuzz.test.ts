@@ -14,7 +14,6 @@
  */
 import fc from 'fast-check';
 import { EventEmitter } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../errors.js';
@@ -32,6 +31,7 @@ import type { ClientStream, RequestContext } from './request-context.js';
 import { Cancellation } from './cancellation.js';
 import type { UpstreamResponse } from './upstream-client.js';
 import { damageBytes, split } from '../../test/helpers/fuzz.js';
+import { loadRecording } from '../../test/helpers/recording.js';
 
 const SEED = Number(process.env.ZAI_FUZZ_SEED ?? 0x4e1a);
 const encoder = new TextEncoder();
@@ -84,15 +84,7 @@ const anthropic = transformFactory(anthropicAdapter, 'anthropic/claude-sonnet-4-
 const gemini = transformFactory(geminiAdapter, 'gemini/gemini-2.5-flash');
 
 function file(path: string): string {
-  return readFileSync(new URL(`../providers/${path}`, import.meta.url), 'utf8');
-}
-
-function geminiSse(path: string): string {
-  return file(path)
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => `data: ${line}\r\n\r\n`)
-    .join('');
+  return loadRecording(new URL(`../providers/${path}`, import.meta.url)).body;
 }
 
 const OPENAI_BEFORE_FINISH = OPENAI_TEXT_STREAM.slice(
@@ -114,50 +106,50 @@ const UPSTREAMS: Upstream[] = [
   {
     name: 'anthropic text',
     create: anthropic,
-    bytes: encoder.encode(file('anthropic/__fixtures__/stream-text.sse')),
+    bytes: encoder.encode(file('anthropic/__fixtures__/stream-text.http')),
     outcome: 'complete',
   },
   {
     name: 'anthropic tools',
     create: anthropic,
-    bytes: encoder.encode(file('anthropic/__fixtures__/stream-tool-use.sse')),
+    bytes: encoder.encode(file('anthropic/__fixtures__/stream-tool-use.http')),
     outcome: 'complete',
   },
   {
     name: 'anthropic cut',
     create: anthropic,
-    bytes: encoder.encode(file('anthropic/__fixtures__/stream-cut.sse')),
+    bytes: encoder.encode(file('anthropic/__fixtures__/stream-cut.http')),
     outcome: 'cut',
   },
   {
     name: 'anthropic error',
     create: anthropic,
-    bytes: encoder.encode(file('anthropic/__fixtures__/stream-error.sse')),
+    bytes: encoder.encode(file('anthropic/__fixtures__/stream-error.http')),
     outcome: 'error',
   },
   {
     name: 'gemini text',
     create: gemini,
-    bytes: encoder.encode(geminiSse('gemini/__fixtures__/text.chunks.txt')),
+    bytes: encoder.encode(file('gemini/__fixtures__/text.stream.http')),
     outcome: 'complete',
   },
   {
     name: 'gemini tools',
     create: gemini,
-    bytes: encoder.encode(geminiSse('gemini/__fixtures__/tool-call.chunks.txt')),
+    bytes: encoder.encode(file('gemini/__fixtures__/tool-call.stream.http')),
     outcome: 'complete',
   },
   {
     name: 'gemini blocked',
     create: gemini,
-    bytes: encoder.encode(geminiSse('gemini/__fixtures__/blocked.chunks.txt')),
+    bytes: encoder.encode(file('gemini/__fixtures__/blocked.stream.http')),
     outcome: 'complete',
   },
-  { name: 'gemini cut', create: gemini, bytes: encoder.encode(geminiSse('gemini/__fixtures__/cut.chunks.txt')), outcome: 'cut' },
+  { name: 'gemini cut', create: gemini, bytes: encoder.encode(file('gemini/__fixtures__/cut.stream.http')), outcome: 'cut' },
   {
     name: 'gemini error',
     create: gemini,
-    bytes: encoder.encode(geminiSse('gemini/__fixtures__/error.chunks.txt')),
+    bytes: encoder.encode(file('gemini/__fixtures__/error.stream.http')),
     outcome: 'error',
   },
   {

@@ -49,7 +49,7 @@ function setup(): { ctx: RequestContext; client: Client; body: PassThrough; resp
 }
 
 const openAIStream = (includeUsage = false): ReturnType<typeof createChatStream> =>
-  createChatStream({ publicModel: 'openai/m', includeUsage, toolIds: undefined });
+  createChatStream({ publicModel: 'openai/m', includeUsage, toolIds: undefined, reasoning: true });
 
 const chunk = (extra: string): string =>
   `data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[${extra}]}\n\n`;

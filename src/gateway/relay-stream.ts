@@ -10,9 +10,9 @@
  */
 import { GatewayError } from '../errors.js';
 import { SSE_HEADERS } from '../openai/sse-encoder.js';
-import type { TokenUsage } from '../openai/types.js';
+import type { ChatCompletionChunk, TokenUsage } from '../openai/types.js';
 import { SseEventTooLargeError, SseParser } from '../providers/sse-parser.js';
-import type { SseEvent, StreamOutput, StreamTransform } from '../providers/provider.js';
+import { EncodedChunk, type SseEvent, type StreamOutput, type StreamTransform } from '../providers/provider.js';
 import type { Metrics } from '../usage/metrics.js';
 import { chunkTextBytes, openAIChunks, type ChunkEncoder } from './client-codec.js';
 import type { ClientStream, RequestContext } from './request-context.js';
@@ -59,7 +59,7 @@ export interface EventRelay {
 class ChatEventRelay implements EventRelay {
   completionBytes = 0;
   readonly keepAlive: string;
-  // The transform's fast variant when the encoder takes pre-encoded chunks (bound once, not looked up per event).
+  // Bound once, not looked up per event.
   private readonly pushEvent: (event: SseEvent) => StreamOutput[];
 
   constructor(
@@ -67,10 +67,7 @@ class ChatEventRelay implements EventRelay {
     private readonly encoder: ChunkEncoder,
   ) {
     this.keepAlive = encoder.keepAlive;
-    this.pushEvent =
-      encoder.acceptsEncoded && transform.pushEncoded !== undefined
-        ? transform.pushEncoded.bind(transform)
-        : transform.push.bind(transform);
+    this.pushEvent = transform.push.bind(transform);
   }
 
   get complete(): boolean {
@@ -100,8 +97,13 @@ class ChatEventRelay implements EventRelay {
   private write(chunks: readonly StreamOutput[]): string {
     if (chunks.length === 0) return '';
     for (const chunk of chunks) this.completionBytes += chunkTextBytes(chunk);
-    return this.encoder.encode(chunks);
+    // An encoder of another API reads chunk objects: the fast path's pre-encoded text is parsed back.
+    return this.encoder.encode(this.encoder.acceptsEncoded ? chunks : chunks.map(asChunkObject));
   }
+}
+
+function asChunkObject(chunk: StreamOutput): ChatCompletionChunk {
+  return chunk instanceof EncodedChunk ? (JSON.parse(chunk.json) as ChatCompletionChunk) : chunk;
 }
 
 function waitForDrain(stream: ClientStream): Promise<void> {

@@ -13,6 +13,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from 'pino';
 import type { Services } from '../services.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
+import { adminRoutes } from './routes/admin-routes.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
 import { messagesRoutes } from './routes/messages-routes.js';
@@ -171,6 +172,7 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
       priceRoutes(scoped, services);
       usageRoutes(scoped, services);
       playgroundRoutes(scoped, services);
+      adminRoutes(scoped, services);
     });
   });
 

@@ -7,6 +7,7 @@ import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyRequest } fr
 import { GatewayError, requestTooLarge } from '../errors.js';
 import type { JsonAnswer } from '../gateway/request-context.js';
 import { anthropicErrorAnswer } from '../ingress/anthropic-messages/errors.js';
+import { isStorageFailure, storageUnavailable } from '../store/storage-error.js';
 import { JSON_CONTENT_TYPE } from './json-body.js';
 
 function fromFrameworkError(err: FastifyError): GatewayError | undefined {
@@ -47,32 +48,16 @@ function fromFrameworkError(err: FastifyError): GatewayError | undefined {
   return undefined;
 }
 
-// Connection-level failures of the database (PostgreSQL SQLSTATE classes 08 and 57P, sockets).
-const STORAGE_DOWN = /^(08|57P)|^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND)$/;
-
-function storageDown(err: unknown): GatewayError | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  const message = err instanceof Error ? err.message : '';
-  if (
-    (typeof code === 'string' && STORAGE_DOWN.test(code)) ||
-    /Connection terminated|connect ECONNREFUSED|database system is/i.test(message)
-  ) {
-    return new GatewayError({
-      status: 503,
-      type: 'service_unavailable_error',
-      code: 'storage_unavailable',
-      message: 'Z-AI cannot reach its database. Try again shortly.',
-    });
-  }
-  return undefined;
-}
-
 /** Whatever was thrown → the GatewayError the client sees; unexpected errors are logged here. */
 export function toGatewayError(err: unknown, log: Pick<FastifyBaseLogger, 'error' | 'warn'>, requestId: string): GatewayError {
   let error =
     err instanceof GatewayError
       ? err
-      : (storageDown(err) ?? (err instanceof Error ? fromFrameworkError(err as FastifyError) : undefined));
+      : isStorageFailure(err)
+        ? storageUnavailable(err)
+        : err instanceof Error
+          ? fromFrameworkError(err as FastifyError)
+          : undefined;
   if (error === undefined) {
     // Unexpected: log it with the request id; the client gets no internals.
     log.error({ reqId: requestId, err }, 'unhandled error');

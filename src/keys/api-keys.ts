@@ -1,7 +1,8 @@
 /**
  * Z-AI gateway keys: `zai-` + 43 base62 characters (256 bits). Only the SHA-256 digest is stored
  * and looked up. The gateway authenticates through an in-memory cache keyed by digest, dropped on
- * revoke and patch (on every replica, through the invalidation bus).
+ * revoke and patch, and for all of an account's keys when an admin disables or enables it (on
+ * every replica, through the invalidation bus).
  */
 import type { Kysely } from 'kysely';
 import { GatewayError, invalidRequest, notFound } from '../errors.js';
@@ -39,6 +40,8 @@ export interface KeyAuth {
   userId: string;
   keyHash: string;
   revoked: boolean;
+  /** The owning account is disabled by an admin: the key is refused until it is enabled again. */
+  accountDisabled: boolean;
   allowedModels: string[];
   /** The cap in nano-USD, or null for no cap. */
   capNanoUsd: number | null;
@@ -212,6 +215,12 @@ export class ApiKeys {
     this.bus.publish({ kind: 'api-key', keyHash: row.key_hash });
   }
 
+  /** Drops every cached key of an account (its status changed), here and on the other replicas. */
+  async dropAccount(userId: string): Promise<void> {
+    const rows = await this.db.selectFrom('api_keys').select('key_hash').where('user_id', '=', userId).execute();
+    for (const row of rows) this.bus.publish({ kind: 'api-key', keyHash: row.key_hash });
+  }
+
   /** The key behind a bearer token, from the cache; undefined for unknown keys. */
   authenticate(token: string): Promise<KeyAuth | undefined> {
     if (!token.startsWith(KEY_PREFIX) || token.length > 200) return Promise.resolve(undefined);
@@ -243,13 +252,20 @@ export class ApiKeys {
   }
 
   private async load(hash: string): Promise<KeyAuth | undefined> {
-    const row = await this.db.selectFrom('api_keys').selectAll().where('key_hash', '=', hash).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('api_keys')
+      .innerJoin('users', 'users.id', 'api_keys.user_id')
+      .selectAll('api_keys')
+      .select('users.disabled_at')
+      .where('api_keys.key_hash', '=', hash)
+      .executeTakeFirst();
     if (!row) return undefined;
     return {
       id: row.id,
       userId: row.user_id,
       keyHash: row.key_hash,
       revoked: row.revoked_at !== null,
+      accountDisabled: row.disabled_at !== null,
       allowedModels: JSON.parse(row.allowed_models) as string[],
       capNanoUsd: row.spend_cap_nano_usd,
       spentNanoUsd: row.spent_nano_usd,

@@ -90,11 +90,6 @@ export interface ChatTranslation {
 }
 
 /**
- * Turns upstream SSE events into OpenAI chunks as they arrive. Every chunk it returns carries
- * `model` = publicModel. If `includeUsage` was asked for, it emits one final `choices: []` chunk with
- * usage before the stream ends; otherwise no chunk carries usage.
- */
-/**
  * One OpenAI chunk already encoded as JSON text (one line, no CR/LF), relayed to the client as is:
  * the fast path for upstream chunks that only need a string-level edit. A class, so the relay tells
  * it from a chunk object by `instanceof` (a chunk's own fields can be anything an upstream sent).
@@ -111,18 +106,21 @@ export class EncodedChunk {
   ) {}
 }
 
-/** What a stream transform's `pushEncoded()` returns: chunk objects and pre-encoded chunks, in order. */
+/** What a stream transform's `push()` returns: chunk objects and pre-encoded chunks, in order. */
 export type StreamOutput = ChatCompletionChunk | EncodedChunk;
 
+/**
+ * Turns upstream SSE events into OpenAI chunks as they arrive. Every chunk it returns carries
+ * `model` = publicModel. If `includeUsage` was asked for, it emits one final `choices: []` chunk with
+ * usage before the stream ends; otherwise no chunk carries usage.
+ */
 export interface StreamTransform {
-  /** One upstream event in, zero or more OpenAI chunks out. Throws GatewayError on an upstream error event. */
-  push(event: SseEvent): ChatCompletionChunk[];
   /**
-   * Optional fast variant of push(), used by the relay when present: the same chunks, in the same
-   * order, with the same effect on the transform's state, but any of them may come as an
-   * EncodedChunk whose JSON text goes to the client unchanged (no parse / stringify round trip).
+   * One upstream event in, zero or more OpenAI chunks out, in order: chunk objects, or chunks the
+   * transform already encoded (an EncodedChunk, whose JSON text goes to the client unchanged: no
+   * parse / stringify round trip). Throws GatewayError on an upstream error event.
    */
-  pushEncoded?(event: SseEvent): StreamOutput[];
+  push(event: SseEvent): StreamOutput[];
   /**
    * The upstream closed the connection. Returns any final chunks. Throws GatewayError
    * (failure 'reset') if the stream ended before it was complete, so the client never sees a

@@ -7,25 +7,25 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
 import { OPENAI_TEXT_STREAM } from './openai-compatible/__fixtures__/openai-stream.js';
 import { GROQ_STREAM } from './openai-compatible/__fixtures__/groq-stream.js';
 import type { SseEvent } from './provider.js';
 import { SseParser } from './sse-parser.js';
 import { split } from '../../test/helpers/fuzz.js';
+import { loadRecording } from '../../test/helpers/recording.js';
 
 const SEED = Number(process.env.ZAI_FUZZ_SEED ?? 0x55e0);
 const encoder = new TextEncoder();
 
 function anthropicFixture(name: string): string {
-  return readFileSync(new URL(`./anthropic/__fixtures__/${name}`, import.meta.url), 'utf8');
+  return loadRecording(new URL(`./anthropic/__fixtures__/${name}`, import.meta.url)).body;
 }
 
 const FIXTURES: Uint8Array[] = [
   OPENAI_TEXT_STREAM,
   GROQ_STREAM,
-  anthropicFixture('stream-text.sse'),
-  anthropicFixture('stream-tool-use.sse'),
+  anthropicFixture('stream-text.http'),
+  anthropicFixture('stream-tool-use.http'),
   `\ufeff${OPENAI_TEXT_STREAM.replaceAll('\n', '\r\n')}`,
   OPENAI_TEXT_STREAM.replaceAll('\n', '\r'),
 ].map((text) => encoder.encode(text));

@@ -1,6 +1,5 @@
 /**
- * Property tests for the three stream transforms: the
- * OpenAI-compatible, Anthropic and Gemini transforms, each created through its adapter exactly as
+ * Property tests for the three stream transforms: the OpenAI-compatible, Anthropic and Gemini transforms, each created through its adapter exactly as
  * the gateway does, fed the recorded-style fixtures in random splits, corrupted byte by byte and
  * event by event, and fed random events.
  *
@@ -15,7 +14,6 @@
  * Seeds are fixed so a failure reproduces; set ZAI_FUZZ_SEED to explore other inputs.
  */
 import fc from 'fast-check';
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../errors.js';
 import type { ChatCompletionChunk, ChatCompletionRequest } from '../openai/types.js';
@@ -30,6 +28,8 @@ import { TOGETHER_STREAM } from './openai-compatible/__fixtures__/together-strea
 import type { ProviderAdapter, SseEvent, StreamTransform } from './provider.js';
 import { SseParser } from './sse-parser.js';
 import { damageBytes, pathsOf, split, type Path } from '../../test/helpers/fuzz.js';
+import { loadRecording } from '../../test/helpers/recording.js';
+import { chunksOf } from '../../test/helpers/stream-chunks.js';
 
 const SEED = Number(process.env.ZAI_FUZZ_SEED ?? 0x7a1);
 const encoder = new TextEncoder();
@@ -87,16 +87,11 @@ function openAITerminal(sse: string): number {
 }
 
 function anthropicFile(name: string): string {
-  return readFileSync(new URL(`./anthropic/__fixtures__/${name}`, import.meta.url), 'utf8');
+  return loadRecording(new URL(`./anthropic/__fixtures__/${name}`, import.meta.url)).body;
 }
 
-/** Gemini fixtures hold one data payload per line; Gemini frames them with CRLF. */
 function geminiFile(name: string): string {
-  return readFileSync(new URL(`./gemini/__fixtures__/${name}`, import.meta.url), 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => `data: ${line}\r\n\r\n`)
-    .join('');
+  return loadRecording(new URL(`./gemini/__fixtures__/${name}`, import.meta.url)).body;
 }
 
 /** Gemini: the answer is whole once the last candidate finished (or the prompt was blocked). */
@@ -123,19 +118,19 @@ const OPENAI_FIXTURES = [
 ];
 
 const ANTHROPIC_FIXTURES = [
-  fixture('text', anthropicFile('stream-text.sse'), 'complete', anthropicTerminal),
-  fixture('tool use with thinking', anthropicFile('stream-tool-use.sse'), 'complete', anthropicTerminal),
-  fixture('answer tool as a plain tool', anthropicFile('stream-answer-tool.sse'), 'complete', anthropicTerminal),
-  fixture('cut', anthropicFile('stream-cut.sse'), 'cut', () => -1),
-  fixture('error event', anthropicFile('stream-error.sse'), 'error', () => -1),
+  fixture('text', anthropicFile('stream-text.http'), 'complete', anthropicTerminal),
+  fixture('tool use with thinking', anthropicFile('stream-tool-use.http'), 'complete', anthropicTerminal),
+  fixture('answer tool as a plain tool', anthropicFile('stream-answer-tool.http'), 'complete', anthropicTerminal),
+  fixture('cut', anthropicFile('stream-cut.http'), 'cut', () => -1),
+  fixture('error event', anthropicFile('stream-error.http'), 'error', () => -1),
 ];
 
 const GEMINI_FIXTURES = [
-  fixture('text with thoughts', geminiFile('text.chunks.txt'), 'complete', geminiTerminal),
-  fixture('tool calls', geminiFile('tool-call.chunks.txt'), 'complete', geminiTerminal),
-  fixture('prompt blocked', geminiFile('blocked.chunks.txt'), 'complete', geminiTerminal),
-  fixture('cut', geminiFile('cut.chunks.txt'), 'cut', () => -1),
-  fixture('error event', geminiFile('error.chunks.txt'), 'error', () => -1),
+  fixture('text with thoughts', geminiFile('text.stream.http'), 'complete', geminiTerminal),
+  fixture('tool calls', geminiFile('tool-call.stream.http'), 'complete', geminiTerminal),
+  fixture('prompt blocked', geminiFile('blocked.stream.http'), 'complete', geminiTerminal),
+  fixture('cut', geminiFile('cut.stream.http'), 'cut', () => -1),
+  fixture('error event', geminiFile('error.stream.http'), 'error', () => -1),
 ];
 
 const PROVIDERS: ProviderCase[] = [
@@ -185,7 +180,7 @@ function runEvents(transform: StreamTransform, events: Iterable<SseEvent>): Run 
   const chunks: ChatCompletionChunk[] = [];
   let thrownBy: Run['thrownBy'] = 'push';
   try {
-    for (const event of events) chunks.push(...transform.push(event));
+    for (const event of events) chunks.push(...chunksOf(transform.push(event)));
     thrownBy = 'end';
     chunks.push(...transform.end());
     return { chunks, error: undefined, thrownBy: undefined, finished: transform.finished };

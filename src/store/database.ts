@@ -14,12 +14,15 @@ import {
   type Migration,
   type SqliteDialectConfig,
 } from 'kysely';
+import type { PostgresDeadlines } from './postgres-pool.js';
 import type { Database } from './schema.js';
 import { initial } from './migrations/001-initial.js';
 import { spendReservations } from './migrations/002-spend-reservations.js';
 import { auditAndRateLimits } from './migrations/003-audit-and-rate-limits.js';
 import { usageEndpoint } from './migrations/004-usage-endpoint.js';
+import { accountStatusAndProviderChecks } from './migrations/007-account-status-and-provider-checks.js';
 import { money } from './migrations/008-money.js';
+import { providerKeyPools } from './migrations/009-provider-key-pools.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -34,6 +37,8 @@ export interface Store {
 export interface OpenStoreOptions {
   dataDir: string;
   databaseUrl: string | undefined;
+  /** PostgreSQL only: deadlines on connecting and on each query. Unset: none (migrations, the CLI). */
+  deadlines?: PostgresDeadlines;
 }
 
 /** Opens (and creates, for SQLite) the configured database. Does not migrate. */
@@ -41,13 +46,12 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   if (options.databaseUrl !== undefined) {
     // Loaded only when configured: the embedded default never pays for the PostgreSQL driver.
     const { default: pg } = await import('pg');
+    const { createPostgresPool } = await import('./postgres-pool.js');
     // int8 columns come back from `pg` as strings; every bigint here (money in nano-USD, epoch ms)
     // stays far below 2^53, so numbers are exact.
     pg.types.setTypeParser(20, (value: string) => Number(value));
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
-    // An idle client error (database restarted) must not crash the process; queries will fail
-    // with 503 and the pool reconnects by itself.
-    pool.on('error', () => {});
+    // Connection errors never crash the process; queries fail (503) and the pool reconnects by itself.
+    const pool = createPostgresPool(options.databaseUrl, options.deadlines);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', sqlitePath: undefined, close: () => db.destroy() };
   }
@@ -97,7 +101,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '002-spend-reservations': spendReservations,
   '003-audit-and-rate-limits': auditAndRateLimits,
   '004-usage-endpoint': usageEndpoint,
+  '007-account-status-and-provider-checks': accountStatusAndProviderChecks,
   '008-money': money,
+  '009-provider-key-pools': providerKeyPools,
 };
 
 class StaticMigrationProvider implements MigrationProvider {
@@ -106,10 +112,10 @@ class StaticMigrationProvider implements MigrationProvider {
   }
 }
 
-/** Applies pending migrations; returns the names applied. */
-export async function migrate(store: Store): Promise<string[]> {
+/** Applies pending migrations (up to and including `upTo` when given); returns the names applied. */
+export async function migrate(store: Store, upTo?: string): Promise<string[]> {
   const migrator = new Migrator({ db: store.db, provider: new StaticMigrationProvider() });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = upTo === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(upTo);
   if (error !== undefined) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

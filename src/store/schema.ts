@@ -14,6 +14,8 @@ export interface UsersTable {
   password_hash: string;
   role: 'admin' | 'member';
   created_at: number;
+  /** Set while an admin has disabled the account: it cannot log in and its Z-AI keys stop working. */
+  disabled_at: number | null;
 }
 
 export interface SessionsTable {
@@ -30,9 +32,27 @@ export interface ProvidersTable {
   provider: string;
   name: string;
   base_url: string;
+  created_at: number;
+  updated_at: number;
+  /** 1: requests of one Z-AI key with the same leading messages go to the same pool key (prompt caches). */
+  affinity: number;
+  /** JSON of the last Test (ok, status, latency, the provider's message, when); null until tested or after a key change. */
+  last_check: string | null;
+}
+
+/** One key of a provider entry's pool; an entry has at least one. */
+export interface ProviderKeysTable {
+  id: string;
+  provider_id: string;
+  user_id: string;
   /** Fernet token of the provider key; the only form in which a key is stored. */
   key_ciphertext: string;
   key_hint: string;
+  label: string;
+  /** 1–100: the share of requests among the pool's available keys. */
+  weight: number;
+  /** 1 or 0; a disabled key is never chosen. */
+  enabled: number;
   created_at: number;
   updated_at: number;
 }
@@ -119,6 +139,8 @@ export interface UsageTable {
   attempts: number;
   /** Which API the client called: see UsageEndpoint. */
   endpoint: UsageEndpoint;
+  /** The pool key that served (its id, never the key); null when no upstream call succeeded. */
+  pool_key_id: string | null;
 }
 
 export interface SpendReservationsTable {
@@ -146,6 +168,7 @@ export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   providers: ProvidersTable;
+  provider_keys: ProviderKeysTable;
   api_keys: ApiKeysTable;
   prices: PricesTable;
   usage: UsageTable;

@@ -18,6 +18,7 @@ export interface RequestObservation {
   costNanoUsd: number;
 }
 
+const POOL_STATES = ['ok', 'cooling_down', 'failing'] as const;
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
 /** What one (provider, model, status) added since prom-client last collected. */
@@ -86,6 +87,25 @@ export class Metrics {
     help: 'Attempts made on a fallback model.',
     registers: [this.registry],
   });
+  private readonly poolRetries = new Counter({
+    name: 'zai_pool_key_retries_total',
+    help: 'Calls retried on another key of the same pool, by reason (rate_limited: 429/529, refused: 401/403).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  private poolStates: () => Iterable<{ provider: string; keyId: string; state: string }> = () => [];
+  private readonly poolKeyState = new Gauge({
+    name: 'zai_pool_key_state',
+    help: 'Pool keys this replica knows, by state (1 for the current state: ok, cooling_down, failing).',
+    labelNames: ['provider', 'key_id', 'state'] as const,
+    registers: [this.registry],
+    collect: () => {
+      this.poolKeyState.reset();
+      for (const { provider, keyId, state } of this.poolStates()) {
+        for (const s of POOL_STATES) this.poolKeyState.set({ provider, key_id: keyId, state: s }, s === state ? 1 : 0);
+      }
+    },
+  });
   private readonly capRefusals = new Counter({
     name: 'zai_spend_cap_refusals_total',
     help: 'Requests refused with 402 spend_cap_reached.',
@@ -97,8 +117,30 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  private readonly usageDropped = new Counter({
+    name: 'zai_usage_rows_dropped_total',
+    help: 'Usage rows given up: more waited for the database than the bound, or the shutdown grace period ended first.',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'zai_process_' });
+  }
+
+  /** A gauge whose value is read when metrics are collected. */
+  gauge(name: string, help: string, read: () => number): void {
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  }
+
+  usageRowsDropped(rows: number): void {
+    this.usageDropped.inc(rows);
   }
 
   request(o: RequestObservation): void {
@@ -149,6 +191,15 @@ export class Metrics {
 
   upstreamError(provider: string, failureClass: string): void {
     this.upstreamErrors.inc({ provider, class: failureClass });
+  }
+
+  poolRetry(reason: 'rate_limited' | 'refused'): void {
+    this.poolRetries.inc({ reason });
+  }
+
+  /** Where zai_pool_key_state reads the keys' states at each scrape. */
+  observePool(states: () => Iterable<{ provider: string; keyId: string; state: string }>): void {
+    this.poolStates = states;
   }
 
   fallback(): void {

@@ -1,12 +1,17 @@
 /**
  * Usage rows are written in batches off the request path: requests push a row into memory and a
  * timer (or a full buffer) writes them in one transaction, together with each key's added spend
- * and last use. Rows are flushed on shutdown. Never any message content.
+ * and last use. Never any message content. (A request's log line and metrics come from the same
+ * row through the RequestReporter, not from here.)
  *
- * What else is told about each row (the request's log line, its metrics) runs in the same batch,
- * through `observe`: see docs/performance.md, "Log lines and metrics go with the usage batch".
+ * No row is lost to a database that fails: a batch that cannot be written stays in memory and is
+ * retried on every tick, up to `maxPending` rows (past that the oldest are dropped, and counted);
+ * at shutdown `close()` keeps retrying until its deadline. Writes are idempotent: a row whose id is
+ * already stored is skipped, and its spend is not added again, so a batch retried after a COMMIT
+ * whose reply was lost is a no-op. A row may also settle a spend reservation held in the database
+ * (PostgreSQL ledger): the reservation is deleted in the same transaction that adds the spend.
  */
-import { CompiledQuery, sql, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, UsageTable } from '../store/schema.js';
 import { addPeriodSpend } from '../billing/period-spend.js';
 
@@ -34,6 +39,7 @@ const USAGE_COLUMNS = [
   'stream',
   'attempts',
   'endpoint',
+  'pool_key_id',
 ] as const satisfies ReadonlyArray<keyof UsageRow>;
 
 // Fails to compile if a UsageRow column is missing from USAGE_COLUMNS.
@@ -67,22 +73,38 @@ export interface UsageRecorderOptions {
   flushIntervalMs?: number;
   /** Rows that trigger an immediate flush. */
   maxBatch?: number;
-  /** Told about every row once, in batches: when its batch is written or `observePending()` is called. */
-  observe?: (row: UsageRow) => void;
-  onError: (err: unknown, rows: number) => void;
+  /** Rows kept while the database cannot take them; past this the oldest are dropped. */
+  maxPending?: number;
+  /** A write failed; its rows are kept. Told on the first failure after a success, then at most every 10 s. */
+  onError: (err: unknown, pendingRows: number) => void;
+  /** Rows written again after `failures` failed attempts. */
+  onRecovered?: (failures: number) => void;
+  /** Rows given up: past `maxPending`, or still unwritten when `close()`'s deadline came. */
+  onDropped?: (rows: number, reason: 'memory' | 'shutdown') => void;
+  /** Database spend reservations settled by written rows, or never to be settled by dropped ones. */
+  onReservationsDone?: (reservationIds: string[]) => void;
 }
 
+/** Rows per transaction: a backlog after an outage is written in several. */
+const MAX_WRITE_ROWS = 1000;
+/** Reservation ids per DELETE. */
+const MAX_DELETE_IDS = 500;
+const ERROR_REPORT_INTERVAL_MS = 10_000;
+
 export class UsageRecorder {
-  /** Rows recorded since the observer last ran. */
-  private fresh: UsageRow[] = [];
-  private freshAccounted: boolean[] = [];
-  /** Observed rows waiting for their write (or, after a failed one, for the next). */
+  /** Rows waiting for their write (or, after a failed one, for the next). */
   private buffer: UsageRow[] = [];
-  /** Keys whose spend the ledger already wrote (PostgreSQL ledger), per buffered row. */
-  private accounted: boolean[] = [];
+  /** Per buffered row: the database reservation it settles (PostgreSQL ledger), if any. */
+  private reservations: Array<string | undefined> = [];
   private readonly timer: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
+  private writing = false;
+  /** Rows of the write under way (out of the buffer until it fails or succeeds). */
+  private inFlight = 0;
   private readonly maxBatch: number;
+  private readonly maxPending: number;
+  private failures = 0;
+  private lastErrorReport = 0;
   /** The SQL text of a multi-row usage INSERT, by row count: compiled once, not per flush. */
   private readonly insertSql = new Map<number, string>();
   /** The budget period (start) a row's spend counts in, for keys with a periodic budget. */
@@ -90,57 +112,71 @@ export class UsageRecorder {
 
   constructor(private readonly options: UsageRecorderOptions) {
     this.maxBatch = options.maxBatch ?? 500;
-    this.timer = setInterval(() => void this.flush(), options.flushIntervalMs ?? 250);
+    this.maxPending = options.maxPending ?? 100_000;
+    // A tick while a write (or a retry against a hung database) is under way adds nothing.
+    this.timer = setInterval(() => {
+      if (!this.writing && this.buffer.length > 0) void this.flush();
+    }, options.flushIntervalMs ?? 250);
     this.timer.unref();
   }
 
-  /**
-   * Queues one row; never waits on the database. `spendAccounted` says the spend ledger already
-   * added this cost to the key (so the batch must not add it again).
-   */
-  record(row: UsageRow, spendAccounted = false, budgetPeriodStart = 0): void {
-    this.fresh.push(row);
-    this.freshAccounted.push(spendAccounted);
-    if (budgetPeriodStart !== 0) this.periodOf.set(row, budgetPeriodStart);
-    if (this.fresh.length === this.maxBatch) void this.flush();
+  /** Rows not yet written. */
+  get pending(): number {
+    return this.buffer.length + this.inFlight;
   }
 
-  /** Runs the observer on every row recorded since it last ran (e.g. before metrics are read). */
-  observePending(): void {
-    const rows = this.fresh;
-    if (rows.length === 0) return;
-    const accounted = this.freshAccounted;
-    this.fresh = [];
-    this.freshAccounted = [];
-    const observe = this.options.observe;
-    if (observe !== undefined) for (const row of rows) observe(row);
-    for (let i = 0; i < rows.length; i++) {
-      this.buffer.push(rows[i] as UsageRow);
-      this.accounted.push(accounted[i] as boolean);
-    }
+  /**
+   * Queues one row; never waits on the database. `reservationId`: the database spend reservation
+   * (spend_reservations) this row's cost settles, removed when the row is written.
+   * `budgetPeriodStart`: the budget period the request reserved in (0: the key's total budget);
+   * the row's cost is added to that period's spend in the same transaction.
+   */
+  record(row: UsageRow, reservationId?: string, budgetPeriodStart = 0): void {
+    this.buffer.push(row);
+    this.reservations.push(reservationId);
+    if (budgetPeriodStart !== 0) this.periodOf.set(row, budgetPeriodStart);
+    if (this.buffer.length > this.maxPending) this.dropOldest();
+    else if (this.buffer.length === this.maxBatch && !this.writing) void this.flush();
   }
 
   /** Writes everything queued so far (chained, so concurrent calls never write a row twice). */
   flush(): Promise<void> {
     // One setImmediate turn first, so that a full buffer is written after the answer of the
     // request that filled it has gone out, not in the middle of it.
-    this.flushing = this.flushing.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(() => this.writeBatch());
+    const next = this.flushing.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(() => this.writeAll());
+    // Database errors are handled in writeOne; whatever else is thrown must not stop every later flush.
+    this.flushing = next.catch(() => undefined);
     return this.flushing;
   }
 
-  /** Flushes and stops the timer. */
-  async close(): Promise<void> {
+  /**
+   * Stops the timer and writes what is left, retrying until written or until `deadline` (epoch
+   * ms; default: one attempt). Returns how many rows could not be written (they are reported dropped).
+   */
+  async close(deadline = 0): Promise<number> {
     clearInterval(this.timer);
     await this.flush();
+    for (let wait = 100; this.buffer.length > 0 && Date.now() + wait < deadline; wait = Math.min(wait * 2, 1000)) {
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      await this.flush();
+    }
+    const lost = this.buffer.length;
+    if (lost > 0) this.drop(lost, 'shutdown');
+    return lost;
   }
 
   /** INSERT of rows[from, to): the cached SQL for that many rows, with the rows' values. */
-  private insertQuery(rows: UsageRow[], from: number, to: number): CompiledQuery {
+  private insertQuery(rows: UsageRow[], from: number, to: number): CompiledQuery<{ id: string }> {
     const count = to - from;
     let text = this.insertSql.get(count);
     if (text === undefined) {
       const sample = Object.fromEntries(USAGE_COLUMNS.map((column) => [column, null])) as unknown as UsageRow;
-      text = this.options.db.insertInto('usage').values(new Array<UsageRow>(count).fill(sample)).compile().sql;
+      text = this.options.db
+        .insertInto('usage')
+        .values(new Array<UsageRow>(count).fill(sample))
+        .onConflict((oc) => oc.column('id').doNothing())
+        .returning('id')
+        .compile().sql;
       this.insertSql.set(count, text);
     }
     const parameters: unknown[] = new Array(count * USAGE_COLUMNS.length);
@@ -152,58 +188,111 @@ export class UsageRecorder {
     return CompiledQuery.raw(text, parameters);
   }
 
-  private async writeBatch(): Promise<void> {
-    this.observePending();
-    if (this.buffer.length === 0) return;
-    const rows = this.buffer;
-    const accounted = this.accounted;
-    this.buffer = [];
-    this.accounted = [];
+  private async writeAll(): Promise<void> {
+    if (this.writing) return;
+    this.writing = true;
+    try {
+      while (this.buffer.length > 0 && (await this.writeOne()));
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  /** Writes the oldest rows (up to MAX_WRITE_ROWS) in one transaction; false when it failed. */
+  private async writeOne(): Promise<boolean> {
+    const count = Math.min(this.buffer.length, MAX_WRITE_ROWS);
+    const rows = this.buffer.splice(0, count);
+    const reservations = this.reservations.splice(0, count);
+    const settled = reservations.filter((id): id is string => id !== undefined);
+    this.inFlight = count;
+    try {
+      await this.options.db.transaction().execute((trx) => this.writeRows(trx, rows, settled));
+    } catch (err) {
+      this.inFlight = 0;
+      // Kept, in order, ahead of the rows that came meanwhile.
+      this.buffer = rows.concat(this.buffer);
+      this.reservations = reservations.concat(this.reservations);
+      if (this.buffer.length > this.maxPending) this.dropOldest();
+      this.failures += 1;
+      const now = Date.now();
+      if (this.failures === 1 || now - this.lastErrorReport >= ERROR_REPORT_INTERVAL_MS) {
+        this.lastErrorReport = now;
+        this.options.onError(err, this.buffer.length);
+      }
+      return false;
+    }
+    this.inFlight = 0;
+    if (this.failures > 0) {
+      this.options.onRecovered?.(this.failures);
+      this.failures = 0;
+    }
+    if (settled.length > 0) this.options.onReservationsDone?.(settled);
+    return true;
+  }
+
+  private async writeRows(trx: Transaction<Database>, rows: UsageRow[], settled: string[]): Promise<void> {
+    // Chunks keep each INSERT under the parameter limits of both databases. A row already stored
+    // (a retry of a batch that was committed) is not returned, and its spend is not added again.
+    const inserted = new Array<boolean>(rows.length).fill(true);
+    let from = 0;
+    for (const size of insertChunks(rows.length)) {
+      const result = await trx.executeQuery(this.insertQuery(rows, from, from + size));
+      if (result.rows.length < size) {
+        const ids = new Set(result.rows.map((r) => r.id));
+        for (let i = from; i < from + size; i++) inserted[i] = ids.has((rows[i] as UsageRow).id);
+      }
+      from += size;
+    }
     const spend = new Map<string, { cost: number; lastUsed: number }>();
-    // Per key and budget period ("key@start"), the spend the ledger did not already write.
+    // Per key and budget period ("key@start"): the spend of rows whose key has a periodic budget.
     const periodSpend = new Map<string, { keyId: string; start: number; cost: number }>();
     rows.forEach((row, i) => {
-      const cost = accounted[i] ? 0 : row.cost_nano_usd;
+      if (!inserted[i]) return;
       const start = this.periodOf.get(row);
-      if (start !== undefined && cost > 0) {
+      if (start !== undefined && row.cost_nano_usd > 0) {
         const id = `${row.key_id}@${start}`;
         const p = periodSpend.get(id);
-        if (p === undefined) periodSpend.set(id, { keyId: row.key_id, start, cost });
-        else p.cost += cost;
+        if (p === undefined) periodSpend.set(id, { keyId: row.key_id, start, cost: row.cost_nano_usd });
+        else p.cost += row.cost_nano_usd;
       }
       const s = spend.get(row.key_id);
-      if (s === undefined) spend.set(row.key_id, { cost, lastUsed: row.created_at });
+      if (s === undefined) spend.set(row.key_id, { cost: row.cost_nano_usd, lastUsed: row.created_at });
       else {
-        s.cost += cost;
+        s.cost += row.cost_nano_usd;
         s.lastUsed = Math.max(s.lastUsed, row.created_at);
       }
     });
-    try {
-      await this.options.db.transaction().execute(async (trx) => {
-        // Chunks keep each INSERT under the parameter limits of both databases.
-        let from = 0;
-        for (const size of insertChunks(rows.length)) {
-          await trx.executeQuery(this.insertQuery(rows, from, from + size));
-          from += size;
-        }
-        for (const [keyId, s] of spend) {
-          await trx
-            .updateTable('api_keys')
-            .set(
-              s.cost === 0
-                ? { last_used_at: s.lastUsed }
-                : { spent_nano_usd: sql<number>`spent_nano_usd + ${s.cost}`, last_used_at: s.lastUsed },
-            )
-            .where('id', '=', keyId)
-            .execute();
-        }
-        for (const p of periodSpend.values()) await addPeriodSpend(trx, p.keyId, p.start, p.cost);
-      });
-    } catch (err) {
-      // Keep the rows for the next attempt (database briefly down); bounded so memory cannot grow forever.
-      this.buffer = rows.concat(this.buffer).slice(-100_000);
-      this.accounted = accounted.concat(this.accounted).slice(-100_000);
-      this.options.onError(err, rows.length);
+    for (const [keyId, s] of spend) {
+      await trx
+        .updateTable('api_keys')
+        .set(
+          s.cost === 0
+            ? { last_used_at: s.lastUsed }
+            : { spent_nano_usd: sql<number>`spent_nano_usd + ${s.cost}`, last_used_at: s.lastUsed },
+        )
+        .where('id', '=', keyId)
+        .execute();
     }
+    for (const p of periodSpend.values()) await addPeriodSpend(trx, p.keyId, p.start, p.cost);
+    // The spend is in; the reservations that held room for it go in the same transaction.
+    for (let i = 0; i < settled.length; i += MAX_DELETE_IDS) {
+      await trx
+        .deleteFrom('spend_reservations')
+        .where('id', 'in', settled.slice(i, i + MAX_DELETE_IDS))
+        .execute();
+    }
+  }
+
+  /** Past the bound: drops the oldest rows, a hundredth of the bound at a time (not one per request). */
+  private dropOldest(): void {
+    const excess = this.buffer.length - this.maxPending;
+    this.drop(Math.min(this.buffer.length, Math.max(excess, Math.ceil(this.maxPending / 100))), 'memory');
+  }
+
+  private drop(count: number, reason: 'memory' | 'shutdown'): void {
+    this.buffer.splice(0, count);
+    const reservations = this.reservations.splice(0, count).filter((id): id is string => id !== undefined);
+    this.options.onDropped?.(count, reason);
+    if (reservations.length > 0) this.options.onReservationsDone?.(reservations);
   }
 }

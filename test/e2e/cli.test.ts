@@ -191,13 +191,23 @@ describe('zai CLI', () => {
       json(res, 200, openAICompletion());
     });
     const secrets = ['sk-rot-aaaaaaaaaaaaaaaa1', 'sk-rot-bbbbbbbbbbbbbbbb2', 'sk-rot-cccccccccccccccc3'];
+    // A second key in the first pool: rotation covers every pool key.
+    const pooled = 'sk-rot-dddddddddddddddd4';
 
     let server = await startZai({ PROVIDER_KEY_ENCRYPTION_KEY: k1 }, dir);
     const api = new ApiClient(server.url);
     await api.signup('rotate@example.com');
+    const providerIds: string[] = [];
     for (const [i, secret] of secrets.entries()) {
-      await api.post('/api/providers', { provider: 'openai', name: `openai-${i}`, api_key: secret, base_url: `${fake.url}/v1` });
+      const created = await api.post('/api/providers', {
+        provider: 'openai',
+        name: `openai-${i}`,
+        api_key: secret,
+        base_url: `${fake.url}/v1`,
+      });
+      providerIds.push(String(created.body.id));
     }
+    expect((await api.post(`/api/providers/${providerIds[0]}/keys`, { api_key: pooled, weight: 1 })).status).toBe(201);
     const key = String((await api.post('/api/keys', { name: 'k' })).body.key);
     await server.close();
 
@@ -208,27 +218,30 @@ describe('zai CLI', () => {
       PROVIDER_KEY_ENCRYPTION_KEY: `${k2},${k1}`,
     });
     expect(rotation.code).toBe(0);
-    expect(rotation.stdout).toContain('3 re-encrypted');
-    for (const secret of secrets) expect(rotation.stdout + rotation.stderr).not.toContain(secret);
+    expect(rotation.stdout).toContain('4 re-encrypted');
+    for (const secret of [...secrets, pooled]) expect(rotation.stdout + rotation.stderr).not.toContain(secret);
     const client = new OpenAI({ apiKey: key, baseURL: `${server.url}/v1`, maxRetries: 0 });
     await client.chat.completions.create({ model: 'openai-0/gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] });
     await server.close();
 
     // Rerunning is safe: nothing left to do.
     const again = await zai(['rotate-encryption-key'], { ZAI_DATA_DIR: dir, PROVIDER_KEY_ENCRYPTION_KEY: `${k2},${k1}` });
-    expect(again.stdout).toContain('0 re-encrypted, 3 already under the first key');
+    expect(again.stdout).toContain('0 re-encrypted, 4 already under the first key');
 
     server = await startZai({ PROVIDER_KEY_ENCRYPTION_KEY: k2 }, dir);
-    const rows = await server.server.services.store.db
-      .selectFrom('providers')
-      .select(['name', 'key_ciphertext'])
-      .orderBy('name')
-      .execute();
-    expect(rows.map((r) => decrypt(parseFernetKey(k2), r.key_ciphertext).toString())).toEqual(secrets);
+    const rows = await server.server.services.store.db.selectFrom('provider_keys').select(['key_ciphertext']).execute();
+    expect(rows.map((r) => decrypt(parseFernetKey(k2), r.key_ciphertext).toString()).sort()).toEqual([...secrets, pooled].sort());
     const after = new OpenAI({ apiKey: key, baseURL: `${server.url}/v1`, maxRetries: 0 });
-    for (let i = 0; i < 3; i++)
+    for (let i = 1; i < 3; i++)
       await after.chat.completions.create({ model: `openai-${i}/gpt-4o-mini`, messages: [{ role: 'user', content: 'x' }] });
-    expect(seen.slice(-3)).toEqual(secrets.map((s) => `Bearer ${s}`));
+    expect(seen.slice(-2)).toEqual(secrets.slice(1).map((s) => `Bearer ${s}`));
+    // The pool of openai-0 serves with either of its keys, both decrypted under the new key.
+    const pooledSeen = new Set<string>();
+    for (let i = 0; i < 40 && pooledSeen.size < 2; i++) {
+      await after.chat.completions.create({ model: 'openai-0/gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] });
+      pooledSeen.add(seen[seen.length - 1]!);
+    }
+    expect([...pooledSeen].sort()).toEqual([`Bearer ${secrets[0]}`, `Bearer ${pooled}`].sort());
     await server.close();
     await fake.close();
   });

@@ -3,14 +3,11 @@
  * the real server (built `web/dist`) and a fake OpenAI-compatible upstream over real HTTP. One
  * user journey, in order: sign up, connect a provider, create a key, use it from the OpenAI SDK,
  * find the request in Usage, chat in the Playground, manage prices, see Admin, revoke the key.
- * Screenshots of every page land in test-artifacts/dashboard/ (not committed).
+ * Screenshots of every page land in test-artifacts/screenshots/journey-* (not committed).
  */
-import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WEB_DIST } from '../../src/http/app.js';
 import {
   json,
   openAICompletion,
@@ -19,11 +16,11 @@ import {
   writeSse,
   type FakeServer,
 } from '../helpers/fake-upstream.js';
+import { launchBrowser, nav as navTo, openTab, shot as shotOf, textOf } from '../helpers/browser.js';
 import { startZai, type Zai } from '../helpers/harness.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/dashboard/', import.meta.url));
 const CANARY = 'sk-canary-DASHBOARD-0123456789abcdef';
+const WRONG_KEY = 'sk-wrong-DASHBOARD-0123456789abcdef';
 const EMAIL = 'founder@example.com';
 const PASSWORD = 'correct horse battery staple';
 const STREAM_PIECES = ['Streaming ', 'hello ', 'from ', 'the ', 'fake ', 'upstream.'];
@@ -32,18 +29,12 @@ const STREAMED = STREAM_PIECES.join('');
 let zai: Zai;
 let fake: FakeServer;
 let browser: Browser;
-let context: BrowserContext;
 let page: Page;
 let gatewayKey = '';
 /** Console errors, page errors and CSP violations seen in the browser. */
-const problems: string[] = [];
+let problems: string[] = [];
 
 beforeAll(async () => {
-  if (!fs.existsSync(`${WEB_DIST}/index.html`)) throw new Error(`${WEB_DIST}/index.html is missing: run "npm run build" first.`);
-  if (!fs.existsSync(CHROMIUM))
-    throw new Error(`No Chromium at ${CHROMIUM}: install it with "apt-get install chromium" (or set CHROMIUM_PATH).`);
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-
   fake = await startFakeServer(async (req, res) => {
     if (req.headers.authorization !== `Bearer ${CANARY}`) {
       return json(res, 401, {
@@ -60,40 +51,17 @@ beforeAll(async () => {
     return json(res, 404, { error: { message: 'not found', type: 'invalid_request_error', code: null } });
   });
   zai = await startZai();
-
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
+  browser = await launchBrowser();
+  // Expected answers: a short password, a wrong password, and the Playground's chat that the key's cap refuses.
+  const tab = await openTab(browser, zai.url, {
+    expected: [
+      { path: '/api/auth/signup', status: 400 },
+      { path: '/api/auth/login', status: 401 },
+      { path: '/api/playground/chat', status: 402 },
     ],
   });
-  context = await browser.newContext({ viewport: { width: 1360, height: 900 }, baseURL: zai.url });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: zai.url });
-  await context.exposeFunction('reportCspViolation', (text: string) => problems.push(`CSP: ${text}`));
-  // Runs in the page before its own scripts (the browser's code, as a string: no DOM types here).
-  await context.addInitScript({
-    content: `document.addEventListener('securitypolicyviolation', (e) => window.reportCspViolation(e.violatedDirective + ' blocked ' + e.blockedURI));`,
-  });
-  page = await context.newPage();
-  page.setDefaultTimeout(8_000);
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message} ${err.stack}`));
-  page.on('console', (msg) => {
-    if (msg.type() !== 'error' && !/Content.Security.Policy/i.test(msg.text())) return;
-    const url = msg.location().url;
-    // Expected answers: asking /api/me before logging in, a short password, a wrong password, and
-    // the Playground's chat that the key's cap refuses.
-    const expected = { '/api/me': 401, '/api/auth/signup': 400, '/api/auth/login': 401, '/api/playground/chat': 402 };
-    if (Object.entries(expected).some(([path, status]) => url.endsWith(path) && msg.text().includes(`status of ${status}`)))
-      return;
-    problems.push(`console ${msg.type()}: ${msg.text()} (${url})`);
-  });
+  page = tab.page;
+  problems = tab.problems;
 }, 60_000);
 
 afterAll(async () => {
@@ -102,18 +70,8 @@ afterAll(async () => {
   await fake?.close();
 });
 
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
-}
-
-async function nav(name: string): Promise<void> {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true }).click();
-  await page.getByRole('heading', { level: 1, name, exact: true }).waitFor();
-}
-
-async function textOf(locator: Locator): Promise<string> {
-  return (await locator.textContent()) ?? '';
-}
+const shot = (name: string) => shotOf(page, `journey-${name}`);
+const nav = (name: string) => navTo(page, name);
 
 function sdk(): OpenAI {
   return new OpenAI({ apiKey: gatewayKey, baseURL: `${zai.url}/v1`, maxRetries: 0 });
@@ -178,7 +136,9 @@ describe('dashboard in a real browser', () => {
     await openai.getByRole('button', { name: 'Save', exact: true }).click();
 
     await openai.getByText('sk-…cdef').waitFor();
-    expect(await textOf(openai)).toContain('Connected');
+    // Saving ran the Test once: the card says what the provider answered.
+    await openai.getByText('Working', { exact: true }).first().waitFor();
+    expect(await textOf(openai.getByRole('status'))).toMatch(/OK: 1 model available\./);
     // The pasted key is nowhere in the page: not in the markup, not in any input's value.
     expect(await page.content()).not.toContain(CANARY);
     const values = await page
@@ -186,13 +146,42 @@ describe('dashboard in a real browser', () => {
       .evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value));
     expect(values.join('\n')).not.toContain(CANARY);
 
-    await openai.getByRole('button', { name: 'Test' }).click();
+    const tests = fake.requests.filter((r) => r.path === '/v1/models').length;
+    await openai.getByRole('button', { name: 'Test openai' }).click();
     const result = openai.getByRole('status');
     await result.getByText('Working').waitFor();
     expect(await textOf(result)).toMatch(/\d+ ms/);
-    expect(fake.requests.some((r) => r.method === 'GET' && r.path === '/v1/models')).toBe(true);
+    // Times say their zone.
+    expect(await textOf(result.locator('time'))).toMatch(/\d{2}:\d{2}:\d{2} [AP]M (EST|EDT)$/);
+    await expect.poll(() => fake.requests.filter((r) => r.path === '/v1/models').length).toBe(tests + 1);
     expect(await page.content()).not.toContain(CANARY);
     await shot('02-providers');
+  });
+
+  it('turns a card to an error state with the provider’s message when its Test fails', async () => {
+    const openai = page.getByRole('region', { name: 'OpenAI' });
+    await openai.getByRole('button', { name: 'Add another OpenAI' }).click();
+    await openai.getByLabel('API key').fill(WRONG_KEY);
+    await openai.getByLabel('Base URL').fill(`${fake.url}/v1`);
+    await openai.getByLabel('Name').fill('openai-2');
+    await openai.getByRole('button', { name: 'Save', exact: true }).click();
+    // Saving tested the key: the provider rejected it, and the card says so instead of "Connected".
+    await openai.getByText('Key rejected (401)').first().waitFor();
+    expect(await openai.evaluate((el) => el.className)).toContain('failing');
+    expect(await textOf(openai)).toContain('Incorrect API key provided.');
+    expect(await textOf(openai)).not.toContain('Connected');
+    await shot('02-providers-failing');
+    // The status is the server's: it survives a reload.
+    await page.reload();
+    await openai.getByText('Key rejected (401)').first().waitFor();
+
+    await openai.getByRole('button', { name: 'Remove openai-2' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Remove OpenAI?' });
+    await confirm.getByRole('button', { name: 'Remove provider' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    await openai.getByText('openai-2/…').waitFor({ state: 'detached' });
+    await openai.getByText('Working', { exact: true }).first().waitFor();
+    expect(await textOf(openai)).not.toContain('Key rejected');
   });
 
   it('creates a key with a cap and reads it once from the dialog', async () => {
@@ -366,7 +355,7 @@ describe('dashboard in a real browser', () => {
 
   it('shows the admin the accounts and their usage', async () => {
     await nav('Admin');
-    const row = page.getByRole('row').filter({ hasText: EMAIL });
+    const row = page.getByRole('region', { name: 'Accounts' }).getByRole('row').filter({ hasText: EMAIL });
     await row.waitFor();
     expect(await textOf(row)).toContain('Admin');
     // The SDK's request, the Playground's refused chat and its answered one (usage rows land within about a second).
@@ -374,7 +363,7 @@ describe('dashboard in a real browser', () => {
       .poll(
         async () => {
           await page.reload();
-          return textOf(row.getByRole('cell').nth(3));
+          return textOf(row.getByRole('cell').nth(4));
         },
         { timeout: 10_000, interval: 500 },
       )

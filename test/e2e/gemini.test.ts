@@ -500,10 +500,14 @@ describe('tools', () => {
     expect(contents[1]).toEqual({
       role: 'model',
       parts: [
-        { functionCall: { name: 'get_weather', args: { city: 'Rome' } }, thoughtSignature: 'skip_thought_signature_validator' },
+        // An id Z-AI did not mint is echoed, with the result's, as Gemini matches them.
+        {
+          functionCall: { name: 'get_weather', args: { city: 'Rome' }, id: 'call_fromElsewhere' },
+          thoughtSignature: 'skip_thought_signature_validator',
+        },
       ],
     });
-    expect(contents[2]?.parts[0]?.functionResponse?.name).toBe('get_weather');
+    expect(contents[2]?.parts[0]?.functionResponse).toMatchObject({ name: 'get_weather', id: 'call_fromElsewhere' });
   });
 
   it('a tool message whose id matches no earlier call is a 400, not a guess', async () => {

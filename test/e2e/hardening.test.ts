@@ -169,7 +169,7 @@ describe('audit log', () => {
 
 describe('logs', () => {
   it('writes one JSON line per gateway request with ids, models, tokens and cost, and nothing secret', async () => {
-    // A request's line is written with its usage batch (250 ms) and leaves the log buffer within 500 ms.
+    // A request's line is written with its reporter's batch (250 ms) and leaves the log buffer within 500 ms.
     const gatewayLines = (): Record<string, unknown>[] =>
       zai
         .logs()

@@ -157,14 +157,18 @@ describe('providers', () => {
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ provider: 'openai', name: 'openai', base_url: `${fake.url}/v1`, key_hint: 'sk-…cdef' });
     expect(Object.keys(created.body).sort()).toEqual([
+      'affinity',
       'base_url',
       'created_at',
       'id',
       'key_hint',
+      'keys',
+      'last_check',
       'name',
       'provider',
       'updated_at',
     ]);
+    expect(created.body.last_check).toBeNull();
     expect(created.text).not.toContain('0123456789');
     const id = String(created.body.id);
 
@@ -177,15 +181,26 @@ describe('providers', () => {
     expect(tested.body).toMatchObject({ ok: true, status: 200 });
     expect(typeof tested.body.latency_ms).toBe('number');
     expect(fake.requests.at(-1)).toMatchObject({ method: 'GET', path: '/v1/models' });
+    expect(tested.body.message).toBe('OK: 2 models available.');
+    // The connection keeps its last Test, for the dashboard's status.
+    const lastCheck = async () =>
+      (await api.get<{ data: Array<{ last_check: Record<string, unknown> | null }> }>('/api/providers')).body.data[0]?.last_check;
+    expect(await lastCheck()).toMatchObject({ ok: true, status: 200, message: 'OK: 2 models available.' });
 
     const patched = await api.patch(`/api/providers/${id}`, { api_key: 'sk-bad-zyxwvutsrq987654321' });
     expect(patched.status).toBe(200);
     expect(patched.body.key_hint).toBe('sk-…4321');
+    // That Test was of the old key.
+    expect(patched.body.last_check).toBeNull();
+    expect(await lastCheck()).toBeNull();
     const failed = await api.post(`/api/providers/${id}/test`);
     expect(failed.body).toMatchObject({ ok: false, status: 401 });
     // The provider echoed the key; the message is scrubbed.
     expect(failed.text).not.toContain('zyxwvutsrq');
     expect(String(failed.body.message)).toContain('Incorrect API key');
+    const stored = await lastCheck();
+    expect(stored).toMatchObject({ ok: false, status: 401, message: failed.body.message, checked_at: expect.any(String) });
+    expect(JSON.stringify(stored)).not.toContain('zyxwvutsrq');
 
     expect((await api.delete(`/api/providers/${id}`)).status).toBe(204);
     expect((await api.get<{ data: unknown[] }>('/api/providers')).body.data).toHaveLength(0);

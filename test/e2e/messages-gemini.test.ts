@@ -166,7 +166,7 @@ describe('Gemini behind /v1/messages', () => {
     expect(body(lastCall('gemini-2.5-pro')).generationConfig).toEqual({
       maxOutputTokens: 1000,
       // Thoughts count against the output limit: half of it is left for the answer.
-      thinkingConfig: { thinkingBudget: 512, includeThoughts: true },
+      thinkingConfig: { thinkingBudget: 500, includeThoughts: true },
     });
   });
 

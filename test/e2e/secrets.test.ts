@@ -41,7 +41,7 @@ describe('a pasted provider key', () => {
     await record(api.get('/api/usage'));
     await record(api.get('/api/keys'));
 
-    const stored = zai.server.services.store.db.selectFrom('providers').select(['key_ciphertext', 'key_hint']);
+    const stored = zai.server.services.store.db.selectFrom('provider_keys').select(['key_ciphertext', 'key_hint']);
     const rows = await stored.execute();
     await zai.close();
     await fake.close();

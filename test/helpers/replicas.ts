@@ -20,10 +20,21 @@ export interface Replica {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/**
+ * Starts `zai serve` as a child process. Like the in-process harness, it lets every account reach
+ * the loopback fakes (ZAI_PRIVATE_UPSTREAMS=all) unless `env` says otherwise.
+ */
 export async function startReplica(env: Record<string, string>): Promise<Replica> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zai-replica-'));
   const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', ZAI_DATA_DIR: dataDir, ...env },
+    env: {
+      PATH: process.env.PATH,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      ZAI_DATA_DIR: dataDir,
+      ZAI_PRIVATE_UPSTREAMS: 'all',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -1,8 +1,13 @@
-/** Session gate and routes. Signed out: the auth page. Signed in: the shell and one page. */
-import { useEffect, type ReactNode } from 'react';
+/**
+ * Session gate and routes. Signed out: the auth page. Signed in: the shell and one page. The Admin
+ * page is its own download, fetched only by admins who open it.
+ */
+import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { AppShell } from './components/app-shell';
+import { ConnectionBanner } from './components/connection-banner';
+import { ErrorBoundary } from './components/error-boundary';
 import { Logo } from './components/icons';
-import { AdminPage } from './pages/admin/admin-page';
+import { SkeletonCard } from './components/skeleton';
 import { AuthPage } from './pages/auth/auth-page';
 import { KeysPage } from './pages/keys/keys-page';
 import { NotFoundPage } from './pages/not-found-page';
@@ -12,6 +17,8 @@ import { ProvidersPage } from './pages/providers/providers-page';
 import { UsagePage } from './pages/usage/usage-page';
 import { navigate, usePath } from './lib/router';
 import { SessionProvider, useSession } from './lib/session';
+
+const AdminPage = lazy(() => import('./pages/admin/admin-page').then((m) => ({ default: m.AdminPage })));
 
 const TITLES: Record<string, string> = {
   '/providers': 'Providers',
@@ -37,7 +44,13 @@ function page(path: string, isAdmin: boolean): ReactNode {
     case '/playground':
       return <PlaygroundPage />;
     case '/admin':
-      return isAdmin ? <AdminPage /> : <NotFoundPage />;
+      return isAdmin ? (
+        <Suspense fallback={<SkeletonCard lines={6} label="the Admin page" />}>
+          <AdminPage />
+        </Suspense>
+      ) : (
+        <NotFoundPage />
+      );
     default:
       return <NotFoundPage />;
   }
@@ -59,15 +72,23 @@ function Routes() {
 
   if (user === undefined) {
     return (
-      <div className="splash" aria-busy="true">
-        <Logo />
-        <span className="sr-only">Loading…</span>
-      </div>
+      <>
+        <ConnectionBanner />
+        <div className="splash" aria-busy="true">
+          <Logo />
+          <span className="sr-only">Loading…</span>
+        </div>
+      </>
     );
   }
   if (user === null) {
     const mode = path === '/signup' ? 'signup' : 'login';
-    return <AuthPage key={mode} mode={mode} />;
+    return (
+      <>
+        <ConnectionBanner />
+        <AuthPage key={mode} mode={mode} />
+      </>
+    );
   }
   if (entry) return null;
   return (
@@ -79,8 +100,10 @@ function Routes() {
 
 export function App() {
   return (
-    <SessionProvider>
-      <Routes />
-    </SessionProvider>
+    <ErrorBoundary resetKey="app" full>
+      <SessionProvider>
+        <Routes />
+      </SessionProvider>
+    </ErrorBoundary>
   );
 }

@@ -25,8 +25,8 @@ export function opsRoutes(app: FastifyInstance, services: Services): void {
         });
       }
     }
-    // Requests still waiting for their usage batch are counted now.
-    services.usage.observePending();
+    // Requests still waiting to be reported are counted now.
+    services.reporter.drain();
     const registry = services.metrics.registry;
     return reply.type(registry.contentType).send(await registry.metrics());
   });

@@ -1,8 +1,8 @@
-/** Usage: per-request rows, totals, and the admin's accounts view. */
+/** Usage: per-request rows and totals; the account's own audit log. */
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../services.js';
 import { queryUsage } from '../../usage/usage-query.js';
-import { currentUser, requireAdmin } from '../session.js';
+import { currentUser } from '../session.js';
 
 type UsageQuery = { Querystring: Record<string, string | undefined> };
 
@@ -19,18 +19,7 @@ export function usageRoutes(app: FastifyInstance, services: Services): void {
     });
   });
 
-  app.get<{ Querystring: { limit?: string } }>('/api/audit', async (request) => ({
-    data: await services.audit.list(currentUser(request).id, Number(request.query.limit ?? 100) || 100),
-  }));
-
-  app.get<{ Querystring: { limit?: string } }>('/api/admin/audit', async (request) => {
-    requireAdmin(request);
-    return { data: await services.audit.list(undefined, Number(request.query.limit ?? 100) || 100) };
-  });
-
-  app.get('/api/admin/accounts', async (request) => {
-    requireAdmin(request);
-    const accounts = await services.accounts.listWithUsage();
-    return { data: accounts.map(({ cost_nano_usd, ...a }) => ({ ...a, cost_micro_usd: Math.round(cost_nano_usd / 1000) })) };
-  });
+  app.get<{ Querystring: { limit?: string; cursor?: string } }>('/api/audit', async (request) =>
+    services.audit.list({ userId: currentUser(request).id, limit: request.query.limit, cursor: request.query.cursor }),
+  );
 }

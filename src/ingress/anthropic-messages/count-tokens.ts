@@ -31,7 +31,7 @@ export async function countTokens(
     return { status: 200, headers, body: JSON.stringify({ input_tokens: estimateInputTokens(request) }) };
   }
 
-  const apiKey = deps.providers.decryptKey(candidate.route);
+  const apiKey = deps.providers.decryptKey(deps.providers.pickKey(candidate.route));
   const call = adapter.nativeCall(
     {
       path: '/v1/messages/count_tokens',

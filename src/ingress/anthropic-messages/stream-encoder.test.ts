@@ -4,6 +4,7 @@ import type { ChatCompletionChunk } from '../../openai/types.js';
 import { createChatStream } from '../../providers/openai-compatible/stream.js';
 import { loadSseFixture, loadTextFixture, parseSse } from './__fixtures__/load-fixture.js';
 import { MessagesStreamEncoder, PING_EVENT } from './stream-encoder.js';
+import { chunksOf } from '../../../test/helpers/stream-chunks.js';
 
 const options = { id: 'msg_fixture1', model: 'openai/gpt-5.4', inputTokensEstimate: 300, stopSequences: ['END'] };
 
@@ -31,10 +32,15 @@ function events(text: string): Array<Record<string, unknown>> {
 
 describe('MessagesStreamEncoder', () => {
   it('turns an OpenAI stream (reasoning, text, interleaved parallel calls, text after them, late usage) into the fixture’s events', () => {
-    const transform = createChatStream({ publicModel: 'openai/gpt-5.4', includeUsage: true, toolIds: undefined });
+    const transform = createChatStream({
+      publicModel: 'openai/gpt-5.4',
+      includeUsage: true,
+      toolIds: undefined,
+      reasoning: true,
+    });
     const encoder = new MessagesStreamEncoder(options);
     let out = '';
-    for (const event of loadSseFixture('openai-tools.chunks.sse')) out += encoder.encode(transform.push(event));
+    for (const event of loadSseFixture('openai-tools.chunks.sse')) out += encoder.encode(chunksOf(transform.push(event)));
     out += encoder.done(transform.usage());
     expect(out).toBe(loadTextFixture('openai-tools.events.sse'));
   });

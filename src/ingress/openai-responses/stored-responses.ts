@@ -63,7 +63,7 @@ export async function forwardStoredResponse(
   }
 
   const adapter = PROVIDERS[route.provider].adapter;
-  const apiKey = deps.providers.decryptKey(route);
+  const apiKey = deps.providers.decryptKey(deps.providers.pickKey(route));
   const stream = request.method === 'GET' && !request.inputItems && new URLSearchParams(request.query).get('stream') === 'true';
   const path = `/responses/${request.id}${request.inputItems ? '/input_items' : ''}${request.query === '' ? '' : `?${request.query}`}`;
   const upstream = await deps.upstream.send(

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatCallInput } from '../provider.js';
-import { loadJsonFixture, loadSseFixture } from './__fixtures__/load-fixture.js';
+import { eventsOf, jsonOf, recordingsIn } from '../../../test/helpers/recording.js';
 import { anthropicAdapter } from './adapter.js';
+import { pushAll } from '../../../test/helpers/stream-chunks.js';
+
+const recorded = recordingsIn(new URL('./__fixtures__/', import.meta.url));
 
 const credentials = { baseUrl: 'https://api.anthropic.com', apiKey: 'sk-ant-test' };
 
@@ -22,7 +25,7 @@ describe('anthropicAdapter', () => {
     const translation = anthropicAdapter.chat(input(), credentials);
     expect(translation.call.url).toBe('https://api.anthropic.com/v1/messages');
     expect(translation.warnings).toEqual(['seed']);
-    const completion = translation.parseResponse(loadJsonFixture('message-text.json'));
+    const completion = translation.parseResponse(jsonOf(recorded('message-text.http')));
     expect(completion.model).toBe('anthropic/claude-sonnet-4-5');
     expect(completion.choices[0]?.message.content).toBe('Paris is cloudy, 18°C.');
   });
@@ -37,11 +40,11 @@ describe('anthropicAdapter', () => {
       },
     };
     const translation = anthropicAdapter.chat(input({ request, stream: true, includeUsage: true }), credentials);
-    expect(translation.parseResponse(loadJsonFixture('message-answer-tool.json')).choices[0]?.message.content).toBe(
+    expect(translation.parseResponse(jsonOf(recorded('message-answer-tool.http'))).choices[0]?.message.content).toBe(
       '{"city":"Lyon","temp_c":18}',
     );
     const stream = translation.createStream();
-    const chunks = loadSseFixture('stream-answer-tool.sse').flatMap((event) => stream.push(event));
+    const chunks = pushAll(stream, eventsOf(recorded('stream-answer-tool.http')));
     const content = chunks.map((c) => c.choices[0]?.delta.content ?? '').join('');
     expect(JSON.parse(content)).toEqual({ city: 'Lyon', temp_c: 18 });
     expect(chunks.at(-1)?.usage).toEqual({

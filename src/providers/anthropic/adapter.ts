@@ -5,6 +5,7 @@
  * @see https://docs.claude.com/en/api/messages
  */
 import type { ProviderAdapter } from '../provider.js';
+import { wantsReasoning } from '../reasoning.js';
 import { anthropicEndpoint } from './endpoint.js';
 import { mapAnthropicError } from './errors.js';
 import { listAnthropicModels } from './models.js';
@@ -16,11 +17,12 @@ export const anthropicAdapter: ProviderAdapter = {
   chat(input, credentials) {
     const { call, warnings, answerTool } = toAnthropicRequest(input, credentials);
     const { publicModel, includeUsage } = input;
+    const reasoning = wantsReasoning(input.request);
     return {
       call,
       warnings,
-      parseResponse: (json) => toChatCompletion(json, { publicModel, answerTool }),
-      createStream: () => createAnthropicStream({ publicModel, includeUsage, answerTool }),
+      parseResponse: (json) => toChatCompletion(json, { publicModel, answerTool, reasoning }),
+      createStream: () => createAnthropicStream({ publicModel, includeUsage, answerTool, reasoning }),
     };
   },
   // Anthropic has no embeddings endpoint (it points to Voyage AI).

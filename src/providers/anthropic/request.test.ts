@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../errors.js';
 import type { ChatCompletionRequest } from '../../openai/types.js';
 import type { ChatCallInput } from '../provider.js';
-import { loadJsonFixture } from './__fixtures__/load-fixture.js';
+import { loadJson } from '../../../test/helpers/recording.js';
 import { DEFAULT_MAX_TOKENS, toAnthropicRequest } from './request.js';
 
 const credentials = { baseUrl: 'https://api.anthropic.com/', apiKey: 'sk-ant-test' };
@@ -56,9 +56,11 @@ describe('toAnthropicRequest()', () => {
   });
 
   it('toAnthropicRequest() translates a full tools conversation (system, images, tool round trip, params)', () => {
-    const request = loadJsonFixture('request-tools.openai.json') as ChatCompletionRequest;
+    const request = loadJson(new URL('./__fixtures__/request-tools.openai.json', import.meta.url)) as ChatCompletionRequest;
     const result = toAnthropicRequest(callInput(request, { stream: true, includeUsage: true }), credentials);
-    expect(JSON.parse(result.call.body ?? 'null')).toEqual(loadJsonFixture('request-tools.anthropic.json'));
+    expect(JSON.parse(result.call.body ?? 'null')).toEqual(
+      loadJson(new URL('./__fixtures__/request-tools.anthropic.json', import.meta.url)),
+    );
     expect(result.warnings).toEqual([]);
     expect(result.answerTool).toBeUndefined();
   });
@@ -378,5 +380,79 @@ describe('toAnthropicRequest() response_format', () => {
       ),
     );
     expect([error.status, error.param]).toEqual([400, 'response_format.json_schema.schema']);
+  });
+});
+
+describe('toAnthropicRequest() thinking', () => {
+  const thinkingOf = (request: Partial<ChatCompletionRequest>, overrides: Partial<ChatCallInput> = {}) =>
+    (sentBody(callInput(request, overrides)) as { thinking?: unknown }).thinking;
+
+  it('reasoning_effort asks for a thinking budget below max_tokens; none asks for none', () => {
+    expect(thinkingOf({ reasoning_effort: 'low' })).toEqual({ type: 'enabled', budget_tokens: 2048 });
+    expect(thinkingOf({ reasoning_effort: 'high', max_tokens: 64_000 })).toEqual({ type: 'enabled', budget_tokens: 24_576 });
+    // Without a client limit, half of the default stays for the answer; a client's own limit is theirs.
+    expect(thinkingOf({ reasoning_effort: 'high' }, { maxOutputTokens: 8000 })).toEqual({ type: 'enabled', budget_tokens: 4000 });
+    expect(thinkingOf({ reasoning_effort: 'high', max_completion_tokens: 8000 })).toEqual({
+      type: 'enabled',
+      budget_tokens: 7999,
+    });
+    expect(thinkingOf({ reasoning_effort: 'none' })).toEqual({ type: 'disabled' });
+    expect(toAnthropicRequest(callInput({ reasoning_effort: 'medium' }), credentials).warnings).toEqual([]);
+  });
+
+  it("Anthropic's own thinking goes through as given and wins over reasoning_effort", () => {
+    const own = { type: 'enabled', budget_tokens: 3000 };
+    expect(thinkingOf({ thinking: own, reasoning_effort: 'high' })).toEqual(own);
+    expect(thinkingOf({ thinking: { type: 'disabled' } })).toEqual({ type: 'disabled' });
+  });
+
+  it('refuses what Anthropic would refuse: a budget at or over max_tokens, an unknown effort, max_tokens too small', () => {
+    expect(
+      thrown(() => sentBody(callInput({ thinking: { type: 'enabled', budget_tokens: 5000 }, max_tokens: 5000 }))),
+    ).toMatchObject({
+      status: 400,
+      param: 'thinking',
+    });
+    expect(thrown(() => sentBody(callInput({ reasoning_effort: 'extreme' })))).toMatchObject({
+      status: 400,
+      param: 'reasoning_effort',
+    });
+    expect(thrown(() => sentBody(callInput({ reasoning_effort: 'low', max_tokens: 1000 })))).toMatchObject({
+      status: 400,
+      param: 'max_tokens',
+    });
+  });
+
+  it('leaves thinking off, named in the warnings, when a tool is forced or a tool loop is under way', () => {
+    const tool = { type: 'function' as const, function: { name: 'f', parameters: { type: 'object' } } };
+    const forced = toAnthropicRequest(
+      callInput({ reasoning_effort: 'low', tools: [tool], tool_choice: 'required' }),
+      credentials,
+    );
+    expect(forced.body.thinking).toBeUndefined();
+    expect(forced.warnings).toContain('reasoning_effort');
+    const json = toAnthropicRequest(
+      callInput({ reasoning_effort: 'low', response_format: { type: 'json_object' } }),
+      credentials,
+    );
+    expect(json.body.thinking).toBeUndefined();
+    const loop = toAnthropicRequest(
+      callInput({
+        thinking: { type: 'enabled', budget_tokens: 2000 },
+        tools: [tool],
+        messages: [
+          { role: 'user', content: 'Go' },
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: [{ id: 'toolu_1', type: 'function', function: { name: 'f', arguments: '{}' } }],
+          },
+          { role: 'tool', tool_call_id: 'toolu_1', content: 'done' },
+        ],
+      }),
+      credentials,
+    );
+    expect(loop.body.thinking).toBeUndefined();
+    expect(loop.warnings).toContain('thinking');
   });
 });

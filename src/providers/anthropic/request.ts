@@ -12,6 +12,7 @@ import type { ChatCallInput, ProviderCredentials, UpstreamCall } from '../provid
 import type { AnthropicTextBlock } from './content.js';
 import { anthropicEndpoint } from './endpoint.js';
 import { toAnthropicMessages, type AnthropicMessage } from './messages.js';
+import { toThinking, type AnthropicThinking } from './thinking.js';
 import { toAnthropicTools, type AnthropicTool, type AnthropicToolChoice } from './tools.js';
 
 /**
@@ -32,6 +33,7 @@ export interface AnthropicRequestBody {
   tools?: AnthropicTool[];
   tool_choice?: AnthropicToolChoice;
   metadata?: { user_id: string };
+  thinking?: AnthropicThinking;
   stream?: true;
 }
 
@@ -47,7 +49,7 @@ export interface AnthropicRequest {
 /**
  * Request fields translated below or consumed by the gateway itself (`stream_options`). Any other
  * field a client sends has no Anthropic equivalent here (`seed`, `logprobs`, `logit_bias`,
- * `presence_penalty`, `frequency_penalty`, `metadata`, `reasoning_effort`, …) and is dropped by name.
+ * `presence_penalty`, `frequency_penalty`, `metadata`, …) and is dropped by name.
  */
 const TRANSLATED_FIELDS: ReadonlySet<string> = new Set([
   'model',
@@ -65,6 +67,8 @@ const TRANSLATED_FIELDS: ReadonlySet<string> = new Set([
   'parallel_tool_calls',
   'response_format',
   'user',
+  'reasoning_effort',
+  'thinking',
 ]);
 
 /** Builds the upstream call; throws GatewayError 400 for requests Anthropic cannot answer faithfully. */
@@ -95,6 +99,8 @@ export function toAnthropicRequest(input: ChatCallInput, credentials: ProviderCr
   if (toolConfig.tools !== undefined) body.tools = toolConfig.tools;
   if (toolConfig.tool_choice !== undefined) body.tool_choice = toolConfig.tool_choice;
   if (typeof request.user === 'string' && request.user !== '') body.metadata = { user_id: request.user };
+  const thinking = toThinking(request, body.max_tokens, body.tool_choice);
+  if (thinking.thinking !== undefined) body.thinking = thinking.thinking;
   if (input.stream) body.stream = true;
 
   const dropped = Object.entries(request)
@@ -105,7 +111,7 @@ export function toAnthropicRequest(input: ChatCallInput, credentials: ProviderCr
   return {
     call: { method: 'POST', url, headers, body: JSON.stringify(body) },
     body,
-    warnings: [...dropped, ...prompt.warnings],
+    warnings: [...dropped, ...(thinking.dropped === undefined ? [] : [thinking.dropped]), ...prompt.warnings],
     answerTool: toolConfig.answerTool,
   };
 }

@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GatewayError } from '../../errors.js';
-import { loadJsonFixture } from './__fixtures__/load-fixture.js';
+import { jsonOf, recordingsIn } from '../../../test/helpers/recording.js';
 import { toChatCompletion } from './response.js';
+
+const recorded = recordingsIn(new URL('./__fixtures__/', import.meta.url));
 
 const NOW = new Date('2026-01-01T00:00:00Z');
 const CREATED = NOW.getTime() / 1000;
@@ -16,8 +18,12 @@ describe('toChatCompletion()', () => {
     vi.useRealTimers();
   });
 
-  it('toChatCompletion() joins text blocks, drops thinking and counts cached tokens in the prompt', () => {
-    const completion = toChatCompletion(loadJsonFixture('message-text.json'), { publicModel, answerTool: undefined });
+  it('toChatCompletion() joins text blocks, gives thinking as reasoning_content and counts cached tokens in the prompt', () => {
+    const completion = toChatCompletion(jsonOf(recorded('message-text.http')), {
+      publicModel,
+      answerTool: undefined,
+      reasoning: true,
+    });
     expect(completion).toEqual({
       id: 'chatcmpl-msg_01TxtA',
       object: 'chat.completion',
@@ -26,7 +32,7 @@ describe('toChatCompletion()', () => {
       choices: [
         {
           index: 0,
-          message: { role: 'assistant', content: 'Paris is cloudy, 18°C.', refusal: null },
+          message: { role: 'assistant', content: 'Paris is cloudy, 18°C.', refusal: null, reasoning_content: 'Short answer.' },
           logprobs: null,
           finish_reason: 'stop',
         },
@@ -40,8 +46,21 @@ describe('toChatCompletion()', () => {
     });
   });
 
+  it('toChatCompletion() leaves the thinking out when the client turned reasoning off', () => {
+    const message = toChatCompletion(jsonOf(recorded('message-text.http')), {
+      publicModel,
+      answerTool: undefined,
+      reasoning: false,
+    }).choices[0]?.message;
+    expect(message).toEqual({ role: 'assistant', content: 'Paris is cloudy, 18°C.', refusal: null });
+  });
+
   it('toChatCompletion() turns tool_use blocks into tool_calls with JSON-string arguments', () => {
-    const completion = toChatCompletion(loadJsonFixture('message-tool-use.json'), { publicModel, answerTool: undefined });
+    const completion = toChatCompletion(jsonOf(recorded('message-tool-use.http')), {
+      publicModel,
+      answerTool: undefined,
+      reasoning: true,
+    });
     expect(completion.choices).toEqual([
       {
         index: 0,
@@ -67,9 +86,10 @@ describe('toChatCompletion()', () => {
   });
 
   it('toChatCompletion() returns the response_format answer tool input as JSON content with finish_reason stop', () => {
-    const completion = toChatCompletion(loadJsonFixture('message-answer-tool.json'), {
+    const completion = toChatCompletion(jsonOf(recorded('message-answer-tool.http')), {
       publicModel,
       answerTool: 'city_report',
+      reasoning: true,
     });
     expect(completion).toEqual({
       id: 'chatcmpl-msg_01JsonE',
@@ -96,7 +116,7 @@ describe('toChatCompletion()', () => {
         stop_reason: 'tool_use',
         usage: { input_tokens: 1, output_tokens: 1 },
       },
-      { publicModel, answerTool: 'city_report' },
+      { publicModel, answerTool: 'city_report', reasoning: true },
     );
     expect(completion.choices[0]?.message.content).toBeNull();
     expect(completion.choices[0]?.message.tool_calls).toHaveLength(1);
@@ -106,7 +126,7 @@ describe('toChatCompletion()', () => {
   it('toChatCompletion() maps a refusal to content_filter and an empty answer to null content', () => {
     const completion = toChatCompletion(
       { id: 'msg_r', content: [], stop_reason: 'refusal', usage: { input_tokens: 5, output_tokens: 0 } },
-      { publicModel, answerTool: undefined },
+      { publicModel, answerTool: undefined, reasoning: true },
     );
     expect(completion.choices[0]?.message.content).toBeNull();
     expect(completion.choices[0]?.finish_reason).toBe('content_filter');
@@ -115,7 +135,7 @@ describe('toChatCompletion()', () => {
   it('toChatCompletion() throws a retryable 502 protocol error for a body that is not a Message', () => {
     let error: unknown;
     try {
-      toChatCompletion({ type: 'message', content: 'oops' }, { publicModel, answerTool: undefined });
+      toChatCompletion({ type: 'message', content: 'oops' }, { publicModel, answerTool: undefined, reasoning: true });
     } catch (caught) {
       error = caught;
     }

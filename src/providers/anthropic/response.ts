@@ -15,6 +15,8 @@ export interface AnthropicResponseOptions {
   publicModel: string;
   /** The synthetic `response_format` tool whose input is the answer (see tools.ts). */
   answerTool: string | undefined;
+  /** Whether the client wants the thinking, as `reasoning_content`. */
+  reasoning: boolean;
 }
 
 /** Maps a 2xx body; throws a retryable 502 (failure 'protocol') when it is not a Message. */
@@ -26,10 +28,12 @@ export function toChatCompletion(json: unknown, options: AnthropicResponseOption
   const message = parsed.data;
 
   let text = '';
+  let thinking = '';
   let answer: string | undefined;
   const toolCalls: ToolCall[] = [];
   for (const block of message.content) {
     if (block.type === 'text') text += block.text;
+    else if (block.type === 'thinking') thinking += block.thinking;
     else if (block.type === 'tool_use' && block.name === options.answerTool) answer ??= JSON.stringify(block.input);
     else if (block.type === 'tool_use') {
       toolCalls.push({
@@ -38,7 +42,7 @@ export function toChatCompletion(json: unknown, options: AnthropicResponseOption
         function: { name: block.name, arguments: JSON.stringify(block.input) },
       });
     }
-    // thinking, redacted_thinking and server-tool blocks have no place in OpenAI's message.
+    // redacted_thinking (encrypted) and server-tool blocks have no place in OpenAI's message.
   }
   // With response_format the answer tool's input IS the content: text beside it would make the
   // content unparseable as JSON. A forced tool choice leaves no text anyway; dropping it here
@@ -57,6 +61,7 @@ export function toChatCompletion(json: unknown, options: AnthropicResponseOption
           role: 'assistant',
           content,
           refusal: null,
+          ...(options.reasoning && thinking !== '' ? { reasoning_content: thinking } : {}),
           ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
         },
         logprobs: null,

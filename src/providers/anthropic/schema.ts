@@ -23,6 +23,7 @@ export const anthropicUsageSchema = z.object({
 export type AnthropicUsage = z.infer<typeof anthropicUsageSchema>;
 
 const textBlockSchema = z.object({ type: z.literal('text'), text: z.string() });
+const thinkingBlockSchema = z.object({ type: z.literal('thinking'), thinking: z.string() });
 const toolUseBlockSchema = z.object({
   type: z.literal('tool_use'),
   id: z.string(),
@@ -30,9 +31,10 @@ const toolUseBlockSchema = z.object({
   input: z.record(z.string(), z.unknown()),
 });
 
-/** A response content block; thinking, server-tool and future blocks become `{type: 'other'}`. */
+/** A response content block; redacted thinking, server-tool and future blocks become `{type: 'other'}`. */
 export const anthropicContentBlockSchema = z.union([
   textBlockSchema,
+  thinkingBlockSchema,
   toolUseBlockSchema,
   z.object({ type: z.string() }).transform((block) => ({ type: 'other' as const, originalType: block.type })),
 ]);
@@ -59,7 +61,8 @@ export const anthropicErrorBodySchema = z.object({ error: anthropicErrorSchema }
 const blockDeltaSchema = z.union([
   z.object({ type: z.literal('text_delta'), text: z.string() }),
   z.object({ type: z.literal('input_json_delta'), partial_json: z.string() }),
-  // thinking_delta, signature_delta, citations_delta and future deltas: not part of OpenAI's chunk.
+  z.object({ type: z.literal('thinking_delta'), thinking: z.string() }),
+  // signature_delta, citations_delta and future deltas: not part of OpenAI's chunk.
   z.object({ type: z.string() }).transform((delta) => ({ type: 'other' as const, originalType: delta.type })),
 ]);
 export type AnthropicBlockDelta = z.infer<typeof blockDeltaSchema>;
@@ -68,7 +71,12 @@ export type AnthropicBlockDelta = z.infer<typeof blockDeltaSchema>;
 export const anthropicStreamEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('message_start'),
-    message: z.object({ id: z.string(), usage: anthropicUsageSchema.nullish() }),
+    // `content` is empty, except for blocks that arrive whole (programmatic tool calling).
+    message: z.object({
+      id: z.string(),
+      usage: anthropicUsageSchema.nullish(),
+      content: z.array(anthropicContentBlockSchema).nullish(),
+    }),
   }),
   z.object({
     type: z.literal('content_block_start'),

@@ -1,13 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GatewayError } from '../../errors.js';
 import type { ChatCompletionChunk } from '../../openai/types.js';
-import type { SseEvent, StreamTransform } from '../provider.js';
-import { loadSseFixture } from './__fixtures__/load-fixture.js';
+import type { SseEvent } from '../provider.js';
+import { eventsOf, recordingsIn } from '../../../test/helpers/recording.js';
 import { createAnthropicStream, type AnthropicStreamOptions } from './stream.js';
+import { pushAll } from '../../../test/helpers/stream-chunks.js';
+
+const recorded = recordingsIn(new URL('./__fixtures__/', import.meta.url));
 
 const NOW = new Date('2026-01-01T00:00:00Z');
 const publicModel = 'anthropic/claude-sonnet-4-5';
-const options: AnthropicStreamOptions = { publicModel, includeUsage: false, answerTool: undefined };
+const options: AnthropicStreamOptions = { publicModel, includeUsage: false, answerTool: undefined, reasoning: true };
 
 /** The fields every chunk of one answer shares. */
 function base(messageId: string): Pick<ChatCompletionChunk, 'id' | 'object' | 'created' | 'model'> {
@@ -18,10 +21,6 @@ type Choice = ChatCompletionChunk['choices'][number];
 
 function chunk(messageId: string, delta: Choice['delta'], finish: Choice['finish_reason'] = null): ChatCompletionChunk {
   return { ...base(messageId), choices: [{ index: 0, delta, finish_reason: finish }] };
-}
-
-function pushAll(transform: StreamTransform, events: SseEvent[]): ChatCompletionChunk[] {
-  return events.flatMap((event) => transform.push(event));
 }
 
 function sse(data: unknown, event?: string): SseEvent {
@@ -51,7 +50,7 @@ describe('createAnthropicStream()', () => {
 
   it('createAnthropicStream() streams text and ends with one usage chunk whose counts were overwritten, not added', () => {
     const transform = createAnthropicStream({ ...options, includeUsage: true });
-    const chunks = [...pushAll(transform, loadSseFixture('stream-text.sse')), ...transform.end()];
+    const chunks = [...pushAll(transform, eventsOf(recorded('stream-text.http'))), ...transform.end()];
     expect(chunks).toEqual([
       chunk('msg_01TxtA', { role: 'assistant', content: '' }),
       chunk('msg_01TxtA', { content: 'Paris is' }),
@@ -74,17 +73,18 @@ describe('createAnthropicStream()', () => {
 
   it('createAnthropicStream() emits no usage chunk when the client did not ask for one', () => {
     const transform = createAnthropicStream(options);
-    const chunks = pushAll(transform, loadSseFixture('stream-text.sse'));
+    const chunks = pushAll(transform, eventsOf(recorded('stream-text.http')));
     expect(chunks.every((c) => c.usage === undefined && c.choices.length === 1)).toBe(true);
     expect(transform.usage()).toEqual({ promptTokens: 652, completionTokens: 9, cachedTokens: 512, cacheWrite5mTokens: 100 });
   });
 
-  it('createAnthropicStream() numbers tool calls 0, 1… regardless of content block index, skipping thinking and pings', () => {
+  it('createAnthropicStream() numbers tool calls 0, 1… regardless of content block index, thinking as reasoning_content', () => {
     const transform = createAnthropicStream(options);
-    const chunks = pushAll(transform, loadSseFixture('stream-tool-use.sse'));
+    const chunks = pushAll(transform, eventsOf(recorded('stream-tool-use.http')));
     const id = 'msg_01ToolB';
     expect(chunks).toEqual([
       chunk(id, { role: 'assistant', content: '' }),
+      chunk(id, { reasoning_content: 'Two cities, two calls.' }),
       chunk(id, { content: 'Checking both.' }),
       chunk(id, {
         tool_calls: [{ index: 0, id: 'toolu_01Lyon', type: 'function', function: { name: 'get_weather', arguments: '' } }],
@@ -102,9 +102,48 @@ describe('createAnthropicStream()', () => {
     expect(transform.usage()).toEqual({ promptTokens: 380, completionTokens: 87, cachedTokens: 0 });
   });
 
+  it('createAnthropicStream() sends no thinking when the client turned reasoning off', () => {
+    const chunks = pushAll(createAnthropicStream({ ...options, reasoning: false }), eventsOf(recorded('stream-tool-use.http')));
+    expect(chunks.some((c) => 'reasoning_content' in (c.choices[0]?.delta ?? {}))).toBe(false);
+    expect(chunks[1]?.choices[0]?.delta).toEqual({ content: 'Checking both.' });
+  });
+
+  it('createAnthropicStream() keeps a tool input that arrives whole, in content_block_start or in message_start', () => {
+    const id = 'msg_whole';
+    const events = [
+      sse({
+        type: 'message_start',
+        message: {
+          id,
+          usage: { input_tokens: 9, output_tokens: 1 },
+          content: [{ type: 'tool_use', id: 'toolu_ptc', name: 'query', input: { sql: 'select 1' } }],
+        },
+      }),
+      sse({
+        type: 'content_block_start',
+        index: 1,
+        content_block: { type: 'tool_use', id: 'toolu_whole', name: 'get_weather', input: { city: 'Paris' } },
+      }),
+      sse({ type: 'content_block_stop', index: 1 }),
+      sse({ type: 'message_delta', delta: { stop_reason: 'tool_use' }, usage: { output_tokens: 20 } }),
+      sse({ type: 'message_stop' }),
+    ];
+    const chunks = pushAll(createAnthropicStream(options), events);
+    expect(chunks.slice(0, 5)).toEqual([
+      chunk(id, { role: 'assistant', content: '' }),
+      chunk(id, { tool_calls: [{ index: 0, id: 'toolu_ptc', type: 'function', function: { name: 'query', arguments: '' } }] }),
+      chunk(id, { tool_calls: [{ index: 0, function: { arguments: '{"sql":"select 1"}' } }] }),
+      chunk(id, {
+        tool_calls: [{ index: 1, id: 'toolu_whole', type: 'function', function: { name: 'get_weather', arguments: '' } }],
+      }),
+      chunk(id, { tool_calls: [{ index: 1, function: { arguments: '{"city":"Paris"}' } }] }),
+    ]);
+    expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe('tool_calls');
+  });
+
   it('createAnthropicStream() streams the response_format answer tool as content and finishes with stop', () => {
     const transform = createAnthropicStream({ ...options, answerTool: 'city_report' });
-    const chunks = pushAll(transform, loadSseFixture('stream-answer-tool.sse'));
+    const chunks = pushAll(transform, eventsOf(recorded('stream-answer-tool.http')));
     const id = 'msg_01JsonE';
     expect(chunks).toEqual([
       chunk(id, { role: 'assistant', content: '' }),
@@ -116,7 +155,7 @@ describe('createAnthropicStream()', () => {
 
   it('createAnthropicStream() throws a mapped GatewayError on an error event', () => {
     const transform = createAnthropicStream(options);
-    const events = loadSseFixture('stream-error.sse');
+    const events = eventsOf(recorded('stream-error.http'));
     const before = pushAll(transform, events.slice(0, -1));
     expect(before.map((c) => c.choices[0]?.delta.content)).toEqual(['', 'Once upon']);
     const last = events.at(-1);
@@ -134,7 +173,7 @@ describe('createAnthropicStream()', () => {
 
   it('createAnthropicStream() end() throws a reset error when message_stop never came', () => {
     const transform = createAnthropicStream({ ...options, includeUsage: true });
-    pushAll(transform, loadSseFixture('stream-cut.sse'));
+    pushAll(transform, eventsOf(recorded('stream-cut.http')));
     expect(transform.finished).toBe(false);
     const error = caught(() => transform.end());
     expect(error).toMatchObject({

@@ -27,11 +27,15 @@ export interface AnthropicStreamOptions {
   includeUsage: boolean;
   /** The synthetic `response_format` tool whose input is streamed as content (see tools.ts). */
   answerTool: string | undefined;
+  /** Whether the client wants the thinking, as `reasoning_content`. */
+  reasoning: boolean;
 }
 
 type BlockState =
   | { kind: 'text' }
-  | { kind: 'tool'; toolIndex: number; sentArguments: boolean }
+  | { kind: 'thinking' }
+  /** `input`: the input given whole in content_block_start, sent at the block's end if no fragment followed. */
+  | { kind: 'tool'; toolIndex: number; sentArguments: boolean; input: string | undefined }
   | { kind: 'answer'; sentContent: boolean }
   | { kind: 'ignored' };
 
@@ -105,10 +109,16 @@ class AnthropicStreamTransform implements StreamTransform {
         return [];
       case 'error':
         throw anthropicStreamError(event.error);
-      case 'message_start':
+      case 'message_start': {
         state.id = `chatcmpl-${event.message.id}`;
         if (event.message.usage) state.usage = mergeAnthropicUsage(state.usage, event.message.usage);
-        return [this.chunk({ role: 'assistant', content: '' })];
+        const chunks = [this.chunk({ role: 'assistant', content: '' })];
+        // Blocks that arrive whole in message_start (programmatic tool calling) come first.
+        (event.message.content ?? []).forEach((block, index) => {
+          chunks.push(...this.startBlock(index, block), ...this.stopBlock(index));
+        });
+        return chunks;
+      }
       case 'content_block_start':
         return this.startBlock(event.index, event.content_block);
       case 'content_block_delta':
@@ -133,9 +143,15 @@ class AnthropicStreamTransform implements StreamTransform {
     }
     if (block.type === 'tool_use') {
       const toolIndex = this.state.toolCallCount++;
-      this.state.blocks.set(index, { kind: 'tool', toolIndex, sentArguments: false });
+      // Usually `{}` with the input streamed after it; some tool calls arrive with their input whole.
+      const input = Object.keys(block.input).length > 0 ? JSON.stringify(block.input) : undefined;
+      this.state.blocks.set(index, { kind: 'tool', toolIndex, sentArguments: false, input });
       const call = { index: toolIndex, id: block.id, type: 'function' as const };
       return [this.chunk({ tool_calls: [{ ...call, function: { name: block.name, arguments: '' } }] })];
+    }
+    if (block.type === 'thinking' && this.options.reasoning) {
+      this.state.blocks.set(index, { kind: 'thinking' });
+      return block.thinking === '' ? [] : [this.chunk({ reasoning_content: block.thinking })];
     }
     // With response_format, content is only the answer tool's JSON (see response.ts), so text is dropped.
     if (block.type === 'text' && this.options.answerTool === undefined) {
@@ -151,6 +167,9 @@ class AnthropicStreamTransform implements StreamTransform {
     if (delta.type === 'text_delta' && block.kind === 'text' && delta.text !== '') {
       return [this.chunk({ content: delta.text })];
     }
+    if (delta.type === 'thinking_delta' && block.kind === 'thinking' && delta.thinking !== '') {
+      return [this.chunk({ reasoning_content: delta.thinking })];
+    }
     // Empty fragments (Anthropic sends one first) carry nothing and are skipped.
     if (delta.type !== 'input_json_delta' || delta.partial_json === '') return [];
     if (block.kind === 'tool') {
@@ -164,11 +183,15 @@ class AnthropicStreamTransform implements StreamTransform {
     return [];
   }
 
-  /** A tool with no input sent no fragment; `{}` lets clients JSON.parse the arguments as usual. */
+  /**
+   * A tool whose input came whole sends it now; one with no input sent no fragment, and `{}` lets
+   * clients JSON.parse the arguments as usual.
+   */
   private stopBlock(index: number): ChatCompletionChunk[] {
     const block = this.block(index);
     if (block.kind === 'tool' && !block.sentArguments) {
-      return [this.chunk({ tool_calls: [{ index: block.toolIndex, function: { arguments: '{}' } }] })];
+      block.sentArguments = true;
+      return [this.chunk({ tool_calls: [{ index: block.toolIndex, function: { arguments: block.input ?? '{}' } }] })];
     }
     if (block.kind === 'answer' && !block.sentContent) return [this.chunk({ content: '{}' })];
     return [];

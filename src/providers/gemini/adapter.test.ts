@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatCompletionRequest } from '../../openai/types.js';
-import { fixture, fixtureEvents } from './__fixtures__/fixture.js';
+import { eventsOf, jsonOf, recordingsIn } from '../../../test/helpers/recording.js';
 import { geminiAdapter } from './adapter.js';
+import { pushAll } from '../../../test/helpers/stream-chunks.js';
+
+const recorded = recordingsIn(new URL('./__fixtures__/', import.meta.url));
 
 const credentials = { baseUrl: 'https://generativelanguage.googleapis.com', apiKey: 'AIzaTestKey123' };
 
@@ -19,7 +22,7 @@ describe('geminiAdapter', () => {
       maxOutputTokens: undefined,
     };
     const first = geminiAdapter.chat({ ...input, request: base }, credentials);
-    const message = first.parseResponse(fixture('tool-calls.response.json')).choices[0]?.message;
+    const message = first.parseResponse(jsonOf(recorded('tool-calls.response.http'))).choices[0]?.message;
     const calls = message?.tool_calls ?? [];
 
     // The client appends the assistant message as it got it, then answers each call by id.
@@ -67,7 +70,7 @@ describe('geminiAdapter', () => {
       credentials,
     );
     const stream = translation.createStream();
-    const chunks = fixtureEvents('text.chunks.txt').flatMap((event) => stream.push(event));
+    const chunks = pushAll(stream, eventsOf(recorded('text.stream.http')));
     chunks.push(...stream.end());
     expect(chunks.map((c) => c.model)).toEqual(Array<string>(chunks.length).fill('gemini/gemini-2.5-flash'));
     expect(chunks.at(-1)?.usage?.total_tokens).toBe(289);

@@ -4,6 +4,7 @@
  * @see https://ai.google.dev/api
  */
 import type { ProviderAdapter } from '../provider.js';
+import { wantsReasoning } from '../reasoning.js';
 import { buildGeminiEmbeddings } from './embeddings.js';
 import { mapGeminiError } from './errors.js';
 import { buildGeminiModelList } from './models.js';
@@ -15,11 +16,12 @@ export const geminiAdapter: ProviderAdapter = {
   chat(input, credentials) {
     const { call, warnings } = buildGeminiChatCall(input, credentials);
     const choices = input.request.n ?? 1;
+    const reasoning = wantsReasoning(input.request);
     return {
       call,
       warnings,
-      parseResponse: (json) => toChatCompletion(json, { publicModel: input.publicModel, choices }),
-      createStream: () => createGeminiStream({ publicModel: input.publicModel, includeUsage: input.includeUsage }),
+      parseResponse: (json) => toChatCompletion(json, { publicModel: input.publicModel, choices, reasoning }),
+      createStream: () => createGeminiStream({ publicModel: input.publicModel, includeUsage: input.includeUsage, reasoning }),
     };
   },
   embeddings: buildGeminiEmbeddings,

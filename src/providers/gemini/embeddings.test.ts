@@ -3,8 +3,10 @@ import { GatewayError } from '../../errors.js';
 import type { EmbeddingsRequest } from '../../openai/types.js';
 import { base64ToFloats } from '../embedding-encoding.js';
 import type { ProviderCredentials } from '../provider.js';
-import { fixture } from './__fixtures__/fixture.js';
+import { jsonOf, recordingsIn } from '../../../test/helpers/recording.js';
 import { buildGeminiEmbeddings } from './embeddings.js';
+
+const recorded = recordingsIn(new URL('./__fixtures__/', import.meta.url));
 
 const credentials: ProviderCredentials = { baseUrl: 'https://generativelanguage.googleapis.com', apiKey: 'AIzaTestKey123' };
 
@@ -29,7 +31,7 @@ describe('buildGeminiEmbeddings()', () => {
       body: expect.any(String),
     });
     expect(JSON.parse(call.body ?? '')).toEqual({ content: { parts: [{ text: 'hello' }] }, outputDimensionality: 3 });
-    expect(parseResponse(fixture('embed-single.response.json'))).toEqual({
+    expect(parseResponse(jsonOf(recorded('embed-single.response.http')))).toEqual({
       object: 'list',
       model: 'gemini/gemini-embedding-001',
       data: [{ object: 'embedding', index: 0, embedding: [0.5, -0.25, 0.125] }],
@@ -46,7 +48,7 @@ describe('buildGeminiEmbeddings()', () => {
         { model: 'models/gemini-embedding-001', content: { parts: [{ text: 'second' }] } },
       ],
     });
-    expect(parseResponse(fixture('embed-batch.response.json')).data).toEqual([
+    expect(parseResponse(jsonOf(recorded('embed-batch.response.http'))).data).toEqual([
       { object: 'embedding', index: 0, embedding: [0.5, -0.25, 0.125] },
       { object: 'embedding', index: 1, embedding: [1, 0, -1] },
     ]);
@@ -54,7 +56,7 @@ describe('buildGeminiEmbeddings()', () => {
 
   it('buildGeminiEmbeddings() encodes vectors as base64 float32 little-endian when asked', () => {
     const { parseResponse } = build({ input: ['first', 'second'], encoding_format: 'base64' });
-    const data = parseResponse(fixture('embed-batch.response.json')).data;
+    const data = parseResponse(jsonOf(recorded('embed-batch.response.http'))).data;
     expect(data[0]?.embedding).toBe(Buffer.from(new Float32Array([0.5, -0.25, 0.125]).buffer).toString('base64'));
     expect(base64ToFloats(String(data[1]?.embedding))).toEqual([1, 0, -1]);
   });
@@ -74,7 +76,7 @@ describe('buildGeminiEmbeddings()', () => {
 
   it('buildGeminiEmbeddings() throws a protocol error when the batch answer has the wrong length', () => {
     const { parseResponse } = build({ input: ['a', 'b', 'c'] });
-    expect(() => parseResponse(fixture('embed-batch.response.json'))).toThrow(
+    expect(() => parseResponse(jsonOf(recorded('embed-batch.response.http')))).toThrow(
       expect.objectContaining({ status: 502, failure: 'protocol' }),
     );
   });

@@ -12,7 +12,8 @@ import { invalidRequest } from '../../errors.js';
 import type { ChatMessage } from '../../openai/types.js';
 import { textsOf, userParts } from './content.js';
 import { SKIP_THOUGHT_SIGNATURE, thoughtSignatureOf } from './thought-signature.js';
-import type { GeminiContent, GeminiPart } from './wire.js';
+import { isMintedToolCallId } from './tool-call-id.js';
+import type { GeminiContent, GeminiFunctionCall, GeminiPart } from './wire.js';
 import { isRecord } from '../../lib/is-record.js';
 
 export interface ConvertedMessages {
@@ -78,9 +79,12 @@ function assistantParts(message: ChatMessage, param: string, toolNames: Map<stri
     const at = `${param}.tool_calls[${j}]`;
     if (call.type !== 'function') throw invalidRequest(`Tool call type '${String(call.type)}' is not supported.`, `${at}.type`);
     toolNames.set(call.id, call.function.name);
-    const part: GeminiPart = {
-      functionCall: { name: call.function.name, args: parseArguments(call.function.arguments, `${at}.function.arguments`) },
+    const functionCall: GeminiFunctionCall = {
+      name: call.function.name,
+      args: parseArguments(call.function.arguments, `${at}.function.arguments`),
     };
+    if (!isMintedToolCallId(call.id)) functionCall.id = call.id;
+    const part: GeminiPart = { functionCall };
     const signature = thoughtSignatureOf(call) ?? (unsigned && j === 0 ? SKIP_THOUGHT_SIGNATURE : undefined);
     if (signature !== undefined) part.thoughtSignature = signature;
     parts.push(part);
@@ -110,7 +114,8 @@ function toolResultPart(message: ChatMessage, param: string, toolNames: Map<stri
   // `response` must be an object: a JSON object result goes as is, anything else (plain text, a
   // JSON array or number) is wrapped so the model still sees exactly what the tool returned.
   const parsed = parseJson(text);
-  return { functionResponse: { name, response: isRecord(parsed) ? parsed : { content: text } } };
+  const response = isRecord(parsed) ? parsed : { content: text };
+  return { functionResponse: isMintedToolCallId(id) ? { name, response } : { id, name, response } };
 }
 
 function parseJson(text: string): unknown {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { fixture } from './__fixtures__/fixture.js';
+import { jsonOf, recordingsIn } from '../../../test/helpers/recording.js';
 import { buildGeminiModelList } from './models.js';
+
+const recorded = recordingsIn(new URL('./__fixtures__/', import.meta.url));
 
 describe('buildGeminiModelList()', () => {
   it('buildGeminiModelList() lists models with the key in a header and strips the models/ prefix', () => {
@@ -13,7 +15,7 @@ describe('buildGeminiModelList()', () => {
       url: 'https://generativelanguage.googleapis.com/v1beta/models?pageSize=1000',
       headers: { 'x-goog-api-key': 'AIzaTestKey123' },
     });
-    expect(parseResponse(fixture('models.response.json'))).toEqual(['gemini-2.5-flash', 'gemini-embedding-001']);
+    expect(parseResponse(jsonOf(recorded('models.response.http')))).toEqual(['gemini-2.5-flash', 'gemini-embedding-001']);
     expect(parseResponse({})).toEqual([]);
   });
 });

@@ -2,17 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../errors.js';
 import type { ChatCompletionRequest, ChatMessage } from '../../openai/types.js';
 import type { ChatCallInput, ProviderCredentials } from '../provider.js';
-import { fixture } from './__fixtures__/fixture.js';
+import { loadJson } from '../../../test/helpers/recording.js';
 import { buildGeminiChatCall } from './request.js';
+import { createToolCallId } from './tool-call-id.js';
 import type { GeminiRequest } from './wire.js';
 
 const credentials: ProviderCredentials = { baseUrl: 'https://generativelanguage.googleapis.com', apiKey: 'AIzaTestKey123' };
 
-function input(request: ChatCompletionRequest, stream = false): ChatCallInput {
+function input(request: ChatCompletionRequest, stream = false, upstreamModel = 'gemini-2.5-flash'): ChatCallInput {
   return {
     request,
-    upstreamModel: 'gemini-2.5-flash',
-    publicModel: 'gemini/gemini-2.5-flash',
+    upstreamModel,
+    publicModel: `gemini/${upstreamModel}`,
     stream,
     includeUsage: stream,
     maxOutputTokens: undefined,
@@ -24,8 +25,8 @@ function chat(messages: ChatMessage[], extra: Partial<ChatCompletionRequest> = {
 }
 
 /** The body sent upstream, read back from the call (what Gemini would receive). */
-function sentBody(request: ChatCompletionRequest): GeminiRequest {
-  return JSON.parse(buildGeminiChatCall(input(request), credentials).call.body ?? '') as GeminiRequest;
+function sentBody(request: ChatCompletionRequest, upstreamModel?: string): GeminiRequest {
+  return JSON.parse(buildGeminiChatCall(input(request, false, upstreamModel), credentials).call.body ?? '') as GeminiRequest;
 }
 
 function rejection(request: ChatCompletionRequest): GatewayError {
@@ -42,7 +43,7 @@ const hello: ChatMessage = { role: 'user', content: 'Hello' };
 
 describe('buildGeminiChatCall()', () => {
   it('buildGeminiChatCall() sends tools, images, system prompt and generation config as Gemini expects', () => {
-    const request = fixture<ChatCompletionRequest>('chat-tools.openai.json');
+    const request = loadJson<ChatCompletionRequest>(new URL('./__fixtures__/chat-tools.openai.json', import.meta.url));
     const { call, warnings } = buildGeminiChatCall(input(request, true), credentials);
 
     expect(call.method).toBe('POST');
@@ -50,7 +51,7 @@ describe('buildGeminiChatCall()', () => {
       'https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse',
     );
     expect(call.headers).toEqual({ 'x-goog-api-key': 'AIzaTestKey123', 'content-type': 'application/json' });
-    expect(JSON.parse(call.body ?? '')).toEqual(fixture('chat-tools.gemini.json'));
+    expect(JSON.parse(call.body ?? '')).toEqual(loadJson(new URL('./__fixtures__/chat-tools.gemini.json', import.meta.url)));
     expect(warnings).toEqual(['parallel_tool_calls', 'user', 'logit_bias']);
   });
 
@@ -121,19 +122,61 @@ describe('buildGeminiChatCall()', () => {
         role: 'model',
         parts: [
           { text: 'Let me check.' },
-          { functionCall: { name: 'lookup', args: { q: 1 } }, thoughtSignature: 'skip_thought_signature_validator' },
-          { functionCall: { name: 'lookup', args: {} } },
+          { functionCall: { id: 'a', name: 'lookup', args: { q: 1 } }, thoughtSignature: 'skip_thought_signature_validator' },
+          { functionCall: { id: 'b', name: 'lookup', args: {} } },
         ],
       },
       {
         role: 'user',
         parts: [
-          { functionResponse: { name: 'lookup', response: { content: '[1,2]' } } },
-          { functionResponse: { name: 'lookup', response: { content: 'not json' } } },
+          { functionResponse: { id: 'b', name: 'lookup', response: { content: '[1,2]' } } },
+          { functionResponse: { id: 'a', name: 'lookup', response: { content: 'not json' } } },
           { text: 'Thanks' },
         ],
       },
     ]);
+  });
+
+  it("buildGeminiChatCall() echoes Gemini's call ids in functionCall and functionResponse, never the ones it minted", () => {
+    const minted = createToolCallId();
+    const body = sentBody(
+      chat([
+        hello,
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            { id: 'fc-gemini-1', type: 'function', function: { name: 'lookup', arguments: '{}' } },
+            { id: minted, type: 'function', function: { name: 'lookup', arguments: '{}' } },
+          ],
+        },
+        { role: 'tool', tool_call_id: 'fc-gemini-1', content: '{"a":1}' },
+        { role: 'tool', tool_call_id: minted, content: '{"b":2}' },
+      ]),
+    );
+    const [, model, results] = body.contents;
+    expect(model?.parts.map((p) => p.functionCall?.id)).toEqual(['fc-gemini-1', undefined]);
+    expect(results?.parts.map((p) => p.functionResponse?.id)).toEqual(['fc-gemini-1', undefined]);
+  });
+
+  it('buildGeminiChatCall() asks for thoughts with a thinking budget (2.x) or level (3+) from reasoning_effort', () => {
+    const config = (effort: string, model = 'gemini-2.5-flash') =>
+      (
+        sentBody({ model: `gemini/${model}`, messages: [hello], reasoning_effort: effort }, model) as {
+          generationConfig?: { thinkingConfig?: unknown };
+        }
+      ).generationConfig?.thinkingConfig;
+    expect(config('low')).toEqual({ includeThoughts: true, thinkingBudget: 1024 });
+    expect(config('high')).toEqual({ includeThoughts: true, thinkingBudget: 24_576 });
+    expect(config('none')).toEqual({ thinkingBudget: 0 });
+    expect(config('none', 'gemini-2.5-pro')).toBeUndefined();
+    expect(config('low', 'gemini-flash-latest')).toEqual({ includeThoughts: true, thinkingBudget: 1024 });
+    expect(config('medium', 'gemini-3-pro-preview')).toEqual({ includeThoughts: true, thinkingLevel: 'medium' });
+    expect(config('none', 'gemini-3-pro-preview')).toBeUndefined();
+    expect(rejection({ model: 'gemini/gemini-2.5-flash', messages: [hello], reasoning_effort: 'max' })).toMatchObject({
+      status: 400,
+      param: 'reasoning_effort',
+    });
   });
 
   it('buildGeminiChatCall() rejects a tool result whose call id no assistant message made', () => {
@@ -197,7 +240,9 @@ describe('buildGeminiChatCall()', () => {
   });
 
   it('buildGeminiChatCall() sends json_schema as responseJsonSchema with n and a single stop string', () => {
-    expect(sentBody(fixture<ChatCompletionRequest>('json-schema.openai.json'))).toEqual(fixture('json-schema.gemini.json'));
+    expect(sentBody(loadJson<ChatCompletionRequest>(new URL('./__fixtures__/json-schema.openai.json', import.meta.url)))).toEqual(
+      loadJson(new URL('./__fixtures__/json-schema.gemini.json', import.meta.url)),
+    );
   });
 
   it('buildGeminiChatCall() asks for JSON for json_object and nothing for text', () => {
@@ -233,13 +278,15 @@ describe('buildGeminiChatCall()', () => {
     expect(rejection(chat([hello], { functions: [{ name: 'f' }] })).param).toBe('functions');
   });
 
-  it('buildGeminiChatCall() turns reasoning_effort into a thinking config with thought summaries, or warns', () => {
-    expect(sentBody(chat([hello], { reasoning_effort: 'medium' })).generationConfig).toEqual({
-      thinkingConfig: { thinkingBudget: 8192, includeThoughts: true },
+  it('buildGeminiChatCall() leaves at least half of max_tokens to the answer when thinking', () => {
+    expect(sentBody(chat([hello], { reasoning_effort: 'high', max_tokens: 1000 })).generationConfig).toEqual({
+      maxOutputTokens: 1000,
+      thinkingConfig: { thinkingBudget: 500, includeThoughts: true },
     });
-    const { warnings, call } = buildGeminiChatCall(input(chat([hello], { reasoning_effort: 'minimal' })), credentials);
-    expect(warnings).toEqual(['reasoning_effort']);
-    expect((JSON.parse(call.body ?? '') as GeminiRequest).generationConfig).toBeUndefined();
+    expect(sentBody(chat([hello], { reasoning_effort: 'low', max_tokens: 100 })).generationConfig).toEqual({
+      maxOutputTokens: 100,
+      thinkingConfig: { thinkingBudget: 128, includeThoughts: true },
+    });
   });
 
   it('buildGeminiChatCall() rejects a conversation with only a system prompt', () => {

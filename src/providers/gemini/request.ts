@@ -13,9 +13,8 @@ import type { ChatCompletionRequest } from '../../openai/types.js';
 import type { ChatCallInput, ProviderCredentials, UpstreamCall } from '../provider.js';
 import { geminiEndpoint, modelPath } from './endpoint.js';
 import { convertMessages } from './messages.js';
-import { toThinkingConfig } from './thinking.js';
 import { convertToolChoice, convertTools } from './tools.js';
-import type { GeminiGenerationConfig, GeminiRequest } from './wire.js';
+import type { GeminiGenerationConfig, GeminiRequest, GeminiThinkingConfig } from './wire.js';
 
 /** Fields this translator reads (or that only steer the gateway, like `stream`). */
 const HANDLED = new Set([
@@ -54,7 +53,9 @@ export interface GeminiChatCall {
 export function buildGeminiChatCall(input: ChatCallInput, credentials: ProviderCredentials): GeminiChatCall {
   const { request } = input;
   const warnings = new Set<string>();
-  const body = toGeminiRequest(request, warnings, input.upstreamModel);
+  const body = toGeminiRequest(request, warnings);
+  const thinkingConfig = toThinkingConfig(request.reasoning_effort, input.upstreamModel, body.generationConfig?.maxOutputTokens);
+  if (thinkingConfig !== undefined) body.generationConfig = { ...body.generationConfig, thinkingConfig };
   const method = input.stream ? 'streamGenerateContent?alt=sse' : 'generateContent';
   // `alt=sse` makes Gemini stream server-sent events; without it the endpoint streams a JSON array.
   const { url, headers } = geminiEndpoint(credentials, `${modelPath(input.upstreamModel)}:${method}`, 'POST');
@@ -62,7 +63,7 @@ export function buildGeminiChatCall(input: ChatCallInput, credentials: ProviderC
 }
 
 /** The Gemini request body for an OpenAI chat request; adds dropped parameter names to `warnings`. */
-export function toGeminiRequest(request: ChatCompletionRequest, warnings: Set<string>, upstreamModel: string): GeminiRequest {
+export function toGeminiRequest(request: ChatCompletionRequest, warnings: Set<string>): GeminiRequest {
   checkParameters(request, warnings);
   const { systemInstruction, contents } = convertMessages(request.messages, warnings);
   const body: GeminiRequest = { contents };
@@ -72,11 +73,6 @@ export function toGeminiRequest(request: ChatCompletionRequest, warnings: Set<st
   const toolConfig = convertToolChoice(request.tool_choice);
   if (toolConfig !== undefined) body.toolConfig = toolConfig;
   const generationConfig = toGenerationConfig(request);
-  if (request.reasoning_effort != null) {
-    const thinking = toThinkingConfig(request.reasoning_effort, upstreamModel, generationConfig.maxOutputTokens);
-    if (thinking === undefined) warnings.add('reasoning_effort');
-    else generationConfig.thinkingConfig = thinking;
-  }
   if (Object.keys(generationConfig).length > 0) body.generationConfig = generationConfig;
   return body;
 }
@@ -118,6 +114,54 @@ function responseFormat(format: ChatCompletionRequest['response_format']): Gemin
   // The union is exhausted here, but clients may send types newer than this file.
   const type: unknown = (format as { type?: unknown }).type;
   throw invalidRequest(`response_format type '${String(type)}' is not supported.`, 'response_format.type');
+}
+
+/** Thinking budgets of Gemini 2.x for OpenAI's effort levels (those of Google's own OpenAI-compatible endpoint). */
+const THINKING_BUDGETS: Readonly<Record<string, number>> = {
+  minimal: 1024,
+  low: 1024,
+  medium: 8192,
+  high: 24_576,
+  xhigh: 24_576,
+};
+/** Thinking levels from Gemini 3 on. */
+const THINKING_LEVELS: Readonly<Record<string, GeminiThinkingConfig['thinkingLevel']>> = {
+  minimal: 'minimal',
+  low: 'low',
+  medium: 'medium',
+  high: 'high',
+  xhigh: 'high',
+};
+
+/**
+ * `reasoning_effort` → `thinkingConfig`, asking for the thought summaries (they come back as
+ * `reasoning_content`). `none` turns thinking off where the model can (Gemini 2.x Flash: budget 0)
+ * and asks for no thoughts elsewhere.
+ */
+function toThinkingConfig(
+  effort: unknown,
+  upstreamModel: string,
+  maxOutputTokens: number | undefined,
+): GeminiThinkingConfig | undefined {
+  if (effort === undefined || effort === null) return undefined;
+  // Levels from Gemini 3 on; budgets elsewhere (Gemini 2.x, aliases like gemini-flash-latest), which
+  // Gemini 3 still accepts.
+  const legacy = !/^gemini-([3-9]|\d{2,})[.-]/.test(upstreamModel);
+  // Only Flash models can stop thinking (budget 0); Pro answers 400 to it, so it just shows none.
+  if (effort === 'none') return legacy && upstreamModel.includes('flash') ? { thinkingBudget: 0 } : undefined;
+  const budget = typeof effort === 'string' ? THINKING_BUDGETS[effort] : undefined;
+  const level = typeof effort === 'string' ? THINKING_LEVELS[effort] : undefined;
+  if (budget === undefined || level === undefined) {
+    throw invalidRequest(
+      `reasoning_effort must be one of none, ${Object.keys(THINKING_BUDGETS).join(', ')}.`,
+      'reasoning_effort',
+    );
+  }
+  if (!legacy) return { includeThoughts: true, thinkingLevel: level };
+  // Thoughts count against the output limit: at most half of it goes to thinking (never under
+  // Gemini's smallest budget, 128), so the answer keeps room.
+  const capped = maxOutputTokens === undefined ? budget : Math.max(128, Math.min(budget, Math.floor(maxOutputTokens / 2)));
+  return { includeThoughts: true, thinkingBudget: capped };
 }
 
 /** Names every parameter Gemini cannot honour; rejects the ones that cannot be dropped. */

@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../errors.js';
-import { fixture } from './__fixtures__/fixture.js';
+import { jsonOf, recordingsIn } from '../../../test/helpers/recording.js';
 import { toChatCompletion } from './response.js';
 
-const options = { publicModel: 'gemini/gemini-2.5-flash', choices: 1 };
+const recorded = recordingsIn(new URL('./__fixtures__/', import.meta.url));
+
+const options = { publicModel: 'gemini/gemini-2.5-flash', choices: 1, reasoning: true };
 const toolCallId = expect.stringMatching(/^call_[\w-]{24}$/);
 
 describe('toChatCompletion()', () => {
-  it('toChatCompletion() joins text parts, keeps thoughts apart as reasoning_content and maps usage', () => {
-    expect(toChatCompletion(fixture('text.response.json'), options)).toEqual({
+  it('toChatCompletion() joins text parts, gives thoughts as reasoning_content and maps usage', () => {
+    expect(toChatCompletion(jsonOf(recorded('text.response.http')), options)).toEqual({
       id: 'chatcmpl-x3a9Z8mQ',
       object: 'chat.completion',
       created: expect.any(Number),
@@ -36,8 +38,26 @@ describe('toChatCompletion()', () => {
     });
   });
 
+  it("toChatCompletion() leaves thoughts out when the client turned reasoning off, and keeps Gemini's call ids", () => {
+    const message = toChatCompletion(jsonOf(recorded('text.response.http')), { ...options, reasoning: false }).choices[0]
+      ?.message;
+    expect(message).toEqual({ role: 'assistant', content: 'Paris is cloudy, 18°C.', refusal: null });
+    const withId = {
+      candidates: [
+        {
+          content: { parts: [{ functionCall: { id: 'fc-7', name: 'get_weather', args: { city: 'Paris' } } }] },
+          finishReason: 'STOP',
+        },
+      ],
+    };
+    expect(toChatCompletion(withId, options).choices[0]?.message.tool_calls?.[0]).toMatchObject({
+      id: 'fc-7',
+      function: { name: 'get_weather', arguments: '{"city":"Paris"}' },
+    });
+  });
+
   it('toChatCompletion() turns function calls into tool calls with fresh ids and carries thought signatures', () => {
-    const completion = toChatCompletion(fixture('tool-calls.response.json'), options);
+    const completion = toChatCompletion(jsonOf(recorded('tool-calls.response.http')), options);
     expect(completion.choices).toEqual([
       {
         index: 0,
@@ -65,7 +85,7 @@ describe('toChatCompletion()', () => {
   });
 
   it('toChatCompletion() answers a blocked prompt with empty content and content_filter', () => {
-    const completion = toChatCompletion(fixture('blocked.response.json'), options);
+    const completion = toChatCompletion(jsonOf(recorded('blocked.response.http')), options);
     expect(completion.choices).toEqual([
       { index: 0, message: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: 'content_filter' },
     ]);
@@ -73,16 +93,18 @@ describe('toChatCompletion()', () => {
   });
 
   it('toChatCompletion() returns every candidate when n > 1 and only the first otherwise', () => {
-    const both = toChatCompletion(fixture('candidates.response.json'), { ...options, choices: 2 });
+    const both = toChatCompletion(jsonOf(recorded('candidates.response.http')), { ...options, choices: 2 });
     expect(both.choices.map((choice) => [choice.index, choice.finish_reason])).toEqual([
       [0, 'stop'],
       [1, 'length'],
     ]);
-    expect(toChatCompletion(fixture('candidates.response.json'), options).choices).toHaveLength(1);
+    expect(toChatCompletion(jsonOf(recorded('candidates.response.http')), options).choices).toHaveLength(1);
   });
 
   it('toChatCompletion() sets model to the public model string, not Gemini modelVersion', () => {
-    expect(toChatCompletion(fixture('text.response.json'), { ...options, publicModel: 'fallback/x' }).model).toBe('fallback/x');
+    expect(toChatCompletion(jsonOf(recorded('text.response.http')), { ...options, publicModel: 'fallback/x' }).model).toBe(
+      'fallback/x',
+    );
   });
 
   it('toChatCompletion() throws a retryable 502 protocol error for a body it cannot read', () => {

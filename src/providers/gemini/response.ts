@@ -15,6 +15,8 @@ export interface ResponseOptions {
   publicModel: string;
   /** The `n` the client asked for; Gemini's `candidateCount`. */
   choices: number;
+  /** Whether the client wants the thoughts, as `reasoning_content`. */
+  reasoning: boolean;
 }
 
 /** Maps a non-streaming body; throws a 502 'protocol' GatewayError for a body it cannot read. */
@@ -29,7 +31,7 @@ export function toChatCompletion(json: unknown, options: ResponseOptions): ChatC
     choices:
       candidates.length > 0
         ? candidates.map((candidate, position) => {
-            const { text, thoughts, toolCalls } = readCandidateParts(candidate.content?.parts);
+            const { text, reasoning, toolCalls } = readCandidateParts(candidate.content?.parts, options.reasoning);
             return {
               index: candidate.index ?? position,
               message: {
@@ -37,7 +39,7 @@ export function toChatCompletion(json: unknown, options: ResponseOptions): ChatC
                 // OpenAI sends null content only alongside tool calls; "" keeps `content.trim()` safe.
                 content: text ?? (toolCalls.length > 0 ? null : ''),
                 refusal: null,
-                ...(thoughts !== undefined ? { reasoning_content: thoughts } : {}),
+                ...(reasoning !== undefined ? { reasoning_content: reasoning } : {}),
                 ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
               },
               logprobs: null,

@@ -1,9 +1,9 @@
 /**
  * Gemini `streamGenerateContent?alt=sse` events → OpenAI chat.completion.chunk objects.
  *
- * Each event's data is a whole GenerateContentResponse holding only what is new: text to append,
- * and function calls that always arrive complete (Gemini does not stream arguments). There is no
- * end sentinel: the stream is complete once every candidate carried a `finishReason`, and a
+ * Each event's data is a whole GenerateContentResponse holding only what is new: text and thoughts
+ * to append, and function calls, which arrive whole except on Vertex AI with streamed arguments
+ * (partial-args.ts), where they are assembled and sent once complete. There is no end sentinel: the stream is complete once every candidate carried a `finishReason`, and a
  * connection that closes before that was cut, which must not look like a clean finish.
  *
  * @see https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent
@@ -12,7 +12,7 @@
 import { GatewayError } from '../../errors.js';
 import type { ChatCompletionChunk, TokenUsage, Usage } from '../../openai/types.js';
 import type { SseEvent, StreamTransform } from '../provider.js';
-import { readCandidateParts } from './candidate-parts.js';
+import { closeOpenCall, readCandidateParts, type OpenCall } from './candidate-parts.js';
 import { googleError, parseErrorBody } from './errors.js';
 import { mapFinishReason } from './finish-reason.js';
 import { completionId } from './response.js';
@@ -22,6 +22,8 @@ import { generateContentResponseSchema, parseUpstream, type GeminiCandidate, typ
 export interface StreamOptions {
   publicModel: string;
   includeUsage: boolean;
+  /** Whether the client wants the thoughts, as `reasoning_content`. */
+  reasoning: boolean;
 }
 
 type Choice = ChatCompletionChunk['choices'][number];
@@ -30,6 +32,8 @@ interface CandidateState {
   roleSent: boolean;
   /** Tool calls emitted so far: the next call's `index` in OpenAI's `tool_calls` array. */
   toolCalls: number;
+  /** A function call streamed in pieces, until its last piece. */
+  open: { call: OpenCall | undefined };
   finished: boolean;
 }
 
@@ -106,10 +110,14 @@ class GeminiStream implements StreamTransform {
   #candidateChunks(candidate: GeminiCandidate, index: number): ChatCompletionChunk[] {
     const state = this.#stateOf(index);
     const chunks: ChatCompletionChunk[] = [];
-    const { text, thoughts, toolCalls } = readCandidateParts(candidate.content?.parts);
-    if (text !== undefined || thoughts !== undefined || toolCalls.length > 0) {
+    const { text, reasoning, toolCalls } = readCandidateParts(candidate.content?.parts, this.#options.reasoning, state.open);
+    if (candidate.finishReason) {
+      const last = closeOpenCall(state.open);
+      if (last !== undefined) toolCalls.push(last);
+    }
+    if (text !== undefined || reasoning !== undefined || toolCalls.length > 0) {
       const delta: Choice['delta'] = this.#opening(state);
-      if (thoughts !== undefined) delta.reasoning_content = thoughts;
+      if (reasoning !== undefined) delta.reasoning_content = reasoning;
       if (text !== undefined) delta.content = text;
       if (toolCalls.length > 0) {
         // Whole calls: id, name and complete arguments in one delta each.
@@ -128,7 +136,7 @@ class GeminiStream implements StreamTransform {
   #stateOf(index: number): CandidateState {
     const known = this.#candidates.get(index);
     if (known !== undefined) return known;
-    const state: CandidateState = { roleSent: false, toolCalls: 0, finished: false };
+    const state: CandidateState = { roleSent: false, toolCalls: 0, open: { call: undefined }, finished: false };
     this.#candidates.set(index, state);
     return state;
   }

@@ -13,3 +13,14 @@ import { randomBytes } from 'node:crypto';
 export function createToolCallId(): string {
   return `call_${randomBytes(18).toString('base64url')}`;
 }
+
+const MINTED = /^call_[A-Za-z0-9_-]{24}$/;
+
+/**
+ * Whether an id is one of ours (or OpenAI's, which looks the same): Gemini gave none, so none is
+ * echoed back in functionCall / functionResponse. Any other id came from Gemini (or a client) and
+ * goes back with the call and its result.
+ */
+export function isMintedToolCallId(id: string): boolean {
+  return MINTED.test(id);
+}

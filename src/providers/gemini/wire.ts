@@ -11,6 +11,8 @@ import { GatewayError } from '../../errors.js';
 // ---- Request (what we send) ----
 
 export interface GeminiFunctionCall {
+  /** Gemini's own id for the call, echoed back (with the functionResponse's) when it gave one. */
+  id?: string;
   name: string;
   args: Record<string, unknown>;
 }
@@ -19,7 +21,7 @@ export interface GeminiPart {
   text?: string;
   inlineData?: { mimeType: string; data: string };
   functionCall?: GeminiFunctionCall;
-  functionResponse?: { name: string; response: Record<string, unknown> };
+  functionResponse?: { id?: string; name: string; response: Record<string, unknown> };
   /** Opaque, base64; must be replayed on the function call it came with (Gemini 3+). */
   thoughtSignature?: string;
 }
@@ -43,12 +45,6 @@ export interface GeminiToolConfig {
   functionCallingConfig: { mode: 'AUTO' | 'ANY' | 'NONE'; allowedFunctionNames?: string[] };
 }
 
-export interface GeminiThinkingConfig {
-  thinkingBudget?: number;
-  thinkingLevel?: 'low' | 'high';
-  includeThoughts?: boolean;
-}
-
 export interface GeminiGenerationConfig {
   temperature?: number;
   topP?: number;
@@ -63,6 +59,13 @@ export interface GeminiGenerationConfig {
   thinkingConfig?: GeminiThinkingConfig;
 }
 
+/** `thinkingBudget` for Gemini 2.x, `thinkingLevel` from Gemini 3 on (never both: that is a 400). */
+export interface GeminiThinkingConfig {
+  includeThoughts?: boolean;
+  thinkingBudget?: number;
+  thinkingLevel?: 'minimal' | 'low' | 'medium' | 'high';
+}
+
 export interface GeminiRequest {
   systemInstruction?: { parts: GeminiPart[] };
   contents: GeminiContent[];
@@ -73,11 +76,32 @@ export interface GeminiRequest {
 
 // ---- Response (what we read) ----
 
+/** One piece of a function call's arguments streamed by path (Vertex AI's streamFunctionCallArguments). */
+const partialArgSchema = z.object({
+  jsonPath: z.string(),
+  stringValue: z.string().nullish(),
+  numberValue: z.number().nullish(),
+  boolValue: z.boolean().nullish(),
+  nullValue: z.unknown().optional(),
+  /** More of this path's string follows. */
+  willContinue: z.boolean().nullish(),
+});
+
 const partSchema = z.object({
   text: z.string().nullish(),
   thought: z.boolean().nullish(),
   thoughtSignature: z.string().nullish(),
-  functionCall: z.object({ name: z.string(), args: z.record(z.string(), z.unknown()).nullish() }).nullish(),
+  functionCall: z
+    .object({
+      id: z.string().nullish(),
+      // Absent on the later parts of a call streamed in pieces.
+      name: z.string().nullish(),
+      args: z.record(z.string(), z.unknown()).nullish(),
+      partialArgs: z.array(partialArgSchema).nullish(),
+      /** More parts of this call follow. */
+      willContinue: z.boolean().nullish(),
+    })
+    .nullish(),
 });
 
 const candidateSchema = z.object({
@@ -103,6 +127,7 @@ export const generateContentResponseSchema = z.object({
 });
 
 export type GeminiResponsePart = z.infer<typeof partSchema>;
+export type GeminiPartialArg = z.infer<typeof partialArgSchema>;
 export type GeminiCandidate = z.infer<typeof candidateSchema>;
 export type GeminiUsageMetadata = z.infer<typeof usageMetadataSchema>;
 export type GenerateContentResponse = z.infer<typeof generateContentResponseSchema>;

@@ -4,6 +4,7 @@
  * lives in `quirks.ts`; everything else is the same wire protocol.
  */
 import type { ProviderAdapter } from '../provider.js';
+import { wantsReasoning } from '../reasoning.js';
 import { buildEmbeddingsTranslation } from './embeddings.js';
 import { mapError } from './errors.js';
 import { buildModelListTranslation } from './models.js';
@@ -21,12 +22,14 @@ export function createOpenAICompatibleAdapter(providerId: OpenAICompatibleProvid
     chat(input, credentials) {
       const { call, warnings, toolIds } = buildChatCall(providerId, input, credentials);
       const modelJson = JSON.stringify(input.publicModel);
+      const reasoning = wantsReasoning(input.request);
       return {
         call,
         warnings,
-        parseResponse: (json) => parseChatResponse(json, input.publicModel, toolIds),
-        encodeResponse: (text, json) => encodePlainResponse(text, json, modelJson, toolIds),
-        createStream: () => createChatStream({ publicModel: input.publicModel, includeUsage: input.includeUsage, toolIds }),
+        parseResponse: (json) => parseChatResponse(json, input.publicModel, toolIds, reasoning),
+        encodeResponse: (text, json) => encodePlainResponse(text, json, modelJson, toolIds, reasoning),
+        createStream: () =>
+          createChatStream({ publicModel: input.publicModel, includeUsage: input.includeUsage, toolIds, reasoning }),
       };
     },
     embeddings: NO_EMBEDDINGS.has(providerId) ? undefined : buildEmbeddingsTranslation,

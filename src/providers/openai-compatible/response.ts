@@ -8,6 +8,7 @@ import type { ChatCompletion, FinishReason } from '../../openai/types.js';
 import { readErrorFields, upstreamProtocolError } from './errors.js';
 import { isRecord } from '../../lib/is-record.js';
 import type { ToolIdMap } from './mistral-tool-ids.js';
+import { fixMessage } from './message-fixes.js';
 import { rewriteModel } from './model-rewrite.js';
 
 /** The top-level members of a chat completion the client gets: OpenAI's, then hosts' documented extensions. */
@@ -79,7 +80,12 @@ export function restoreToolCallIds(toolCalls: unknown, toolIds: ToolIdMap): void
  *
  * @throws GatewayError (502, protocol) if the body is not a chat completion at all.
  */
-export function parseChatResponse(json: unknown, publicModel: string, toolIds: ToolIdMap | undefined): ChatCompletion {
+export function parseChatResponse(
+  json: unknown,
+  publicModel: string,
+  toolIds: ToolIdMap | undefined,
+  reasoning: boolean,
+): ChatCompletion {
   if (!isRecord(json) || !Array.isArray(json.choices)) {
     const upstreamMessage = isRecord(json) && json.error !== undefined ? readErrorFields(json).message : undefined;
     throw upstreamProtocolError(
@@ -96,9 +102,9 @@ export function parseChatResponse(json: unknown, publicModel: string, toolIds: T
   for (const choice of json.choices) {
     if (!isRecord(choice)) throw upstreamProtocolError('The upstream answer has a malformed choice.');
     choice.finish_reason = normaliseFinishReason(choice.finish_reason);
-    if (toolIds !== undefined && toolIds.size > 0 && isRecord(choice.message)) {
-      restoreToolCallIds(choice.message.tool_calls, toolIds);
-    }
+    if (!isRecord(choice.message)) continue;
+    fixMessage(choice.message, reasoning);
+    if (toolIds !== undefined && toolIds.size > 0) restoreToolCallIds(choice.message.tool_calls, toolIds);
   }
   return json as ChatCompletion;
 }
@@ -106,7 +112,7 @@ export function parseChatResponse(json: unknown, publicModel: string, toolIds: T
 /**
  * The client's answer as the upstream's text with only the model rewritten, when parseChatResponse
  * would change nothing else: OpenAI's object, only known top-level members, finish reasons already
- * OpenAI's (or null), no tool-call ids to map back. Undefined otherwise (then the parsed answer is
+ * OpenAI's (or null), no tool-call ids to map back, nothing for fixMessage() to fix. Undefined otherwise (then the parsed answer is
  * serialised).
  */
 export function encodePlainResponse(
@@ -114,6 +120,7 @@ export function encodePlainResponse(
   json: unknown,
   modelJson: string,
   toolIds: ToolIdMap | undefined,
+  reasoning: boolean,
 ): string | undefined {
   if (!isRecord(json) || json.object !== 'chat.completion' || typeof json.model !== 'string' || !Array.isArray(json.choices))
     return undefined;
@@ -122,7 +129,19 @@ export function encodePlainResponse(
   for (const choice of json.choices as unknown[]) {
     if (!isRecord(choice)) return undefined;
     if (!isOpenAIFinishReason(choice.finish_reason)) return undefined;
-    if (mapIds && isRecord(choice.message) && choice.message.tool_calls !== undefined) return undefined;
+    const message = choice.message;
+    if (!isRecord(message)) continue;
+    if (mapIds && message.tool_calls !== undefined) return undefined;
+    if (needsFixing(message, reasoning)) return undefined;
   }
   return rewriteModel(text, json.model, modelJson);
+}
+
+/** Whether fixMessage() would change the message. */
+function needsFixing(message: Record<string, unknown>, reasoning: boolean): boolean {
+  if (message.content !== undefined && message.content !== null && typeof message.content !== 'string') return true;
+  if (typeof message.reasoning === 'string') return true;
+  if (!reasoning && message.reasoning_content !== undefined) return true;
+  const calls = message.tool_calls;
+  return Array.isArray(calls) && calls.some((call) => isRecord(call) && typeof call.type !== 'string');
 }

@@ -2,26 +2,15 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../errors.js';
 import type { ChatCompletionChunk } from '../../openai/types.js';
-import { EncodedChunk, type SseEvent, type StreamOutput } from '../provider.js';
-import { SseParser } from '../sse-parser.js';
-import { GROQ_STREAM } from './__fixtures__/groq-stream.js';
-import { OLLAMA_STREAM } from './__fixtures__/ollama-stream.js';
-import { OPENAI_TEXT_STREAM } from './__fixtures__/openai-stream.js';
-import { TOGETHER_STREAM } from './__fixtures__/together-stream.js';
+import { EncodedChunk, type SseEvent, type StreamOutput, type StreamTransform } from '../provider.js';
 import { ToolIdMap } from './mistral-tool-ids.js';
 import { createChatStream } from './stream.js';
 
-interface FastTransform {
-  pushEncoded(event: SseEvent): StreamOutput[];
-  push(event: SseEvent): ChatCompletionChunk[];
-  end(): ChatCompletionChunk[];
-  usage(): unknown;
-}
-
-function stream(includeUsage = false, toolIds?: ToolIdMap): FastTransform {
-  const transform = createChatStream({ publicModel: 'openai/gpt-4o', includeUsage, toolIds });
-  if (transform.pushEncoded === undefined) throw new Error('no fast path');
-  return transform as FastTransform;
+/** A transform past its first chunk (which must name the role; see the role tests below). */
+function stream(includeUsage = false, toolIds?: ToolIdMap, reasoning = true): StreamTransform {
+  const transform = createChatStream({ publicModel: 'openai/gpt-4o', includeUsage, toolIds, reasoning });
+  encoded(transform.push(ev(`${HEAD}${choice('{"role":"assistant","content":""}')}}`)));
+  return transform;
 }
 
 const ev = (data: string): SseEvent => ({ event: undefined, data, id: undefined });
@@ -50,13 +39,13 @@ function object(out: StreamOutput[]): ChatCompletionChunk {
 describe('OpenAI-compatible stream fast path', () => {
   it('rewrites the model in the text and passes the rest through byte for byte', () => {
     const rest = `"system_fingerprint":"fp_1",${choice('{"content":"Hello"}')}}`;
-    const item = encoded(stream().pushEncoded(ev(HEAD + rest)));
+    const item = encoded(stream().push(ev(HEAD + rest)));
     expect(item.json).toBe(NEW_HEAD + rest);
     expect(item.textBytes).toBe(5);
   });
 
   it('drops a top-level "usage":null like the full path does', () => {
-    const item = encoded(stream().pushEncoded(ev(`${HEAD}${choice('{"content":"a"}')},"usage":null}`)));
+    const item = encoded(stream().push(ev(`${HEAD}${choice('{"content":"a"}')},"usage":null}`)));
     expect(item.json).toBe(`${NEW_HEAD}${choice('{"content":"a"}')}}`);
     expect(JSON.parse(item.json)).not.toHaveProperty('usage');
   });
@@ -64,7 +53,7 @@ describe('OpenAI-compatible stream fast path', () => {
   it('never rewrites "model" inside a string value', () => {
     const evil = JSON.stringify('x","model":"evil","y":"');
     const text = `${HEAD}${choice(`{"content":${evil}}`)},"note":"\\"model\\":\\"evil\\""}`;
-    const item = encoded(stream().pushEncoded(ev(text)));
+    const item = encoded(stream().push(ev(text)));
     const parsed = JSON.parse(item.json) as ChatCompletionChunk & { note: string };
     expect(parsed.model).toBe('openai/gpt-4o');
     expect(parsed.choices[0]?.delta.content).toBe('x","model":"evil","y":"');
@@ -74,38 +63,38 @@ describe('OpenAI-compatible stream fast path', () => {
 
   it('falls back to the full path for keys in another order', () => {
     const text = `{"object":"chat.completion.chunk","id":"c","created":1,"model":"up",${choice('{"content":"x"}')}}`;
-    const chunk = object(stream().pushEncoded(ev(text)));
+    const chunk = object(stream().push(ev(text)));
     expect(chunk.model).toBe('openai/gpt-4o');
     expect(chunk.choices[0]?.delta.content).toBe('x');
     const modelFirst = `{"id":"c","object":"chat.completion.chunk","model":"up","created":1,${choice('{}')}}`;
-    expect(object(stream().pushEncoded(ev(modelFirst))).model).toBe('openai/gpt-4o');
+    expect(object(stream().push(ev(modelFirst))).model).toBe('openai/gpt-4o');
   });
 
   it('falls back when a second top-level model (or id, object, created) follows', () => {
     for (const key of ['model', 'id', 'object', 'created']) {
-      const chunk = object(stream().pushEncoded(ev(`${HEAD}${choice('{}')},"${key}":"later"}`)));
+      const chunk = object(stream().push(ev(`${HEAD}${choice('{}')},"${key}":"later"}`)));
       expect(chunk.model).toBe('openai/gpt-4o');
     }
     // A key spelled with escapes could be any of them.
-    expect(object(stream().pushEncoded(ev(`${HEAD}${choice('{}')},"mod\\u0065l":"later"}`))).model).toBe('openai/gpt-4o');
+    expect(object(stream().push(ev(`${HEAD}${choice('{}')},"mod\\u0065l":"later"}`))).model).toBe('openai/gpt-4o');
   });
 
   it('falls back for a model or id with escapes, whitespace in the head, or no choices', () => {
     const escaped = '{"id":"c","object":"chat.completion.chunk","created":1,"model":"a\\"b",' + choice('{}') + '}';
-    expect(object(stream().pushEncoded(ev(escaped))).model).toBe('openai/gpt-4o');
+    expect(object(stream().push(ev(escaped))).model).toBe('openai/gpt-4o');
     const spaced = '{"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m", ' + choice('{}') + '}';
-    expect(object(stream().pushEncoded(ev(spaced))).model).toBe('openai/gpt-4o');
-    expect(object(stream().pushEncoded(ev(`${HEAD}"system_fingerprint":"x"}`))).choices).toEqual([]);
+    expect(object(stream().push(ev(spaced))).model).toBe('openai/gpt-4o');
+    expect(object(stream().push(ev(`${HEAD}"system_fingerprint":"x"}`))).choices).toEqual([]);
   });
 
   const USAGE = '{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}';
 
   it("takes usage off a usage-only chunk and sends the upstream's own usage text in the final chunk", () => {
     const transform = stream(true);
-    encoded(transform.pushEncoded(ev(`${HEAD}${choice('{"content":"Hi"}')}}`)));
-    encoded(transform.pushEncoded(ev(`${HEAD}${choice('{}', '"stop"')}}`)));
-    expect(transform.pushEncoded(ev(`${HEAD}"choices":[],"usage":${USAGE}}`))).toEqual([]);
-    const final = encoded(transform.pushEncoded(ev('[DONE]')));
+    encoded(transform.push(ev(`${HEAD}${choice('{"content":"Hi"}')}}`)));
+    encoded(transform.push(ev(`${HEAD}${choice('{}', '"stop"')}}`)));
+    expect(transform.push(ev(`${HEAD}"choices":[],"usage":${USAGE}}`))).toEqual([]);
+    const final = encoded(transform.push(ev('[DONE]')));
     expect(final.json).toBe(`${NEW_HEAD}"choices":[],"usage":${USAGE}}`);
     expect(JSON.parse(final.json)).toEqual({
       id: 'chatcmpl-1',
@@ -120,19 +109,17 @@ describe('OpenAI-compatible stream fast path', () => {
 
   it('cuts usage out of a chunk that also carries a choice', () => {
     const transform = stream(true);
-    const item = encoded(transform.pushEncoded(ev(`${HEAD}${choice('{"content":"Hi"}', '"stop"')},"usage":${USAGE}}`)));
+    const item = encoded(transform.push(ev(`${HEAD}${choice('{"content":"Hi"}', '"stop"')},"usage":${USAGE}}`)));
     expect(item.json).toBe(`${NEW_HEAD}${choice('{"content":"Hi"}', '"stop"')}}`);
     expect(item.textBytes).toBe(2);
     expect(transform.usage()).toEqual({ promptTokens: 3, completionTokens: 2, cachedTokens: 0 });
-    expect(JSON.parse(encoded(transform.pushEncoded(ev('[DONE]'))).json)).toHaveProperty('usage', JSON.parse(USAGE));
+    expect(JSON.parse(encoded(transform.push(ev('[DONE]'))).json)).toHaveProperty('usage', JSON.parse(USAGE));
   });
 
   it('completes usage without total_tokens, then sends the corrected object', () => {
     const transform = stream(true);
-    expect(
-      transform.pushEncoded(ev(`${HEAD}"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2,"cached":{}}}`)),
-    ).toEqual([]);
-    expect(object(transform.pushEncoded(ev('[DONE]'))).usage).toEqual({
+    expect(transform.push(ev(`${HEAD}"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2,"cached":{}}}`))).toEqual([]);
+    expect(object(transform.push(ev('[DONE]'))).usage).toEqual({
       prompt_tokens: 3,
       completion_tokens: 2,
       total_tokens: 5,
@@ -142,38 +129,38 @@ describe('OpenAI-compatible stream fast path', () => {
 
   it('leaves a repeated usage key, or usage that is neither null nor an object, to the full path', () => {
     const twice = stream(true);
-    expect(object(twice.pushEncoded(ev(`${HEAD}"choices":[],"usage":${USAGE},"usage":null}`))).choices).toEqual([]);
+    expect(object(twice.push(ev(`${HEAD}"choices":[],"usage":${USAGE},"usage":null}`))).choices).toEqual([]);
     expect(twice.usage()).toBeUndefined();
     const number = stream(true);
-    expect(object(number.pushEncoded(ev(`${HEAD}"choices":[],"usage":5}`))).usage).toBeUndefined();
-    expect(() => stream().pushEncoded(ev(`${HEAD}"choices":[],"usage":{"prompt_tokens":3,}}`))).toThrow(GatewayError);
+    expect(object(number.push(ev(`${HEAD}"choices":[],"usage":5}`))).usage).toBeUndefined();
+    expect(() => stream().push(ev(`${HEAD}"choices":[],"usage":{"prompt_tokens":3,}}`))).toThrow(GatewayError);
   });
 
   it('sends no usage chunk when not asked', () => {
     const transform = stream(false);
-    transform.pushEncoded(ev(`${HEAD}${choice('{}', '"stop"')},"usage":null}`));
-    expect(transform.pushEncoded(ev(`${HEAD}"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2}}`))).toEqual([]);
-    expect(transform.pushEncoded(ev('[DONE]'))).toEqual([]);
+    transform.push(ev(`${HEAD}${choice('{}', '"stop"')},"usage":null}`));
+    expect(transform.push(ev(`${HEAD}"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2}}`))).toEqual([]);
+    expect(transform.push(ev('[DONE]'))).toEqual([]);
     expect(transform.usage()).toEqual({ promptTokens: 3, completionTokens: 2, cachedTokens: 0 });
   });
 
   it('takes the full path for x_groq, errors and finish reasons that need normalising', () => {
-    const groq = object(stream().pushEncoded(ev(`${HEAD}${choice('{}')},"x_groq":{"id":"req_1"}}`)));
+    const groq = object(stream().push(ev(`${HEAD}${choice('{}')},"x_groq":{"id":"req_1"}}`)));
     expect(groq.model).toBe('openai/gpt-4o');
-    expect(() => stream().pushEncoded(ev(`${HEAD}${choice('{}')},"error":{"message":"boom"}}`))).toThrow(GatewayError);
-    expect(object(stream().pushEncoded(ev(`${HEAD}${choice('{}', '"eos"')}}`))).choices[0]?.finish_reason).toBe('stop');
-    expect(object(stream().pushEncoded(ev(`${HEAD}${choice('{}', '""')}}`))).choices[0]?.finish_reason).toBeNull();
+    expect(() => stream().push(ev(`${HEAD}${choice('{}')},"error":{"message":"boom"}}`))).toThrow(GatewayError);
+    expect(object(stream().push(ev(`${HEAD}${choice('{}', '"eos"')}}`))).choices[0]?.finish_reason).toBe('stop');
+    expect(object(stream().push(ev(`${HEAD}${choice('{}', '""')}}`))).choices[0]?.finish_reason).toBeNull();
     for (const reason of ['stop', 'length', 'tool_calls', 'content_filter', 'function_call']) {
-      encoded(stream().pushEncoded(ev(`${HEAD}${choice('{}', `"${reason}"`)}}`)));
+      encoded(stream().push(ev(`${HEAD}${choice('{}', `"${reason}"`)}}`)));
     }
   });
 
   it('a fast-path finish reason lets a stream without [DONE] end cleanly', () => {
     const transform = stream();
-    encoded(transform.pushEncoded(ev(`${HEAD}${choice('{}', '"stop"')}}`)));
+    encoded(transform.push(ev(`${HEAD}${choice('{}', '"stop"')}}`)));
     expect(transform.end()).toEqual([]);
     const cut = stream();
-    encoded(cut.pushEncoded(ev(`${HEAD}${choice('{"content":"a"}')}}`)));
+    encoded(cut.push(ev(`${HEAD}${choice('{"content":"a"}')}}`)));
     expect(() => cut.end()).toThrow(GatewayError);
   });
 
@@ -181,20 +168,20 @@ describe('OpenAI-compatible stream fast path', () => {
     const ids = new ToolIdMap();
     const upstreamId = ids.toUpstream('call_client_1');
     const delta = `{"tool_calls":[{"index":0,"id":"${upstreamId}","type":"function","function":{"name":"f","arguments":"{\\"a\\":1}"}}]}`;
-    const mapped = object(stream(false, ids).pushEncoded(ev(`${HEAD}${choice(delta)}}`)));
+    const mapped = object(stream(false, ids).push(ev(`${HEAD}${choice(delta)}}`)));
     expect(mapped.choices[0]?.delta.tool_calls?.[0]?.id).toBe('call_client_1');
-    const plain = encoded(stream().pushEncoded(ev(`${HEAD}${choice(delta)}}`)));
+    const plain = encoded(stream().push(ev(`${HEAD}${choice(delta)}}`)));
     expect(plain.textBytes).toBeGreaterThanOrEqual(Buffer.byteLength('{"a":1}'));
   });
 
   it('counts text bytes conservatively: exact for UTF-8 text, never fewer with escapes', () => {
     const text = 'Paris: 18°C 🌥 東京 €';
-    expect(encoded(stream().pushEncoded(ev(`${HEAD}${choice(`{"content":"${text}"}`)}}`))).textBytes).toBeGreaterThanOrEqual(
+    expect(encoded(stream().push(ev(`${HEAD}${choice(`{"content":"${text}"}`)}}`))).textBytes).toBeGreaterThanOrEqual(
       Buffer.byteLength(text),
     );
-    const ascii = encoded(stream().pushEncoded(ev(`${HEAD}${choice('{"content":"é"}')}}`)));
+    const ascii = encoded(stream().push(ev(`${HEAD}${choice('{"content":"é"}')}}`)));
     expect(ascii.textBytes).toBe(2);
-    const escaped = encoded(stream().pushEncoded(ev(`${HEAD}${choice('{"content":"a\\nb\\u00e9"}')}}`)));
+    const escaped = encoded(stream().push(ev(`${HEAD}${choice('{"content":"a\\nb\\u00e9"}')}}`)));
     expect(escaped.textBytes).toBeGreaterThanOrEqual(Buffer.byteLength('a\nbé'));
   });
 
@@ -213,22 +200,22 @@ describe('OpenAI-compatible stream fast path', () => {
       `${HEAD}"choices":[{"index":nul}]}`,
       `${HEAD}"choices":[{"index":0,"delta":{}]}`,
     ];
-    for (const text of bad) expect(() => stream().pushEncoded(ev(text)), text).toThrow(GatewayError);
+    for (const text of bad) expect(() => stream().push(ev(text)), text).toThrow(GatewayError);
     // A choice that is not an object is the full path's protocol error too.
-    expect(() => stream().pushEncoded(ev(`${HEAD}"choices":[1]}`))).toThrow(GatewayError);
+    expect(() => stream().push(ev(`${HEAD}"choices":[1]}`))).toThrow(GatewayError);
   });
 
   it('handles nesting: other arrays after choices, and very deep values through the full path', () => {
-    const after = encoded(stream().pushEncoded(ev(`${HEAD}${choice('{"content":"a"}')},"extra":[1,"x",[true]]}`)));
+    const after = encoded(stream().push(ev(`${HEAD}${choice('{"content":"a"}')},"extra":[1,"x",[true]]}`)));
     expect(JSON.parse(after.json)).toHaveProperty('extra', [1, 'x', [true]]);
     const deep = `${'['.repeat(40)}${']'.repeat(40)}`;
-    const chunk = object(stream().pushEncoded(ev(`${HEAD}${choice(`{"content":"a","deep":${deep}}`)}}`)));
+    const chunk = object(stream().push(ev(`${HEAD}${choice(`{"content":"a","deep":${deep}}`)}}`)));
     expect(chunk.model).toBe('openai/gpt-4o');
   });
 
-  it('push() returns the same objects as the full path would', () => {
+  it('its text parses to the same object as the full path would give', () => {
     const text = `${HEAD}"system_fingerprint":null,${choice('{"role":"assistant","content":"","refusal":null}')},"usage":null}`;
-    const chunk = stream().push(ev(text))[0];
+    const chunk = JSON.parse(encoded(stream().push(ev(text))).json) as unknown;
     expect(chunk).toEqual({
       id: 'chatcmpl-1',
       object: 'chat.completion.chunk',
@@ -238,20 +225,46 @@ describe('OpenAI-compatible stream fast path', () => {
       choices: [{ index: 0, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }],
     });
   });
+  it('the first chunk of a choice takes the full path unless it names the role, which the full path adds', () => {
+    const fresh = createChatStream({ publicModel: 'openai/gpt-4o', includeUsage: false, toolIds: undefined, reasoning: true });
+    const opening = object(fresh.push(ev(`${HEAD}${choice('{"content":"Hi"}')}}`)));
+    expect(opening.choices[0]?.delta).toEqual({ role: 'assistant', content: 'Hi' });
+    encoded(fresh.push(ev(`${HEAD}${choice('{"content":" there"}')}}`)));
+    const named = createChatStream({ publicModel: 'openai/gpt-4o', includeUsage: false, toolIds: undefined, reasoning: true });
+    encoded(named.push(ev(`${HEAD}${choice('{"role":"assistant","content":"Hi"}')}}`)));
+  });
 
-  it('push() (the full path) and pushEncoded() (the fast path) yield the same chunks and usage for every host’s stream', () => {
-    const streams = [OPENAI_TEXT_STREAM, GROQ_STREAM, TOGETHER_STREAM, OLLAMA_STREAM];
-    for (const sse of streams) {
-      const events = [...new SseParser().push(new TextEncoder().encode(sse))];
-      const full = stream(true);
-      const fast = stream(true);
-      const fromPush = events.flatMap((event) => full.push(event));
-      const fromFast = events
-        .flatMap((event) => fast.pushEncoded(event))
-        .map((item) => (item instanceof EncodedChunk ? (JSON.parse(item.json) as ChatCompletionChunk) : item));
-      expect(JSON.parse(JSON.stringify(fromPush))).toEqual(JSON.parse(JSON.stringify(fromFast)));
-      expect(fromPush.length).toBeGreaterThan(2);
-      expect(full.usage()).toEqual(fast.usage());
-    }
+  it('leaves to the full path what it must fix: content parts, reasoning, tool calls without index or type', () => {
+    const parts = object(
+      stream().push(
+        ev(
+          `${HEAD}${choice('{"content":[{"type":"thinking","thinking":[{"type":"text","text":"Hmm"}]},{"type":"text","text":"Hi"}]}')}}`,
+        ),
+      ),
+    );
+    expect(parts.choices[0]?.delta).toEqual({ content: 'Hi', reasoning_content: 'Hmm' });
+    const renamed = object(stream().push(ev(`${HEAD}${choice('{"reasoning":"Hmm"}')}}`)));
+    expect(renamed.choices[0]?.delta).toEqual({ reasoning_content: 'Hmm' });
+    encoded(stream().push(ev(`${HEAD}${choice('{"reasoning_content":"Hmm"}')}}`)));
+    const off = object(
+      stream(false, undefined, false).push(ev(`${HEAD}${choice('{"reasoning_content":"Hmm","content":"a"}')}}`)),
+    );
+    expect(JSON.parse(JSON.stringify(off.choices[0]?.delta))).toEqual({ content: 'a' });
+    const call = '{"id":"c1","type":"function","function":{"name":"f","arguments":""}}';
+    const numbered = object(stream().push(ev(`${HEAD}${choice(`{"tool_calls":[${call}]}`)}}`)));
+    expect(numbered.choices[0]?.delta.tool_calls?.[0]?.index).toBe(0);
+    const untyped = object(
+      stream().push(ev(`${HEAD}${choice('{"tool_calls":[{"index":0,"id":"c1","function":{"name":"f"}}]}')}}`)),
+    );
+    expect(untyped.choices[0]?.delta.tool_calls?.[0]?.type).toBe('function');
+    encoded(stream().push(ev(`${HEAD}${choice(`{"tool_calls":[{"index":0,${call.slice(1)}]}`)}}`)));
+    encoded(stream().push(ev(`${HEAD}${choice('{"tool_calls":[{"index":0,"function":{"arguments":"{}"}}]}')}}`)));
+  });
+
+  it('takes the full path for a second choice, or a choice other than 0', () => {
+    const two = `${HEAD}"choices":[{"index":0,"delta":{},"finish_reason":null},{"index":1,"delta":{},"finish_reason":null}]}`;
+    const chunk = object(stream().push(ev(two)));
+    expect(chunk.choices[1]?.delta).toEqual({ role: 'assistant' });
+    object(stream().push(ev(`${HEAD}"choices":[{"index":1,"delta":{"role":"assistant"},"finish_reason":null}]}`)));
   });
 });

@@ -11,7 +11,7 @@ import { ToolIdMap } from './mistral-tool-ids.js';
 import { createChatStream } from './stream.js';
 
 function stream(publicModel: string, includeUsage: boolean, toolIds?: ToolIdMap): StreamTransform {
-  return createChatStream({ publicModel, includeUsage, toolIds });
+  return createChatStream({ publicModel, includeUsage, toolIds, reasoning: true });
 }
 
 function data(payload: unknown): SseEvent {
@@ -140,7 +140,7 @@ describe('createChatStream', () => {
     expect(transform.end()).toEqual([]);
   });
 
-  it('push() fills a missing finish_reason and object', () => {
+  it('push() fills a missing finish_reason, object and (on the first chunk of a choice) role', () => {
     const [out] = stream('p/m', false).push(
       data({ id: 'c', created: 1, model: 'up', choices: [{ index: 0, delta: { content: 'x' } }] }),
     );
@@ -149,7 +149,7 @@ describe('createChatStream', () => {
       object: 'chat.completion.chunk',
       created: 1,
       model: 'p/m',
-      choices: [{ index: 0, delta: { content: 'x' }, finish_reason: null }],
+      choices: [{ index: 0, delta: { role: 'assistant', content: 'x' }, finish_reason: null }],
     });
   });
 

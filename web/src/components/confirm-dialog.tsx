@@ -10,9 +10,11 @@ interface ConfirmDialogProps {
   confirmLabel: string;
   onConfirm: () => Promise<void>;
   onClose: () => void;
+  /** A destructive action (red button); false for an ordinary one. */
+  danger?: boolean;
 }
 
-export function ConfirmDialog({ title, description, confirmLabel, onConfirm, onClose }: ConfirmDialogProps) {
+export function ConfirmDialog({ title, description, confirmLabel, onConfirm, onClose, danger = true }: ConfirmDialogProps) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -35,7 +37,12 @@ export function ConfirmDialog({ title, description, confirmLabel, onConfirm, onC
         <button type="button" className="btn btn-ghost" onClick={onClose} disabled={busy}>
           Cancel
         </button>
-        <button type="button" className="btn btn-danger" onClick={() => void confirm()} disabled={busy}>
+        <button
+          type="button"
+          className={danger ? 'btn btn-danger' : 'btn btn-primary'}
+          onClick={() => void confirm()}
+          disabled={busy}
+        >
           {busy ? 'Working…' : confirmLabel}
         </button>
       </div>

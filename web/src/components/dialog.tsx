@@ -1,8 +1,10 @@
 /**
- * A modal on the native <dialog> element: focus is trapped and Escape closes it. Rendered only
- * while open; `onClose` is called for Escape and for the backdrop.
+ * A modal on the native <dialog> element, rendered only while open. Focus moves into it, Tab and
+ * Shift+Tab stay inside it, Escape and the backdrop call `onClose`, and on closing focus returns to
+ * the control that opened it.
  */
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { useId, useLayoutEffect, useRef, type ReactNode, type RefObject } from 'react';
+import { restoreFocus, trapTab } from '../lib/focus';
 
 interface DialogProps {
   title: string;
@@ -12,35 +14,51 @@ interface DialogProps {
   wide?: boolean;
   /** Set while something runs that must not be interrupted. */
   busy?: boolean;
+  /** Extra class, e.g. the navigation drawer's. */
+  className?: string;
+  /** Title shown only to screen readers. */
+  hideTitle?: boolean;
 }
 
-export function Dialog({ title, description, onClose, children, wide, busy }: DialogProps) {
+/** Opens a native dialog as a modal for as long as the component is mounted, and returns focus after. */
+export function useModal(ref: RefObject<HTMLDialogElement | null>): void {
+  useLayoutEffect(() => {
+    const dialog = ref.current;
+    const opener = document.activeElement;
+    if (dialog && !dialog.open) dialog.showModal();
+    return () => {
+      dialog?.close();
+      restoreFocus(opener);
+    };
+  }, [ref]);
+}
+
+export function Dialog({ title, description, onClose, children, wide, busy, className, hideTitle }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const descriptionId = useId();
-
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
-  }, []);
-
+  useModal(ref);
   return (
     <dialog
       ref={ref}
-      className={wide ? 'dialog dialog-wide' : 'dialog'}
+      className={['dialog', wide ? 'dialog-wide' : '', className ?? ''].filter(Boolean).join(' ')}
       aria-labelledby={titleId}
       aria-describedby={description ? descriptionId : undefined}
       onCancel={(event) => {
+        // Only this dialog's own cancel (a nested dialog's Escape is its own business).
+        if (event.target !== ref.current) return;
         event.preventDefault();
         if (!busy) onClose();
+      }}
+      onKeyDown={(event) => {
+        if (ref.current && (event.target as Element).closest('dialog') === ref.current) trapTab(ref.current, event);
       }}
       onClick={(event) => {
         if (event.target === ref.current && !busy) onClose();
       }}
     >
       <div className="dialog-body">
-        <h2 id={titleId} className="dialog-title">
+        <h2 id={titleId} className={hideTitle ? 'sr-only' : 'dialog-title'}>
           {title}
         </h2>
         {description ? (

@@ -110,3 +110,9 @@ export function Logo() {
     </svg>
   );
 }
+
+export const MenuIcon = () => (
+  <Icon size={18}>
+    <path d="M4 6h16M4 12h16M4 18h16" />
+  </Icon>
+);

@@ -15,9 +15,20 @@ interface ModelListInputProps {
   placeholder?: string;
   /** Fallback chains are ordered: show 1., 2., … */
   ordered?: boolean;
+  /** Values with a warning (shown under the field): their chips are marked. */
+  warned?: ReadonlySet<string>;
 }
 
-export function ModelListInput({ label, values, onChange, suggestions, hint, placeholder, ordered }: ModelListInputProps) {
+export function ModelListInput({
+  label,
+  values,
+  onChange,
+  suggestions,
+  hint,
+  placeholder,
+  ordered,
+  warned,
+}: ModelListInputProps) {
   const id = useId();
   const [text, setText] = useState('');
 
@@ -49,7 +60,7 @@ export function ModelListInput({ label, values, onChange, suggestions, hint, pla
       {values.length > 0 ? (
         <ul className="chips" aria-label={`Chosen ${label.toLowerCase()}`}>
           {values.map((value, index) => (
-            <li key={value} className="chip">
+            <li key={value} className={warned?.has(value) ? 'chip chip-warn' : 'chip'}>
               {ordered ? <span className="chip-order">{index + 1}.</span> : null}
               <code>{value}</code>
               <button type="button" className="chip-remove" onClick={() => onChange(values.filter((v) => v !== value))}>

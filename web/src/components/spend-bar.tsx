@@ -5,8 +5,10 @@ export function SpendBar({ spent, cap }: { spent: number; cap: number | null }) 
   if (cap === null) {
     return (
       <div className="spend">
-        <span className="spend-text">{formatUsd(spent)}</span>
-        <span className="muted"> · no cap</span>
+        <span>
+          <span className="spend-text">{formatUsd(spent)}</span>
+          <span className="muted"> · no cap</span>
+        </span>
       </div>
     );
   }

@@ -1,7 +1,9 @@
 /**
  * The one place the dashboard talks to the server: same-origin JSON with the session cookie.
- * Errors come back in OpenAI's shape and are raised as ApiError with the server's message.
+ * Errors come back in OpenAI's shape and are raised as ApiError with the server's message; a
+ * request that gets no answer at all is an ApiError with status 0 and marks the server unreachable.
  */
+import { reportReachable, reportUnreachable } from './connectivity';
 
 export class ApiError extends Error {
   constructor(
@@ -48,13 +50,37 @@ export async function errorFrom(res: Response): Promise<ApiError> {
   return new ApiError(res.status, `The server answered ${res.status} ${res.statusText}`.trim());
 }
 
-async function call<T>(method: string, path: string, body?: unknown, opts: { quiet401?: boolean } = {}): Promise<T> {
+export const UNREACHABLE_MESSAGE = 'Could not reach the Z-AI server. Check that it is running and try again.';
+
+/**
+ * fetch() that reports whether Z-AI answered; no answer becomes ApiError(0). So does a 5xx from a
+ * reverse proxy in front of a stopped Z-AI (nginx's 502): every answer of Z-AI itself carries
+ * x-zai-request-id. Aborts stay aborts.
+ */
+export async function fetchApi(path: string, init: RequestInit): Promise<Response> {
   let res: Response;
   try {
-    res = await fetch(path, requestInit(method, body));
-  } catch {
-    throw new ApiError(0, 'Could not reach the Z-AI server. Check that it is running and try again.');
+    res = await fetch(path, init);
+  } catch (err) {
+    if (init.signal?.aborted) throw err;
+    reportUnreachable();
+    throw new ApiError(0, UNREACHABLE_MESSAGE);
   }
+  if (res.status >= 500 && !res.headers.has('x-zai-request-id')) {
+    reportUnreachable();
+    throw new ApiError(0, UNREACHABLE_MESSAGE);
+  }
+  reportReachable();
+  return res;
+}
+
+/** True for the error of a request that got no answer (the server or the network is down). */
+export function isUnreachable(err: unknown): boolean {
+  return err instanceof ApiError && err.status === 0;
+}
+
+async function call<T>(method: string, path: string, body?: unknown, opts: { quiet401?: boolean } = {}): Promise<T> {
+  const res = await fetchApi(path, requestInit(method, body));
   if (!res.ok) {
     const err = await errorFrom(res);
     if (res.status === 401 && !opts.quiet401) unauthorizedListeners.forEach((l) => l());

@@ -1,4 +1,4 @@
-/** Display formatting: money (integer micro-USD), counts, times, durations. */
+/** Display formatting: money (integer micro-USD), counts, times (always with their zone), durations. */
 
 const usd2 = new Intl.NumberFormat('en-US', {
   style: 'currency',
@@ -52,6 +52,7 @@ export function formatDate(iso: string): string {
   return new Date(iso).toLocaleDateString('en-US', { year: 'numeric', month: 'short', day: 'numeric' });
 }
 
+/** "Mar 4, 09:15:02 AM UTC": a time of day always says which zone it is in. */
 export function formatDateTime(iso: string): string {
   return new Date(iso).toLocaleString('en-US', {
     month: 'short',
@@ -59,7 +60,25 @@ export function formatDateTime(iso: string): string {
     hour: '2-digit',
     minute: '2-digit',
     second: '2-digit',
+    timeZoneName: 'short',
   });
+}
+
+/** "Mar 4, 2026, 09:15 AM GMT+1", for tooltips of dates and relative times. */
+export function formatFullDateTime(iso: string): string {
+  return new Date(iso).toLocaleString('en-US', {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  });
+}
+
+/** "1 model", "3 models". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
 
 /** "just now", "5 min ago", "3 h ago", "2 days ago", then the date. */

@@ -17,21 +17,47 @@ export interface ProviderType {
   key_optional: boolean;
 }
 
+export interface ProviderTestResult {
+  ok: boolean;
+  status: number | null;
+  latency_ms: number;
+  message: string;
+}
+
+/** A connection's last Test, kept by the server. */
+export interface ProviderCheck extends ProviderTestResult {
+  checked_at: string;
+}
+
+/** One key of a provider's pool (never the key: its hint). */
+export interface PoolKeyRecord {
+  id: string;
+  label: string;
+  hint: string;
+  weight: number;
+  enabled: boolean;
+  created_at: string;
+  state: 'ok' | 'cooling_down' | 'failing';
+  until: string | null;
+  error: string | null;
+  requests_last_hour: number;
+  errors_last_hour: number;
+  last_used_at: string | null;
+  recent_errors: Array<{ at: string; status: number; code: string | null }>;
+}
+
 export interface ProviderRecord {
   id: string;
   provider: string;
   name: string;
   base_url: string;
   key_hint: string;
+  affinity: boolean;
   created_at: string;
   updated_at: string;
-}
-
-export interface ProviderTestResult {
-  ok: boolean;
-  status: number | null;
-  latency_ms: number;
-  message: string;
+  /** Null until tested, and again after a key or the base URL changed. */
+  last_check: ProviderCheck | null;
+  keys: PoolKeyRecord[];
 }
 
 export interface KeyRecord {
@@ -121,8 +147,25 @@ export interface UsagePage {
 
 export interface AdminAccount extends User {
   created_at?: string;
+  disabled_at: string | null;
   requests: number;
   cost_micro_usd: number;
+}
+
+export interface AuditEntry {
+  id: string;
+  created_at: string;
+  user_id: string;
+  user_email: string | null;
+  action: string;
+  target_id: string | null;
+  details: Record<string, unknown>;
+  client_address: string | null;
+}
+
+export interface AuditPage {
+  data: AuditEntry[];
+  next_cursor: string | null;
 }
 
 export interface ListOf<T> {

@@ -3,6 +3,9 @@
  * (docs/providers.md §4.1). Written for Z-AI's tests, not captured traffic.
  */
 import type { ChatCompletionChunk, ChatCompletionRequest } from '../../../openai/types.js';
+import { recordingsIn } from '../../../../test/helpers/recording.js';
+
+const recorded = recordingsIn(new URL('./', import.meta.url));
 
 export const GROQ_REQUEST: ChatCompletionRequest = {
   model: 'groq/llama-3.3-70b-versatile',
@@ -36,11 +39,7 @@ export const GROQ_UPSTREAM_BODY = {
 
 export const GROQ_WARNINGS = ['logprobs', 'logit_bias', 'top_logprobs', 'messages[].name'];
 
-export const GROQ_STREAM =
-  'data: {"id":"chatcmpl-g1","object":"chat.completion.chunk","created":1767225700,"model":"llama-3.3-70b-versatile","system_fingerprint":"fp_c0cfa69934","choices":[{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}],"x_groq":{"id":"req_01jq"}}\n\n' +
-  'data: {"id":"chatcmpl-g1","object":"chat.completion.chunk","created":1767225700,"model":"llama-3.3-70b-versatile","system_fingerprint":"fp_c0cfa69934","choices":[{"index":0,"delta":{"content":"Paris."},"logprobs":null,"finish_reason":null}]}\n\n' +
-  'data: {"id":"chatcmpl-g1","object":"chat.completion.chunk","created":1767225700,"model":"llama-3.3-70b-versatile","system_fingerprint":"fp_c0cfa69934","choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}],"x_groq":{"id":"req_01jq","usage":{"queue_time":0.02,"prompt_tokens":41,"prompt_time":0.002,"completion_tokens":3,"completion_time":0.01,"total_tokens":44,"total_time":0.012}}}\n\n' +
-  'data: [DONE]\n\n';
+export const GROQ_STREAM = recorded('groq-x-groq-usage.stream.http').body;
 
 const base = {
   id: 'chatcmpl-g1',

@@ -5,6 +5,9 @@
  * Written for Z-AI's tests, not captured traffic.
  */
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../../../openai/types.js';
+import { jsonOf, recordingsIn } from '../../../../test/helpers/recording.js';
+
+const recorded = recordingsIn(new URL('./', import.meta.url));
 
 const WEATHER_TOOL = {
   type: 'function',
@@ -63,28 +66,7 @@ export const MISTRAL_UPSTREAM_BODY = {
 export const MISTRAL_WARNINGS = ['user', 'store', 'messages[].name'];
 
 /** Mistral's answer: it echoes the id it was given for Paris and mints a new one for Lyon. */
-export const MISTRAL_RESPONSE = {
-  id: 'cmpl-e5cc70bb28c444948073e77776eb30ef',
-  object: 'chat.completion',
-  model: 'mistral-large-latest',
-  created: 1767225800,
-  usage: { prompt_tokens: 96, completion_tokens: 38, total_tokens: 134 },
-  choices: [
-    {
-      index: 0,
-      message: {
-        role: 'assistant',
-        content: '',
-        prefix: false,
-        tool_calls: [
-          { id: 'WVdQIYrCr', type: 'function', function: { name: 'get_weather', arguments: '{"city": "Paris"}' } },
-          { id: 'D681PevKs', type: 'function', function: { name: 'get_weather', arguments: '{"city": "Lyon"}' } },
-        ],
-      },
-      finish_reason: 'tool_calls',
-    },
-  ],
-};
+export const MISTRAL_RESPONSE = jsonOf(recorded('mistral-tool-call.response.http')) as ChatCompletion;
 
 export const MISTRAL_EXPECTED_COMPLETION: ChatCompletion = {
   ...MISTRAL_RESPONSE,
@@ -108,10 +90,7 @@ export const MISTRAL_EXPECTED_COMPLETION: ChatCompletion = {
 };
 
 /** The same answer streamed: usage rides on the last chunk with the finish reason, unasked. */
-export const MISTRAL_STREAM =
-  'data: {"id":"c1","object":"chat.completion.chunk","created":1767225801,"model":"mistral-large-latest","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}\n\n' +
-  'data: {"id":"c1","object":"chat.completion.chunk","created":1767225801,"model":"mistral-large-latest","choices":[{"index":0,"delta":{"tool_calls":[{"id":"WVdQIYrCr","function":{"name":"get_weather","arguments":"{\\"city\\": \\"Paris\\"}"},"index":0}]},"finish_reason":"tool_calls"}],"usage":{"prompt_tokens":96,"total_tokens":116,"completion_tokens":20}}\n\n' +
-  'data: [DONE]\n\n';
+export const MISTRAL_STREAM = recorded('mistral-tool-call.stream.http').body;
 
 export const MISTRAL_EXPECTED_CHUNKS: ChatCompletionChunk[] = [
   {
@@ -129,7 +108,12 @@ export const MISTRAL_EXPECTED_CHUNKS: ChatCompletionChunk[] = [
     choices: [
       {
         index: 0,
-        delta: { tool_calls: [{ id: 'call_7Yq2', function: { name: 'get_weather', arguments: '{"city": "Paris"}' }, index: 0 }] },
+        // Mistral sends no `type`; OpenAI's clients need it.
+        delta: {
+          tool_calls: [
+            { id: 'call_7Yq2', function: { name: 'get_weather', arguments: '{"city": "Paris"}' }, index: 0, type: 'function' },
+          ],
+        },
         finish_reason: 'tool_calls',
       },
     ],

@@ -4,6 +4,9 @@
  * (docs/providers.md §4.5). Written for Z-AI's tests, not captured traffic.
  */
 import type { ChatCompletionChunk, ChatCompletionRequest } from '../../../openai/types.js';
+import { recordingsIn } from '../../../../test/helpers/recording.js';
+
+const recorded = recordingsIn(new URL('./', import.meta.url));
 
 export const OLLAMA_REQUEST: ChatCompletionRequest = {
   model: 'ollama/llama3.2',
@@ -21,12 +24,7 @@ export const OLLAMA_UPSTREAM_BODY = {
   max_tokens: 20,
 };
 
-export const OLLAMA_STREAM =
-  'data: {"id":"chatcmpl-412","object":"chat.completion.chunk","created":1767226000,"model":"llama3.2","system_fingerprint":"fp_ollama","choices":[{"index":0,"delta":{"role":"assistant","content":"1,"},"finish_reason":""}]}\n\n' +
-  'data: {"id":"chatcmpl-412","object":"chat.completion.chunk","created":1767226000,"model":"llama3.2","system_fingerprint":"fp_ollama","choices":[{"index":0,"delta":{"role":"assistant","content":" 2"},"finish_reason":""}]}\n\n' +
-  'data: {"id":"chatcmpl-412","object":"chat.completion.chunk","created":1767226000,"model":"llama3.2","system_fingerprint":"fp_ollama","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":"stop"}]}\n\n' +
-  'data: {"id":"chatcmpl-412","object":"chat.completion.chunk","created":1767226000,"model":"llama3.2","system_fingerprint":"fp_ollama","choices":[],"usage":{"prompt_tokens":27,"completion_tokens":4,"total_tokens":31}}\n\n' +
-  'data: [DONE]\n\n';
+export const OLLAMA_STREAM = recorded('ollama.stream.http').body;
 
 const base = {
   id: 'chatcmpl-412',

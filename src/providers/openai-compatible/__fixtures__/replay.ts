@@ -2,6 +2,7 @@
 import type { ChatCompletionChunk } from '../../../openai/types.js';
 import type { StreamTransform } from '../../provider.js';
 import { SseParser } from '../../sse-parser.js';
+import { chunksOf } from '../../../../test/helpers/stream-chunks.js';
 
 /** Splits `sse` into `chunkSize`-byte network chunks (odd sizes land inside lines and characters). */
 export function replayStream(sse: string, transform: StreamTransform, chunkSize = 37): ChatCompletionChunk[] {
@@ -9,9 +10,9 @@ export function replayStream(sse: string, transform: StreamTransform, chunkSize 
   const parser = new SseParser();
   const chunks: ChatCompletionChunk[] = [];
   for (let offset = 0; offset < bytes.length; offset += chunkSize) {
-    for (const event of parser.push(bytes.subarray(offset, offset + chunkSize))) chunks.push(...transform.push(event));
+    for (const event of parser.push(bytes.subarray(offset, offset + chunkSize))) chunks.push(...chunksOf(transform.push(event)));
   }
-  for (const event of parser.end()) chunks.push(...transform.push(event));
+  for (const event of parser.end()) chunks.push(...chunksOf(transform.push(event)));
   chunks.push(...transform.end());
   return chunks;
 }

@@ -4,6 +4,9 @@
  * Written for Z-AI's tests, not captured traffic.
  */
 import type { ChatCompletionRequest } from '../../../openai/types.js';
+import { recordingsIn } from '../../../../test/helpers/recording.js';
+
+const recorded = recordingsIn(new URL('./', import.meta.url));
 
 export const TOGETHER_REQUEST: ChatCompletionRequest = {
   model: 'together/meta-llama/Llama-3.3-70B-Instruct-Turbo',
@@ -25,10 +28,7 @@ export const TOGETHER_UPSTREAM_BODY = {
   max_tokens: 16,
 };
 
-export const TOGETHER_STREAM =
-  'data: {"id":"8f3a","object":"chat.completion.chunk","created":1767225900,"model":"meta-llama/Llama-3.3-70B-Instruct-Turbo","choices":[{"index":0,"text":"Hi","logprobs":null,"finish_reason":null,"seed":null,"delta":{"token_id":13347,"role":"assistant","content":"Hi","tool_calls":null}}],"usage":null}\n\n' +
-  'data: {"id":"8f3a","object":"chat.completion.chunk","created":1767225900,"model":"meta-llama/Llama-3.3-70B-Instruct-Turbo","choices":[{"index":0,"text":"!","logprobs":null,"finish_reason":"eos","seed":7781,"delta":{"token_id":0,"role":"assistant","content":"!","tool_calls":null}}],"usage":{"prompt_tokens":36,"completion_tokens":2,"total_tokens":38,"cached_tokens":0}}\n\n' +
-  'data: [DONE]\n\n';
+export const TOGETHER_STREAM = recorded('together-eos.stream.http').body;
 
 const base = {
   id: '8f3a',

@@ -8,7 +8,7 @@ import { linkClick } from '../../lib/router';
 import { useSession } from '../../lib/session';
 
 export function AuthPage({ mode }: { mode: 'login' | 'signup' }) {
-  const { login, signup, bootError } = useSession();
+  const { login, signup, bootError, notice } = useSession();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -45,6 +45,11 @@ export function AuthPage({ mode }: { mode: 'login' | 'signup' }) {
         <form className="auth-card" onSubmit={(e) => void submit(e)} noValidate>
           <h1 className="auth-title">{isSignup ? 'Create your account' : 'Log in to Z-AI'}</h1>
           <p className="muted">{isSignup ? 'The first account on a server becomes its admin.' : 'Welcome back.'}</p>
+          {notice ? (
+            <p className="notice" role="status">
+              {notice}
+            </p>
+          ) : null}
           <InlineError message={bootError} />
           <Field label="Email">
             {(id) => (

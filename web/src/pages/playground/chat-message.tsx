@@ -1,5 +1,7 @@
 /** One turn of the conversation. Text is rendered as text (never as HTML). */
+import { Badge } from '../../components/badge';
 import { formatCount, formatMs, formatUsd } from '../../lib/format';
+import { linkClick } from '../../lib/router';
 import type { ChatMessage } from './use-chat-stream';
 
 interface ChatMessageViewProps {
@@ -35,11 +37,13 @@ export function ChatMessageView({ message, live, costMicro }: ChatMessageViewPro
           <div>
             <dt>Cost</dt>
             <dd>
-              {costMicro === null
-                ? 'no price'
-                : costMicro > 0 && costMicro < 1
-                  ? '< $0.000001'
-                  : formatUsd(Math.round(costMicro))}
+              {costMicro === null ? (
+                <Unpriced model={run.model} known={run.promptTokens !== null} />
+              ) : costMicro > 0 && costMicro < 1 ? (
+                '< $0.000001'
+              ) : (
+                formatUsd(Math.round(costMicro))
+              )}
             </dd>
           </div>
           <div>
@@ -59,5 +63,19 @@ export function ChatMessageView({ message, live, costMicro }: ChatMessageViewPro
         </dl>
       ) : null}
     </li>
+  );
+}
+
+/** No cost to show: unpriced (never "$0.00"), with where to set a price; or no token counts at all. */
+function Unpriced({ model, known }: { model: string; known: boolean }) {
+  if (!known) return <>—</>;
+  const href = `/prices?model=${encodeURIComponent(model)}`;
+  return (
+    <>
+      — <Badge tone="warn">Unpriced</Badge>{' '}
+      <a href={href} onClick={linkClick(href)}>
+        Set price
+      </a>
+    </>
   );
 }

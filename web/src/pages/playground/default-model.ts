@@ -1,13 +1,17 @@
 /** The Playground's first choice: the cheapest priced model the key may call, so a capped key's first message can be afforded. */
-import type { Price } from '../../lib/types';
+import type { PriceOf } from '../../lib/pricing';
 
-export function defaultModel(models: readonly string[], prices: readonly Price[]): string {
-  const cost = new Map(prices.map((p) => [p.model, p.input_usd_per_mtok + p.output_usd_per_mtok]));
+export function defaultModel(models: readonly string[], priceOf: PriceOf): string {
   let best: string | undefined;
+  let bestCost = Infinity;
   for (const model of models) {
-    const price = cost.get(model);
+    const price = priceOf(model);
     if (price === undefined) continue;
-    if (best === undefined || price < (cost.get(best) ?? Infinity)) best = model;
+    const cost = price.input_usd_per_mtok + price.output_usd_per_mtok;
+    if (cost < bestCost) {
+      best = model;
+      bestCost = cost;
+    }
   }
   // Unpriced models only (a self-hosted server): the first is as good as any.
   return best ?? models[0] ?? '';

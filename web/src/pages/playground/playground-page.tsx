@@ -1,12 +1,16 @@
-/** Playground: chat through the gateway as one of the account's keys, streamed token by token. */
+/**
+ * Playground: chat through the gateway as one of the account's keys, streamed token by token.
+ * `/playground?key=…` starts with that key.
+ */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { EmptyState } from '../../components/empty-state';
 import { InlineError } from '../../components/inline-error';
 import { PageHeader } from '../../components/page-header';
 import { api } from '../../lib/api';
 import { isModelAllowed } from '../../lib/models';
+import { pricer } from '../../lib/pricing';
 import { linkClick } from '../../lib/router';
-import type { KeyRecord, ListOf, Model, Price } from '../../lib/types';
+import type { KeyRecord, ListOf, Model, Price, ProviderRecord } from '../../lib/types';
 import { useAsync } from '../../lib/use-async';
 import { ChatMessageView } from './chat-message';
 import { defaultModel } from './default-model';
@@ -18,14 +22,19 @@ import { useChatStream } from './use-chat-stream';
 
 export function PlaygroundPage() {
   const data = useAsync(async () => {
-    const [keys, models, prices] = await Promise.all([
+    const [keys, models, prices, providers] = await Promise.all([
       api.get<ListOf<KeyRecord>>('/api/keys'),
       api.get<ListOf<Model>>('/api/models'),
       api.get<ListOf<Price>>('/api/prices'),
+      api.get<ListOf<ProviderRecord>>('/api/providers'),
     ]);
-    return { keys: keys.data.filter((k) => !k.revoked_at), models: models.data, prices: prices.data };
+    return {
+      keys: keys.data.filter((k) => !k.revoked_at),
+      models: models.data,
+      priceOf: pricer(prices.data, providers.data),
+    };
   }, []);
-  const [keyId, setKeyId] = useState('');
+  const [keyId, setKeyId] = useState(() => new URLSearchParams(window.location.search).get('key') ?? '');
   const [model, setModel] = useState('');
   const [system, setSystem] = useState('');
   const chat = useChatStream();
@@ -38,7 +47,8 @@ export function PlaygroundPage() {
     const exact = (key?.allowed_models ?? []).filter((p) => !p.endsWith('*'));
     return [...new Set([...ids, ...exact])].filter((id) => isModelAllowed(key?.allowed_models ?? [], id));
   }, [data.data, key]);
-  const chosenModel = models.includes(model) ? model : defaultModel(models, data.data?.prices ?? []);
+  const priceOf = data.data?.priceOf;
+  const chosenModel = models.includes(model) ? model : defaultModel(models, priceOf ?? (() => undefined));
 
   useEffect(() => {
     endRef.current?.scrollIntoView({ block: 'end' });
@@ -76,6 +86,7 @@ export function PlaygroundPage() {
           keyId={key?.id ?? ''}
           onKey={setKeyId}
           models={models}
+          priced={(m) => priceOf?.(m) !== undefined}
           model={chosenModel}
           onModel={setModel}
           system={system}
@@ -98,14 +109,14 @@ export function PlaygroundPage() {
                   key={i}
                   message={m}
                   live={chat.streaming && i === last}
-                  costMicro={m.run ? runCostMicro(m.run, data.data?.prices ?? [], chosenModel) : null}
+                  costMicro={m.run && priceOf ? runCostMicro(m.run, priceOf, chosenModel) : null}
                 />
               ))}
               <li ref={endRef} className="chat-end" aria-hidden="true" />
             </ol>
           )}
           <InlineError message={chat.error} />
-          {chat.error ? <ErrorRemedy code={chat.errorCode} /> : null}
+          {chat.error ? <ErrorRemedy code={chat.errorCode} model={chosenModel} /> : null}
           <Composer
             streaming={chat.streaming}
             canSend={Boolean(key && chosenModel)}

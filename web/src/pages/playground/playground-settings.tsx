@@ -1,5 +1,6 @@
 /** Which key and model the Playground sends as, and an optional system prompt. */
 import { Field } from '../../components/field';
+import { plural } from '../../lib/format';
 import type { KeyRecord } from '../../lib/types';
 
 interface PlaygroundSettingsProps {
@@ -7,6 +8,8 @@ interface PlaygroundSettingsProps {
   keyId: string;
   onKey: (id: string) => void;
   models: string[];
+  /** Whether a model has a price (unpriced ones are marked in the list). */
+  priced: (model: string) => boolean;
   model: string;
   onModel: (model: string) => void;
   system: string;
@@ -15,7 +18,7 @@ interface PlaygroundSettingsProps {
 }
 
 export function PlaygroundSettings(props: PlaygroundSettingsProps) {
-  const { keys, keyId, onKey, models, model, onModel, system, onSystem, disabled } = props;
+  const { keys, keyId, onKey, models, priced, model, onModel, system, onSystem, disabled } = props;
   return (
     <aside className="card playground-settings" aria-label="Settings">
       <Field label="Key" hint="The chat runs with this key’s allow-list, spend cap and fallbacks.">
@@ -39,7 +42,9 @@ export function PlaygroundSettings(props: PlaygroundSettingsProps) {
       <Field
         label="Model"
         hint={
-          models.length === 0 ? 'This key allows none of your providers’ models.' : `${models.length} models this key may call.`
+          models.length === 0
+            ? 'This key allows none of your providers’ models.'
+            : `${plural(models.length, 'model')} this key may call.`
         }
       >
         {(id, d) => (
@@ -53,7 +58,7 @@ export function PlaygroundSettings(props: PlaygroundSettingsProps) {
           >
             {models.map((m) => (
               <option key={m} value={m}>
-                {m}
+                {priced(m) ? m : `${m} (unpriced)`}
               </option>
             ))}
           </select>

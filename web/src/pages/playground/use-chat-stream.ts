@@ -3,7 +3,7 @@
  * in: the assistant message grows chunk by chunk; tokens, timing and served model land at the end.
  */
 import { useCallback, useRef, useState } from 'react';
-import { ApiError, errorFrom, messageOf, requestInit } from '../../lib/api';
+import { ApiError, errorFrom, fetchApi, messageOf, requestInit } from '../../lib/api';
 import { readSse } from '../../lib/sse';
 
 export interface ChatMessage {
@@ -64,7 +64,7 @@ export function useChatStream() {
           stream: true,
           stream_options: { include_usage: true },
         };
-        const res = await fetch('/api/playground/chat', requestInit('POST', body, controller.signal));
+        const res = await fetchApi('/api/playground/chat', requestInit('POST', body, controller.signal));
         if (!res.ok) throw await errorFrom(res);
         await readSse(res, (chunk) => {
           if (chunk.model) run.model = chunk.model;

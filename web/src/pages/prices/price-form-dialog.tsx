@@ -8,6 +8,8 @@ import type { Price } from '../../lib/types';
 
 interface PriceFormDialogProps {
   existing: Price | undefined;
+  /** A new price for this model (from a "Set price" link). */
+  initialModel?: string;
   onClose: () => void;
   onSaved: () => Promise<void>;
 }
@@ -21,8 +23,8 @@ function parsePrice(text: string): number | null | 'invalid' {
 
 const str = (n: number | null | undefined) => (n === null || n === undefined ? '' : String(n));
 
-export function PriceFormDialog({ existing, onClose, onSaved }: PriceFormDialogProps) {
-  const [model, setModel] = useState(existing?.model ?? '');
+export function PriceFormDialog({ existing, initialModel, onClose, onSaved }: PriceFormDialogProps) {
+  const [model, setModel] = useState(existing?.model ?? initialModel ?? '');
   const [input, setInput] = useState(str(existing?.input_usd_per_mtok));
   const [output, setOutput] = useState(str(existing?.output_usd_per_mtok));
   const [cached, setCached] = useState(str(existing?.cached_input_usd_per_mtok));
@@ -53,7 +55,13 @@ export function PriceFormDialog({ existing, onClose, onSaved }: PriceFormDialogP
     }
   }
 
-  const title = !existing ? 'Add a custom price' : existing.source === 'custom' ? 'Edit custom price' : 'Override catalog price';
+  const title = !existing
+    ? initialModel
+      ? 'Set a price'
+      : 'Add a custom price'
+    : existing.source === 'custom'
+      ? 'Edit custom price'
+      : 'Override catalog price';
   return (
     <Dialog
       title={title}

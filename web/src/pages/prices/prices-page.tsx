@@ -1,31 +1,59 @@
-/** Prices: the shipped catalog and the account's own prices (which win). */
+/**
+ * Prices: the shipped catalog, the account's own prices (which win) and the models its providers
+ * serve that have no price at all. `/prices?model=…` opens the form for that model.
+ */
 import { useMemo, useState } from 'react';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { PlusIcon } from '../../components/icons';
 import { InlineError } from '../../components/inline-error';
 import { PageHeader } from '../../components/page-header';
+import { Segmented } from '../../components/segmented';
 import { api } from '../../lib/api';
-import type { ListOf, Price } from '../../lib/types';
+import { pricer } from '../../lib/pricing';
+import type { ListOf, Model, Price, ProviderRecord } from '../../lib/types';
 import { useAsync } from '../../lib/use-async';
 import { PriceFormDialog } from './price-form-dialog';
-import { PricesTable } from './prices-table';
+import { PricesTable, rowModel, type PriceRow } from './prices-table';
 
-type Modal = { kind: 'add' } | { kind: 'edit'; price: Price } | { kind: 'remove'; price: Price } | null;
-type Source = 'all' | 'custom' | 'catalog';
+type Modal = { kind: 'add'; model?: string } | { kind: 'edit'; price: Price } | { kind: 'remove'; price: Price } | null;
+type Source = 'all' | 'unpriced' | 'custom' | 'catalog';
+
+const ORDER: Record<string, number> = { unpriced: 0, custom: 1, catalog: 2 };
+
+function initialModal(): Modal {
+  const model = new URLSearchParams(window.location.search).get('model');
+  return model ? { kind: 'add', model } : null;
+}
 
 export function PricesPage() {
-  const prices = useAsync(() => api.get<ListOf<Price>>('/api/prices'), []);
+  const data = useAsync(async () => {
+    const [prices, models, providers] = await Promise.all([
+      api.get<ListOf<Price>>('/api/prices'),
+      api.get<ListOf<Model>>('/api/models'),
+      api.get<ListOf<ProviderRecord>>('/api/providers'),
+    ]);
+    return { prices: prices.data, models: models.data, providers: providers.data };
+  }, []);
   const [query, setQuery] = useState('');
   const [source, setSource] = useState<Source>('all');
-  const [modal, setModal] = useState<Modal>(null);
+  const [modal, setModal] = useState<Modal>(initialModal);
 
-  const all = useMemo(() => prices.data?.data ?? [], [prices.data]);
-  const customCount = all.filter((p) => p.source === 'custom').length;
+  const all = useMemo<PriceRow[]>(() => {
+    if (!data.data) return [];
+    const priceOf = pricer(data.data.prices, data.data.providers);
+    const unpriced = data.data.models.filter((m) => priceOf(m.id) === undefined).map((m) => m.id);
+    return [
+      ...unpriced.map((model): PriceRow => ({ kind: 'unpriced', model })),
+      ...data.data.prices.map((price): PriceRow => ({ kind: 'price', price })),
+    ];
+  }, [data.data]);
+  const sourceOf = (row: PriceRow): Exclude<Source, 'all'> => (row.kind === 'unpriced' ? 'unpriced' : row.price.source);
+  const count = (s: Source) => all.filter((r) => s === 'all' || sourceOf(r) === s).length;
   const shown = useMemo(() => {
     const q = query.trim().toLowerCase();
     return all
-      .filter((p) => (source === 'all' || p.source === source) && (!q || p.model.toLowerCase().includes(q)))
-      .sort((a, b) => (a.source === b.source ? a.model.localeCompare(b.model) : a.source === 'custom' ? -1 : 1));
+      .filter((r) => (source === 'all' || sourceOf(r) === source) && (!q || rowModel(r).toLowerCase().includes(q)))
+      .sort((a, b) => (ORDER[sourceOf(a)] ?? 0) - (ORDER[sourceOf(b)] ?? 0) || rowModel(a).localeCompare(rowModel(b)));
   }, [all, query, source]);
 
   return (
@@ -54,40 +82,35 @@ export function PricesPage() {
             onChange={(e) => setQuery(e.target.value)}
           />
         </div>
-        <div className="toolbar-field">
-          <span className="field-label" id="source-label">
-            Source
-          </span>
-          <div className="segmented" role="group" aria-labelledby="source-label">
-            {(['all', 'custom', 'catalog'] as const).map((s) => (
-              <button
-                key={s}
-                type="button"
-                className={s === source ? 'segment active' : 'segment'}
-                aria-pressed={s === source}
-                onClick={() => setSource(s)}
-              >
-                {s === 'all' ? `All (${all.length})` : s === 'custom' ? `Custom (${customCount})` : 'Catalog'}
-              </button>
-            ))}
-          </div>
-        </div>
+        <Segmented
+          label="Source"
+          value={source}
+          onChange={setSource}
+          options={[
+            { id: 'all', label: `All (${count('all')})` },
+            { id: 'unpriced', label: `Unpriced (${count('unpriced')})` },
+            { id: 'custom', label: `Custom (${count('custom')})` },
+            { id: 'catalog', label: 'Catalog' },
+          ]}
+        />
       </div>
-      <InlineError message={prices.error} />
+      <InlineError message={data.error} />
       <PricesTable
-        prices={shown}
-        loaded={Boolean(prices.data)}
+        rows={shown}
+        loaded={Boolean(data.data)}
         onEdit={(price) => setModal({ kind: 'edit', price })}
         onRemove={(price) => setModal({ kind: 'remove', price })}
+        onSetPrice={(model) => setModal({ kind: 'add', model })}
       />
 
       {modal?.kind === 'add' || modal?.kind === 'edit' ? (
         <PriceFormDialog
           existing={modal.kind === 'edit' ? modal.price : undefined}
+          initialModel={modal.kind === 'add' ? modal.model : undefined}
           onClose={() => setModal(null)}
           onSaved={async () => {
             setModal(null);
-            await prices.reload();
+            await data.reload();
           }}
         />
       ) : null}
@@ -103,7 +126,7 @@ export function PricesPage() {
           confirmLabel="Remove price"
           onConfirm={async () => {
             await api.delete(`/api/prices?model=${encodeURIComponent(modal.price.model)}`);
-            await prices.reload();
+            await data.reload();
           }}
           onClose={() => setModal(null)}
         />

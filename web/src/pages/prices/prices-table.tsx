@@ -1,19 +1,26 @@
+/** Prices and the account's unpriced models (badge and "—", never $0.00), each with its action named with its model. */
 import { Badge } from '../../components/badge';
+import { SkeletonRows } from '../../components/skeleton';
 import { formatPerMtok } from '../../lib/format';
 import type { Price } from '../../lib/types';
 
+export type PriceRow = { kind: 'price'; price: Price } | { kind: 'unpriced'; model: string };
+
+export const rowModel = (row: PriceRow): string => (row.kind === 'price' ? row.price.model : row.model);
+
 interface PricesTableProps {
-  prices: Price[];
+  rows: PriceRow[];
   loaded: boolean;
   onEdit: (price: Price) => void;
   onRemove: (price: Price) => void;
+  onSetPrice: (model: string) => void;
 }
 
-export function PricesTable({ prices, loaded, onEdit, onRemove }: PricesTableProps) {
+export function PricesTable({ rows, loaded, onEdit, onRemove, onSetPrice }: PricesTableProps) {
   return (
-    <div className="card table-card">
+    <section className="card table-card" aria-label="Prices">
       <div className="table-scroll">
-        <table className="table table-compact">
+        <table className="table table-compact table-cards">
           <thead>
             <tr>
               <th scope="col">Model</th>
@@ -36,36 +43,101 @@ export function PricesTable({ prices, loaded, onEdit, onRemove }: PricesTablePro
             </tr>
           </thead>
           <tbody>
-            {prices.map((p) => (
-              <tr key={p.model}>
-                <td className="mono small">{p.model}</td>
-                <td className="num">{formatPerMtok(p.input_usd_per_mtok)}</td>
-                <td className="num">{formatPerMtok(p.effective?.cached_input_usd_per_mtok ?? p.cached_input_usd_per_mtok)}</td>
-                <td className="num">
-                  {formatPerMtok(p.effective?.cache_write_5m_usd_per_mtok ?? null)} /{' '}
-                  {formatPerMtok(p.effective?.cache_write_1h_usd_per_mtok ?? null)}
-                </td>
-                <td className="num">{formatPerMtok(p.output_usd_per_mtok)}</td>
-                <td>{p.source === 'custom' ? <Badge tone="accent">Custom</Badge> : <Badge>Catalog</Badge>}</td>
-                <td className="cell-actions">
-                  <button type="button" className="btn btn-ghost btn-sm" onClick={() => onEdit(p)}>
-                    {p.source === 'custom' ? 'Edit' : 'Override'}
-                  </button>
-                  {p.source === 'custom' ? (
-                    <button type="button" className="btn btn-ghost btn-sm btn-danger-text" onClick={() => onRemove(p)}>
-                      Remove
-                    </button>
-                  ) : null}
-                </td>
-              </tr>
-            ))}
+            {!loaded ? <SkeletonRows columns={7} rows={6} label="prices" /> : null}
+            {rows.map((row) =>
+              row.kind === 'price' ? priceRow(row.price, onEdit, onRemove) : unpricedRow(row.model, onSetPrice),
+            )}
           </tbody>
         </table>
       </div>
-      {loaded && prices.length === 0 ? <p className="muted card-pad">No prices match.</p> : null}
+      {loaded && rows.length === 0 ? <p className="muted card-pad">No prices match.</p> : null}
       <p className="muted small card-pad table-foot">
-        Prices are in USD per million tokens (the same number as micro-USD per token).
+        Prices are in USD per million tokens (the same number as micro-USD per token). An unpriced model is not free: its requests
+        are recorded without a cost, and a capped key refuses it.
       </p>
-    </div>
+    </section>
+  );
+}
+
+function priceRow(p: Price, onEdit: (price: Price) => void, onRemove: (price: Price) => void) {
+  return (
+    <tr key={p.model}>
+      <td className="mono small cell-model" data-label="Model">
+        {p.model}
+      </td>
+      <td className="num" data-label="Input">
+        {formatPerMtok(p.input_usd_per_mtok)}
+      </td>
+      <td className="num" data-label="Cached input">
+        {formatPerMtok(p.effective?.cached_input_usd_per_mtok ?? p.cached_input_usd_per_mtok)}
+      </td>
+      <td className="num" data-label="Cache write 5 min / 1 h">
+        {formatPerMtok(p.effective?.cache_write_5m_usd_per_mtok ?? null)} /{' '}
+        {formatPerMtok(p.effective?.cache_write_1h_usd_per_mtok ?? null)}
+      </td>
+      <td className="num" data-label="Output">
+        {formatPerMtok(p.output_usd_per_mtok)}
+      </td>
+      <td data-label="Source">{p.source === 'custom' ? <Badge tone="accent">Custom</Badge> : <Badge>Catalog</Badge>}</td>
+      <td className="cell-actions" data-label="Actions">
+        <div className="row-actions">
+          <button
+            type="button"
+            className="btn btn-ghost btn-sm"
+            onClick={() => onEdit(p)}
+            aria-label={`${p.source === 'custom' ? 'Edit' : 'Override'} price of ${p.model}`}
+          >
+            {p.source === 'custom' ? 'Edit' : 'Override'}
+          </button>
+          {p.source === 'custom' ? (
+            <button
+              type="button"
+              className="btn btn-ghost btn-sm btn-danger-text"
+              onClick={() => onRemove(p)}
+              aria-label={`Remove price of ${p.model}`}
+            >
+              Remove
+            </button>
+          ) : null}
+        </div>
+      </td>
+    </tr>
+  );
+}
+
+function unpricedRow(model: string, onSetPrice: (model: string) => void) {
+  return (
+    <tr key={model} className="row-unpriced">
+      <td className="mono small cell-model" data-label="Model">
+        {model}
+      </td>
+      <td className="num" data-label="Input">
+        —
+      </td>
+      <td className="num" data-label="Cached input">
+        —
+      </td>
+      <td className="num" data-label="Cache write 5 min / 1 h">
+        —
+      </td>
+      <td className="num" data-label="Output">
+        —
+      </td>
+      <td data-label="Source">
+        <Badge tone="warn">Unpriced</Badge>
+      </td>
+      <td className="cell-actions" data-label="Actions">
+        <div className="row-actions">
+          <button
+            type="button"
+            className="btn btn-secondary btn-sm"
+            onClick={() => onSetPrice(model)}
+            aria-label={`Set price for ${model}`}
+          >
+            Set price
+          </button>
+        </div>
+      </td>
+    </tr>
   );
 }

@@ -3,6 +3,7 @@ import { useId, useState } from 'react';
 import { Badge } from '../../components/badge';
 import { ExternalIcon, PlusIcon } from '../../components/icons';
 import type { ProviderRecord, ProviderType } from '../../lib/types';
+import { cardStatus } from './provider-check';
 import { ProviderConnection } from './provider-connection';
 import { ProviderForm } from './provider-form';
 
@@ -16,9 +17,11 @@ export function ProviderCard({ type, connections, onChanged }: ProviderCardProps
   const titleId = useId();
   const [adding, setAdding] = useState(false);
   const connected = connections.length > 0;
+  const status = cardStatus(connections);
+  const state = status?.tone === 'danger' ? 'failing' : status?.tone === 'ok' ? 'connected' : '';
 
   return (
-    <section className={connected ? 'card provider-card connected' : 'card provider-card'} aria-labelledby={titleId}>
+    <section className={`card provider-card ${state}`} aria-labelledby={titleId}>
       <div className="provider-head">
         <span className={`pmark pmark-${type.id}`} aria-hidden="true">
           {type.label.slice(0, 1)}
@@ -29,7 +32,7 @@ export function ProviderCard({ type, connections, onChanged }: ProviderCardProps
             Key format <code>{type.key_format}</code>
           </span>
         </div>
-        {connected ? <Badge tone="ok">Connected</Badge> : null}
+        {status ? <Badge tone={status.tone}>{status.label}</Badge> : null}
       </div>
 
       {connections.map((c) => (

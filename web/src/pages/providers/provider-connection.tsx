@@ -1,10 +1,13 @@
-/** A saved connection: key hint, base URL, date; Test, Replace key, Remove. */
+/** A saved connection: key hint, base URL, date, what its last Test said, its key pool; Test, Replace key, Remove. */
 import { useState } from 'react';
 import { ConfirmDialog } from '../../components/confirm-dialog';
+import { InlineError } from '../../components/inline-error';
 import { AlertIcon, CheckIcon } from '../../components/icons';
 import { api, messageOf } from '../../lib/api';
-import { formatDate, formatMs } from '../../lib/format';
-import type { ProviderRecord, ProviderTestResult, ProviderType } from '../../lib/types';
+import { formatDate, formatDateTime, formatMs } from '../../lib/format';
+import type { ProviderCheck, ProviderRecord, ProviderType } from '../../lib/types';
+import { checkLabel } from './provider-check';
+import { KeyPool } from './key-pool';
 import { ProviderForm } from './provider-form';
 
 interface ProviderConnectionProps {
@@ -15,17 +18,18 @@ interface ProviderConnectionProps {
 
 export function ProviderConnection({ type, record, onChanged }: ProviderConnectionProps) {
   const [testing, setTesting] = useState(false);
-  const [result, setResult] = useState<ProviderTestResult | { error: string } | null>(null);
+  const [error, setError] = useState<string | null>(null);
   const [replacing, setReplacing] = useState(false);
   const [removing, setRemoving] = useState(false);
 
   async function test() {
     setTesting(true);
-    setResult(null);
+    setError(null);
     try {
-      setResult(await api.post<ProviderTestResult>(`/api/providers/${record.id}/test`));
+      await api.post(`/api/providers/${record.id}/test`);
+      await onChanged();
     } catch (err) {
-      setResult({ error: messageOf(err) });
+      setError(messageOf(err));
     } finally {
       setTesting(false);
     }
@@ -42,9 +46,10 @@ export function ProviderConnection({ type, record, onChanged }: ProviderConnecti
           </dd>
         </div>
         <div>
-          <dt>Key</dt>
+          <dt>{record.keys.length > 1 ? `Keys (${record.keys.length})` : 'Key'}</dt>
           <dd>
             <code>{record.key_hint || 'none'}</code>
+            {record.keys.length > 1 ? '…' : null}
           </dd>
         </div>
         <div>
@@ -61,7 +66,14 @@ export function ProviderConnection({ type, record, onChanged }: ProviderConnecti
         ) : null}
       </dl>
 
-      {result ? <TestResult result={result} /> : null}
+      <div role="status" className="check-status">
+        {testing ? <p className="test-result test-running">Testing…</p> : null}
+        {!testing && record.last_check ? <CheckResult check={record.last_check} /> : null}
+        {!testing && !record.last_check ? <p className="muted small">Not tested since the key was saved.</p> : null}
+      </div>
+      <InlineError message={error} />
+
+      <KeyPool record={record} onChanged={onChanged} />
 
       {replacing ? (
         <ProviderForm
@@ -71,19 +83,34 @@ export function ProviderConnection({ type, record, onChanged }: ProviderConnecti
           onCancel={() => setReplacing(false)}
           onSaved={async () => {
             setReplacing(false);
-            setResult(null);
             await onChanged();
           }}
         />
       ) : (
         <div className="connection-actions">
-          <button type="button" className="btn btn-secondary btn-sm" onClick={() => void test()} disabled={testing}>
+          <button
+            type="button"
+            className="btn btn-secondary btn-sm"
+            onClick={() => void test()}
+            disabled={testing}
+            aria-label={`Test ${record.name}`}
+          >
             {testing ? 'Testing…' : 'Test'}
           </button>
-          <button type="button" className="btn btn-ghost btn-sm" onClick={() => setReplacing(true)}>
-            Replace key
+          <button
+            type="button"
+            className="btn btn-ghost btn-sm"
+            onClick={() => setReplacing(true)}
+            aria-label={`Replace key of ${record.name}`}
+          >
+            {record.keys.length > 1 ? 'Replace first key' : 'Replace key'}
           </button>
-          <button type="button" className="btn btn-ghost btn-sm btn-danger-text" onClick={() => setRemoving(true)}>
+          <button
+            type="button"
+            className="btn btn-ghost btn-sm btn-danger-text"
+            onClick={() => setRemoving(true)}
+            aria-label={`Remove ${record.name}`}
+          >
             Remove
           </button>
         </div>
@@ -110,20 +137,16 @@ export function ProviderConnection({ type, record, onChanged }: ProviderConnecti
   );
 }
 
-function TestResult({ result }: { result: ProviderTestResult | { error: string } }) {
-  if ('error' in result) {
-    return (
-      <p className="test-result test-fail" role="status">
-        <AlertIcon /> {result.error}
-      </p>
-    );
-  }
+function CheckResult({ check }: { check: ProviderCheck }) {
   return (
-    <p className={result.ok ? 'test-result test-ok' : 'test-result test-fail'} role="status">
-      {result.ok ? <CheckIcon /> : <AlertIcon />}
-      <strong>{result.ok ? 'Working' : result.status ? `Failed (${result.status})` : 'Unreachable'}</strong>
-      <span className="test-latency">{formatMs(result.latency_ms)}</span>
-      <span className="test-message">{result.message}</span>
-    </p>
+    <div className={check.ok ? 'test-result test-ok' : 'test-result test-fail'}>
+      {check.ok ? <CheckIcon /> : <AlertIcon />}
+      <strong>{checkLabel(check)}</strong>
+      <span className="test-latency">{formatMs(check.latency_ms)}</span>
+      <span className="test-when">
+        tested <time dateTime={check.checked_at}>{formatDateTime(check.checked_at)}</time>
+      </span>
+      <span className="test-message">{check.message}</span>
+    </div>
   );
 }

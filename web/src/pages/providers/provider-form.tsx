@@ -1,6 +1,7 @@
 /**
  * Paste a provider key: a masked input that React never mirrors into the DOM (uncontrolled),
- * cleared as soon as the key is saved. Also used to replace the key of a connection.
+ * cleared as soon as the key is saved. Also used to replace the key of a connection. A saved key
+ * is tested once at once, so the card shows what the provider thinks of it.
  */
 import { useRef, useState, type FormEvent } from 'react';
 import { Field } from '../../components/field';
@@ -23,7 +24,7 @@ export function ProviderForm({ type, existing, needsName, onCancel, onSaved }: P
   const [baseUrl, setBaseUrl] = useState(existing && existing.base_url !== type.default_base_url ? existing.base_url : '');
   const [name, setName] = useState('');
   const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [busy, setBusy] = useState<'saving' | 'testing' | null>(null);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -33,28 +34,33 @@ export function ProviderForm({ type, existing, needsName, onCancel, onSaved }: P
     if (isCustom && !baseUrl.trim()) return setError('A custom provider needs its base URL, e.g. http://localhost:11434/v1.');
     if (needsName && !existing && !name.trim())
       return setError('Give this connection a name: it becomes the prefix of its model strings.');
-    setBusy(true);
+    setBusy('saving');
     setError(null);
+    let saved: ProviderRecord;
     try {
       if (existing) {
         const body: Record<string, string> = { base_url: baseUrl.trim() || (type.default_base_url ?? '') };
         // Blank keeps the stored key (only a keyless custom server may leave it blank).
         if (apiKey) body.api_key = apiKey;
-        await api.patch(`/api/providers/${existing.id}`, body);
+        saved = await api.patch<ProviderRecord>(`/api/providers/${existing.id}`, body);
       } else {
-        await api.post('/api/providers', {
+        saved = await api.post<ProviderRecord>('/api/providers', {
           provider: type.id,
           api_key: apiKey,
           ...(baseUrl.trim() ? { base_url: baseUrl.trim() } : {}),
           ...(name.trim() ? { name: name.trim() } : {}),
         });
       }
-      if (input) input.value = '';
-      await onSaved();
     } catch (err) {
       setError(messageOf(err));
-      setBusy(false);
+      setBusy(null);
+      return;
     }
+    if (input) input.value = '';
+    setBusy('testing');
+    // The result is kept with the connection; a failed Test is shown on the card, not here.
+    await api.post(`/api/providers/${saved.id}/test`).catch(() => undefined);
+    await onSaved();
   }
 
   return (
@@ -117,11 +123,11 @@ export function ProviderForm({ type, existing, needsName, onCancel, onSaved }: P
       ) : null}
       <InlineError message={error} />
       <div className="form-actions">
-        <button type="button" className="btn btn-ghost btn-sm" onClick={onCancel} disabled={busy}>
+        <button type="button" className="btn btn-ghost btn-sm" onClick={onCancel} disabled={busy !== null}>
           Cancel
         </button>
-        <button type="submit" className="btn btn-primary btn-sm" disabled={busy}>
-          {busy ? 'Saving…' : existing ? 'Save new key' : 'Save'}
+        <button type="submit" className="btn btn-primary btn-sm" disabled={busy !== null}>
+          {busy === 'saving' ? 'Saving…' : busy === 'testing' ? 'Testing the key…' : existing ? 'Save new key' : 'Save'}
         </button>
       </div>
     </form>

@@ -2,6 +2,7 @@
 import { InlineError } from '../../components/inline-error';
 import { PageHeader } from '../../components/page-header';
 import { ShieldIcon } from '../../components/icons';
+import { SkeletonCard } from '../../components/skeleton';
 import { api } from '../../lib/api';
 import type { ListOf, ProviderRecord, ProviderType } from '../../lib/types';
 import { useAsync } from '../../lib/use-async';
@@ -34,9 +35,11 @@ export function ProvidersPage() {
         </span>
       </div>
       <InlineError message={types.error ?? providers.error} />
-      {types.loading && !types.data ? <div className="skeleton-grid" aria-busy="true" /> : null}
       <div className="provider-grid">
-        {(types.data?.data ?? []).map((type) => (
+        {!types.data || !providers.data
+          ? Array.from({ length: 8 }, (_, i) => <SkeletonCard key={i} lines={4} label={i === 0 ? 'providers' : undefined} />)
+          : null}
+        {(providers.data ? (types.data?.data ?? []) : []).map((type) => (
           <ProviderCard
             key={type.id}
             type={type}
