@@ -1,0 +1,277 @@
+/**
+ * What the rollup writer, compactor and rebuild share: grains, series dimensions, a group of rows
+ * being summed, and the statements that store groups (cached SQL per row count, like the usage
+ * INSERT). A rollup row sums one series (account, key, model requested and served, provider,
+ * endpoint, status class) over one UTC-aligned minute, hour or day.
+ */
+import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
+import type { Dialect } from '../store/database.js';
+import type { Database, UsageEndpoint, UsageRollupsTable, UsageTable } from '../store/schema.js';
+import { addDense, addEncoded, binOf, emptyHistogram, encodeDense, encodeEntries } from '../store/latency-histogram.js';
+import { insertChunks } from './insert-chunks.js';
+
+export const MINUTE = 60_000;
+export const HOUR = 3_600_000;
+export const DAY = 86_400_000;
+export type Grain = typeof MINUTE | typeof HOUR | typeof DAY;
+
+/** Hours are compacted this long after they end, so batches still in flight land in minutes first. */
+export const COMPACTION_GRACE_MS = 10 * MINUTE;
+
+export function floorTo(t: number, grain: number): number {
+  return Math.floor(t / grain) * grain;
+}
+
+export function statusClass(status: number): number {
+  return Math.min(5, Math.max(1, Math.floor(status / 100)));
+}
+
+export interface SeriesDims {
+  user_id: string;
+  key_id: string;
+  model_requested: string;
+  /** '' when no model served. */
+  model_served: string;
+  /** '' when no provider was chosen. */
+  provider: string;
+  endpoint: UsageEndpoint;
+  status_class: number;
+}
+
+export function dimsOf(row: UsageTable): SeriesDims {
+  return {
+    user_id: row.user_id,
+    key_id: row.key_id,
+    model_requested: row.model_requested,
+    model_served: row.model_served ?? '',
+    provider: row.provider ?? '',
+    endpoint: row.endpoint,
+    status_class: statusClass(row.status),
+  };
+}
+
+/** A map key for a series' dimensions (NUL cannot occur in any of them). */
+export function dimsKey(d: SeriesDims): string {
+  return `${d.user_id}\0${d.key_id}\0${d.model_requested}\0${d.model_served}\0${d.provider}\0${d.endpoint}\0${d.status_class}`;
+}
+
+export function rowDimsKey(row: UsageTable): string {
+  return `${row.user_id}\0${row.key_id}\0${row.model_requested}\0${row.model_served ?? ''}\0${row.provider ?? ''}\0${row.endpoint}\0${statusClass(row.status)}`;
+}
+
+/** Sums of rows (or rollups) of one series in one bucket. */
+export class RollupGroup {
+  requests = 0;
+  prompt = 0;
+  completion = 0;
+  cached = 0;
+  cost = 0;
+  latencySum = 0;
+  ttftCount = 0;
+  ttftSum = 0;
+  /** Row by row: bins with counts (few per group); merged rollups: dense histograms. */
+  private latBins: number[] = [];
+  private latCounts: number[] = [];
+  private ttftBins: number[] = [];
+  private ttftCounts: number[] = [];
+  private latDense: Float64Array | undefined;
+  private ttftDense: Float64Array | undefined;
+
+  constructor(
+    readonly userId: string,
+    readonly grain: Grain,
+    readonly bucket: number,
+    readonly seriesId: number,
+  ) {}
+
+  addRow(row: UsageTable): void {
+    this.requests += 1;
+    this.prompt += row.prompt_tokens;
+    this.completion += row.completion_tokens;
+    this.cached += row.cached_tokens;
+    this.cost += row.cost_nano_usd;
+    this.latencySum += row.latency_ms;
+    addBin(this.latBins, this.latCounts, binOf(row.latency_ms));
+    if (row.ttft_ms !== null) {
+      this.ttftCount += 1;
+      this.ttftSum += row.ttft_ms;
+      addBin(this.ttftBins, this.ttftCounts, binOf(row.ttft_ms));
+    }
+  }
+
+  /** Adds a stored rollup row (compaction). */
+  addRollup(r: Pick<UsageRollupsTable, RollupSums>): void {
+    this.requests += r.requests;
+    this.prompt += r.prompt_tokens;
+    this.completion += r.completion_tokens;
+    this.cached += r.cached_tokens;
+    this.cost += r.cost_nano_usd;
+    this.latencySum += r.latency_ms_sum;
+    this.ttftCount += r.ttft_count;
+    this.ttftSum += r.ttft_ms_sum;
+    addEncoded((this.latDense ??= emptyHistogram()), r.latency_hist);
+    addEncoded((this.ttftDense ??= emptyHistogram()), r.ttft_hist);
+  }
+
+  /** Adds another group's sums (rebuild: minutes into hours and days). */
+  addGroup(g: RollupGroup): void {
+    this.requests += g.requests;
+    this.prompt += g.prompt;
+    this.completion += g.completion;
+    this.cached += g.cached;
+    this.cost += g.cost;
+    this.latencySum += g.latencySum;
+    this.ttftCount += g.ttftCount;
+    this.ttftSum += g.ttftSum;
+    g.addHistogramsTo((this.latDense ??= emptyHistogram()), (this.ttftDense ??= emptyHistogram()));
+  }
+
+  private addHistogramsTo(lat: Float64Array, ttft: Float64Array): void {
+    for (let i = 0; i < this.latBins.length; i++)
+      lat[this.latBins[i] as number] = (lat[this.latBins[i] as number] as number) + (this.latCounts[i] as number);
+    for (let i = 0; i < this.ttftBins.length; i++)
+      ttft[this.ttftBins[i] as number] = (ttft[this.ttftBins[i] as number] as number) + (this.ttftCounts[i] as number);
+    if (this.latDense !== undefined) addDense(lat, this.latDense);
+    if (this.ttftDense !== undefined) addDense(ttft, this.ttftDense);
+  }
+
+  /** Parameters in ROLLUP_COLUMNS order. */
+  pushParameters(out: unknown[]): void {
+    out.push(
+      this.userId,
+      this.grain,
+      this.bucket,
+      this.seriesId,
+      this.requests,
+      this.prompt,
+      this.completion,
+      this.cached,
+      this.cost,
+      this.latencySum,
+      this.ttftCount,
+      this.ttftSum,
+      this.latDense ? encodeDense(this.latDense) : encodeEntries(this.latBins, this.latCounts, this.latBins.length),
+      this.ttftDense ? encodeDense(this.ttftDense) : encodeEntries(this.ttftBins, this.ttftCounts, this.ttftBins.length),
+    );
+  }
+}
+
+type RollupSums =
+  | 'requests'
+  | 'prompt_tokens'
+  | 'completion_tokens'
+  | 'cached_tokens'
+  | 'cost_nano_usd'
+  | 'latency_ms_sum'
+  | 'ttft_count'
+  | 'ttft_ms_sum'
+  | 'latency_hist'
+  | 'ttft_hist';
+
+/** Keeps bins ascending, so SQLite's merge of a minute's entries stays linear. */
+function addBin(bins: number[], counts: number[], bin: number): void {
+  let i = bins.length;
+  while (i > 0 && (bins[i - 1] as number) > bin) i--;
+  if (i > 0 && bins[i - 1] === bin) counts[i - 1] = (counts[i - 1] as number) + 1;
+  else {
+    bins.splice(i, 0, bin);
+    counts.splice(i, 0, 1);
+  }
+}
+
+/** Every column of a rollup row, in the order of RollupGroup.pushParameters. */
+export const ROLLUP_COLUMNS = [
+  'user_id',
+  'grain',
+  'bucket_start',
+  'series_id',
+  'requests',
+  'prompt_tokens',
+  'completion_tokens',
+  'cached_tokens',
+  'cost_nano_usd',
+  'latency_ms_sum',
+  'ttft_count',
+  'ttft_ms_sum',
+  'latency_hist',
+  'ttft_hist',
+] as const satisfies ReadonlyArray<keyof UsageRollupsTable>;
+
+type MissingColumn = Exclude<keyof UsageRollupsTable, (typeof ROLLUP_COLUMNS)[number]>;
+const allColumnsListed: MissingColumn extends never ? true : never = true;
+void allColumnsListed;
+
+const SQLITE_MERGE_AT = 256;
+
+const SUMMED = [
+  'requests',
+  'prompt_tokens',
+  'completion_tokens',
+  'cached_tokens',
+  'cost_nano_usd',
+  'latency_ms_sum',
+  'ttft_count',
+  'ttft_ms_sum',
+] as const;
+
+/**
+ * Stores groups: `add` upserts, adding sums and appending histogram entries to an existing row
+ * (the writer); `replace` inserts rows known to be absent (compaction and rebuild delete first).
+ * SQL texts are compiled once per row count.
+ */
+export class RollupStatements {
+  private readonly texts = new Map<string, string>();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+  ) {}
+
+  private text(mode: 'add' | 'insert', count: number): string {
+    const cacheKey = `${mode}:${count}`;
+    let text = this.texts.get(cacheKey);
+    if (text !== undefined) return text;
+    const sample = Object.fromEntries(ROLLUP_COLUMNS.map((c) => [c, null])) as unknown as UsageRollupsTable;
+    const insert = this.db.insertInto('usage_rollups').values(new Array<UsageRollupsTable>(count).fill(sample));
+    // Histograms are appended (no read back); on SQLite a minute's bytes are merged once they pass
+    // SQLITE_MERGE_AT, so a busy minute (240 batches) stays small instead of spilling to overflow
+    // pages: 2.3 µs per upsert against 5.9 appending only. PostgreSQL copies the row on update
+    // anyway and compaction merges within the hour.
+    const concat = (column: 'latency_hist' | 'ttft_hist') => {
+      const stored = sql.ref(`usage_rollups.${column}`);
+      const added = sql.ref(`excluded.${column}`);
+      return this.dialect === 'sqlite'
+        ? sql<Uint8Array>`case when length(${stored}) < ${sql.lit(SQLITE_MERGE_AT)} then cast(${stored} || ${added} as blob) else zai_hist_merge(${stored}, ${added}) end`
+        : sql<Uint8Array>`${stored} || ${added}`;
+    };
+    text =
+      mode === 'insert'
+        ? insert.compile().sql
+        : insert
+            .onConflict((oc) =>
+              oc.columns(['user_id', 'grain', 'bucket_start', 'series_id']).doUpdateSet((eb) => ({
+                ...Object.fromEntries(SUMMED.map((c) => [c, eb(`usage_rollups.${c}`, '+', eb.ref(`excluded.${c}`))])),
+                latency_hist: concat('latency_hist'),
+                ttft_hist: concat('ttft_hist'),
+              })),
+            )
+            .compile().sql;
+    this.texts.set(cacheKey, text);
+    return text;
+  }
+
+  /** Writes `groups` in INSERTs of at most 64 rows. */
+  async write(
+    trx: Transaction<Database> | Kysely<Database>,
+    mode: 'add' | 'insert',
+    groups: readonly RollupGroup[],
+  ): Promise<void> {
+    let from = 0;
+    for (const size of insertChunks(groups.length)) {
+      const parameters: unknown[] = [];
+      for (let i = from; i < from + size; i++) (groups[i] as RollupGroup).pushParameters(parameters);
+      await trx.executeQuery(CompiledQuery.raw(this.text(mode, size), parameters));
+      from += size;
+    }
+  }
+}
