@@ -25,6 +25,9 @@ import { RedisSpendLedger } from './billing/redis-spend-ledger.js';
 import { migrate, openStore, type Store } from './store/database.js';
 import type { RedisClient } from './store/redis.js';
 import { Metrics } from './usage/metrics.js';
+import { UsageAnalytics } from './usage/analytics/usage-analytics.js';
+import { ensureRollupsBuilt } from './usage/rollup-rebuild.js';
+import { UsageMaintenance } from './usage/usage-maintenance.js';
 import { UsageRecorder } from './usage/usage-recorder.js';
 
 export interface Services {
@@ -36,6 +39,10 @@ export interface Services {
   prices: Prices;
   ledger: SpendLedger;
   usage: UsageRecorder;
+  /** Usage reads of the management API, answered off the gateway's thread. */
+  analytics: UsageAnalytics;
+  /** Compaction of usage rollups and retention of request rows, in the background. */
+  usageMaintenance: UsageMaintenance;
   upstream: UpstreamClient;
   models: ModelLister;
   gateway: GatewayDeps;
@@ -56,6 +63,8 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
   });
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   await migrate(store);
+  const built = await ensureRollupsBuilt(store.db);
+  if (built > 0) logger.info({ rows: built }, 'usage rollups built from the existing request rows');
   // One process: everything in memory. Several replicas: Redis coordinates them; PostgreSQL
   // alone still keeps caps exact (row locks), but caches then rely on their owner's replica.
   let redis: RedisClient | undefined;
@@ -94,6 +103,9 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     onError: (err, rows) =>
       logger.error({ err: err instanceof Error ? err.message : String(err), rows }, 'usage write failed; will retry'),
   });
+  const analytics = new UsageAnalytics({ dialect: store.dialect, sqlitePath: store.sqlitePath, databaseUrl: config.databaseUrl });
+  const usageMaintenance = new UsageMaintenance({ db: store.db, logger, retentionDays: config.usageRetentionDays });
+  usageMaintenance.start();
   const upstream = new UpstreamClient(config.upstream);
   const models = new ModelLister({ providers, upstream, logger });
   const gateway: GatewayDeps = {
@@ -119,6 +131,8 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
     prices,
     ledger,
     usage,
+    analytics,
+    usageMaintenance,
     upstream,
     models,
     gateway,
@@ -135,6 +149,8 @@ export async function createServices(config: Config, logger: Logger): Promise<Se
       }
     },
     async close() {
+      await usageMaintenance.close();
+      await analytics.close();
       await usage.close();
       await upstream.close();
       await bus.close();

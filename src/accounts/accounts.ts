@@ -138,20 +138,13 @@ export class Accounts {
     await db.deleteFrom('sessions').where('expires_at', '<=', Date.now()).execute();
   }
 
-  /** Admin view: every account with its total usage. */
-  async listWithUsage(): Promise<Array<User & { requests: number; cost_nano_usd: number }>> {
-    const { db } = this.options;
-    const users = await db.selectFrom('users').select(['id', 'email', 'role', 'created_at']).orderBy('created_at').execute();
-    const totals = await db
-      .selectFrom('usage')
-      .select((eb) => ['user_id', eb.fn.countAll<number>().as('requests'), eb.fn.sum<number>('cost_nano_usd').as('cost')])
-      .groupBy('user_id')
+  /** Admin view: every account, oldest first (their usage totals come from usage analytics). */
+  async list(): Promise<User[]> {
+    const rows = await this.options.db
+      .selectFrom('users')
+      .select(['id', 'email', 'role', 'created_at'])
+      .orderBy('created_at')
       .execute();
-    const byUser = new Map(totals.map((t) => [t.user_id, t]));
-    return users.map((u) => ({
-      ...toUser(u),
-      requests: Number(byUser.get(u.id)?.requests ?? 0),
-      cost_nano_usd: Number(byUser.get(u.id)?.cost ?? 0),
-    }));
+    return rows.map(toUser);
   }
 }

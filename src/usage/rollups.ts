@@ -51,12 +51,32 @@ export function dimsOf(row: UsageTable): SeriesDims {
 }
 
 /** A map key for a series' dimensions (NUL cannot occur in any of them). */
+export function seriesKey(
+  userId: string,
+  keyId: string,
+  modelRequested: string,
+  modelServed: string,
+  provider: string,
+  endpoint: string,
+  statusClass: number,
+): string {
+  return `${userId}\0${keyId}\0${modelRequested}\0${modelServed}\0${provider}\0${endpoint}\0${statusClass}`;
+}
+
 export function dimsKey(d: SeriesDims): string {
-  return `${d.user_id}\0${d.key_id}\0${d.model_requested}\0${d.model_served}\0${d.provider}\0${d.endpoint}\0${d.status_class}`;
+  return seriesKey(d.user_id, d.key_id, d.model_requested, d.model_served, d.provider, d.endpoint, d.status_class);
 }
 
 export function rowDimsKey(row: UsageTable): string {
-  return `${row.user_id}\0${row.key_id}\0${row.model_requested}\0${row.model_served ?? ''}\0${row.provider ?? ''}\0${row.endpoint}\0${statusClass(row.status)}`;
+  return seriesKey(
+    row.user_id,
+    row.key_id,
+    row.model_requested,
+    row.model_served ?? '',
+    row.provider ?? '',
+    row.endpoint,
+    statusClass(row.status),
+  );
 }
 
 /** Sums of rows (or rollups) of one series in one bucket. */
