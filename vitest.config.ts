@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 const BOTH_STORES = [
   'test/e2e/management.test.ts',
   'test/e2e/usage-analytics.test.ts',
+  'test/e2e/usage-retention-export.test.ts',
   'test/e2e/gateway.test.ts',
   'test/e2e/spend-cap.test.ts',
   'test/e2e/fallback.test.ts',
