@@ -96,11 +96,6 @@ export function addEncoded(into: Float64Array, bytes: Uint8Array | null | undefi
   }
 }
 
-/** Adds one dense histogram into another. */
-export function addDense(into: Float64Array, from: Float64Array): void {
-  for (let b = 0; b < BIN_COUNT; b++) into[b] = (into[b] as number) + (from[b] as number);
-}
-
 export function emptyHistogram(): Float64Array {
   return new Float64Array(BIN_COUNT);
 }

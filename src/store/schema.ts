@@ -102,10 +102,9 @@ export interface UsageSeriesTable {
   status_class: number;
 }
 
-/** Sums of one series over one minute, hour or day (`grain` in ms); see migrations/005-usage-rollups. */
-export interface UsageRollupsTable {
+/** Sums of one series over one minute; see migrations/005-usage-rollups. */
+export interface UsageMinuteRollupsTable {
   user_id: string;
-  grain: number;
   bucket_start: number;
   series_id: number;
   requests: number;
@@ -119,6 +118,14 @@ export interface UsageRollupsTable {
   /** usage/latency-histogram.ts entries. */
   latency_hist: Uint8Array;
   ttft_hist: Uint8Array;
+}
+
+/** Every series of an account over one hour or day (`grain` in ms), packed: usage/rollup-pack.ts. */
+export interface UsageRollupPacksTable {
+  user_id: string;
+  grain: number;
+  bucket_start: number;
+  body: Uint8Array;
 }
 
 export interface UsageRollupProgressTable {
@@ -159,7 +166,8 @@ export interface Database {
   prices: PricesTable;
   usage: UsageTable;
   usage_series: UsageSeriesTable;
-  usage_rollups: UsageRollupsTable;
+  usage_minute_rollups: UsageMinuteRollupsTable;
+  usage_rollup_packs: UsageRollupPacksTable;
   usage_rollup_progress: UsageRollupProgressTable;
   usage_rollup_state: UsageRollupStateTable;
   spend_reservations: SpendReservationsTable;

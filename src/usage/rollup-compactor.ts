@@ -1,11 +1,12 @@
 /**
- * Compaction: an account's minute rollups of a finished hour are summed into hour rollups, and an
- * hour that completes a UTC day sums the day's hours into day rollups, so a month's summary reads
- * about thirty rows per series instead of forty thousand. Each step (one hour of one account) is
- * its own short transaction: on SQLite it runs on the writer's connection between usage batches.
+ * Compaction: an account's minute rollups of a finished hour are summed into the hour's pack, and
+ * an hour that completes a UTC day sums the day's hour packs into a day pack (rollup-pack.ts), so a
+ * month's summary reads about thirty rows instead of one per series and minute. Each step (one
+ * hour of one account) is its own short transaction: on SQLite it runs on the writer's connection
+ * between usage batches.
  *
  * `usage_rollup_progress.compacted_until` (hour-aligned) says how far an account is compacted:
- * hours before it have hour rows, whole days before it day rows. Hours are compacted
+ * hours before it have hour packs, whole days before it day packs. Hours are compacted
  * COMPACTION_GRACE_MS after they end; a row that still arrives for an earlier hour is added to its
  * hour and day by the writer (rollup-writer.ts).
  */
@@ -14,7 +15,8 @@ import { dialectOf, type Dialect } from '../store/database.js';
 import type { Database } from '../store/schema.js';
 import { compactedUntil } from './rollup-writer.js';
 import { lockRollups } from './rollup-lock.js';
-import { COMPACTION_GRACE_MS, DAY, HOUR, MINUTE, RollupGroup, RollupStatements, floorTo, type Grain } from './rollups.js';
+import { unpackInto, writePack } from './rollup-pack.js';
+import { COMPACTION_GRACE_MS, DAY, HOUR, RollupGroup, floorTo } from './rollups.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -38,11 +40,9 @@ export function compactionLimit(now: number): number {
 
 export class RollupCompactor {
   private readonly dialect: Dialect;
-  private readonly statements: RollupStatements;
 
   constructor(private readonly db: Kysely<Database>) {
     this.dialect = dialectOf(db);
-    this.statements = new RollupStatements(db, this.dialect);
   }
 
   /** Accounts that have any usage. */
@@ -61,10 +61,9 @@ export class RollupCompactor {
       const from = (await compactedUntil(trx, [userId])).get(userId) ?? 0;
       if (from >= limit) return false;
       const next = await trx
-        .selectFrom('usage_rollups')
+        .selectFrom('usage_minute_rollups')
         .select((eb) => eb.fn.min('bucket_start').as('first'))
         .where('user_id', '=', userId)
-        .where('grain', '=', MINUTE)
         .where('bucket_start', '>=', from)
         .where('bucket_start', '<', limit)
         .executeTakeFirst();
@@ -73,29 +72,22 @@ export class RollupCompactor {
       // Hours without minutes up to `hour`: nothing to sum, but a day they end holds compacted hours.
       if (from % DAY !== 0) {
         const dayEnd = floorTo(from, DAY) + DAY;
-        if (dayEnd <= hour) await this.sum(trx, userId, HOUR, DAY, dayEnd - DAY);
+        if (dayEnd <= hour) await this.compactDay(trx, userId, dayEnd - DAY);
       }
       let until = hour;
       if (first !== undefined) {
-        await this.sum(trx, userId, MINUTE, HOUR, hour);
+        await this.compactHour(trx, userId, hour);
         until = hour + HOUR;
-        if (until % DAY === 0) await this.sum(trx, userId, HOUR, DAY, until - DAY);
+        if (until % DAY === 0) await this.compactDay(trx, userId, until - DAY);
       }
       await setProgress(trx, userId, until);
       return first !== undefined;
     });
   }
 
-  /** Replaces the `to` rollups of the bucket at `start` by the sum of its `from` rollups. */
-  private async sum(trx: Transaction<Database>, userId: string, from: Grain, to: Grain, start: number): Promise<void> {
-    await trx
-      .deleteFrom('usage_rollups')
-      .where('user_id', '=', userId)
-      .where('grain', '=', to)
-      .where('bucket_start', '=', start)
-      .execute();
+  private async compactHour(trx: Transaction<Database>, userId: string, hour: number): Promise<void> {
     const rows = await trx
-      .selectFrom('usage_rollups')
+      .selectFrom('usage_minute_rollups')
       .select([
         'series_id',
         'requests',
@@ -110,16 +102,29 @@ export class RollupCompactor {
         'ttft_hist',
       ])
       .where('user_id', '=', userId)
-      .where('grain', '=', from)
-      .where('bucket_start', '>=', start)
-      .where('bucket_start', '<', start + to)
+      .where('bucket_start', '>=', hour)
+      .where('bucket_start', '<', hour + HOUR)
       .execute();
     const groups = new Map<number, RollupGroup>();
     for (const row of rows) {
       let g = groups.get(row.series_id);
-      if (g === undefined) groups.set(row.series_id, (g = new RollupGroup(userId, to, start, row.series_id)));
+      if (g === undefined) groups.set(row.series_id, (g = new RollupGroup(userId, hour, row.series_id)));
       g.addRollup(row);
     }
-    await this.statements.write(trx, 'insert', [...groups.values()]);
+    await writePack(trx, userId, HOUR, hour, groups.values());
+  }
+
+  private async compactDay(trx: Transaction<Database>, userId: string, day: number): Promise<void> {
+    const packs = await trx
+      .selectFrom('usage_rollup_packs')
+      .select('body')
+      .where('user_id', '=', userId)
+      .where('grain', '=', HOUR)
+      .where('bucket_start', '>=', day)
+      .where('bucket_start', '<', day + DAY)
+      .execute();
+    const groups = new Map<number, RollupGroup>();
+    for (const { body } of packs) unpackInto(groups, body, userId, day);
+    await writePack(trx, userId, DAY, day, groups.values());
   }
 }

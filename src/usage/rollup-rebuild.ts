@@ -10,8 +10,9 @@ import { dialectOf } from '../store/database.js';
 import type { Database, UsageTable } from '../store/schema.js';
 import { RollupCompactor, compactionLimit, inTransaction, setProgress } from './rollup-compactor.js';
 import { lockRollups } from './rollup-lock.js';
+import { writePack } from './rollup-pack.js';
 import { compactedUntil, ensureSeries, GroupIndex } from './rollup-writer.js';
-import { DAY, HOUR, MINUTE, RollupStatements, dimsOf, floorTo, rowDimsKey, type SeriesDims } from './rollups.js';
+import { DAY, HOUR, MINUTE, MinuteStatements, RollupGroup, dimsOf, floorTo, rowDimsKey, type SeriesDims } from './rollups.js';
 
 export interface RebuildOptions {
   /** Rebuild from the first whole UTC day at or after this time (default: the oldest row's day). */
@@ -35,7 +36,7 @@ async function accounts(db: Kysely<Database>): Promise<string[]> {
 export async function rebuildRollups(db: Kysely<Database>, options: RebuildOptions = {}): Promise<RebuildResult> {
   const now = options.now ?? Date.now();
   const dialect = dialectOf(db);
-  const statements = new RollupStatements(db, dialect);
+  const statements = new MinuteStatements(db, dialect);
   const compactor = new RollupCompactor(db);
   const limit = compactionLimit(now);
   const users = await accounts(db);
@@ -67,9 +68,14 @@ export async function rebuildRollups(db: Kysely<Database>, options: RebuildOptio
       const progress = await compactedUntil(trx, users);
       for (const user of users) {
         await trx
-          .deleteFrom('usage_rollups')
+          .deleteFrom('usage_minute_rollups')
           .where('user_id', '=', user)
-          .where('grain', 'in', [MINUTE, HOUR, DAY])
+          .where('bucket_start', '>=', day)
+          .where('bucket_start', '<', dayEnd)
+          .execute();
+        await trx
+          .deleteFrom('usage_rollup_packs')
+          .where('user_id', '=', user)
           .where('bucket_start', '>=', day)
           .where('bucket_start', '<', dayEnd)
           .execute();
@@ -87,15 +93,29 @@ export async function rebuildRollups(db: Kysely<Database>, options: RebuildOptio
         // Hours before the account's progress must have hour rows (it may be ahead of `limit`).
         const before = progress.get(user) ?? 0;
         const closed = Math.max(limit, before);
-        const index = new GroupIndex();
+        const minutes = new GroupIndex();
+        const hours = new GroupIndex();
+        const whole = new Map<number, RollupGroup>();
         for (const row of rows) {
           const seriesId = ids.get(rowDimsKey(row)) as number;
           const minute = floorTo(row.created_at, MINUTE);
-          index.group(user, MINUTE, minute, seriesId).addRow(row);
-          if (minute < closed) index.group(user, HOUR, floorTo(minute, HOUR), seriesId).addRow(row);
-          if (dayEnd <= closed) index.group(user, DAY, day, seriesId).addRow(row);
+          minutes.group(user, minute, seriesId).addRow(row);
+          if (minute < closed) hours.group(user, floorTo(minute, HOUR), seriesId).addRow(row);
+          if (dayEnd <= closed) {
+            let g = whole.get(seriesId);
+            if (g === undefined) whole.set(seriesId, (g = new RollupGroup(user, day, seriesId)));
+            g.addRow(row);
+          }
         }
-        await statements.write(trx, 'insert', index.groups);
+        await statements.write(trx, 'insert', minutes.groups);
+        const byHour = new Map<number, RollupGroup[]>();
+        for (const g of hours.groups) {
+          const list = byHour.get(g.bucket);
+          if (list === undefined) byHour.set(g.bucket, [g]);
+          else list.push(g);
+        }
+        for (const [hour, groups] of byHour) await writePack(trx, user, HOUR, hour, groups);
+        if (whole.size > 0) await writePack(trx, user, DAY, day, whole.values());
         const until = Math.max(before, Math.min(dayEnd, limit));
         if (until !== before) await setProgress(trx, user, until);
       }

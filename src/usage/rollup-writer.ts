@@ -3,7 +3,8 @@
  * summed per series and minute and added to the minute rollups (one multi-row upsert; histograms
  * are appended, not merged, so no row is read back). Hours and days are compacted later from the
  * minutes (rollup-compactor.ts); a row older than its account's compaction progress — a batch
- * retried after the database was down — is also added to its hour and day.
+ * retried after the database was down — is also added to its hour and day packs (read, added to,
+ * written back: rare, so under the exclusive rollup lock).
  *
  * Series ids are cached in memory; a batch asks the database only for series it has not seen.
  */
@@ -11,18 +12,18 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Dialect } from '../store/database.js';
 import type { Database, UsageTable } from '../store/schema.js';
 import { lockRollups } from './rollup-lock.js';
+import { readPack, unpackInto, writePack } from './rollup-pack.js';
 import {
   COMPACTION_GRACE_MS,
   DAY,
   HOUR,
   MINUTE,
+  MinuteStatements,
   RollupGroup,
-  RollupStatements,
   dimsKey,
   dimsOf,
   floorTo,
   rowDimsKey,
-  type Grain,
   type SeriesDims,
 } from './rollups.js';
 
@@ -77,19 +78,17 @@ export async function compactedUntil(
   return new Map(rows.map((r) => [r.user_id, Number(r.compacted_until)]));
 }
 
-/** Sums rows into groups by grain, bucket and series. */
+/** Sums rows into groups by bucket and series. */
 export class GroupIndex {
   readonly groups: RollupGroup[] = [];
   private readonly index = new Map<number, Map<number, RollupGroup>>();
 
-  group(userId: string, grain: Grain, bucket: number, seriesId: number): RollupGroup {
-    // Bucket starts are whole milliseconds far below 2^51: room for the grain in the low bits.
-    const slot = bucket * 4 + (grain === MINUTE ? 1 : grain === HOUR ? 2 : 3);
-    let bySeries = this.index.get(slot);
-    if (bySeries === undefined) this.index.set(slot, (bySeries = new Map()));
+  group(userId: string, bucket: number, seriesId: number): RollupGroup {
+    let bySeries = this.index.get(bucket);
+    if (bySeries === undefined) this.index.set(bucket, (bySeries = new Map()));
     let g = bySeries.get(seriesId);
     if (g === undefined) {
-      g = new RollupGroup(userId, grain, bucket, seriesId);
+      g = new RollupGroup(userId, bucket, seriesId);
       bySeries.set(seriesId, g);
       this.groups.push(g);
     }
@@ -97,32 +96,63 @@ export class GroupIndex {
   }
 }
 
+/** Adds rows to the packs of their hours (and days, when whole) before `until` (late rows). */
+async function addToPacks(
+  trx: Transaction<Database>,
+  userId: string,
+  rows: Array<[UsageTable, number]>,
+  until: number,
+): Promise<void> {
+  for (const grain of [HOUR, DAY] as const) {
+    const byBucket = new Map<number, Array<[UsageTable, number]>>();
+    for (const entry of rows) {
+      const bucket = floorTo(entry[0].created_at, grain);
+      if (bucket + grain > until && grain === DAY) continue;
+      const list = byBucket.get(bucket);
+      if (list === undefined) byBucket.set(bucket, [entry]);
+      else list.push(entry);
+    }
+    for (const [bucket, list] of byBucket) {
+      const groups = new Map<number, RollupGroup>();
+      const body = await readPack(trx, userId, grain, bucket);
+      if (body !== undefined) unpackInto(groups, body, userId, bucket);
+      for (const [row, seriesId] of list) {
+        let g = groups.get(seriesId);
+        if (g === undefined) groups.set(seriesId, (g = new RollupGroup(userId, bucket, seriesId)));
+        g.addRow(row);
+      }
+      await writePack(trx, userId, grain, bucket, groups.values());
+    }
+  }
+}
+
 export class RollupWriter {
   private readonly series = new Map<string, number>();
   private pending: Map<string, number> | undefined;
-  private readonly statements: RollupStatements;
+  private readonly statements: MinuteStatements;
 
   constructor(
     db: Kysely<Database>,
     private readonly dialect: Dialect,
   ) {
-    this.statements = new RollupStatements(db, dialect);
+    this.statements = new MinuteStatements(db, dialect);
   }
 
   /** Adds `rows` to the rollups inside the batch's transaction. Call committed() or failed() after it. */
   async write(trx: Transaction<Database>, rows: readonly UsageTable[], now = Date.now()): Promise<void> {
-    await lockRollups(trx, this.dialect, 'shared');
+    const lateBefore = now - LATE_MARGIN_MS;
+    let lateUsers: Set<string> | undefined;
+    for (const row of rows) if (row.created_at < lateBefore) (lateUsers ??= new Set()).add(row.user_id);
+    // Rows that may belong to compacted hours rewrite packs: one such writer at a time.
+    await lockRollups(trx, this.dialect, lateUsers === undefined ? 'shared' : 'exclusive');
     const ids = new Array<number>(rows.length);
     let missing: Map<string, SeriesDims> | undefined;
-    let lateUsers: Set<string> | undefined;
-    const lateBefore = now - LATE_MARGIN_MS;
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i] as UsageTable;
       const key = rowDimsKey(row);
       const id = this.series.get(key);
       if (id === undefined) (missing ??= new Map()).set(key, dimsOf(row));
       else ids[i] = id;
-      if (row.created_at < lateBefore) (lateUsers ??= new Set()).add(row.user_id);
     }
     if (missing !== undefined) {
       const fresh = await ensureSeries(trx, missing);
@@ -131,22 +161,25 @@ export class RollupWriter {
       }
       this.pending = fresh;
     }
-    const progress = lateUsers === undefined ? undefined : await compactedUntil(trx, [...lateUsers]);
 
     const index = new GroupIndex();
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i] as UsageTable;
-      const seriesId = ids[i] as number;
-      const minute = floorTo(row.created_at, MINUTE);
-      index.group(row.user_id, MINUTE, minute, seriesId).addRow(row);
-      const until = progress?.get(row.user_id) ?? 0;
-      if (minute < until) {
-        index.group(row.user_id, HOUR, floorTo(minute, HOUR), seriesId).addRow(row);
-        const day = floorTo(minute, DAY);
-        if (day + DAY <= until) index.group(row.user_id, DAY, day, seriesId).addRow(row);
-      }
+      index.group(row.user_id, floorTo(row.created_at, MINUTE), ids[i] as number).addRow(row);
     }
     await this.statements.write(trx, 'add', index.groups);
+
+    if (lateUsers === undefined) return;
+    const progress = await compactedUntil(trx, [...lateUsers]);
+    const late = new Map<string, Array<[UsageTable, number]>>();
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i] as UsageTable;
+      if (floorTo(row.created_at, MINUTE) >= (progress.get(row.user_id) ?? 0)) continue;
+      const list = late.get(row.user_id);
+      if (list === undefined) late.set(row.user_id, [[row, ids[i] as number]]);
+      else list.push([row, ids[i] as number]);
+    }
+    for (const [userId, list] of late) await addToPacks(trx, userId, list, progress.get(userId) ?? 0);
   }
 
   /** The batch's transaction committed: series it created are cached. */

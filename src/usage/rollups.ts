@@ -1,13 +1,14 @@
 /**
  * What the rollup writer, compactor and rebuild share: grains, series dimensions, a group of rows
- * being summed, and the statements that store groups (cached SQL per row count, like the usage
- * INSERT). A rollup row sums one series (account, key, model requested and served, provider,
- * endpoint, status class) over one UTC-aligned minute, hour or day.
+ * being summed, and the statements that store minute rollups (cached SQL per row count, like the
+ * usage INSERT). A group sums one series (account, key, model requested and served, provider,
+ * endpoint, status class) over one UTC-aligned minute, hour or day; minutes are stored a row per
+ * series, hours and days a row per account (rollup-pack.ts).
  */
 import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
 import type { Dialect } from '../store/database.js';
-import type { Database, UsageEndpoint, UsageRollupsTable, UsageTable } from '../store/schema.js';
-import { addDense, addEncoded, binOf, emptyHistogram, encodeDense, encodeEntries } from '../store/latency-histogram.js';
+import type { Database, UsageEndpoint, UsageMinuteRollupsTable, UsageTable } from '../store/schema.js';
+import { addEncoded, binOf, emptyHistogram, encodeDense, encodeEntries } from '../store/latency-histogram.js';
 import { insertChunks } from './insert-chunks.js';
 
 export const MINUTE = 60_000;
@@ -99,7 +100,6 @@ export class RollupGroup {
 
   constructor(
     readonly userId: string,
-    readonly grain: Grain,
     readonly bucket: number,
     readonly seriesId: number,
   ) {}
@@ -111,16 +111,35 @@ export class RollupGroup {
     this.cached += row.cached_tokens;
     this.cost += row.cost_nano_usd;
     this.latencySum += row.latency_ms;
-    addBin(this.latBins, this.latCounts, binOf(row.latency_ms));
+    const lat = binOf(row.latency_ms);
+    if (this.latDense === undefined) addBin(this.latBins, this.latCounts, lat);
+    else this.latDense[lat] = (this.latDense[lat] as number) + 1;
     if (row.ttft_ms !== null) {
       this.ttftCount += 1;
       this.ttftSum += row.ttft_ms;
-      addBin(this.ttftBins, this.ttftCounts, binOf(row.ttft_ms));
+      const ttft = binOf(row.ttft_ms);
+      if (this.ttftDense === undefined) addBin(this.ttftBins, this.ttftCounts, ttft);
+      else this.ttftDense[ttft] = (this.ttftDense[ttft] as number) + 1;
     }
   }
 
-  /** Adds a stored rollup row (compaction). */
-  addRollup(r: Pick<UsageRollupsTable, RollupSums>): void {
+  /** Switches to dense histograms (to merge many), keeping the bins added so far. */
+  private dense(): [Float64Array, Float64Array] {
+    if (this.latDense === undefined || this.ttftDense === undefined) {
+      const lat = (this.latDense = emptyHistogram());
+      const ttft = (this.ttftDense = emptyHistogram());
+      this.latBins.forEach((bin, i) => (lat[bin] = (lat[bin] as number) + (this.latCounts[i] as number)));
+      this.ttftBins.forEach((bin, i) => (ttft[bin] = (ttft[bin] as number) + (this.ttftCounts[i] as number)));
+      this.latBins = [];
+      this.latCounts = [];
+      this.ttftBins = [];
+      this.ttftCounts = [];
+    }
+    return [this.latDense, this.ttftDense];
+  }
+
+  /** Adds a stored minute rollup, or a series of a pack (compaction, late rows). */
+  addRollup(r: Pick<UsageMinuteRollupsTable, RollupSums>): void {
     this.requests += r.requests;
     this.prompt += r.prompt_tokens;
     this.completion += r.completion_tokens;
@@ -129,37 +148,22 @@ export class RollupGroup {
     this.latencySum += r.latency_ms_sum;
     this.ttftCount += r.ttft_count;
     this.ttftSum += r.ttft_ms_sum;
-    addEncoded((this.latDense ??= emptyHistogram()), r.latency_hist);
-    addEncoded((this.ttftDense ??= emptyHistogram()), r.ttft_hist);
+    const [lat, ttft] = this.dense();
+    addEncoded(lat, r.latency_hist);
+    addEncoded(ttft, r.ttft_hist);
+  }
+  latencyBytes(): Buffer {
+    return this.latDense ? encodeDense(this.latDense) : encodeEntries(this.latBins, this.latCounts, this.latBins.length);
   }
 
-  /** Adds another group's sums (rebuild: minutes into hours and days). */
-  addGroup(g: RollupGroup): void {
-    this.requests += g.requests;
-    this.prompt += g.prompt;
-    this.completion += g.completion;
-    this.cached += g.cached;
-    this.cost += g.cost;
-    this.latencySum += g.latencySum;
-    this.ttftCount += g.ttftCount;
-    this.ttftSum += g.ttftSum;
-    g.addHistogramsTo((this.latDense ??= emptyHistogram()), (this.ttftDense ??= emptyHistogram()));
+  ttftBytes(): Buffer {
+    return this.ttftDense ? encodeDense(this.ttftDense) : encodeEntries(this.ttftBins, this.ttftCounts, this.ttftBins.length);
   }
 
-  private addHistogramsTo(lat: Float64Array, ttft: Float64Array): void {
-    for (let i = 0; i < this.latBins.length; i++)
-      lat[this.latBins[i] as number] = (lat[this.latBins[i] as number] as number) + (this.latCounts[i] as number);
-    for (let i = 0; i < this.ttftBins.length; i++)
-      ttft[this.ttftBins[i] as number] = (ttft[this.ttftBins[i] as number] as number) + (this.ttftCounts[i] as number);
-    if (this.latDense !== undefined) addDense(lat, this.latDense);
-    if (this.ttftDense !== undefined) addDense(ttft, this.ttftDense);
-  }
-
-  /** Parameters in ROLLUP_COLUMNS order. */
+  /** Parameters in MINUTE_COLUMNS order. */
   pushParameters(out: unknown[]): void {
     out.push(
       this.userId,
-      this.grain,
       this.bucket,
       this.seriesId,
       this.requests,
@@ -170,8 +174,8 @@ export class RollupGroup {
       this.latencySum,
       this.ttftCount,
       this.ttftSum,
-      this.latDense ? encodeDense(this.latDense) : encodeEntries(this.latBins, this.latCounts, this.latBins.length),
-      this.ttftDense ? encodeDense(this.ttftDense) : encodeEntries(this.ttftBins, this.ttftCounts, this.ttftBins.length),
+      this.latencyBytes(),
+      this.ttftBytes(),
     );
   }
 }
@@ -199,10 +203,9 @@ function addBin(bins: number[], counts: number[], bin: number): void {
   }
 }
 
-/** Every column of a rollup row, in the order of RollupGroup.pushParameters. */
-export const ROLLUP_COLUMNS = [
+/** Every column of a minute rollup, in the order of RollupGroup.pushParameters. */
+export const MINUTE_COLUMNS = [
   'user_id',
-  'grain',
   'bucket_start',
   'series_id',
   'requests',
@@ -215,9 +218,9 @@ export const ROLLUP_COLUMNS = [
   'ttft_ms_sum',
   'latency_hist',
   'ttft_hist',
-] as const satisfies ReadonlyArray<keyof UsageRollupsTable>;
+] as const satisfies ReadonlyArray<keyof UsageMinuteRollupsTable>;
 
-type MissingColumn = Exclude<keyof UsageRollupsTable, (typeof ROLLUP_COLUMNS)[number]>;
+type MissingColumn = Exclude<keyof UsageMinuteRollupsTable, (typeof MINUTE_COLUMNS)[number]>;
 const allColumnsListed: MissingColumn extends never ? true : never = true;
 void allColumnsListed;
 
@@ -235,11 +238,11 @@ const SUMMED = [
 ] as const;
 
 /**
- * Stores groups: `add` upserts, adding sums and appending histogram entries to an existing row
- * (the writer); `replace` inserts rows known to be absent (compaction and rebuild delete first).
- * SQL texts are compiled once per row count.
+ * Stores minute groups: `add` upserts, adding sums and appending histogram entries to an existing
+ * row (the writer); `insert` inserts rows known to be absent (the rebuild deletes first). SQL texts
+ * are compiled once per row count.
  */
-export class RollupStatements {
+export class MinuteStatements {
   private readonly texts = new Map<string, string>();
 
   constructor(
@@ -251,14 +254,14 @@ export class RollupStatements {
     const cacheKey = `${mode}:${count}`;
     let text = this.texts.get(cacheKey);
     if (text !== undefined) return text;
-    const sample = Object.fromEntries(ROLLUP_COLUMNS.map((c) => [c, null])) as unknown as UsageRollupsTable;
-    const insert = this.db.insertInto('usage_rollups').values(new Array<UsageRollupsTable>(count).fill(sample));
+    const sample = Object.fromEntries(MINUTE_COLUMNS.map((c) => [c, null])) as unknown as UsageMinuteRollupsTable;
+    const insert = this.db.insertInto('usage_minute_rollups').values(new Array<UsageMinuteRollupsTable>(count).fill(sample));
     // Histograms are appended (no read back); on SQLite a minute's bytes are merged once they pass
     // SQLITE_MERGE_AT, so a busy minute (240 batches) stays small instead of spilling to overflow
     // pages: 2.3 µs per upsert against 5.9 appending only. PostgreSQL copies the row on update
     // anyway and compaction merges within the hour.
     const concat = (column: 'latency_hist' | 'ttft_hist') => {
-      const stored = sql.ref(`usage_rollups.${column}`);
+      const stored = sql.ref(`usage_minute_rollups.${column}`);
       const added = sql.ref(`excluded.${column}`);
       return this.dialect === 'sqlite'
         ? sql<Uint8Array>`case when length(${stored}) < ${sql.lit(SQLITE_MERGE_AT)} then cast(${stored} || ${added} as blob) else zai_hist_merge(${stored}, ${added}) end`
@@ -269,8 +272,8 @@ export class RollupStatements {
         ? insert.compile().sql
         : insert
             .onConflict((oc) =>
-              oc.columns(['user_id', 'grain', 'bucket_start', 'series_id']).doUpdateSet((eb) => ({
-                ...Object.fromEntries(SUMMED.map((c) => [c, eb(`usage_rollups.${c}`, '+', eb.ref(`excluded.${c}`))])),
+              oc.columns(['user_id', 'bucket_start', 'series_id']).doUpdateSet((eb) => ({
+                ...Object.fromEntries(SUMMED.map((c) => [c, eb(`usage_minute_rollups.${c}`, '+', eb.ref(`excluded.${c}`))])),
                 latency_hist: concat('latency_hist'),
                 ttft_hist: concat('ttft_hist'),
               })),

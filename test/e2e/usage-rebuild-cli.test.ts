@@ -53,14 +53,22 @@ describe('zai usage rebuild-rollups', () => {
     await server.server.services.usageMaintenance.runOnce();
     const before = await api.get<Summary>(`/api/usage/summary?${period}`);
     expect(before.body.totals.requests).toBe(2000);
-    // Damage: one day's rollups lost, another's doubled.
+    // Damage: a day's hours and minutes lost, minutes doubled, older days' packs emptied.
     const db = server.server.services.store.db;
+    for (const table of ['usage_rollup_packs', 'usage_minute_rollups'] as const)
+      await db
+        .deleteFrom(table)
+        .where('bucket_start', '>=', now - 3 * DAY)
+        .where('bucket_start', '<', now - 2 * DAY)
+        .execute();
+    await db.updateTable('usage_minute_rollups').set({ requests: 2 }).where('requests', '=', 1).execute();
     await db
-      .deleteFrom('usage_rollups')
-      .where('bucket_start', '>=', now - 3 * DAY)
-      .where('bucket_start', '<', now - 2 * DAY)
+      .updateTable('usage_rollup_packs')
+      .set({ body: Buffer.alloc(0) })
+      .where('bucket_start', '<', now - 4 * DAY)
       .execute();
-    await db.updateTable('usage_rollups').set({ requests: 2 }).where('requests', '=', 1).execute();
+    const damaged = await api.get<Summary>(`/api/usage/summary?${period}`);
+    expect(damaged.body.totals.requests).not.toBe(2000);
     await server.close();
 
     const bad = await zai(['usage', 'rebuild-rollups', '--since', 'last week'], dir);
@@ -77,7 +85,8 @@ describe('zai usage rebuild-rollups', () => {
     expect((await again.get<Summary>(`/api/usage/summary?${period}`)).body).toEqual(before.body);
 
     // A database from before the rollups: rows only. The next start builds them.
-    await server.server.services.store.db.deleteFrom('usage_rollups').execute();
+    await server.server.services.store.db.deleteFrom('usage_minute_rollups').execute();
+    await server.server.services.store.db.deleteFrom('usage_rollup_packs').execute();
     await server.server.services.store.db.deleteFrom('usage_rollup_progress').execute();
     await server.server.services.store.db.deleteFrom('usage_rollup_state').execute();
     await server.close();

@@ -3,8 +3,11 @@
  *
  * - `usage_series`: one row per distinct (account, key, model requested, model served, provider,
  *   endpoint, status class); rollups refer to it by a small integer id. Absent values are ''.
- * - `usage_rollups`: per series and minute (written with the request rows), hour and day (compacted
- *   from the minutes): request count, token and cost sums, latency and TTFT sums and histograms.
+ * - `usage_minute_rollups`: per series and minute, written with the request rows: request count,
+ *   token and cost sums, latency and TTFT sums and histograms.
+ * - `usage_rollup_packs`: per account and hour or day, compacted from the minutes: the same sums of
+ *   every series of the account, packed into one value (usage/rollup-pack.ts), so a month is read
+ *   as thirty rows whatever the number of series.
  * - `usage_rollup_progress`: per account, the time before which hours and days are compacted.
  * - `usage_rollup_state`: `built`, set once rollups cover every request row (see usage/rollup-rebuild).
  */
@@ -35,10 +38,9 @@ export const usageRollups: Migration = {
       ])
       .execute();
 
-    const rollups = db.schema
-      .createTable('usage_rollups')
+    const minutes = db.schema
+      .createTable('usage_minute_rollups')
       .addColumn('user_id', 'text', (c) => c.notNull())
-      .addColumn('grain', 'integer', (c) => c.notNull())
       .addColumn('bucket_start', 'bigint', (c) => c.notNull())
       .addColumn('series_id', 'integer', (c) => c.notNull())
       .addColumn('requests', 'bigint', (c) => c.notNull())
@@ -51,9 +53,18 @@ export const usageRollups: Migration = {
       .addColumn('ttft_ms_sum', 'bigint', (c) => c.notNull())
       .addColumn('latency_hist', sql.raw(blob), (c) => c.notNull())
       .addColumn('ttft_hist', sql.raw(blob), (c) => c.notNull())
-      .addPrimaryKeyConstraint('usage_rollups_pk', ['user_id', 'grain', 'bucket_start', 'series_id']);
+      .addPrimaryKeyConstraint('usage_minute_rollups_pk', ['user_id', 'bucket_start', 'series_id']);
     // SQLite: the table is its primary key's B-tree, so a period's rows are read in one range.
-    await (postgres ? rollups : rollups.modifyEnd(sql`without rowid`)).execute();
+    await (postgres ? minutes : minutes.modifyEnd(sql`without rowid`)).execute();
+
+    await db.schema
+      .createTable('usage_rollup_packs')
+      .addColumn('user_id', 'text', (c) => c.notNull())
+      .addColumn('grain', 'integer', (c) => c.notNull())
+      .addColumn('bucket_start', 'bigint', (c) => c.notNull())
+      .addColumn('body', sql.raw(blob), (c) => c.notNull())
+      .addPrimaryKeyConstraint('usage_rollup_packs_pk', ['user_id', 'grain', 'bucket_start'])
+      .execute();
 
     await db.schema
       .createTable('usage_rollup_progress')
@@ -68,7 +79,13 @@ export const usageRollups: Migration = {
       .execute();
   },
   async down(db: Kysely<unknown>): Promise<void> {
-    for (const table of ['usage_rollup_state', 'usage_rollup_progress', 'usage_rollups', 'usage_series']) {
+    for (const table of [
+      'usage_rollup_state',
+      'usage_rollup_progress',
+      'usage_rollup_packs',
+      'usage_minute_rollups',
+      'usage_series',
+    ]) {
       await db.schema.dropTable(table).execute();
     }
   },

@@ -1,11 +1,13 @@
 /**
  * The usage summary of one account over a period: totals, a time series, breakdowns by model,
- * key, provider and endpoint, and latency / TTFT percentiles — summed from rollups and, for the
- * partial minutes at the period's ends, from request rows (summary-plan.ts), in one snapshot.
- * Sums are exact; percentiles are exact to their histogram bin (store/latency-histogram.ts).
+ * key, provider and endpoint, and latency / TTFT percentiles — summed from day and hour packs,
+ * minute rollups and, for the partial minutes at the period's ends, request rows
+ * (summary-plan.ts), in one snapshot. Sums are exact; percentiles are exact to their histogram bin
+ * (store/latency-histogram.ts).
  */
 import { BIN_COUNT, binOf, emptyHistogram, percentiles, type Percentile } from '../../store/latency-histogram.js';
-import { DAY, seriesKey, statusClass, type Grain } from '../rollups.js';
+import { PackCursor } from '../rollup-pack.js';
+import { DAY, MINUTE, seriesKey, statusClass } from '../rollups.js';
 import { planPeriod } from './summary-plan.js';
 import { filterRows, seriesMatches, type SeriesInfo, type UsageFilter } from './usage-params.js';
 import type { Row, RunQuery, UsageReader } from './usage-reader.js';
@@ -146,15 +148,17 @@ class Acc {
   }
 }
 
-/** Adds histogram entries (latency-histogram.ts) into up to three dense arrays in one pass. */
+/** Adds the histogram entries in bytes[from, to) into up to three dense arrays in one pass. */
 function addEntries(
   bytes: Uint8Array,
+  from: number,
+  to: number,
   a: Float64Array | undefined,
   b: Float64Array | undefined,
   c: Float64Array | undefined,
 ): void {
-  const n = bytes.length;
-  let at = 0;
+  const n = to;
+  let at = from;
   while (at + 2 < n) {
     const bin = (bytes[at] as number) | ((bytes[at + 1] as number) << 8);
     at += 2;
@@ -233,8 +237,21 @@ export async function summarize(reader: UsageReader, run: RunQuery, req: Summary
   const ids = filtered && byId.size <= 500 ? [...byId.keys()] : undefined;
   if (!filtered || byId.size > 0) {
     for (const range of plan.rollups) {
-      const rows = await run(rollupQuery(reader, userId, range.grain, range.from, range.to, ids, withPercentiles));
-      for (const r of rows) addRollup(r, byId, bucketOf, totals, withPercentiles);
+      if (range.grain === MINUTE) {
+        const rows = await run(minuteQuery(reader, userId, range.from, range.to, ids, withPercentiles));
+        for (const r of rows) addMinute(r, byId, bucketOf, totals, withPercentiles);
+      } else {
+        const packs = await run(
+          reader.q
+            .selectFrom('usage_rollup_packs')
+            .select(['bucket_start', 'body'])
+            .where('user_id', '=', userId)
+            .where('grain', '=', range.grain)
+            .where('bucket_start', '>=', range.from)
+            .where('bucket_start', '<', range.to),
+        );
+        for (const [start, body] of packs) addPack(body as Uint8Array, bucketOf(Number(start)), byId, totals, withPercentiles);
+      }
     }
   }
   for (const range of plan.raw) {
@@ -300,17 +317,16 @@ export async function summarize(reader: UsageReader, run: RunQuery, req: Summary
   };
 }
 
-function rollupQuery(
+function minuteQuery(
   reader: UsageReader,
   userId: string,
-  grain: Grain,
   from: number,
   to: number,
   ids: number[] | undefined,
   withHistograms: boolean,
 ) {
   let q = reader.q
-    .selectFrom('usage_rollups')
+    .selectFrom('usage_minute_rollups')
     .select([
       'bucket_start',
       'series_id',
@@ -324,14 +340,36 @@ function rollupQuery(
       'ttft_ms_sum',
     ])
     .where('user_id', '=', userId)
-    .where('grain', '=', grain)
     .where('bucket_start', '>=', from)
     .where('bucket_start', '<', to);
   if (ids !== undefined) q = q.where('series_id', 'in', ids);
   return withHistograms ? q.select(['latency_hist', 'ttft_hist']) : q;
 }
 
-function addRollup(
+function addSums(
+  acc: Acc,
+  requests: number,
+  errors: number,
+  prompt: number,
+  completion: number,
+  cached: number,
+  cost: number,
+  latencySum: number,
+  ttftCount: number,
+  ttftSum: number,
+): void {
+  acc.requests += requests;
+  acc.errors += errors;
+  acc.prompt += prompt;
+  acc.completion += completion;
+  acc.cached += cached;
+  acc.cost += cost;
+  acc.latencySum += latencySum;
+  acc.ttftCount += ttftCount;
+  acc.ttftSum += ttftSum;
+}
+
+function addMinute(
   r: Row,
   byId: Map<number, SeriesState>,
   bucketOf: (t: number) => Acc | undefined,
@@ -341,30 +379,48 @@ function addRollup(
   const s = byId.get(r[1] as number);
   if (s === undefined) return;
   const requests = Number(r[2]);
-  const errors = s.statusClass >= 4 ? requests : 0;
-  const prompt = Number(r[3]);
-  const completion = Number(r[4]);
-  const cached = Number(r[5]);
-  const cost = Number(r[6]);
-  const latencySum = Number(r[7]);
-  const ttftCount = Number(r[8]);
-  const ttftSum = Number(r[9]);
+  const args = [
+    requests,
+    s.statusClass >= 4 ? requests : 0,
+    Number(r[3]),
+    Number(r[4]),
+    Number(r[5]),
+    Number(r[6]),
+    Number(r[7]),
+    Number(r[8]),
+    Number(r[9]),
+  ] as const;
   const bucket = bucketOf(Number(r[0]));
-  for (const acc of [s.acc, totals, bucket]) {
-    if (acc === undefined) continue;
-    acc.requests += requests;
-    acc.errors += errors;
-    acc.prompt += prompt;
-    acc.completion += completion;
-    acc.cached += cached;
-    acc.cost += cost;
-    acc.latencySum += latencySum;
-    acc.ttftCount += ttftCount;
-    acc.ttftSum += ttftSum;
-  }
+  addSums(s.acc, ...args);
+  addSums(totals, ...args);
+  if (bucket !== undefined) addSums(bucket, ...args);
   if (withHistograms) {
-    addEntries(r[10] as Uint8Array, s.acc.lat, totals.lat, bucket?.lat);
-    addEntries(r[11] as Uint8Array, s.acc.ttft, totals.ttft, bucket?.ttft);
+    const lat = r[10] as Uint8Array;
+    const ttft = r[11] as Uint8Array;
+    addEntries(lat, 0, lat.length, s.acc.lat, totals.lat, bucket?.lat);
+    addEntries(ttft, 0, ttft.length, s.acc.ttft, totals.ttft, bucket?.ttft);
+  }
+}
+
+/** Adds every matching series of an hour or day pack. */
+function addPack(
+  body: Uint8Array,
+  bucket: Acc | undefined,
+  byId: Map<number, SeriesState>,
+  totals: Acc,
+  withHistograms: boolean,
+): void {
+  const c = new PackCursor(body);
+  while (c.next()) {
+    const s = byId.get(c.seriesId);
+    if (s === undefined) continue;
+    const errors = s.statusClass >= 4 ? c.requests : 0;
+    for (const acc of bucket === undefined ? [s.acc, totals] : [s.acc, totals, bucket])
+      addSums(acc, c.requests, errors, c.prompt, c.completion, c.cached, c.cost, c.latencySum, c.ttftCount, c.ttftSum);
+    if (withHistograms) {
+      addEntries(body, c.latFrom, c.latTo, s.acc.lat, totals.lat, bucket?.lat);
+      addEntries(body, c.ttftFrom, c.ttftTo, s.acc.ttft, totals.ttft, bucket?.ttft);
+    }
   }
 }
 
