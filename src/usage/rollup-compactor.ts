@@ -57,7 +57,7 @@ export class RollupCompactor {
    */
   async step(userId: string, now: number, limit = compactionLimit(now), db: Db = this.db): Promise<boolean> {
     return inTransaction(db, async (trx) => {
-      await lockRollups(trx, this.dialect, 'exclusive');
+      await lockRollups(trx, this.dialect);
       const from = (await compactedUntil(trx, [userId])).get(userId) ?? 0;
       if (from >= limit) return false;
       const next = await trx

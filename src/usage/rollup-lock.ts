@@ -1,8 +1,10 @@
 /**
- * Several replicas on PostgreSQL write rollups at once. Writers hold a shared advisory lock for
- * their batch's transaction; compaction and rebuild take it exclusively, so a batch never reads an
- * account's compaction progress that is about to change (see rollup-writer.ts). SQLite has one
- * writer at a time already.
+ * Several replicas on PostgreSQL write rollups at once. Compaction, the rebuild and a usage batch
+ * with late rows (older than a few minutes: they may fall in hours already compacted) each hold
+ * this advisory lock for their transaction, so a batch never adds to an hour while it is being
+ * compacted, nor reads compaction progress that is about to change. Batches of fresh rows need no
+ * lock: they write minutes that compaction reaches only COMPACTION_GRACE_MS later (replicas' clocks
+ * must agree to within half of that). SQLite has one writer at a time already.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Dialect } from '../store/database.js';
@@ -12,12 +14,6 @@ import type { Database } from '../store/schema.js';
 const LOCK_NAMESPACE = 0x7a6169;
 const LOCK_ROLLUPS = 1;
 
-export async function lockRollups(
-  trx: Transaction<Database> | Kysely<Database>,
-  dialect: Dialect,
-  mode: 'shared' | 'exclusive',
-): Promise<void> {
-  if (dialect !== 'postgres') return;
-  if (mode === 'shared') await sql`select pg_advisory_xact_lock_shared(${LOCK_NAMESPACE}, ${LOCK_ROLLUPS})`.execute(trx);
-  else await sql`select pg_advisory_xact_lock(${LOCK_NAMESPACE}, ${LOCK_ROLLUPS})`.execute(trx);
+export async function lockRollups(trx: Transaction<Database> | Kysely<Database>, dialect: Dialect): Promise<void> {
+  if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${LOCK_NAMESPACE}, ${LOCK_ROLLUPS})`.execute(trx);
 }

@@ -63,7 +63,7 @@ export async function rebuildRollups(db: Kysely<Database>, options: RebuildOptio
   for (let day = start; day <= floorTo(now, DAY); day += DAY) {
     const dayEnd = day + DAY;
     const rows = await inTransaction(db, async (trx) => {
-      await lockRollups(trx, dialect, 'exclusive');
+      await lockRollups(trx, dialect);
       let count = 0;
       const progress = await compactedUntil(trx, users);
       for (const user of users) {
@@ -107,7 +107,7 @@ export async function rebuildRollups(db: Kysely<Database>, options: RebuildOptio
             g.addRow(row);
           }
         }
-        await statements.write(trx, 'insert', minutes.groups);
+        await statements.add(trx, minutes.groups);
         const byHour = new Map<number, RollupGroup[]>();
         for (const g of hours.groups) {
           const list = byHour.get(g.bucket);

@@ -143,8 +143,9 @@ export class RollupWriter {
     const lateBefore = now - LATE_MARGIN_MS;
     let lateUsers: Set<string> | undefined;
     for (const row of rows) if (row.created_at < lateBefore) (lateUsers ??= new Set()).add(row.user_id);
-    // Rows that may belong to compacted hours rewrite packs: one such writer at a time.
-    await lockRollups(trx, this.dialect, lateUsers === undefined ? 'shared' : 'exclusive');
+    // Rows that may belong to compacted hours read the compaction progress and rewrite packs: that
+    // waits for (and holds off) compaction. Other rows land in minutes no compaction touches yet.
+    if (lateUsers !== undefined) await lockRollups(trx, this.dialect);
     const ids = new Array<number>(rows.length);
     let missing: Map<string, SeriesDims> | undefined;
     for (let i = 0; i < rows.length; i++) {
@@ -167,7 +168,7 @@ export class RollupWriter {
       const row = rows[i] as UsageTable;
       index.group(row.user_id, floorTo(row.created_at, MINUTE), ids[i] as number).addRow(row);
     }
-    await this.statements.write(trx, 'add', index.groups);
+    await this.statements.add(trx, index.groups);
 
     if (lateUsers === undefined) return;
     const progress = await compactedUntil(trx, [...lateUsers]);

@@ -238,21 +238,20 @@ const SUMMED = [
 ] as const;
 
 /**
- * Stores minute groups: `add` upserts, adding sums and appending histogram entries to an existing
- * row (the writer); `insert` inserts rows known to be absent (the rebuild deletes first). SQL texts
- * are compiled once per row count.
+ * Adds minute groups: an upsert that adds sums and appends histogram entries to an existing row
+ * (so the writer never reads one back, and a rebuild racing a writer on PostgreSQL still adds up).
+ * SQL texts are compiled once per row count.
  */
 export class MinuteStatements {
-  private readonly texts = new Map<string, string>();
+  private readonly texts = new Map<number, string>();
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: Dialect,
   ) {}
 
-  private text(mode: 'add' | 'insert', count: number): string {
-    const cacheKey = `${mode}:${count}`;
-    let text = this.texts.get(cacheKey);
+  private text(count: number): string {
+    let text = this.texts.get(count);
     if (text !== undefined) return text;
     const sample = Object.fromEntries(MINUTE_COLUMNS.map((c) => [c, null])) as unknown as UsageMinuteRollupsTable;
     const insert = this.db.insertInto('usage_minute_rollups').values(new Array<UsageMinuteRollupsTable>(count).fill(sample));
@@ -267,33 +266,26 @@ export class MinuteStatements {
         ? sql<Uint8Array>`case when length(${stored}) < ${sql.lit(SQLITE_MERGE_AT)} then cast(${stored} || ${added} as blob) else zai_hist_merge(${stored}, ${added}) end`
         : sql<Uint8Array>`${stored} || ${added}`;
     };
-    text =
-      mode === 'insert'
-        ? insert.compile().sql
-        : insert
-            .onConflict((oc) =>
-              oc.columns(['user_id', 'bucket_start', 'series_id']).doUpdateSet((eb) => ({
-                ...Object.fromEntries(SUMMED.map((c) => [c, eb(`usage_minute_rollups.${c}`, '+', eb.ref(`excluded.${c}`))])),
-                latency_hist: concat('latency_hist'),
-                ttft_hist: concat('ttft_hist'),
-              })),
-            )
-            .compile().sql;
-    this.texts.set(cacheKey, text);
+    text = insert
+      .onConflict((oc) =>
+        oc.columns(['user_id', 'bucket_start', 'series_id']).doUpdateSet((eb) => ({
+          ...Object.fromEntries(SUMMED.map((c) => [c, eb(`usage_minute_rollups.${c}`, '+', eb.ref(`excluded.${c}`))])),
+          latency_hist: concat('latency_hist'),
+          ttft_hist: concat('ttft_hist'),
+        })),
+      )
+      .compile().sql;
+    this.texts.set(count, text);
     return text;
   }
 
   /** Writes `groups` in INSERTs of at most 64 rows. */
-  async write(
-    trx: Transaction<Database> | Kysely<Database>,
-    mode: 'add' | 'insert',
-    groups: readonly RollupGroup[],
-  ): Promise<void> {
+  async add(trx: Transaction<Database> | Kysely<Database>, groups: readonly RollupGroup[]): Promise<void> {
     let from = 0;
     for (const size of insertChunks(groups.length)) {
       const parameters: unknown[] = [];
       for (let i = from; i < from + size; i++) (groups[i] as RollupGroup).pushParameters(parameters);
-      await trx.executeQuery(CompiledQuery.raw(this.text(mode, size), parameters));
+      await trx.executeQuery(CompiledQuery.raw(this.text(size), parameters));
       from += size;
     }
   }

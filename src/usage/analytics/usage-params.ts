@@ -112,7 +112,10 @@ export function parseSummaryPeriod(q: Query, now: number): SummaryPeriod {
     bucketMs = width;
   }
   if (span(bucketMs) > MAX_BUCKETS)
-    throw invalidRequest(`That period has more than ${MAX_BUCKETS} buckets of this width; choose a larger bucket.`, 'bucket');
+    throw invalidRequest(
+      `That period has more than ${MAX_BUCKETS} buckets of this width; choose a larger bucket or a shorter period.`,
+      'bucket',
+    );
   return { since, until, bucketMs };
 }
 
