@@ -27,14 +27,9 @@ function spawnWorker(config: ReaderConfig): Worker {
   });
 }
 
-export class AnalyticsError extends Error {
-  constructor(
-    message: string,
-    readonly code: string | undefined,
-  ) {
-    super(message);
-    this.name = 'AnalyticsError';
-  }
+/** A failure inside the worker, with the database's error code (the error handler maps a lost connection to 503). */
+function workerError(message: string, code: string | undefined): Error {
+  return Object.assign(new Error(message), code === undefined ? {} : { code });
 }
 
 export class UsageAnalytics {
@@ -88,7 +83,7 @@ export class UsageAnalytics {
     const worker = this.worker;
     this.worker = undefined;
     if (worker !== undefined) await worker.terminate();
-    this.failAll(new AnalyticsError('usage analytics closed', undefined));
+    this.failAll(workerError('usage analytics closed', undefined));
   }
 
   private call<K extends Op>(op: K, args: Calls[K]['args']): Promise<Calls[K]['result']> {
@@ -108,13 +103,13 @@ export class UsageAnalytics {
       if (waiting === undefined) return;
       this.pending.delete(reply.id);
       if (reply.ok) waiting.resolve(reply.result);
-      else waiting.reject(new AnalyticsError(reply.message, reply.code));
+      else waiting.reject(workerError(reply.message, reply.code));
       if (this.pending.size === 0) this.armIdleTimer();
     });
     worker.on('error', (err) => this.failAll(err, worker));
     worker.on('exit', () => {
       if (this.worker === worker) this.worker = undefined;
-      this.failAll(new AnalyticsError('usage analytics worker stopped', undefined), worker);
+      this.failAll(workerError('usage analytics worker stopped', undefined), worker);
     });
     this.worker = worker;
     return worker;
