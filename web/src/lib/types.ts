@@ -127,7 +127,8 @@ export interface UsageTotals {
 
 export interface UsagePage {
   data: UsageRecord[];
-  totals: UsageTotals;
+  /** On the first page only. */
+  totals: UsageTotals | null;
   next_cursor: string | null;
 }
 
