@@ -1,8 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-// The management, admin, gateway and money suites run twice: on embedded SQLite and on PostgreSQL.
+// The management, admin, gateway, money and usage analytics suites run twice: on embedded SQLite and on PostgreSQL.
 const BOTH_STORES = [
   'test/e2e/management.test.ts',
+  'test/e2e/usage-analytics.test.ts',
+  'test/e2e/usage-retention-export.test.ts',
   'test/e2e/gateway.test.ts',
   'test/e2e/spend-cap.test.ts',
   'test/e2e/fallback.test.ts',

@@ -53,6 +53,8 @@ export interface Config {
   sessionTtlMs: number;
   /** Bounded wait for in-flight requests on SIGTERM. */
   shutdownGraceMs: number;
+  /** Days request rows are kept (usage rollups are kept regardless); undefined keeps them all. */
+  usageRetentionDays: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -74,6 +76,11 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}.`);
   }
   return value;
+}
+
+function optionalInteger(env: Env, name: string, min: number, max: number): number | undefined {
+  const raw = env[name];
+  return raw === undefined || raw.trim() === '' ? undefined : integer(env, name, 0, min, max);
 }
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
@@ -152,5 +159,6 @@ export function loadConfig(env: Env = process.env): Config {
       .filter((o) => o !== ''),
     sessionTtlMs: integer(env, 'ZAI_SESSION_TTL_HOURS', 24 * 30, 1, 24 * 365) * 3_600_000,
     shutdownGraceMs: integer(env, 'ZAI_SHUTDOWN_GRACE_MS', 30_000, 0, 600_000),
+    usageRetentionDays: optionalInteger(env, 'ZAI_USAGE_RETENTION_DAYS', 1, 36_500),
   };
 }

@@ -29,6 +29,9 @@ import { migrate, openStore, type Store } from './store/database.js';
 import type { RedisClient } from './store/redis.js';
 import { Metrics } from './usage/metrics.js';
 import { RequestReporter } from './usage/request-reporter.js';
+import { UsageAnalytics } from './usage/analytics/usage-analytics.js';
+import { ensureRollupsBuilt } from './usage/rollup-rebuild.js';
+import { UsageMaintenance } from './usage/usage-maintenance.js';
 import { UsageRecorder } from './usage/usage-recorder.js';
 
 export interface Services {
@@ -44,6 +47,10 @@ export interface Services {
   usage: UsageRecorder;
   /** Each finished request's log line and metrics, in batches. */
   reporter: RequestReporter;
+  /** Usage reads of the management API, answered off the gateway's thread. */
+  analytics: UsageAnalytics;
+  /** Compaction of usage rollups and retention of request rows, in the background. */
+  usageMaintenance: UsageMaintenance;
   upstream: UpstreamClient;
   models: ModelLister;
   gateway: GatewayDeps;
@@ -76,10 +83,13 @@ export async function createServices(config: Config, logger: Logger, options: Se
     production: config.production,
     warn: (message) => logger.warn(message),
   });
-  // Migrations run without deadlines: a long one, or one waiting for another replica's, is normal.
+  // Migrations (and a first build of the usage rollups) run without deadlines: a long one, or one
+  // waiting for another replica's, is normal.
   const setup = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   try {
     await migrate(setup);
+    const built = await ensureRollupsBuilt(setup.db);
+    if (built > 0) logger.info({ rows: built }, 'usage rollups built from the existing request rows');
   } finally {
     await setup.close();
   }
@@ -174,6 +184,9 @@ export async function createServices(config: Config, logger: Logger, options: Se
       coordinationReady() ? 1 : 0,
     );
   }
+  const analytics = new UsageAnalytics({ dialect: store.dialect, sqlitePath: store.sqlitePath, databaseUrl: config.databaseUrl });
+  const usageMaintenance = new UsageMaintenance({ db: store.db, logger, retentionDays: config.usageRetentionDays });
+  usageMaintenance.start();
   const upstream = new UpstreamClient({ ...config.upstream, policy, logger });
   const models = new ModelLister({ providers, upstream, logger });
   const gateway: GatewayDeps = {
@@ -203,6 +216,8 @@ export async function createServices(config: Config, logger: Logger, options: Se
     ledger,
     usage,
     reporter,
+    analytics,
+    usageMaintenance,
     upstream,
     models,
     gateway,
@@ -228,6 +243,8 @@ export async function createServices(config: Config, logger: Logger, options: Se
     },
     async close(deadline = 0) {
       reporter.drain();
+      await usageMaintenance.close();
+      await analytics.close();
       // Usage first: on the PostgreSQL ledger its rows settle reservations, renewed until then.
       const rowsLost = await usage.close(deadline);
       const settlementsLost = await ledger.close(deadline);

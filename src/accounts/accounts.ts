@@ -19,10 +19,8 @@ export interface User {
 }
 
 /** An account as admins see it: the user, whether it is disabled, and its total usage. */
-export interface AccountSummary extends User {
+export interface AccountListing extends User {
   disabled_at: string | null;
-  requests: number;
-  cost_nano_usd: number;
 }
 
 export const MIN_PASSWORD_LENGTH = 10;
@@ -161,25 +159,16 @@ export class Accounts {
     await db.deleteFrom('sessions').where('expires_at', '<=', Date.now()).execute();
   }
 
-  /** Admin view: every account with its status and total usage. */
-  async listWithUsage(): Promise<AccountSummary[]> {
-    const { db } = this.options;
-    const users = await db
+  /** Admin view: every account with its status, oldest first (their usage totals come from usage analytics). */
+  async list(): Promise<AccountListing[]> {
+    const rows = await this.options.db
       .selectFrom('users')
       .select(['id', 'email', 'role', 'created_at', 'disabled_at'])
       .orderBy('created_at')
       .execute();
-    const totals = await db
-      .selectFrom('usage')
-      .select((eb) => ['user_id', eb.fn.countAll<number>().as('requests'), eb.fn.sum<number>('cost_nano_usd').as('cost')])
-      .groupBy('user_id')
-      .execute();
-    const byUser = new Map(totals.map((t) => [t.user_id, t]));
-    return users.map((u) => ({
+    return rows.map((u) => ({
       ...toUser(u),
       disabled_at: u.disabled_at === null ? null : new Date(u.disabled_at).toISOString(),
-      requests: Number(byUser.get(u.id)?.requests ?? 0),
-      cost_nano_usd: Number(byUser.get(u.id)?.cost ?? 0),
     }));
   }
 }

@@ -147,10 +147,11 @@ export class RedisSpendLedger implements SpendLedger {
     if (ok !== 1) throw spendCapReached(subject.periodResetsAt);
     this.leases.hold(id, keys);
     if (subject.periodResetsAt !== undefined && subject.periodResetsAt !== null) {
-      // A period's counter is of no use once the period and its last reservations are over.
-      const expireAt = subject.periodResetsAt + PERIOD_KEEP_MS;
+      // A period's counter is of no use once the period and its last reservations are over. A
+      // relative expiry, so that only this replica's clock says when the period ends, not Redis's.
+      const ttl = Math.max(PERIOD_KEEP_MS, subject.periodResetsAt + PERIOD_KEEP_MS - now);
       const expiry = this.redis.multi();
-      for (const key of keys) expiry.pexpireat(key, expireAt);
+      for (const key of keys) expiry.pexpire(key, ttl);
       void expiry.exec().catch(() => undefined);
     }
     let open = true;

@@ -1,5 +1,6 @@
 /**
- * The `zai` command: serve, keygen, migrate, rotate-encryption-key, user create.
+ * The `zai` command: serve, keygen, migrate, rotate-encryption-key, user create, prices import, usage
+ * rebuild-rollups.
  */
 import fs from 'node:fs';
 import { importPrices, type ImportReport } from '../billing/price-import.js';
@@ -13,6 +14,8 @@ import { loadVault } from '../keys/vault.js';
 import { startServer } from '../server.js';
 import { missingServeFlags, SERVE_NODE_FLAGS } from './serve-flags.js';
 import { migrate, openStore } from '../store/database.js';
+import { DAY } from '../usage/rollups.js';
+import { ensureRollupsBuilt, rebuildRollups } from '../usage/rollup-rebuild.js';
 import { rotateEncryptionKey } from './rotate-encryption-key.js';
 
 function openDatabase(config: Config) {
@@ -49,6 +52,8 @@ async function migrateCommand(): Promise<number> {
   try {
     const applied = await migrate(store);
     console.log(applied.length === 0 ? 'Schema is up to date.' : `Applied ${applied.length} migration(s): ${applied.join(', ')}`);
+    const rows = await ensureRollupsBuilt(store.db);
+    if (rows > 0) console.log(`Built usage rollups from ${rows} request row(s).`);
     return 0;
   } finally {
     await store.close();
@@ -72,6 +77,33 @@ async function rotateCommand(options: { batchSize: string }): Promise<number> {
         `${counts.changedMeanwhile} changed meanwhile (left as they are), ${counts.unreadable} not decryptable with any configured key.`,
     );
     return counts.unreadable > 0 ? 1 : 0;
+  } finally {
+    await store.close();
+  }
+}
+
+async function rebuildRollupsCommand(options: { since?: string }): Promise<number> {
+  const config = loadConfig();
+  let since: number | undefined;
+  if (options.since !== undefined) {
+    since = Date.parse(options.since);
+    if (!Number.isFinite(since)) {
+      console.error('zai: --since must be an ISO-8601 time (e.g. 2026-01-31T00:00:00Z).');
+      return 1;
+    }
+  } else if (config.usageRetentionDays !== undefined) {
+    // Older days have lost rows to retention: their rollups are the only record left.
+    since = Date.now() - config.usageRetentionDays * DAY;
+  }
+  const store = await openDatabase(config);
+  try {
+    await migrate(store);
+    const result = await rebuildRollups(store.db, {
+      ...(since === undefined ? {} : { since }),
+      onDay: (day, rows) => console.log(`${new Date(day).toISOString().slice(0, 10)}: ${rows} request row(s)`),
+    });
+    console.log(`Rebuilt the usage rollups of ${result.days} day(s) from ${result.rows} request row(s).`);
+    return 0;
   } finally {
     await store.close();
   }
@@ -180,6 +212,17 @@ export async function main(argv: string[]): Promise<number> {
     .option('--yes', 'import even when a price moves by more than 10×')
     .action((file: string, options: { yes?: boolean }) => {
       result = pricesImport(file, options);
+    });
+  const usage = program.command('usage').description('usage data');
+  usage
+    .command('rebuild-rollups')
+    .description(
+      're-sum the usage rollups (summary, charts, spend history) from the request rows, a day per transaction; days before ' +
+        '--since (default: all, or what ZAI_USAGE_RETENTION_DAYS keeps) stay as they are. Safe while servers run (a SQLite server waits for each day)',
+    )
+    .option('--since <time>', 'rebuild from the first whole UTC day at or after this ISO-8601 time')
+    .action((options: { since?: string }) => {
+      result = rebuildRollupsCommand(options);
     });
   const user = program.command('user').description('manage accounts');
   user

@@ -8,6 +8,7 @@ import SqliteDatabase from 'better-sqlite3';
 import {
   Kysely,
   Migrator,
+  PostgresAdapter,
   PostgresDialect,
   SqliteDialect,
   type MigrationProvider,
@@ -16,10 +17,12 @@ import {
 } from 'kysely';
 import type { PostgresDeadlines } from './postgres-pool.js';
 import type { Database } from './schema.js';
+import { mergeEncoded } from './latency-histogram.js';
 import { initial } from './migrations/001-initial.js';
 import { spendReservations } from './migrations/002-spend-reservations.js';
 import { auditAndRateLimits } from './migrations/003-audit-and-rate-limits.js';
 import { usageEndpoint } from './migrations/004-usage-endpoint.js';
+import { usageRollups } from './migrations/005-usage-rollups.js';
 import { accountStatusAndProviderChecks } from './migrations/007-account-status-and-provider-checks.js';
 import { money } from './migrations/008-money.js';
 import { providerKeyPools } from './migrations/009-provider-key-pools.js';
@@ -39,6 +42,11 @@ export interface OpenStoreOptions {
   databaseUrl: string | undefined;
   /** PostgreSQL only: deadlines on connecting and on each query. Unset: none (migrations, the CLI). */
   deadlines?: PostgresDeadlines;
+}
+
+/** Which database a Kysely instance (or transaction) talks to. */
+export function dialectOf(db: Kysely<Database>): Dialect {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
 }
 
 /** Opens (and creates, for SQLite) the configured database. Does not migrate. */
@@ -63,6 +71,11 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   sqlite.pragma('foreign_keys = ON');
   // Another process (a `zai rotate-encryption-key` run) may hold the write lock briefly.
   sqlite.pragma('busy_timeout = 5000');
+  // The usage writer's rollup upsert compacts a minute's histogram with it once its appended
+  // entries pass a few hundred bytes (see usage/rollups.ts).
+  sqlite.function('zai_hist_merge', { deterministic: true }, (a: unknown, b: unknown) =>
+    mergeEncoded(a instanceof Uint8Array ? a : null, b instanceof Uint8Array ? b : null),
+  );
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, dialect: 'sqlite', sqlitePath, close: () => db.destroy() };
 }
@@ -101,6 +114,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '002-spend-reservations': spendReservations,
   '003-audit-and-rate-limits': auditAndRateLimits,
   '004-usage-endpoint': usageEndpoint,
+  '005-usage-rollups': usageRollups,
   '007-account-status-and-provider-checks': accountStatusAndProviderChecks,
   '008-money': money,
   '009-provider-key-pools': providerKeyPools,

@@ -143,6 +143,56 @@ export interface UsageTable {
   pool_key_id: string | null;
 }
 
+/** A distinct combination of what usage is filtered and broken down by; '' stands for none. */
+export interface UsageSeriesTable {
+  id: Generated<number>;
+  user_id: string;
+  key_id: string;
+  model_requested: string;
+  model_served: string;
+  provider: string;
+  endpoint: UsageEndpoint;
+  /** The status divided by 100: 2, 4 or 5. */
+  status_class: number;
+}
+
+/** Sums of one series over one minute; see migrations/005-usage-rollups. */
+export interface UsageMinuteRollupsTable {
+  user_id: string;
+  bucket_start: number;
+  series_id: number;
+  requests: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cached_tokens: number;
+  cost_nano_usd: number;
+  latency_ms_sum: number;
+  ttft_count: number;
+  ttft_ms_sum: number;
+  /** usage/latency-histogram.ts entries. */
+  latency_hist: Uint8Array;
+  ttft_hist: Uint8Array;
+}
+
+/** Every series of an account over one hour or day (`grain` in ms), packed: usage/rollup-pack.ts. */
+export interface UsageRollupPacksTable {
+  user_id: string;
+  grain: number;
+  bucket_start: number;
+  body: Uint8Array;
+}
+
+export interface UsageRollupProgressTable {
+  user_id: string;
+  /** Hours before this time have hour rollups, and whole days before it day rollups. */
+  compacted_until: number;
+}
+
+export interface UsageRollupStateTable {
+  name: string;
+  value: number;
+}
+
 export interface SpendReservationsTable {
   id: string;
   key_id: string;
@@ -172,6 +222,11 @@ export interface Database {
   api_keys: ApiKeysTable;
   prices: PricesTable;
   usage: UsageTable;
+  usage_series: UsageSeriesTable;
+  usage_minute_rollups: UsageMinuteRollupsTable;
+  usage_rollup_packs: UsageRollupPacksTable;
+  usage_rollup_progress: UsageRollupProgressTable;
+  usage_rollup_state: UsageRollupStateTable;
   spend_reservations: SpendReservationsTable;
   key_period_spend: KeyPeriodSpendTable;
   catalog_prices: CatalogPricesTable;

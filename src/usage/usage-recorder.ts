@@ -10,10 +10,15 @@
  * already stored is skipped, and its spend is not added again, so a batch retried after a COMMIT
  * whose reply was lost is a no-op. A row may also settle a spend reservation held in the database
  * (PostgreSQL ledger): the reservation is deleted in the same transaction that adds the spend.
+ * The same transaction adds the rows it inserted to the usage rollups (see rollup-writer.ts), so the
+ * summary never disagrees with the rows.
  */
 import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
+import { dialectOf } from '../store/database.js';
 import type { Database, UsageTable } from '../store/schema.js';
 import { addPeriodSpend } from '../billing/period-spend.js';
+import { insertChunks } from './insert-chunks.js';
+import { RollupWriter } from './rollup-writer.js';
 
 export type UsageRow = UsageTable;
 
@@ -47,25 +52,7 @@ type MissingColumn = Exclude<keyof UsageRow, (typeof USAGE_COLUMNS)[number]>;
 const allColumnsListed: MissingColumn extends never ? true : never = true;
 void allColumnsListed;
 
-/**
- * Rows per INSERT: at most 64 (under the parameter limits of both databases), and always a power
- * of two, so every batch is written with the same seven statements, which SQLite keeps prepared:
- * see docs/performance.md, "Prepare SQL once, in few shapes".
- */
-const MAX_INSERT_ROWS = 64;
-
-/** The row counts of the INSERTs for `total` rows: 64s, then the remainder's binary digits. */
-export function insertChunks(total: number): number[] {
-  const chunks: number[] = [];
-  let left = total;
-  for (let size = MAX_INSERT_ROWS; size >= 1; size >>= 1) {
-    while (left >= size) {
-      chunks.push(size);
-      left -= size;
-    }
-  }
-  return chunks;
-}
+export { insertChunks };
 
 export interface UsageRecorderOptions {
   db: Kysely<Database>;
@@ -103,6 +90,7 @@ export class UsageRecorder {
   private inFlight = 0;
   private readonly maxBatch: number;
   private readonly maxPending: number;
+  private readonly rollups: RollupWriter;
   private failures = 0;
   private lastErrorReport = 0;
   /** The SQL text of a multi-row usage INSERT, by row count: compiled once, not per flush. */
@@ -113,6 +101,7 @@ export class UsageRecorder {
   constructor(private readonly options: UsageRecorderOptions) {
     this.maxBatch = options.maxBatch ?? 500;
     this.maxPending = options.maxPending ?? 100_000;
+    this.rollups = new RollupWriter(options.db, dialectOf(options.db));
     // A tick while a write (or a retry against a hung database) is under way adds nothing.
     this.timer = setInterval(() => {
       if (!this.writing && this.buffer.length > 0) void this.flush();
@@ -207,7 +196,9 @@ export class UsageRecorder {
     this.inFlight = count;
     try {
       await this.options.db.transaction().execute((trx) => this.writeRows(trx, rows, settled));
+      this.rollups.committed();
     } catch (err) {
+      this.rollups.failed();
       this.inFlight = 0;
       // Kept, in order, ahead of the rows that came meanwhile.
       this.buffer = rows.concat(this.buffer);
@@ -243,6 +234,11 @@ export class UsageRecorder {
       }
       from += size;
     }
+    // Only what this transaction stored is added to the rollups: a retried row is counted once.
+    await this.rollups.write(
+      trx,
+      rows.filter((_, i) => inserted[i]),
+    );
     const spend = new Map<string, { cost: number; lastUsed: number }>();
     // Per key and budget period ("key@start"): the spend of rows whose key has a periodic budget.
     const periodSpend = new Map<string, { keyId: string; start: number; cost: number }>();

@@ -280,7 +280,15 @@ describe('unpriced is not free', () => {
     await source.getByRole('button', { name: 'Unpriced (2)' }).click();
     const table = page.getByRole('region', { name: 'Prices' });
     const row = table.getByRole('row').filter({ hasText: 'ollama/llama3.2' });
-    expect((await row.getByRole('cell').allTextContents()).slice(0, 5)).toEqual(['ollama/llama3.2', '—', '—', '—', 'Unpriced']);
+    // Model, input, cached input, cache writes, output, source.
+    expect((await row.getByRole('cell').allTextContents()).slice(0, 6)).toEqual([
+      'ollama/llama3.2',
+      '—',
+      '—',
+      '—',
+      '—',
+      'Unpriced',
+    ]);
     expect(await textOf(table)).not.toContain('$0.00');
     await shot(page, 'keys-07-prices-unpriced');
 

@@ -265,8 +265,10 @@ describe('token classes and their cost', () => {
       [true, 2_700_000, 400, 300],
       [false, 2_700_000, 400, 300],
     ]);
-    const totals = await api.get<{ totals: Json }>(`/api/usage?key_id=${keyId}`);
-    expect(totals.body.totals).toMatchObject({ cache_write_tokens: 9000, reasoning_tokens: 1200 });
+    // Every request of the key: its rows' cache writes and reasoning add up across providers.
+    const all = await api.get<{ data: UsageRow[] }>(`/api/usage?key_id=${keyId}&limit=100`);
+    const sum = (field: 'cache_write_tokens' | 'reasoning_tokens'): number => all.body.data.reduce((n, r) => n + r[field], 0);
+    expect([sum('cache_write_tokens'), sum('reasoning_tokens')]).toEqual([9000, 1200]);
   });
 
   it('lists cache prices with the defaults that bill them', async () => {

@@ -22,8 +22,14 @@ type AuditQuery = { Querystring: { user_id?: string; limit?: string; cursor?: st
 export function adminRoutes(app: FastifyInstance, services: Services): void {
   app.get('/api/admin/accounts', async (request) => {
     requireAdmin(request);
-    const accounts = await services.accounts.listWithUsage();
-    return { data: accounts.map(({ cost_nano_usd, ...a }) => ({ ...a, cost_micro_usd: Math.round(cost_nano_usd / 1000) })) };
+    const [accounts, totals] = await Promise.all([services.accounts.list(), services.analytics.accountTotals()]);
+    const byUser = new Map(totals.map((t) => [t.user_id, t]));
+    return {
+      data: accounts.map((a) => {
+        const t = byUser.get(a.id);
+        return { ...a, requests: t?.requests ?? 0, cost_micro_usd: Math.round((t?.cost_nano_usd ?? 0) / 1000) };
+      }),
+    };
   });
 
   app.patch<{ Params: { id: string } }>('/api/admin/accounts/:id', async (request) => {

@@ -141,7 +141,8 @@ export interface UsageTotals {
 
 export interface UsagePage {
   data: UsageRecord[];
-  totals: UsageTotals;
+  /** On the first page only. */
+  totals: UsageTotals | null;
   next_cursor: string | null;
 }
 

@@ -1,4 +1,4 @@
-/** Requests, tokens, cost and median latency per model or per key, with a share-of-cost bar. */
+/** Requests, tokens, cost and median latency per model, key, provider or endpoint, with a share-of-cost bar. */
 import { formatCompact, formatCount, formatMs, formatUsd } from '../../lib/format';
 import type { Breakdown } from '../../lib/usage-stats';
 

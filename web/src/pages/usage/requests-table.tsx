@@ -1,33 +1,31 @@
-/** The recent requests of the period, newest first, paginated with the API's next_cursor. */
+/** The period's requests, newest first, paginated with the API's next_cursor. */
 import { useState } from 'react';
 import { StatusBadge } from '../../components/badge';
 import { InlineError } from '../../components/inline-error';
 import { api } from '../../lib/api';
 import { formatCount, formatDateTime, formatMs, formatUsd } from '../../lib/format';
 import type { UsagePage, UsageRecord } from '../../lib/types';
-import type { Period } from '../../lib/usage-stats';
 import { useAsync } from '../../lib/use-async';
-import { periodSince, usageQuery } from './usage-rows';
 
 const PAGE_SIZE = 25;
 
 interface RequestsTableProps {
-  period: Period;
-  keyId: string;
+  /** The summary's period and filters (the same query string), so the table and the charts agree. */
+  query: string;
+  /** Requests in the period, from the summary. */
+  total: number | undefined;
   keyName: (id: string) => string;
 }
 
-/** Keyed by the parent on period, key and refresh: a new filter starts again at page 1. */
-export function RequestsTable({ period, keyId, keyName }: RequestsTableProps) {
+/** Keyed by the parent on its query: a new period or filter starts again at page 1. */
+export function RequestsTable({ query, total, keyName }: RequestsTableProps) {
   // cursors[i] is the cursor that loads page i (page 0 has none).
   const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
   const pageIndex = cursors.length - 1;
+  const cursor = cursors[pageIndex];
   const page = useAsync(
-    () =>
-      api.get<UsagePage>(
-        usageQuery({ since: periodSince(period, Date.now()), key_id: keyId, limit: PAGE_SIZE, cursor: cursors[pageIndex] }),
-      ),
-    [period, keyId, cursors, pageIndex],
+    () => api.get<UsagePage>(`/api/usage?${query}&limit=${PAGE_SIZE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
+    [query, cursor],
   );
   const rows = page.data?.data ?? [];
 
@@ -37,7 +35,7 @@ export function RequestsTable({ period, keyId, keyName }: RequestsTableProps) {
         <h2 id="recent-title" className="card-title">
           Recent requests
         </h2>
-        <span className="muted small">{page.data ? `${formatCount(page.data.totals.requests)} in this period` : ''}</span>
+        <span className="muted small">{total === undefined ? '' : `${formatCount(total)} in this period`}</span>
       </div>
       <InlineError message={page.error} />
       <div className="table-scroll">

@@ -1,32 +1,31 @@
-/** The period's totals: requests, tokens, cost, latency. */
+/** The period's totals: requests, tokens, cost, latency and time to first token, all from the summary. */
 import { formatCompact, formatCount, formatMs, formatUsd } from '../../lib/format';
-import type { UsageRecord, UsageTotals } from '../../lib/types';
-import { latencySummary } from '../../lib/usage-stats';
+import type { LatencyStats, SummarySums } from '../../lib/usage-stats';
 
-export function StatCards({ totals, rows }: { totals: UsageTotals | undefined; rows: UsageRecord[] }) {
-  const latency = latencySummary(rows);
-  const errors = rows.filter((r) => r.status >= 400).length;
-  const t = totals ?? { requests: 0, prompt_tokens: 0, completion_tokens: 0, cost_micro_usd: 0 };
+export function StatCards({ totals }: { totals: SummarySums | undefined }) {
   return (
-    <section className="stat-grid" aria-label="Totals">
+    <section className="stat-grid stat-grid-5" aria-label="Totals">
       <Stat
         label="Requests"
-        value={formatCount(t.requests)}
-        detail={rows.length > 0 ? `${formatCount(errors)} failed` : 'none yet'}
+        value={totals ? formatCount(totals.requests) : '—'}
+        detail={totals ? (totals.requests > 0 ? `${formatCount(totals.errors)} failed` : 'none yet') : ''}
       />
       <Stat
         label="Tokens"
-        value={formatCompact(t.prompt_tokens + t.completion_tokens)}
-        detail={`${formatCompact(t.prompt_tokens)} in · ${formatCompact(t.completion_tokens)} out`}
+        value={totals ? formatCompact(totals.prompt_tokens + totals.completion_tokens) : '—'}
+        detail={totals ? `${formatCompact(totals.prompt_tokens)} in · ${formatCompact(totals.completion_tokens)} out` : ''}
       />
-      <Stat label="Cost" value={formatUsd(t.cost_micro_usd)} detail="at provider list prices" />
-      <Stat
-        label="Latency p50 / p95"
-        value={latency.p50 === null ? '—' : formatMs(latency.p50)}
-        detail={latency.p95 === null ? 'no requests' : `p95 ${formatMs(latency.p95)}`}
-      />
+      <Stat label="Cost" value={totals ? formatUsd(totals.cost_micro_usd) : '—'} detail="at provider list prices" />
+      <Percentiles label="Latency p50" stats={totals?.latency_ms} empty="no requests" />
+      <Percentiles label="Time to first token p50" stats={totals?.ttft_ms} empty="no streamed answers" />
     </section>
   );
+}
+
+function Percentiles({ label, stats, empty }: { label: string; stats: LatencyStats | undefined; empty: string }) {
+  const detail =
+    stats === undefined ? '' : stats.p95 === null ? empty : `p95 ${formatMs(stats.p95)} · p99 ${formatMs(stats.p99)}`;
+  return <Stat label={label} value={formatMs(stats?.p50)} detail={detail} />;
 }
 
 function Stat({ label, value, detail }: { label: string; value: string; detail: string }) {

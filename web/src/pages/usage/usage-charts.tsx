@@ -1,4 +1,4 @@
-/** Cost, requests and latency over the period (recharts, SVG). Loaded lazily with the Usage page. */
+/** Cost, requests, tokens and latency over the period (recharts, SVG), from the summary's time series. Loaded lazily. */
 import {
   Area,
   AreaChart,
@@ -14,7 +14,7 @@ import {
   YAxis,
 } from 'recharts';
 import { formatCompact, formatCount, formatMs, formatUsd, formatUsdAxis } from '../../lib/format';
-import { bucketLabel, type Bucket, type Period } from '../../lib/usage-stats';
+import type { ChartPoint, LatencyStats } from '../../lib/usage-stats';
 import { ChartCard } from './chart-card';
 
 const AXIS = { stroke: '#94a3b8', fontSize: 11, tickLine: false, axisLine: false } as const;
@@ -22,13 +22,13 @@ const GRID = { stroke: '#e2e8f0', strokeDasharray: '3 3', vertical: false } as c
 const HEIGHT = 210;
 
 interface UsageChartsProps {
-  buckets: Bucket[];
-  period: Period;
-  latency: { p50: number | null; p95: number | null };
+  points: ChartPoint[];
+  /** The whole period's latency (percentiles do not add up from the buckets'). */
+  latency: LatencyStats;
 }
 
-export function UsageCharts({ buckets, period, latency }: UsageChartsProps) {
-  const data = buckets.map((b) => ({ ...b, label: bucketLabel(b.start, period), ok: b.requests - b.errors }));
+export function UsageCharts({ points, latency }: UsageChartsProps) {
+  const data = points;
   const interval = Math.max(0, Math.ceil(data.length / 7) - 1);
   const xAxis = <XAxis dataKey="label" {...AXIS} interval={interval} minTickGap={8} />;
   const tooltip = {
@@ -38,7 +38,7 @@ export function UsageCharts({ buckets, period, latency }: UsageChartsProps) {
 
   return (
     <div className="chart-grid">
-      <ChartCard title="Cost" summary={formatUsd(buckets.reduce((s, b) => s + b.cost_micro_usd, 0))}>
+      <ChartCard title="Cost" summary={formatUsd(Math.round(points.reduce((s, b) => s + b.cost_nano_usd, 0) / 1000))}>
         <ResponsiveContainer width="100%" height={HEIGHT}>
           <AreaChart data={data} margin={{ top: 8, right: 8, left: 0, bottom: 0 }}>
             <defs>
@@ -50,7 +50,7 @@ export function UsageCharts({ buckets, period, latency }: UsageChartsProps) {
             <CartesianGrid {...GRID} />
             {xAxis}
             <YAxis {...AXIS} width={72} tickFormatter={(v: number) => formatUsdAxis(v)} />
-            <Tooltip {...tooltip} formatter={(v) => [formatUsd(Number(v)), 'Cost']} />
+            <Tooltip {...tooltip} formatter={(v) => [formatUsd(Math.round(Number(v))), 'Cost']} />
             <Area
               type="monotone"
               dataKey="cost_micro_usd"
@@ -64,7 +64,7 @@ export function UsageCharts({ buckets, period, latency }: UsageChartsProps) {
         </ResponsiveContainer>
       </ChartCard>
 
-      <ChartCard title="Requests" summary={formatCount(buckets.reduce((s, b) => s + b.requests, 0))}>
+      <ChartCard title="Requests" summary={formatCount(points.reduce((s, b) => s + b.requests, 0))}>
         <ResponsiveContainer width="100%" height={HEIGHT}>
           <BarChart data={data} margin={{ top: 8, right: 8, left: 0, bottom: 0 }}>
             <CartesianGrid {...GRID} />
@@ -78,7 +78,7 @@ export function UsageCharts({ buckets, period, latency }: UsageChartsProps) {
         </ResponsiveContainer>
       </ChartCard>
 
-      <ChartCard title="Tokens" summary={formatCompact(buckets.reduce((s, b) => s + b.prompt_tokens + b.completion_tokens, 0))}>
+      <ChartCard title="Tokens" summary={formatCompact(points.reduce((s, b) => s + b.prompt_tokens + b.completion_tokens, 0))}>
         <ResponsiveContainer width="100%" height={HEIGHT}>
           <AreaChart data={data} margin={{ top: 8, right: 8, left: 0, bottom: 0 }}>
             <CartesianGrid {...GRID} />

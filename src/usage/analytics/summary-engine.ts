@@ -1,0 +1,502 @@
+/**
+ * The usage summary of one account over a period: totals, a time series, breakdowns by model,
+ * key, provider and endpoint, and latency / TTFT percentiles — summed from day and hour packs,
+ * minute rollups and, for the partial minutes at the period's ends, request rows
+ * (summary-plan.ts), in one snapshot. Sums are exact; percentiles are exact to their histogram bin
+ * (store/latency-histogram.ts).
+ */
+import { BIN_COUNT, binOf, emptyHistogram, percentiles, type Percentile } from '../../store/latency-histogram.js';
+import { PackCursor } from '../rollup-pack.js';
+import { DAY, MINUTE, seriesKey, statusClass } from '../rollups.js';
+import { planPeriod } from './summary-plan.js';
+import { filterRows, seriesMatches, type SeriesInfo, type UsageFilter } from './usage-params.js';
+import type { Row, RunQuery, UsageReader } from './usage-reader.js';
+
+export interface SummaryRequest {
+  userId: string;
+  since: number;
+  until: number;
+  /** Time series bucket width (ms); undefined: no series. */
+  bucketMs: number | undefined;
+  filter: UsageFilter;
+  /** false: sums only (no histograms read): the request list's totals, the admin's accounts. */
+  percentiles: boolean;
+}
+
+export interface Sums {
+  requests: number;
+  errors: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cached_tokens: number;
+  cost_nano_usd: number;
+  cost_micro_usd: number;
+}
+
+export interface LatencyStats {
+  count: number;
+  mean: number | null;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+export interface LatencyStatsWithBounds extends LatencyStats {
+  /** Inclusive bounds (ms) of the histogram bin each percentile lies in: the exact value is inside. */
+  bounds: { p50: [number, number] | null; p95: [number, number] | null; p99: [number, number] | null };
+}
+
+export interface SeriesPoint extends Sums {
+  start: string;
+  latency_ms: LatencyStats;
+  ttft_ms: LatencyStats;
+}
+
+export interface BreakdownRow extends Sums {
+  latency_ms: LatencyStats;
+  ttft_ms: LatencyStats;
+}
+
+export interface UsageSummary {
+  since: string;
+  until: string;
+  bucket_ms: number | null;
+  totals: Sums & { latency_ms: LatencyStatsWithBounds; ttft_ms: LatencyStatsWithBounds };
+  series: SeriesPoint[];
+  by_model: Array<BreakdownRow & { model: string }>;
+  by_key: Array<BreakdownRow & { key_id: string }>;
+  by_provider: Array<BreakdownRow & { provider: string | null }>;
+  by_endpoint: Array<BreakdownRow & { endpoint: string }>;
+}
+
+/** The latest time a Date can hold: "until" when none is given. */
+export const END_OF_TIME = 8.64e15;
+
+/** Breakdown rows returned per dimension (largest cost first). */
+export const BREAKDOWN_LIMIT = 100;
+/** Series that get their own histograms (breakdown percentiles); past this only sums (guards memory). */
+const MAX_SERIES_HISTOGRAMS = 5000;
+const PS = [0.5, 0.95, 0.99] as const;
+
+class Acc {
+  requests = 0;
+  errors = 0;
+  prompt = 0;
+  completion = 0;
+  cached = 0;
+  cost = 0;
+  latencySum = 0;
+  ttftCount = 0;
+  ttftSum = 0;
+  lat: Float64Array | undefined;
+  ttft: Float64Array | undefined;
+  /** False once a part without a histogram was added: percentiles unknown. */
+  complete = true;
+
+  withHistograms(): this {
+    this.lat = emptyHistogram();
+    this.ttft = emptyHistogram();
+    return this;
+  }
+
+  addSums(from: Acc): void {
+    this.requests += from.requests;
+    this.errors += from.errors;
+    this.prompt += from.prompt;
+    this.completion += from.completion;
+    this.cached += from.cached;
+    this.cost += from.cost;
+    this.latencySum += from.latencySum;
+    this.ttftCount += from.ttftCount;
+    this.ttftSum += from.ttftSum;
+    if (from.lat === undefined || from.ttft === undefined || !from.complete) this.complete = false;
+    else if (this.lat !== undefined && this.ttft !== undefined) {
+      for (let b = 0; b < BIN_COUNT; b++) {
+        this.lat[b] = (this.lat[b] as number) + (from.lat[b] as number);
+        this.ttft[b] = (this.ttft[b] as number) + (from.ttft[b] as number);
+      }
+    }
+  }
+
+  sums(): Sums {
+    return {
+      requests: this.requests,
+      errors: this.errors,
+      prompt_tokens: this.prompt,
+      completion_tokens: this.completion,
+      cached_tokens: this.cached,
+      cost_nano_usd: this.cost,
+      cost_micro_usd: Math.round(this.cost / 1000),
+    };
+  }
+
+  stats(which: 'latency' | 'ttft'): { stats: LatencyStats; ps: Array<Percentile | null> } {
+    const count = which === 'latency' ? this.requests : this.ttftCount;
+    const sum = which === 'latency' ? this.latencySum : this.ttftSum;
+    const dense = which === 'latency' ? this.lat : this.ttft;
+    const ps = dense !== undefined && this.complete ? percentiles(dense, count, PS) : PS.map(() => null);
+    return {
+      stats: {
+        count,
+        mean: count === 0 ? null : Math.round((sum / count) * 10) / 10,
+        p50: ps[0]?.value ?? null,
+        p95: ps[1]?.value ?? null,
+        p99: ps[2]?.value ?? null,
+      },
+      ps,
+    };
+  }
+}
+
+/** Adds the histogram entries in bytes[from, to) into up to three dense arrays in one pass. */
+function addEntries(
+  bytes: Uint8Array,
+  from: number,
+  to: number,
+  a: Float64Array | undefined,
+  b: Float64Array | undefined,
+  c: Float64Array | undefined,
+): void {
+  const n = to;
+  let at = from;
+  while (at + 2 < n) {
+    const bin = (bytes[at] as number) | ((bytes[at + 1] as number) << 8);
+    at += 2;
+    let count = 0;
+    let scale = 1;
+    let byte: number;
+    do {
+      byte = bytes[at++] as number;
+      count += (byte & 0x7f) * scale;
+      scale *= 0x80;
+    } while (byte >= 0x80 && at < n);
+    if (bin >= BIN_COUNT) continue;
+    if (a !== undefined) a[bin] = (a[bin] as number) + count;
+    if (b !== undefined) b[bin] = (b[bin] as number) + count;
+    if (c !== undefined) c[bin] = (c[bin] as number) + count;
+  }
+}
+
+interface SeriesState extends SeriesInfo {
+  acc: Acc;
+}
+
+async function loadSeries(reader: UsageReader, run: RunQuery, userId: string): Promise<SeriesState[]> {
+  const rows = await run(
+    reader.q
+      .selectFrom('usage_series')
+      .select(['id', 'key_id', 'model_requested', 'model_served', 'provider', 'endpoint', 'status_class'])
+      .where('user_id', '=', userId),
+  );
+  return rows.map((r) => ({
+    id: Number(r[0]),
+    keyId: String(r[1]),
+    modelRequested: String(r[2]),
+    modelServed: r[3] === '' ? null : String(r[3]),
+    provider: r[4] === '' ? null : String(r[4]),
+    endpoint: String(r[5]),
+    statusClass: Number(r[6]),
+    acc: new Acc(),
+  }));
+}
+
+/** Sums for the request, read inside the caller's snapshot. */
+export async function summarize(reader: UsageReader, run: RunQuery, req: SummaryRequest): Promise<UsageSummary> {
+  const { userId, since, until, filter } = req;
+  const withPercentiles = req.percentiles;
+  const all = await loadSeries(reader, run, userId);
+  const byId = new Map<number, SeriesState>();
+  const byDims = new Map<string, SeriesState>();
+  let histograms = 0;
+  for (const s of all) {
+    if (!seriesMatches(s, filter)) continue;
+    if (withPercentiles && histograms < MAX_SERIES_HISTOGRAMS) {
+      s.acc.withHistograms();
+      histograms += 1;
+    }
+    byId.set(s.id, s);
+    byDims.set(seriesKey(userId, s.keyId, s.modelRequested, s.modelServed ?? '', s.provider ?? '', s.endpoint, s.statusClass), s);
+  }
+  const progressRows = await run(
+    reader.q.selectFrom('usage_rollup_progress').select('compacted_until').where('user_id', '=', userId),
+  );
+  const compacted = progressRows.length === 0 ? 0 : Number(progressRows[0]?.[0]);
+
+  const bucketMs = req.bucketMs;
+  const firstBucket = bucketMs === undefined ? since : Math.floor(since / bucketMs) * bucketMs;
+  const bucketCount = bucketMs === undefined ? 0 : Math.max(0, Math.ceil((until - firstBucket) / bucketMs));
+  const buckets: Acc[] = Array.from({ length: bucketCount }, () => (withPercentiles ? new Acc().withHistograms() : new Acc()));
+  const totals = withPercentiles ? new Acc().withHistograms() : new Acc();
+  const bucketOf = (t: number): Acc | undefined =>
+    bucketMs === undefined ? undefined : buckets[Math.floor((t - firstBucket) / bucketMs)];
+
+  // Without a time series any grain fits.
+  const plan = planPeriod(since, until, bucketMs ?? DAY, compacted);
+  // Narrow the rollup reads to the matching series when a filter leaves few of them.
+  const filtered = byId.size < all.length;
+  const ids = filtered && byId.size <= 500 ? [...byId.keys()] : undefined;
+  if (!filtered || byId.size > 0) {
+    for (const range of plan.rollups) {
+      if (range.grain === MINUTE) {
+        const rows = await run(minuteQuery(reader, userId, range.from, range.to, ids, withPercentiles));
+        for (const r of rows) addMinute(r, byId, bucketOf, totals, withPercentiles);
+      } else {
+        const packs = await run(
+          reader.q
+            .selectFrom('usage_rollup_packs')
+            .select(['bucket_start', 'body'])
+            .where('user_id', '=', userId)
+            .where('grain', '=', range.grain)
+            .where('bucket_start', '>=', range.from)
+            .where('bucket_start', '<', range.to),
+        );
+        for (const [start, body] of packs) addPack(body as Uint8Array, bucketOf(Number(start)), byId, totals, withPercentiles);
+      }
+    }
+  }
+  for (const range of plan.raw) {
+    const rows = await run(
+      filterRows(
+        reader.q
+          .selectFrom('usage')
+          .select([
+            'created_at',
+            'user_id',
+            'key_id',
+            'model_requested',
+            'model_served',
+            'provider',
+            'endpoint',
+            'status',
+            'prompt_tokens',
+            'completion_tokens',
+            'cached_tokens',
+            'cost_nano_usd',
+            'latency_ms',
+            'ttft_ms',
+          ]),
+        userId,
+        filter,
+      )
+        .where('created_at', '>=', range.from)
+        .where('created_at', '<', range.to),
+    );
+    for (const r of rows) addRaw(r, byDims, byId, bucketOf, totals, withPercentiles);
+  }
+
+  const lat = totals.stats('latency');
+  const ttft = totals.stats('ttft');
+  const bounds = (ps: Array<Percentile | null>) => ({
+    p50: ps[0] ? ([ps[0].low, ps[0].high] as [number, number]) : null,
+    p95: ps[1] ? ([ps[1].low, ps[1].high] as [number, number]) : null,
+    p99: ps[2] ? ([ps[2].low, ps[2].high] as [number, number]) : null,
+  });
+  const series = [...byId.values()];
+  return {
+    since: new Date(since).toISOString(),
+    until: new Date(until).toISOString(),
+    bucket_ms: bucketMs ?? null,
+    totals: {
+      ...totals.sums(),
+      latency_ms: { ...lat.stats, bounds: bounds(lat.ps) },
+      ttft_ms: { ...ttft.stats, bounds: bounds(ttft.ps) },
+    },
+    series: buckets.map((b, i) => ({
+      start: new Date(firstBucket + i * (bucketMs as number)).toISOString(),
+      ...b.sums(),
+      latency_ms: b.stats('latency').stats,
+      ttft_ms: b.stats('ttft').stats,
+    })),
+    by_model: breakdown(series, (s) => s.modelServed ?? s.modelRequested, withPercentiles).map(([model, row]) => ({
+      model,
+      ...row,
+    })),
+    by_key: breakdown(series, (s) => s.keyId, withPercentiles).map(([key_id, row]) => ({ key_id, ...row })),
+    by_provider: breakdown(series, (s) => s.provider, withPercentiles).map(([provider, row]) => ({ provider, ...row })),
+    by_endpoint: breakdown(series, (s) => s.endpoint, withPercentiles).map(([endpoint, row]) => ({ endpoint, ...row })),
+  };
+}
+
+function minuteQuery(
+  reader: UsageReader,
+  userId: string,
+  from: number,
+  to: number,
+  ids: number[] | undefined,
+  withHistograms: boolean,
+) {
+  let q = reader.q
+    .selectFrom('usage_minute_rollups')
+    .select([
+      'bucket_start',
+      'series_id',
+      'requests',
+      'prompt_tokens',
+      'completion_tokens',
+      'cached_tokens',
+      'cost_nano_usd',
+      'latency_ms_sum',
+      'ttft_count',
+      'ttft_ms_sum',
+    ])
+    .where('user_id', '=', userId)
+    .where('bucket_start', '>=', from)
+    .where('bucket_start', '<', to);
+  if (ids !== undefined) q = q.where('series_id', 'in', ids);
+  return withHistograms ? q.select(['latency_hist', 'ttft_hist']) : q;
+}
+
+function addSums(
+  acc: Acc,
+  requests: number,
+  errors: number,
+  prompt: number,
+  completion: number,
+  cached: number,
+  cost: number,
+  latencySum: number,
+  ttftCount: number,
+  ttftSum: number,
+): void {
+  acc.requests += requests;
+  acc.errors += errors;
+  acc.prompt += prompt;
+  acc.completion += completion;
+  acc.cached += cached;
+  acc.cost += cost;
+  acc.latencySum += latencySum;
+  acc.ttftCount += ttftCount;
+  acc.ttftSum += ttftSum;
+}
+
+function addMinute(
+  r: Row,
+  byId: Map<number, SeriesState>,
+  bucketOf: (t: number) => Acc | undefined,
+  totals: Acc,
+  withHistograms: boolean,
+): void {
+  const s = byId.get(r[1] as number);
+  if (s === undefined) return;
+  const requests = Number(r[2]);
+  const args = [
+    requests,
+    s.statusClass >= 4 ? requests : 0,
+    Number(r[3]),
+    Number(r[4]),
+    Number(r[5]),
+    Number(r[6]),
+    Number(r[7]),
+    Number(r[8]),
+    Number(r[9]),
+  ] as const;
+  const bucket = bucketOf(Number(r[0]));
+  addSums(s.acc, ...args);
+  addSums(totals, ...args);
+  if (bucket !== undefined) addSums(bucket, ...args);
+  if (withHistograms) {
+    const lat = r[10] as Uint8Array;
+    const ttft = r[11] as Uint8Array;
+    addEntries(lat, 0, lat.length, s.acc.lat, totals.lat, bucket?.lat);
+    addEntries(ttft, 0, ttft.length, s.acc.ttft, totals.ttft, bucket?.ttft);
+  }
+}
+
+/** Adds every matching series of an hour or day pack. */
+function addPack(
+  body: Uint8Array,
+  bucket: Acc | undefined,
+  byId: Map<number, SeriesState>,
+  totals: Acc,
+  withHistograms: boolean,
+): void {
+  const c = new PackCursor(body);
+  while (c.next()) {
+    const s = byId.get(c.seriesId);
+    if (s === undefined) continue;
+    const errors = s.statusClass >= 4 ? c.requests : 0;
+    for (const acc of bucket === undefined ? [s.acc, totals] : [s.acc, totals, bucket])
+      addSums(acc, c.requests, errors, c.prompt, c.completion, c.cached, c.cost, c.latencySum, c.ttftCount, c.ttftSum);
+    if (withHistograms) {
+      addEntries(body, c.latFrom, c.latTo, s.acc.lat, totals.lat, bucket?.lat);
+      addEntries(body, c.ttftFrom, c.ttftTo, s.acc.ttft, totals.ttft, bucket?.ttft);
+    }
+  }
+}
+
+function addRaw(
+  r: Row,
+  byDims: Map<string, SeriesState>,
+  byId: Map<number, SeriesState>,
+  bucketOf: (t: number) => Acc | undefined,
+  totals: Acc,
+  withHistograms: boolean,
+): void {
+  const createdAt = Number(r[0]);
+  const modelServed = r[4] === null ? null : String(r[4]);
+  const provider = r[5] === null ? null : String(r[5]);
+  const status = Number(r[7]);
+  const key = seriesKey(
+    String(r[1]),
+    String(r[2]),
+    String(r[3]),
+    modelServed ?? '',
+    provider ?? '',
+    String(r[6]),
+    statusClass(status),
+  );
+  let s = byDims.get(key);
+  if (s === undefined) {
+    // A row without a series (cannot happen once rollups are built): summed on its own.
+    s = {
+      id: -1 - byDims.size,
+      keyId: String(r[2]),
+      modelRequested: String(r[3]),
+      modelServed,
+      provider,
+      endpoint: String(r[6]),
+      statusClass: statusClass(status),
+      acc: withHistograms ? new Acc().withHistograms() : new Acc(),
+    };
+    byDims.set(key, s);
+    byId.set(s.id, s);
+  }
+  const latency = Number(r[12]);
+  const ttft = r[13] === null ? null : Number(r[13]);
+  const bucket = bucketOf(createdAt);
+  for (const acc of [s.acc, totals, bucket]) {
+    if (acc === undefined) continue;
+    acc.requests += 1;
+    if (status >= 400) acc.errors += 1;
+    acc.prompt += Number(r[8]);
+    acc.completion += Number(r[9]);
+    acc.cached += Number(r[10]);
+    acc.cost += Number(r[11]);
+    acc.latencySum += latency;
+    if (acc.lat !== undefined) acc.lat[binOf(latency)] = (acc.lat[binOf(latency)] as number) + 1;
+    if (ttft !== null) {
+      acc.ttftCount += 1;
+      acc.ttftSum += ttft;
+      if (acc.ttft !== undefined) acc.ttft[binOf(ttft)] = (acc.ttft[binOf(ttft)] as number) + 1;
+    }
+  }
+}
+
+function breakdown<K extends string | null>(
+  series: SeriesState[],
+  label: (s: SeriesState) => K,
+  withPercentiles: boolean,
+): Array<[K, BreakdownRow]> {
+  const groups = new Map<K, Acc>();
+  for (const s of series) {
+    if (s.acc.requests === 0) continue;
+    const k = label(s);
+    let g = groups.get(k);
+    if (g === undefined) groups.set(k, (g = withPercentiles ? new Acc().withHistograms() : new Acc()));
+    g.addSums(s.acc);
+  }
+  return [...groups.entries()]
+    .sort((x, y) => y[1].cost - x[1].cost || y[1].requests - x[1].requests)
+    .slice(0, BREAKDOWN_LIMIT)
+    .map(([k, g]) => [k, { ...g.sums(), latency_ms: g.stats('latency').stats, ttft_ms: g.stats('ttft').stats }]);
+}
