@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { saveLogs } from './harness.js';
+import { SERVE_NODE_FLAGS } from '../../src/cli/serve-flags.js';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/zai.js');
 
@@ -21,12 +22,13 @@ export interface Replica {
 }
 
 /**
- * Starts `zai serve` as a child process. Like the in-process harness, it lets every account reach
- * the loopback fakes (ZAI_PRIVATE_UPSTREAMS=all) unless `env` says otherwise.
+ * Starts `zai serve` as a child process, launched as `npm start` launches it (its heap flags: memory
+ * is measured on these processes). Like the in-process harness, it lets every account reach the
+ * loopback fakes (ZAI_PRIVATE_UPSTREAMS=all) unless `env` says otherwise.
  */
 export async function startReplica(env: Record<string, string>): Promise<Replica> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zai-replica-'));
-  const child = spawn(process.execPath, [BIN, 'serve'], {
+  const child = spawn(process.execPath, [...SERVE_NODE_FLAGS, BIN, 'serve'], {
     env: {
       PATH: process.env.PATH,
       PORT: '0',
