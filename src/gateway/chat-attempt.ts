@@ -12,7 +12,7 @@ import type { ProviderCredentials } from '../keys/provider-credentials.js';
 import type { ChatCompletion, ChatCompletionRequest, TokenUsage } from '../openai/types.js';
 import { toTokenUsage } from '../openai/token-usage.js';
 import type { Metrics } from '../usage/metrics.js';
-import type { ClientCodec } from './client-codec.js';
+import { openAIChunks, type ClientCodec } from './client-codec.js';
 import type { ModelRoute } from './model-route.js';
 import { warningsHeader } from './warnings-header.js';
 import { relayStream, type StreamOutcome } from './relay-stream.js';
@@ -193,15 +193,17 @@ export async function runChatAttempt(
       };
     }
 
+    const encoder = ingress === undefined ? openAIChunks() : ingress.codec.createStream();
     const outcome = await relayStream(
       ctx,
       upstream,
-      translation.createStream(),
+      // OpenAI's own chunks may be handed on as text; another API's encoder reads objects.
+      translation.createStream(encoder.acceptsEncoded),
       headers,
       deps.metrics,
       (text) => unframedError(candidate.info.adapter, text, apiKey),
       deps.upstream.limits.maxBodyBytes,
-      ingress?.codec.createStream(),
+      encoder,
     );
     const cost = streamCostNanoUsd(price, outcome, () => promptBound ?? estimatePromptTokensUpperBound(clientRequest));
     if (reservation !== undefined) await reservation.settle(cost);

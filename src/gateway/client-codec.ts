@@ -21,7 +21,7 @@ export interface ClientCodec {
 export interface ChunkEncoder {
   /**
    * Whether chunks may arrive pre-encoded (EncodedChunk, OpenAI's JSON text): true only for an
-   * encoder that writes OpenAI chunks; others get chunk objects (the transform's plain `push`).
+   * encoder that writes OpenAI chunks; for the others the transform is made to give chunk objects.
    */
   readonly acceptsEncoded: boolean;
   /** Chunks from the provider's stream transform → SSE text for the client ('' when nothing is due yet). */

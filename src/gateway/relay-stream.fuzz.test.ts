@@ -74,7 +74,7 @@ function transformFactory(adapter: ProviderAdapter, publicModel: string): Transf
           apiKey: 'sk-fuzz-0123456789abcdef',
         },
       )
-      .createStream();
+      .createStream(true);
   };
   return Object.assign(create, { adapter });
 }

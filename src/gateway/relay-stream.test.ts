@@ -48,8 +48,9 @@ function setup(): { ctx: RequestContext; client: Client; body: PassThrough; resp
   return { ctx, client, body, response, metrics };
 }
 
-const openAIStream = (includeUsage = false): ReturnType<typeof createChatStream> =>
-  createChatStream({ publicModel: 'openai/m', includeUsage, toolIds: undefined, reasoning: true });
+/** `encoded`: made for an encoder that takes OpenAI's chunks as text (as the gateway makes it for one). */
+const openAIStream = (includeUsage = false, encoded = true): ReturnType<typeof createChatStream> =>
+  createChatStream({ publicModel: 'openai/m', includeUsage, toolIds: undefined, reasoning: true, encoded });
 
 const chunk = (extra: string): string =>
   `data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[${extra}]}\n\n`;
@@ -168,7 +169,7 @@ describe('relayStream with another client API’s encoder', () => {
   it('writes the chunks, the keep-alive, the end (with the final usage) and errors in that encoder’s form', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'performance'] });
     const { ctx, client, body, response, metrics } = setup();
-    const relayed = relayStream(ctx, response, openAIStream(true), {}, metrics, () => undefined, Infinity, lines);
+    const relayed = relayStream(ctx, response, openAIStream(true, false), {}, metrics, () => undefined, Infinity, lines);
     body.write(chunk('{"index":0,"delta":{"content":"Hi"},"finish_reason":null}'));
     await vi.waitFor(() => expect(client.writes).toContain('text Hi\n'));
     await vi.advanceTimersByTimeAsync(KEEPALIVE_MS * 2 + 1000);
@@ -188,7 +189,7 @@ describe('relayStream with another client API’s encoder', () => {
     const outcome = await relayStream(
       failing.ctx,
       failing.response,
-      openAIStream(),
+      openAIStream(false, false),
       {},
       failing.metrics,
       () => undefined,

@@ -10,9 +10,9 @@
  */
 import { GatewayError } from '../errors.js';
 import { SSE_HEADERS } from '../openai/sse-encoder.js';
-import type { ChatCompletionChunk, TokenUsage } from '../openai/types.js';
+import type { TokenUsage } from '../openai/types.js';
 import { SseEventTooLargeError, SseParser } from '../providers/sse-parser.js';
-import { EncodedChunk, type SseEvent, type StreamOutput, type StreamTransform } from '../providers/provider.js';
+import type { SseEvent, StreamOutput, StreamTransform } from '../providers/provider.js';
 import type { Metrics } from '../usage/metrics.js';
 import { chunkTextBytes, openAIChunks, type ChunkEncoder } from './client-codec.js';
 import type { ClientStream, RequestContext } from './request-context.js';
@@ -97,13 +97,8 @@ class ChatEventRelay implements EventRelay {
   private write(chunks: readonly StreamOutput[]): string {
     if (chunks.length === 0) return '';
     for (const chunk of chunks) this.completionBytes += chunkTextBytes(chunk);
-    // An encoder of another API reads chunk objects: the fast path's pre-encoded text is parsed back.
-    return this.encoder.encode(this.encoder.acceptsEncoded ? chunks : chunks.map(asChunkObject));
+    return this.encoder.encode(chunks);
   }
-}
-
-function asChunkObject(chunk: StreamOutput): ChatCompletionChunk {
-  return chunk instanceof EncodedChunk ? (JSON.parse(chunk.json) as ChatCompletionChunk) : chunk;
 }
 
 function waitForDrain(stream: ClientStream): Promise<void> {

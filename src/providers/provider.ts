@@ -85,8 +85,12 @@ export interface ChatTranslation {
    * otherwise. It must mean exactly what `JSON.stringify(parseResponse(json))` means.
    */
   encodeResponse?(upstreamText: string, json: unknown): string | undefined;
-  /** A fresh transform for a streaming answer (2xx). */
-  createStream(): StreamTransform;
+  /**
+   * A fresh transform for a streaming answer (2xx). `encoded`: the client's API writes OpenAI's
+   * chunks, so a transform may hand them on as EncodedChunk text (no parse / stringify round trip);
+   * false when another API's encoder reads chunk objects.
+   */
+  createStream(encoded: boolean): StreamTransform;
 }
 
 /**

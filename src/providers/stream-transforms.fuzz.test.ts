@@ -65,7 +65,7 @@ function transformFactory(adapter: ProviderAdapter, publicModel: string, extra: 
     const upstreamModel = publicModel.slice(publicModel.indexOf('/') + 1);
     return adapter
       .chat({ request, upstreamModel, publicModel, stream: true, includeUsage, maxOutputTokens: undefined }, CREDENTIALS)
-      .createStream();
+      .createStream(true);
   };
 }
 

@@ -4,7 +4,6 @@ import type { ChatCompletionChunk } from '../../openai/types.js';
 import { createChatStream } from '../../providers/openai-compatible/stream.js';
 import { loadSseFixture, loadTextFixture, parseSse } from './__fixtures__/load-fixture.js';
 import { MessagesStreamEncoder, PING_EVENT } from './stream-encoder.js';
-import { chunksOf } from '../../../test/helpers/stream-chunks.js';
 
 const options = { id: 'msg_fixture1', model: 'openai/gpt-5.4', inputTokensEstimate: 300, stopSequences: ['END'] };
 
@@ -37,10 +36,11 @@ describe('MessagesStreamEncoder', () => {
       includeUsage: true,
       toolIds: undefined,
       reasoning: true,
+      encoded: false,
     });
     const encoder = new MessagesStreamEncoder(options);
     let out = '';
-    for (const event of loadSseFixture('openai-tools.chunks.sse')) out += encoder.encode(chunksOf(transform.push(event)));
+    for (const event of loadSseFixture('openai-tools.chunks.sse')) out += encoder.encode(transform.push(event));
     out += encoder.done(transform.usage());
     expect(out).toBe(loadTextFixture('openai-tools.events.sse'));
   });

@@ -102,7 +102,7 @@ export class MessagesStreamEncoder implements ChunkEncoder {
 
   encode(chunks: readonly StreamOutput[]): string {
     let out = '';
-    // acceptsEncoded is false, so the relay hands over chunk objects only.
+    // acceptsEncoded is false, so the transform was made to give chunk objects only.
     for (const chunk of chunks as readonly ChatCompletionChunk[]) {
       if (!this.started) out += this.start(chunk);
       const choice = chunk.choices[0];

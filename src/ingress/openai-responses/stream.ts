@@ -22,7 +22,7 @@ import type { ChunkEncoder } from '../../gateway/client-codec.js';
 import { SSE_KEEPALIVE, encodeSseEvent } from '../../openai/sse-encoder.js';
 import type { ChatCompletionChunk, FinishReason, TokenUsage, ToolCallDelta, Usage } from '../../openai/types.js';
 import { toOpenAIUsage } from '../../openai/token-usage.js';
-import { EncodedChunk, type StreamOutput } from '../../providers/provider.js';
+import type { StreamOutput } from '../../providers/provider.js';
 import { newId } from './ids.js';
 import { functionCallItem, incompleteReason, reasoningText, responseShell } from './response.js';
 import type {
@@ -86,9 +86,8 @@ export class ResponsesStreamEncoder implements ChunkEncoder {
   /** The events for a batch of chunks (the stream's first events come with the first batch). */
   encode(chunks: readonly StreamOutput[]): string {
     let out = this.start();
-    for (const output of chunks) {
-      // Never pre-encoded (acceptsEncoded is false); parsed back should a transform send one anyway.
-      const chunk = output instanceof EncodedChunk ? (JSON.parse(output.json) as ChatCompletionChunk) : output;
+    // acceptsEncoded is false, so the transform was made to give chunk objects only.
+    for (const chunk of chunks as readonly ChatCompletionChunk[]) {
       if (chunk.usage !== undefined && chunk.usage !== null) this.usage = chunk.usage;
       // Responses has no `n`: the request never asks for more than one choice.
       const choice = chunk.choices[0];

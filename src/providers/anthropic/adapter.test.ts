@@ -43,7 +43,7 @@ describe('anthropicAdapter', () => {
     expect(translation.parseResponse(jsonOf(recorded('message-answer-tool.http'))).choices[0]?.message.content).toBe(
       '{"city":"Lyon","temp_c":18}',
     );
-    const stream = translation.createStream();
+    const stream = translation.createStream(true);
     const chunks = pushAll(stream, eventsOf(recorded('stream-answer-tool.http')));
     const content = chunks.map((c) => c.choices[0]?.delta.content ?? '').join('');
     expect(JSON.parse(content)).toEqual({ city: 'Lyon', temp_c: 18 });

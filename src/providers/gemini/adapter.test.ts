@@ -69,12 +69,12 @@ describe('geminiAdapter', () => {
       },
       credentials,
     );
-    const stream = translation.createStream();
+    const stream = translation.createStream(true);
     const chunks = pushAll(stream, eventsOf(recorded('text.stream.http')));
     chunks.push(...stream.end());
     expect(chunks.map((c) => c.model)).toEqual(Array<string>(chunks.length).fill('gemini/gemini-2.5-flash'));
     expect(chunks.at(-1)?.usage?.total_tokens).toBe(289);
-    expect(translation.createStream()).not.toBe(stream);
+    expect(translation.createStream(true)).not.toBe(stream);
   });
 
   it('geminiAdapter exposes embeddings, model listing and error mapping', () => {

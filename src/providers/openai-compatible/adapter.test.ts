@@ -55,7 +55,7 @@ describe('createOpenAICompatibleAdapter', () => {
     });
     expect(JSON.parse(translation.call.body ?? '')).toEqual(GROQ_UPSTREAM_BODY);
     expect(translation.warnings).toEqual(GROQ_WARNINGS);
-    expect(replayStream(GROQ_STREAM, translation.createStream())).toEqual(GROQ_EXPECTED_CHUNKS);
+    expect(replayStream(GROQ_STREAM, translation.createStream(true))).toEqual(GROQ_EXPECTED_CHUNKS);
   });
 
   it('createOpenAICompatibleAdapter() round-trips Mistral tool-call ids in a completion', () => {
@@ -76,7 +76,7 @@ describe('createOpenAICompatibleAdapter', () => {
       apiKey: 'mistral-key',
     });
     expect(JSON.parse(translation.call.body ?? '')).toEqual({ ...MISTRAL_UPSTREAM_BODY, stream: true });
-    expect(replayStream(MISTRAL_STREAM, translation.createStream())).toEqual(MISTRAL_EXPECTED_CHUNKS);
+    expect(replayStream(MISTRAL_STREAM, translation.createStream(true))).toEqual(MISTRAL_EXPECTED_CHUNKS);
   });
 
   it('createOpenAICompatibleAdapter() round-trips a Together stream ending in eos', () => {
@@ -86,7 +86,7 @@ describe('createOpenAICompatibleAdapter', () => {
     });
     expect(JSON.parse(translation.call.body ?? '')).toEqual(TOGETHER_UPSTREAM_BODY);
     expect(translation.warnings).toEqual([]);
-    expect(replayStream(TOGETHER_STREAM, translation.createStream())).toEqual(TOGETHER_EXPECTED_CHUNKS);
+    expect(replayStream(TOGETHER_STREAM, translation.createStream(true))).toEqual(TOGETHER_EXPECTED_CHUNKS);
   });
 
   it('createOpenAICompatibleAdapter() round-trips a keyless Ollama stream with empty finish reasons', () => {
@@ -97,7 +97,7 @@ describe('createOpenAICompatibleAdapter', () => {
     expect(translation.call.url).toBe('http://localhost:11434/v1/chat/completions');
     expect(translation.call.headers).toEqual({ accept: 'text/event-stream', 'content-type': 'application/json' });
     expect(JSON.parse(translation.call.body ?? '')).toEqual(OLLAMA_UPSTREAM_BODY);
-    const transform = translation.createStream();
+    const transform = translation.createStream(true);
     expect(replayStream(OLLAMA_STREAM, transform)).toEqual(OLLAMA_EXPECTED_CHUNKS);
     expect(transform.usage()).toEqual({ promptTokens: 27, completionTokens: 4, cachedTokens: 0 });
   });
@@ -107,7 +107,9 @@ describe('createOpenAICompatibleAdapter', () => {
       baseUrl: 'https://h/v1',
       apiKey: 'k',
     });
-    expect(replayStream(GROQ_STREAM, translation.createStream())).toEqual(replayStream(GROQ_STREAM, translation.createStream()));
+    expect(replayStream(GROQ_STREAM, translation.createStream(true))).toEqual(
+      replayStream(GROQ_STREAM, translation.createStream(true)),
+    );
   });
 
   it('createOpenAICompatibleAdapter() offers embeddings everywhere but on Groq', () => {

@@ -28,8 +28,8 @@ export function createOpenAICompatibleAdapter(providerId: OpenAICompatibleProvid
         warnings,
         parseResponse: (json) => parseChatResponse(json, input.publicModel, toolIds, reasoning),
         encodeResponse: (text, json) => encodePlainResponse(text, json, modelJson, toolIds, reasoning),
-        createStream: () =>
-          createChatStream({ publicModel: input.publicModel, includeUsage: input.includeUsage, toolIds, reasoning }),
+        createStream: (encoded) =>
+          createChatStream({ publicModel: input.publicModel, includeUsage: input.includeUsage, toolIds, reasoning, encoded }),
       };
     },
     embeddings: NO_EMBEDDINGS.has(providerId) ? undefined : buildEmbeddingsTranslation,

@@ -284,7 +284,7 @@ function transform(includeUsage: boolean, mapToolIds: boolean, reasoning = true)
   const toolIds = mapToolIds ? new ToolIdMap() : undefined;
   // A mapped id, so restoring ids changes something when MAPPEDID1 comes back.
   if (toolIds !== undefined && toolIds.toUpstream('call_client_1') === '') throw new Error('unreachable');
-  return createChatStream({ publicModel: PUBLIC_MODEL, includeUsage, toolIds, reasoning });
+  return createChatStream({ publicModel: PUBLIC_MODEL, includeUsage, toolIds, reasoning, encoded: true });
 }
 
 type Result = { ok: true; value: unknown } | { ok: false; error: { status: number; code: string | null; message: string } };

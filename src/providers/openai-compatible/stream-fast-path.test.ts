@@ -8,7 +8,7 @@ import { createChatStream } from './stream.js';
 
 /** A transform past its first chunk (which must name the role; see the role tests below). */
 function stream(includeUsage = false, toolIds?: ToolIdMap, reasoning = true): StreamTransform {
-  const transform = createChatStream({ publicModel: 'openai/gpt-4o', includeUsage, toolIds, reasoning });
+  const transform = createChatStream({ publicModel: 'openai/gpt-4o', includeUsage, toolIds, reasoning, encoded: true });
   encoded(transform.push(ev(`${HEAD}${choice('{"role":"assistant","content":""}')}}`)));
   return transform;
 }
@@ -225,12 +225,43 @@ describe('OpenAI-compatible stream fast path', () => {
       choices: [{ index: 0, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }],
     });
   });
+  it('with encoded: false (another API reads the chunks) every chunk is an object, the same as the text would give', () => {
+    const first = `${HEAD}${choice('{"role":"assistant","content":""}')}}`;
+    const text = `${HEAD}${choice('{"content":"Hi"}')},"usage":{"prompt_tokens":3,"completion_tokens":1,"total_tokens":4}}`;
+    const objects = createChatStream({
+      publicModel: 'openai/gpt-4o',
+      includeUsage: true,
+      toolIds: undefined,
+      reasoning: true,
+      encoded: false,
+    });
+    const out = [...objects.push(ev(first)), ...objects.push(ev(text)), ...objects.push(ev('[DONE]'))];
+    expect(out.some((item) => item instanceof EncodedChunk)).toBe(false);
+    const viaText = stream(true);
+    const expected = [...viaText.push(ev(text)), ...viaText.push(ev('[DONE]'))].map((item) =>
+      item instanceof EncodedChunk ? (JSON.parse(item.json) as unknown) : item,
+    );
+    expect(out.slice(1)).toEqual(expected);
+  });
+
   it('the first chunk of a choice takes the full path unless it names the role, which the full path adds', () => {
-    const fresh = createChatStream({ publicModel: 'openai/gpt-4o', includeUsage: false, toolIds: undefined, reasoning: true });
+    const fresh = createChatStream({
+      publicModel: 'openai/gpt-4o',
+      includeUsage: false,
+      toolIds: undefined,
+      reasoning: true,
+      encoded: true,
+    });
     const opening = object(fresh.push(ev(`${HEAD}${choice('{"content":"Hi"}')}}`)));
     expect(opening.choices[0]?.delta).toEqual({ role: 'assistant', content: 'Hi' });
     encoded(fresh.push(ev(`${HEAD}${choice('{"content":" there"}')}}`)));
-    const named = createChatStream({ publicModel: 'openai/gpt-4o', includeUsage: false, toolIds: undefined, reasoning: true });
+    const named = createChatStream({
+      publicModel: 'openai/gpt-4o',
+      includeUsage: false,
+      toolIds: undefined,
+      reasoning: true,
+      encoded: true,
+    });
     encoded(named.push(ev(`${HEAD}${choice('{"role":"assistant","content":"Hi"}')}}`)));
   });
 

@@ -11,7 +11,7 @@ import { ToolIdMap } from './mistral-tool-ids.js';
 import { createChatStream } from './stream.js';
 
 function stream(publicModel: string, includeUsage: boolean, toolIds?: ToolIdMap): StreamTransform {
-  return createChatStream({ publicModel, includeUsage, toolIds, reasoning: true });
+  return createChatStream({ publicModel, includeUsage, toolIds, reasoning: true, encoded: true });
 }
 
 function data(payload: unknown): SseEvent {

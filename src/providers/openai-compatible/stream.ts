@@ -30,6 +30,8 @@ export interface ChatStreamOptions {
   toolIds: ToolIdMap | undefined;
   /** Whether the client wants reasoning (`reasoning_content`); false drops it. */
   reasoning: boolean;
+  /** Whether chunks may come out as EncodedChunk text (the fast path); false: chunk objects only. */
+  encoded: boolean;
 }
 
 /** A fresh transform for one streamed answer. */
@@ -42,6 +44,7 @@ class OpenAICompatibleStream implements StreamTransform {
   private readonly includeUsage: boolean;
   private readonly toolIds: ToolIdMap | undefined;
   private readonly reasoning: boolean;
+  private readonly encoded: boolean;
   private readonly scanOptions: ScanOptions;
   /** Choice 0's state (the fast path's), and the other choices' when a stream has more (made when needed). */
   private readonly firstChoice: ChoiceState = { roleSent: false, toolCalls: 0 };
@@ -63,6 +66,7 @@ class OpenAICompatibleStream implements StreamTransform {
     this.includeUsage = options.includeUsage;
     this.toolIds = options.toolIds !== undefined && options.toolIds.size > 0 ? options.toolIds : undefined;
     this.reasoning = options.reasoning;
+    this.encoded = options.encoded;
     this.scanOptions = { rejectToolCalls: this.toolIds !== undefined, rejectReasoning: !options.reasoning };
   }
 
@@ -75,19 +79,19 @@ class OpenAICompatibleStream implements StreamTransform {
     return this.done;
   }
 
-  /** Chunk objects and, from the fast path, chunks already encoded as the upstream's edited text. */
+  /** Chunk objects and, from the fast path (when `encoded`), chunks already encoded as the upstream's edited text. */
   push(event: SseEvent): StreamOutput[] {
     if (this.done) return [];
     const { data } = event;
     if (data === '[DONE]') {
       this.done = true;
-      return this.finalEncoded();
+      return this.encoded ? this.finalEncoded() : this.finalChunks();
     }
     if (event.event === 'error') throw streamError(readErrorFields(data).message);
     // Blank data is a keep-alive some servers send as an event instead of a comment.
     if (data.length === 0 || (data.charCodeAt(0) <= 32 && data.trim() === '')) return [];
 
-    return this.fastChunk(data) ?? this.parseChunk(data);
+    return (this.encoded ? this.fastChunk(data) : undefined) ?? this.parseChunk(data);
   }
 
   /**
