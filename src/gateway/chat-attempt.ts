@@ -4,43 +4,35 @@
  * always settled or released, whatever happens.
  */
 import { reserveChat, SHORTENED_WARNING } from './cap-reservation.js';
-import { costNanoUsd, nanoToMicro } from '../billing/cost.js';
-import { estimateCutStreamCost, estimatePromptTokensUpperBound } from '../billing/estimate.js';
-import type { ModelPrice } from '../billing/price-catalog.js';
+import { nanoToMicro } from '../billing/cost.js';
+import { estimatePromptTokensUpperBound } from '../billing/estimate.js';
 import type { Reservation, SpendLedger } from '../billing/spend-ledger.js';
 import type { ProviderCredentials } from '../keys/provider-credentials.js';
-import type { ChatCompletion, ChatCompletionRequest, TokenUsage } from '../openai/types.js';
+import type { ChatCompletion, ChatCompletionRequest } from '../openai/types.js';
 import { toTokenUsage } from '../openai/token-usage.js';
 import type { Metrics } from '../usage/metrics.js';
 import { openAIChunks, type ClientCodec } from './client-codec.js';
 import type { ModelRoute } from './model-route.js';
 import { warningsHeader } from './warnings-header.js';
-import { relayStream, type StreamOutcome } from './relay-stream.js';
-import type { JsonAnswer, RequestContext } from './request-context.js';
+import { relayStream } from './relay-stream.js';
+import type { RequestContext } from './request-context.js';
 import { parseUpstreamJson, unframedError } from './upstream-error.js';
 import { sendPooled } from './pooled-send.js';
 import { clientGone, readAnswer, type UpstreamClient } from './upstream-client.js';
+import {
+  answerCostNanoUsd,
+  answeredResult,
+  streamCostNanoUsd,
+  streamedResult,
+  type AttemptResult,
+  type AttemptServed,
+} from './attempt-result.js';
 
 export interface AttemptDeps {
   providers: ProviderCredentials;
   ledger: SpendLedger;
   upstream: UpstreamClient;
   metrics: Metrics;
-}
-
-export interface AttemptResult {
-  answer: JsonAnswer | undefined;
-  model: string;
-  providerName: string;
-  status: number;
-  errorCode: string | null;
-  usage: TokenUsage | undefined;
-  costNanoUsd: number;
-  ttftMs: number | null;
-  /** The database spend reservation this request's usage row settles (PostgreSQL ledger), if any. */
-  reservationId: string | undefined;
-  /** The pool key that served. */
-  poolKeyId: string | null;
 }
 
 /**
@@ -62,21 +54,6 @@ function completionBytes(completion: ChatCompletion): number {
     for (const call of choice.message.tool_calls ?? []) n += Buffer.byteLength(call.function.arguments);
   }
   return n;
-}
-
-/**
- * What a streamed answer costs. A complete stream is billed on the provider's final usage. An
- * unfinished one may carry only provisional counts (Anthropic's message_start says 1 output token):
- * never bill less than what the text that reached the client must have cost.
- */
-export function streamCostNanoUsd(price: ModelPrice | undefined, outcome: StreamOutcome, promptBound: () => number): number {
-  if (price === undefined) return 0;
-  const reported = outcome.usage ? costNanoUsd(outcome.usage, price) : 0;
-  if (outcome.status === 200 && outcome.usage) return reported;
-  return Math.max(
-    reported,
-    estimateCutStreamCost({ promptTokensUpperBound: promptBound(), completionBytes: outcome.completionBytes, price }),
-  );
 }
 
 /** How an ingress serves a translated request: its answer shapes and what it dropped on the way in. */
@@ -152,7 +129,11 @@ export async function runChatAttempt(
     if (warnings.length > 0) headers['x-zai-warnings'] = warningsHeader(warnings);
 
     // Both results below are spelled out: see docs/performance.md, "No properties after a spread".
-    const reservationId = reservation !== undefined && deps.ledger.settlesWithUsage ? reservation.id : undefined;
+    const served: AttemptServed = {
+      candidate,
+      reservationId: reservation !== undefined && deps.ledger.settlesWithUsage ? reservation.id : undefined,
+      poolKeyId: key.id,
+    };
     if (!stream) {
       let text: string;
       try {
@@ -165,32 +146,16 @@ export async function runChatAttempt(
       const encoded = ingress === undefined ? translation.encodeResponse?.(text, json) : undefined;
       const completion = translation.parseResponse(json);
       const usage = toTokenUsage(completion.usage);
-      const cost =
-        price === undefined
-          ? 0
-          : usage
-            ? costNanoUsd(usage, price)
-            : estimateCutStreamCost({
-                promptTokensUpperBound: promptBound ?? estimatePromptTokensUpperBound(clientRequest),
-                completionBytes: completionBytes(completion),
-                price,
-              });
+      const cost = answerCostNanoUsd(
+        price,
+        usage,
+        () => promptBound ?? estimatePromptTokensUpperBound(clientRequest),
+        () => completionBytes(completion),
+      );
       if (reservation !== undefined) await reservation.settle(cost);
       headers['x-zai-cost-micro-usd'] = String(nanoToMicro(cost));
       const body = ingress === undefined ? (encoded ?? JSON.stringify(completion)) : ingress.codec.completion(completion);
-      const answer: JsonAnswer = { status: 200, headers, body };
-      return {
-        answer,
-        model: candidate.model,
-        providerName: candidate.route.name,
-        status: 200,
-        errorCode: null,
-        usage,
-        costNanoUsd: cost,
-        ttftMs: null,
-        reservationId,
-        poolKeyId: key.id,
-      };
+      return answeredResult(served, { status: 200, headers, body }, usage, cost);
     }
 
     const encoder = ingress === undefined ? openAIChunks() : ingress.codec.createStream();
@@ -207,18 +172,7 @@ export async function runChatAttempt(
     );
     const cost = streamCostNanoUsd(price, outcome, () => promptBound ?? estimatePromptTokensUpperBound(clientRequest));
     if (reservation !== undefined) await reservation.settle(cost);
-    return {
-      answer: undefined,
-      model: candidate.model,
-      providerName: candidate.route.name,
-      status: outcome.status,
-      errorCode: outcome.errorCode,
-      usage: outcome.usage,
-      costNanoUsd: cost,
-      ttftMs: outcome.ttftMs,
-      reservationId,
-      poolKeyId: key.id,
-    };
+    return streamedResult(served, outcome, cost);
   } finally {
     // No-op after settle; gives the reservation back on every error path. (Awaiting nothing would
     // still cost a turn of the microtask queue on every uncapped request.)

@@ -8,7 +8,7 @@ import { costNanoUsd, nanoToMicro } from '../billing/cost.js';
 import { estimateEmbeddingTokensUpperBound, worstCaseCostNanoUsd } from '../billing/estimate.js';
 import type { Reservation } from '../billing/spend-ledger.js';
 import type { TokenUsage } from '../openai/types.js';
-import type { AttemptResult } from './chat-attempt.js';
+import type { AttemptResult } from './attempt-result.js';
 import { planCandidates, type GatewayDeps } from './gateway.js';
 import { recordUsage } from './record-usage.js';
 import { jsonPieces } from './json-pieces.js';

@@ -17,15 +17,23 @@
  * usage in a complete answer and in the stream events, and how to write errors and keep-alives.
  */
 import { capSubject } from './cap-subject.js';
-import { costNanoUsd, nanoToMicro } from '../billing/cost.js';
-import { estimateCutStreamCost, maxOutputTokensUpperBound, worstCaseCostNanoUsd } from '../billing/estimate.js';
+import { nanoToMicro } from '../billing/cost.js';
+import { maxOutputTokensUpperBound, worstCaseCostNanoUsd } from '../billing/estimate.js';
 import type { Reservation } from '../billing/spend-ledger.js';
 import { GatewayError, invalidRequest } from '../errors.js';
 import type { TokenUsage } from '../openai/types.js';
-import { streamCostNanoUsd, type AttemptDeps, type AttemptResult } from './chat-attempt.js';
+import {
+  answerCostNanoUsd,
+  answeredResult,
+  streamCostNanoUsd,
+  streamedResult,
+  type AttemptResult,
+  type AttemptServed,
+} from './attempt-result.js';
+import type { AttemptDeps } from './chat-attempt.js';
 import type { ModelRoute } from './model-route.js';
 import { relayEvents, type EventRelay } from './relay-stream.js';
-import type { JsonAnswer, RequestContext } from './request-context.js';
+import type { RequestContext } from './request-context.js';
 import { parseUpstreamJson, unframedError } from './upstream-error.js';
 import { sendPooled } from './pooled-send.js';
 import { clientGone, readAnswer } from './upstream-client.js';
@@ -96,7 +104,11 @@ export async function runNativeAttempt(
       }),
       native.leading,
     );
-    const reservationId = reservation !== undefined && deps.ledger.settlesWithUsage ? reservation.id : undefined;
+    const served: AttemptServed = {
+      candidate,
+      reservationId: reservation !== undefined && deps.ledger.settlesWithUsage ? reservation.id : undefined,
+      poolKeyId: key.id,
+    };
 
     if (!native.stream) {
       let text: string;
@@ -107,31 +119,15 @@ export async function runNativeAttempt(
       }
       const { body, usage } = native.answer(parseUpstreamJson(text), candidate.model);
       // A complete answer without usage is billed on its prompt bound and its whole size.
-      const cost =
-        price === undefined
-          ? 0
-          : usage
-            ? costNanoUsd(usage, price)
-            : estimateCutStreamCost({
-                promptTokensUpperBound: promptBound ?? native.promptTokensUpperBound(),
-                completionBytes: Buffer.byteLength(body),
-                price,
-              });
+      const cost = answerCostNanoUsd(
+        price,
+        usage,
+        () => promptBound ?? native.promptTokensUpperBound(),
+        () => Buffer.byteLength(body),
+      );
       if (reservation !== undefined) await reservation.settle(cost);
       headers['x-zai-cost-micro-usd'] = String(nanoToMicro(cost));
-      const answer: JsonAnswer = { status: 200, headers, body };
-      return {
-        answer,
-        model: candidate.model,
-        providerName: candidate.route.name,
-        status: 200,
-        errorCode: null,
-        usage,
-        costNanoUsd: cost,
-        ttftMs: null,
-        reservationId,
-        poolKeyId: key.id,
-      };
+      return answeredResult(served, { status: 200, headers, body }, usage, cost);
     }
 
     const outcome = await relayEvents(
@@ -145,18 +141,7 @@ export async function runNativeAttempt(
     );
     const cost = streamCostNanoUsd(price, outcome, () => promptBound ?? native.promptTokensUpperBound());
     if (reservation !== undefined) await reservation.settle(cost);
-    return {
-      answer: undefined,
-      model: candidate.model,
-      providerName: candidate.route.name,
-      status: outcome.status,
-      errorCode: outcome.errorCode,
-      usage: outcome.usage,
-      costNanoUsd: cost,
-      ttftMs: outcome.ttftMs,
-      reservationId,
-      poolKeyId: key.id,
-    };
+    return streamedResult(served, outcome, cost);
   } finally {
     if (reservation !== undefined) await reservation.release();
   }

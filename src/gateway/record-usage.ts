@@ -6,7 +6,7 @@ import type { GatewayError } from '../errors.js';
 import type { UsageEndpoint } from '../store/schema.js';
 import type { RequestReporter } from '../usage/request-reporter.js';
 import type { UsageRecorder, UsageRow } from '../usage/usage-recorder.js';
-import type { AttemptResult } from './chat-attempt.js';
+import type { AttemptResult } from './attempt-result.js';
 import type { RequestContext } from './request-context.js';
 import { requestPeriodStart } from './cap-subject.js';
 
