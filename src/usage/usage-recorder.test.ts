@@ -109,6 +109,25 @@ describe('UsageRecorder', () => {
     ]);
     fs.rmSync(closedDir, { recursive: true, force: true });
   });
+
+  it('lets the event loop run between the statements of a SQLite write (better-sqlite3 blocks the thread while a statement runs)', async () => {
+    const recorder = new UsageRecorder({ db: store.db, flushIntervalMs: 60_000, onError: (err) => expect.fail(String(err)) });
+    // 640 rows: ten INSERTs of 64, then the rollups.
+    for (let i = 0; i < 640; i++) recorder.record({ ...row(50_000 + i), id: `req_turns${i}`, user_id: 'usr_turns' });
+    let turns = 0;
+    let done = false;
+    const tick = (): void => {
+      if (done) return;
+      turns += 1;
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    await recorder.flush();
+    done = true;
+    await recorder.close();
+    // One turn before the write, one between each pair of INSERTs, one before the rollups.
+    expect(turns).toBeGreaterThanOrEqual(11);
+  });
 });
 
 describe.each(['sqlite', 'postgres'] as const)('UsageRecorder on %s', (dialect) => {

@@ -97,11 +97,18 @@ export class UsageRecorder {
   private readonly insertSql = new Map<number, string>();
   /** The budget period (start) a row's spend counts in, for keys with a periodic budget. */
   private readonly periodOf = new WeakMap<UsageRow, number>();
+  /**
+   * better-sqlite3 runs each statement on the event loop's thread: between statements the write
+   * lets the loop serve what came in (see docs/performance.md, "A usage write yields between statements").
+   */
+  private readonly yieldBetweenStatements: boolean;
 
   constructor(private readonly options: UsageRecorderOptions) {
     this.maxBatch = options.maxBatch ?? 500;
     this.maxPending = options.maxPending ?? 100_000;
-    this.rollups = new RollupWriter(options.db, dialectOf(options.db));
+    const dialect = dialectOf(options.db);
+    this.rollups = new RollupWriter(options.db, dialect);
+    this.yieldBetweenStatements = dialect === 'sqlite';
     // A tick while a write (or a retry against a hung database) is under way adds nothing.
     this.timer = setInterval(() => {
       if (!this.writing && this.buffer.length > 0) void this.flush();
@@ -132,7 +139,7 @@ export class UsageRecorder {
   flush(): Promise<void> {
     // One setImmediate turn first, so that a full buffer is written after the answer of the
     // request that filled it has gone out, not in the middle of it.
-    const next = this.flushing.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(() => this.writeAll());
+    const next = this.flushing.then(nextTurn).then(() => this.writeAll());
     // Database errors are handled in writeOne; whatever else is thrown must not stop every later flush.
     this.flushing = next.catch(() => undefined);
     return this.flushing;
@@ -227,6 +234,7 @@ export class UsageRecorder {
     const inserted = new Array<boolean>(rows.length).fill(true);
     let from = 0;
     for (const size of insertChunks(rows.length)) {
+      if (from > 0 && this.yieldBetweenStatements) await nextTurn();
       const result = await trx.executeQuery(this.insertQuery(rows, from, from + size));
       if (result.rows.length < size) {
         const ids = new Set(result.rows.map((r) => r.id));
@@ -235,6 +243,7 @@ export class UsageRecorder {
       from += size;
     }
     // Only what this transaction stored is added to the rollups: a retried row is counted once.
+    if (this.yieldBetweenStatements) await nextTurn();
     await this.rollups.write(
       trx,
       rows.filter((_, i) => inserted[i]),
@@ -291,4 +300,9 @@ export class UsageRecorder {
     this.options.onDropped?.(count, reason);
     if (reservations.length > 0) this.options.onReservationsDone?.(reservations);
   }
+}
+
+/** Resolves after the event loop has handled what is waiting (I/O callbacks included). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
