@@ -17,6 +17,7 @@ import { warningsHeader } from './warnings-header.js';
 import { relayStream } from './relay-stream.js';
 import type { RequestContext } from './request-context.js';
 import { parseUpstreamJson, unframedError } from './upstream-error.js';
+import { leadingMessages } from './leading-messages.js';
 import { sendPooled } from './pooled-send.js';
 import { clientGone, readAnswer, type UpstreamClient } from './upstream-client.js';
 import {
@@ -33,15 +34,6 @@ export interface AttemptDeps {
   ledger: SpendLedger;
   upstream: UpstreamClient;
   metrics: Metrics;
-}
-
-/**
- * What names a conversation for prompt-cache affinity: the messages up to and including the first
- * user message, which stay the same as the conversation grows.
- */
-export function leadingMessages(request: ChatCompletionRequest): string {
-  const firstUser = request.messages.findIndex((m) => m.role === 'user');
-  return JSON.stringify(request.messages.slice(0, firstUser < 0 ? 1 : firstUser + 1));
 }
 
 /** OpenAI usage → the token counts Z-AI bills. */
@@ -121,7 +113,7 @@ export async function runChatAttempt(
           },
           { baseUrl: candidate.route.baseUrl, apiKey },
         ),
-      () => leadingMessages(clientRequest),
+      () => leadingMessages(clientRequest.messages),
     );
     const warnings = [
       ...new Set([...(ingress?.warnings ?? []), ...translation.warnings, ...(shortened ? [SHORTENED_WARNING] : [])]),

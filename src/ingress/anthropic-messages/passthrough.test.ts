@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../errors.js';
+import { leadingMessages } from '../../gateway/leading-messages.js';
 import { loadSseFixture, parseSse } from './__fixtures__/load-fixture.js';
 import { anthropicPassthrough } from './passthrough.js';
 import { validateMessagesRequest } from './validate-request.js';
@@ -34,6 +35,36 @@ describe('anthropicPassthrough', () => {
     const withoutSystem = anthropicPassthrough({ ...request, system: undefined }, '/v1/messages', {});
     const withSystem = anthropicPassthrough(request, '/v1/messages', {});
     expect(withSystem.promptTokensUpperBound()).toBeGreaterThan(withoutSystem.promptTokensUpperBound());
+  });
+
+  it('names the conversation for affinity by the system prompt and the first user message, as chat does', () => {
+    const terse = [{ type: 'text', text: 'Be terse.', cache_control: { type: 'ephemeral' } }];
+    const turn = (messages: unknown[], system: unknown = terse) =>
+      anthropicPassthrough(
+        validateMessagesRequest({ model: 'claude-sonnet-4-5', max_tokens: 64, messages, ...(system === null ? {} : { system }) }),
+        '/v1/messages',
+        {},
+      );
+    const hello = { role: 'user', content: [{ type: 'text', text: 'Hello', cache_control: { type: 'ephemeral' } }] };
+    const first = turn([hello]);
+    const leading = first.leading?.();
+    expect(leading).toBe(
+      leadingMessages([
+        { role: 'system', content: [{ type: 'text', text: 'Be terse.' }] },
+        { role: 'user', content: [{ type: 'text', text: 'Hello' }] },
+      ]),
+    );
+    // A later turn: the breakpoint moved to the newest message, the opening is the same.
+    const later = turn([
+      { role: 'user', content: [{ type: 'text', text: 'Hello' }] },
+      { role: 'assistant', content: 'Hi.' },
+      { role: 'user', content: [{ type: 'text', text: 'More', cache_control: { type: 'ephemeral' } }] },
+    ]);
+    expect(later.leading?.()).toBe(leading);
+    expect(turn([{ role: 'user', content: 'Goodbye' }]).leading?.()).not.toBe(leading);
+    expect(turn([hello], 'Be verbose.').leading?.()).not.toBe(leading);
+    // No system prompt: the first user message alone.
+    expect(turn([hello], null).leading?.()).toBe(leadingMessages([{ role: 'user', content: [{ type: 'text', text: 'Hello' }] }]));
   });
 
   it('answers a Message with only the model changed and bills its usage', () => {

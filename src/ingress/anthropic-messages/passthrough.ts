@@ -11,6 +11,7 @@
  */
 import { estimatePromptTokensUpperBound } from '../../billing/estimate.js';
 import { GatewayError } from '../../errors.js';
+import { leadingMessages } from '../../gateway/leading-messages.js';
 import type { NativeRequest } from '../../gateway/native-attempt.js';
 import type { EventRelay } from '../../gateway/relay-stream.js';
 import { encodeSseEvent } from '../../openai/sse-encoder.js';
@@ -32,18 +33,22 @@ export function anthropicPassthrough(request: MessagesRequest, path: string, hea
     // Object.assign onto a copy keeps `model` where the client put it; nothing else is touched.
     body: (upstreamModel) => JSON.stringify(Object.assign({}, request, { model: upstreamModel })),
     promptTokensUpperBound: () =>
-      // The bound reads `messages`; the system prompt is counted as one more message.
       estimatePromptTokensUpperBound({
         model: request.model,
-        messages:
-          request.system === undefined ? request.messages : [{ role: 'system', content: request.system }, ...request.messages],
+        messages: chatMessages(request),
         tools: request.tools,
         tool_choice: request.tool_choice,
       }),
     maxOutputTokens: request.max_tokens,
     answer: (json, publicModel) => nativeAnswer(json, publicModel),
     createStream: (publicModel) => new AnthropicEventRelay(publicModel),
+    leading: () => leadingMessages(chatMessages(request)),
   };
+}
+
+/** The messages as the chat rules read them: the system prompt as one more, first, message. */
+function chatMessages(request: MessagesRequest): readonly unknown[] {
+  return request.system === undefined ? request.messages : [{ role: 'system', content: request.system }, ...request.messages];
 }
 
 function nativeAnswer(json: unknown, publicModel: string): { body: string; usage: TokenUsage | undefined } {

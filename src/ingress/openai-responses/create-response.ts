@@ -18,6 +18,7 @@ import {
   checkBoundedInput,
   estimateNativePromptTokens,
   nativeBody,
+  nativeLeading,
   readNativeRequest,
   type NativeResponsesRequest,
 } from './passthrough-request.js';
@@ -50,6 +51,7 @@ function nativeRequest(request: NativeResponsesRequest): NativeRequest {
       return { body: JSON.stringify(response), usage: nativeUsage(response) };
     },
     createStream: (publicModel) => new NativeResponsesEvents(() => publicModel),
+    leading: () => nativeLeading(request),
   };
 }
 

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { estimatePromptTokensUpperBound } from '../../billing/estimate.js';
 import { GatewayError } from '../../errors.js';
-import { checkBoundedInput, estimateNativePromptTokens, nativeBody, readNativeRequest } from './passthrough-request.js';
+import { leadingMessages } from '../../gateway/leading-messages.js';
+import {
+  checkBoundedInput,
+  estimateNativePromptTokens,
+  nativeBody,
+  nativeLeading,
+  readNativeRequest,
+} from './passthrough-request.js';
 
 function badRequest(fn: () => unknown): GatewayError {
   try {
@@ -70,5 +77,36 @@ describe('passthrough requests', () => {
     // An image counts as a fixed ceiling, not as its base64 bytes.
     expect(image).toBeLessThan(20_000);
     expect(image).toBeGreaterThan(small);
+  });
+
+  it('names the conversation for affinity by the instructions and the first user input item, as chat does', () => {
+    const leading = (fields: Record<string, unknown>) => nativeLeading(readNativeRequest({ model: 'openai/gpt-5', ...fields }));
+    const developer = { type: 'message', role: 'developer', content: [{ type: 'input_text', text: 'Use metric units.' }] };
+    const hello = { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Hello' }] };
+    const first = leading({ instructions: 'Be brief.', input: [developer, hello] });
+    expect(first).toBe(leadingMessages([{ role: 'system', content: 'Be brief.' }, developer, hello]));
+    const later = leading({
+      instructions: 'Be brief.',
+      input: [
+        developer,
+        hello,
+        { type: 'reasoning', id: 'rs_1', summary: [], encrypted_content: 'gAAAA' },
+        { type: 'function_call', call_id: 'c1', name: 'f', arguments: '{}' },
+        { type: 'function_call_output', call_id: 'c1', output: '{}' },
+        { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'More' }] },
+      ],
+    });
+    expect(later).toBe(first);
+    expect(leading({ instructions: 'Be long.', input: [developer, hello] })).not.toBe(first);
+    expect(leading({ instructions: 'Be brief.', input: [developer, { ...hello, content: 'Bye' }] })).not.toBe(first);
+    // A string input is the user message itself.
+    expect(leading({ input: 'Hello' })).toBe(
+      leading({
+        input: [
+          { role: 'user', content: 'Hello' },
+          { role: 'assistant', content: 'Hi' },
+        ],
+      }),
+    );
   });
 });

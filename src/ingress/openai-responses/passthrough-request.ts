@@ -6,6 +6,7 @@
  */
 import { estimatePromptTokensUpperBound } from '../../billing/estimate.js';
 import { invalidRequest } from '../../errors.js';
+import { leadingMessages } from '../../gateway/leading-messages.js';
 import { isRecord } from '../../lib/is-record.js';
 import { stringifyOr } from '../../providers/safe-json.js';
 
@@ -58,19 +59,30 @@ export function checkBoundedInput(request: NativeResponsesRequest): void {
  */
 export function estimateNativePromptTokens(request: NativeResponsesRequest): number {
   const { fields } = request;
+  const text = fields.text;
+  return estimatePromptTokensUpperBound({
+    model: request.model,
+    messages: chatMessages(request),
+    tools: fields.tools,
+    tool_choice: fields.tool_choice,
+    response_format: isRecord(text) ? text.format : undefined,
+  });
+}
+
+/** For prompt-cache affinity: what names the conversation, by the chat rules (see leadingMessages). */
+export function nativeLeading(request: NativeResponsesRequest): string {
+  return leadingMessages(chatMessages(request));
+}
+
+/** The instructions and input as the chat rules read them: a system message, then each input item. */
+function chatMessages(request: NativeResponsesRequest): unknown[] {
+  const { fields } = request;
   const messages: unknown[] = [];
   if (typeof fields.instructions === 'string') messages.push({ role: 'system', content: fields.instructions });
   if (typeof fields.input === 'string') messages.push({ role: 'user', content: fields.input });
   else if (Array.isArray(fields.input)) messages.push(...(fields.input as unknown[]));
   else if (fields.input !== undefined && fields.input !== null) messages.push(fields.input);
-  const text = fields.text;
-  return estimatePromptTokensUpperBound({
-    model: request.model,
-    messages,
-    tools: fields.tools,
-    tool_choice: fields.tool_choice,
-    response_format: isRecord(text) ? text.format : undefined,
-  });
+  return messages;
 }
 
 /** The body sent upstream: the client's, with the upstream model id and (for a capped key) an output bound. */
