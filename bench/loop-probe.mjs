@@ -1,0 +1,58 @@
+// Preloaded (`node --import`) into Z-AI by bench/tail-probe.ts, never by `npm run bench`: records
+// what stops the event loop — garbage collections (a PerformanceObserver), SQLite statements
+// (better-sqlite3's run/all/get timed, by SQL text) and every gap of a 1 ms heartbeat longer than
+// 2 ms — and hands them over the IPC channel on `{ type: 'loop-probe', op: 'reset' | 'read' }`.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
+
+const gcs = [];
+const statements = [];
+const gaps = [];
+
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcs.push([e.startTime, e.duration, e.detail?.kind ?? 0]);
+}).observe({ entryTypes: ['gc'] });
+
+// Z-AI's own better-sqlite3 (resolved from its working directory), timed around every call.
+try {
+  const Database = createRequire(path.join(process.cwd(), 'package.json'))('better-sqlite3');
+  const prepare = Database.prototype.prepare;
+  Database.prototype.prepare = function (sql) {
+    const statement = prepare.call(this, sql);
+    const shape = sql.replace(/\s+/g, ' ').slice(0, 40);
+    for (const method of ['run', 'all', 'get']) {
+      const original = statement[method];
+      statement[method] = function (...args) {
+        const start = performance.now();
+        try {
+          return original.apply(this, args);
+        } finally {
+          statements.push([start, performance.now() - start, shape]);
+        }
+      };
+    }
+    return statement;
+  };
+} catch {
+  // PostgreSQL deployments have no better-sqlite3 calls to time.
+}
+
+let last = performance.now();
+setInterval(() => {
+  const now = performance.now();
+  if (now - last > 2) gaps.push([last, now - last]);
+  last = now;
+}, 1).unref();
+
+if (typeof process.send === 'function') {
+  process.on('message', (message) => {
+    if (message === null || typeof message !== 'object' || message.type !== 'loop-probe') return;
+    if (message.op === 'reset') {
+      gcs.length = 0;
+      statements.length = 0;
+      gaps.length = 0;
+    }
+    process.send({ type: 'loop-probe', op: message.op, gcs, statements, gaps });
+  });
+}

@@ -1,0 +1,141 @@
+/**
+ * What makes Z-AI's tail: `node --import tsx bench/tail-probe.ts [--mode json|stream] [--c 1]
+ * [--seconds 8] [--dir <a built checkout>]`. Placed like `npm run bench` (Z-AI alone on core 1,
+ * wrk and the fake upstream on core 0), with bench/loop-probe.mjs preloaded into Z-AI; after a
+ * warm-up it measures one wrk run and sets the latency percentiles beside what stopped the event
+ * loop in that window: every heartbeat gap over 2 ms, each charged to a garbage collection or a
+ * SQLite statement that overlaps it (or to neither), the collections by kind and the time spent in
+ * SQLite statements. Run it on a quiet machine; compare builds with --dir.
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { MODES } from './modes.js';
+import { compileScript, ROOT, spawnNode, BENCH_DIR, type Child } from './processes.js';
+import { ensureWrk, runWrk } from './wrk.js';
+import { makeDataDir, startZai } from './zai.js';
+
+type Span = [start: number, duration: number];
+interface ProbeReply {
+  gcs: [number, number, number][];
+  statements: [number, number, string][];
+  gaps: Span[];
+}
+
+const { values } = parseArgs({
+  options: {
+    mode: { type: 'string', default: 'json' },
+    c: { type: 'string', default: '1' },
+    seconds: { type: 'string', default: '8' },
+    dir: { type: 'string', default: ROOT },
+  },
+});
+const mode = MODES.find((m) => m.name === values.mode);
+if (mode === undefined) throw new Error(`--mode: one of ${MODES.map((m) => m.name).join(', ')}`);
+
+function probe(child: Child, op: 'reset' | 'read'): Promise<ProbeReply> {
+  return new Promise((resolve) => {
+    const onMessage = (message: unknown): void => {
+      const m = message as { type?: string; op?: string } & ProbeReply;
+      if (m.type !== 'loop-probe' || m.op !== op) return;
+      child.process.off('message', onMessage);
+      resolve(m);
+    };
+    child.process.on('message', onMessage);
+    child.process.send({ type: 'loop-probe', op });
+  });
+}
+
+const overlaps = (a: Span, start: number, duration: number): boolean => start < a[0] + a[1] && start + duration > a[0];
+const ms = (value: number | undefined): string => (value === undefined ? '–' : value.toFixed(2));
+function quantile(sorted: number[], q: number): number | undefined {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+const scripts = path.join(BENCH_DIR, 'results', '.build');
+const fake = await spawnNode({
+  name: 'fake-upstream',
+  args: [compileScript('fake-upstream.ts', scripts)],
+  env: {},
+  core: 0,
+  readyMessage: true,
+});
+const zai = await startZai({
+  name: 'z-ai',
+  dir: path.resolve(values.dir),
+  upstreamOrigin: `http://127.0.0.1:${fake.port}`,
+  core: 1,
+  nodeArgs: ['--import', path.join(BENCH_DIR, 'loop-probe.mjs')],
+  dataDir: makeDataDir(),
+});
+try {
+  const wrk = ensureWrk(console.log);
+  const run = (seconds: number) =>
+    runWrk({
+      wrk,
+      core: 0,
+      url: `${zai.origin}${mode.path}`,
+      body: mode.body('openai/gpt-4o-mini'),
+      authorization: `Bearer ${zai.key}`,
+      connections: Number(values.c),
+      seconds,
+      expectText: mode.expectText,
+    });
+  await run(3);
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  await probe(zai.child, 'reset');
+  const result = await run(Number(values.seconds));
+  const { gcs, statements, gaps } = await probe(zai.child, 'read');
+
+  const causes = { gc: [] as number[], sqlite: [] as number[], other: [] as number[] };
+  for (const gap of gaps) {
+    const cause = gcs.some(([s, d]) => overlaps(gap, s, d))
+      ? 'gc'
+      : statements.some(([s, d]) => overlaps(gap, s, d))
+        ? 'sqlite'
+        : 'other';
+    causes[cause].push(gap[1]);
+  }
+  const windowMs = result.durationMs;
+  console.log(
+    `${mode.name} c=${values.c}, ${path.resolve(values.dir)}: ${Math.round(result.rps)} req/s, latency p50 ${ms(result.latencyMs.p50)} ms, p90 ${ms(result.latencyMs.p90)}, p99 ${ms(result.latencyMs.p99)}, max ${ms(result.latencyMs.max)}, errors ${result.errors}`,
+  );
+  console.log(`event loop stopped > 2 ms (heartbeat gaps), over ${Math.round(windowMs)} ms:`);
+  for (const [cause, list] of Object.entries(causes)) {
+    const sorted = list.sort((a, b) => a - b);
+    const sum = sorted.reduce((a, b) => a + b, 0);
+    console.log(
+      `  ${cause.padEnd(7)} ${String(sorted.length).padStart(5)} gaps, ${sum.toFixed(0).padStart(5)} ms (${((100 * sum) / windowMs).toFixed(1)} % of the window), median ${ms(quantile(sorted, 0.5))} ms, max ${ms(sorted.at(-1))} ms`,
+    );
+  }
+  const kinds = new Map<number, number[]>();
+  for (const [, duration, kind] of gcs) kinds.set(kind, [...(kinds.get(kind) ?? []), duration]);
+  const kindName: Record<number, string> = {
+    1: 'young (scavenge)',
+    2: 'minor mark-compact',
+    4: 'full mark-compact',
+    8: 'incremental marking',
+    16: 'weak callbacks',
+  };
+  for (const [kind, list] of [...kinds].sort((a, b) => a[0] - b[0])) {
+    const sorted = list.sort((a, b) => a - b);
+    console.log(
+      `  GC ${(kindName[kind] ?? String(kind)).padEnd(20)} ${String(sorted.length).padStart(5)}, median ${ms(quantile(sorted, 0.5))} ms, max ${ms(sorted.at(-1))} ms`,
+    );
+  }
+  const byShape = new Map<string, { n: number; ms: number }>();
+  for (const [, duration, shape] of statements) {
+    const entry = byShape.get(shape) ?? { n: 0, ms: 0 };
+    entry.n += 1;
+    entry.ms += duration;
+    byShape.set(shape, entry);
+  }
+  const sqlMs = [...byShape.values()].reduce((a, b) => a + b.ms, 0);
+  console.log(
+    `  SQLite statements: ${statements.length}, ${sqlMs.toFixed(0)} ms in all (${((100 * sqlMs) / windowMs).toFixed(1)} % of the window); longest shapes:`,
+  );
+  for (const [shape, entry] of [...byShape].sort((a, b) => b[1].ms - a[1].ms).slice(0, 4))
+    console.log(`    ${entry.ms.toFixed(0).padStart(5)} ms ${String(entry.n).padStart(6)}× ${shape}`);
+} finally {
+  await zai.child.stop();
+  await fake.child.stop();
+}
