@@ -9,13 +9,17 @@ const usd2 = new Intl.NumberFormat('en-US', {
 const count = new Intl.NumberFormat('en-US');
 const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
 
-/** "$3.21"; amounts under a cent keep their significant digits ("$0.000042"). */
+/**
+ * "$3.21"; amounts under a cent keep their significant digits ("$0.000042"), down to a thousandth
+ * of a micro-dollar when the amount has one (a cost line of a few tokens: "$0.0000018").
+ */
 export function formatUsd(micro: number): string {
   if (micro === 0) return '$0.00';
   const abs = Math.abs(micro);
   if (abs >= 10_000) return usd2.format(micro / 1_000_000);
   const sign = micro < 0 ? '-' : '';
-  const fraction = String(abs).padStart(6, '0').replace(/0+$/, '');
+  const nano = Math.round(abs * 1000);
+  const fraction = String(nano).padStart(9, '0').replace(/0+$/, '');
   return `${sign}$0.${fraction.length < 2 ? fraction.padEnd(2, '0') : fraction}`;
 }
 
@@ -62,6 +66,21 @@ export function formatDateTime(iso: string): string {
     second: '2-digit',
     timeZoneName: 'short',
   });
+}
+
+/** The date and the time of day (with its zone) of formatDateTime, apart: ["Mar 4", "09:15:02 AM UTC"]. */
+export function dateTimeParts(iso: string): [string, string] {
+  const text = formatDateTime(iso);
+  const at = text.indexOf(', ');
+  return at < 0 ? ['', text] : [text.slice(0, at), text.slice(at + 2)];
+}
+
+/** The browser's time zone as times are labelled ("EST", "GMT+1"). */
+export function timeZoneName(at = Date.now()): string {
+  const part = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' })
+    .formatToParts(at)
+    .find((p) => p.type === 'timeZoneName');
+  return part?.value ?? 'local time';
 }
 
 /** "Mar 4, 2026, 09:15 AM GMT+1", for tooltips of dates and relative times. */

@@ -1,6 +1,7 @@
 /**
  * Prices: the shipped catalog, the account's own prices (which win) and the models its providers
- * serve that have no price at all. `/prices?model=…` opens the form for that model.
+ * serve that have no price at all. `/prices?model=…` opens the form for that model;
+ * `/prices?source=unpriced` (or custom, catalog) opens on those rows only.
  */
 import { useMemo, useState } from 'react';
 import { ConfirmDialog } from '../../components/confirm-dialog';
@@ -20,6 +21,13 @@ type Source = 'all' | 'unpriced' | 'custom' | 'catalog';
 
 const ORDER: Record<string, number> = { unpriced: 0, custom: 1, catalog: 2 };
 
+const SOURCES: readonly Source[] = ['all', 'unpriced', 'custom', 'catalog'];
+
+function initialSource(): Source {
+  const asked = new URLSearchParams(window.location.search).get('source');
+  return SOURCES.find((s) => s === asked) ?? 'all';
+}
+
 function initialModal(): Modal {
   const model = new URLSearchParams(window.location.search).get('model');
   return model ? { kind: 'add', model } : null;
@@ -35,7 +43,7 @@ export function PricesPage() {
     return { prices: prices.data, models: models.data, providers: providers.data };
   }, []);
   const [query, setQuery] = useState('');
-  const [source, setSource] = useState<Source>('all');
+  const [source, setSource] = useState<Source>(initialSource);
   const [modal, setModal] = useState<Modal>(initialModal);
 
   const all = useMemo<PriceRow[]>(() => {
