@@ -186,6 +186,9 @@ export function rowFactory(userId: string, seed: number, idPrefix = 'b'): RowFac
         attempts: fallback === spec ? 1 : 2,
         endpoint,
         pool_key_id: null,
+        unpriced: 0,
+        error_message: null,
+        detail: null,
       };
     },
   };

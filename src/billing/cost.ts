@@ -76,8 +76,8 @@ export function costNanoUsd(usage: TokenUsage, price: ModelPrice): number {
 
 const CENTI_PICO_PER_NANO = PICO_PER_NANO * 100n;
 
-/** Per-token rates in hundredths of a pico-USD. */
-function centiPicoRates(price: ModelPrice): {
+/** Per-token rates in hundredths of a pico-USD, cache defaults filled in. */
+export function centiPicoRates(price: ModelPrice): {
   input: bigint;
   cachedInput: bigint;
   write5m: bigint;

@@ -9,6 +9,7 @@
  * a characters ÷ 4 rule of thumb does not. What the text does not contain (role markers, the chat
  * template, tool schemas rendered by the provider) is covered by the fixed overheads below.
  */
+import type { TokenUsage } from '../openai/types.js';
 import { costNanoUsd } from './cost.js';
 import type { ModelPrice } from './price-catalog.js';
 import { isRecord } from '../lib/is-record.js';
@@ -206,10 +207,12 @@ export function estimateCutStreamCost(opts: {
   completionBytes: number;
   price: ModelPrice;
 }): number {
-  return costNanoUsd(
-    { promptTokens: opts.promptTokensUpperBound, completionTokens: opts.completionBytes, cachedTokens: 0 },
-    opts.price,
-  );
+  return costNanoUsd(cutStreamUsage(opts.promptTokensUpperBound, opts.completionBytes), opts.price);
+}
+
+/** The token counts `estimateCutStreamCost` bills. */
+export function cutStreamUsage(promptTokensUpperBound: number, completionBytes: number): TokenUsage {
+  return { promptTokens: promptTokensUpperBound, completionTokens: completionBytes, cachedTokens: 0 };
 }
 
 /**

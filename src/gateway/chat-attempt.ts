@@ -20,9 +20,10 @@ import { parseUpstreamJson, unframedError } from './upstream-error.js';
 import { sendPooled } from './pooled-send.js';
 import { clientGone, readAnswer, type UpstreamClient } from './upstream-client.js';
 import {
-  answerCostNanoUsd,
+  answerBilled,
   answeredResult,
-  streamCostNanoUsd,
+  billedNanoUsd,
+  streamBilled,
   streamedResult,
   type AttemptResult,
   type AttemptServed,
@@ -146,16 +147,17 @@ export async function runChatAttempt(
       const encoded = ingress === undefined ? translation.encodeResponse?.(text, json) : undefined;
       const completion = translation.parseResponse(json);
       const usage = toTokenUsage(completion.usage);
-      const cost = answerCostNanoUsd(
+      const billed = answerBilled(
         price,
         usage,
         () => promptBound ?? estimatePromptTokensUpperBound(clientRequest),
         () => completionBytes(completion),
       );
+      const cost = billedNanoUsd(price, billed);
       if (reservation !== undefined) await reservation.settle(cost);
       headers['x-zai-cost-micro-usd'] = String(nanoToMicro(cost));
       const body = ingress === undefined ? (encoded ?? JSON.stringify(completion)) : ingress.codec.completion(completion);
-      return answeredResult(served, { status: 200, headers, body }, usage, cost);
+      return answeredResult(served, { status: 200, headers, body }, usage, billed, cost);
     }
 
     const encoder = ingress === undefined ? openAIChunks() : ingress.codec.createStream();
@@ -170,9 +172,10 @@ export async function runChatAttempt(
       deps.upstream.limits.maxBodyBytes,
       encoder,
     );
-    const cost = streamCostNanoUsd(price, outcome, () => promptBound ?? estimatePromptTokensUpperBound(clientRequest));
+    const billed = streamBilled(price, outcome, () => promptBound ?? estimatePromptTokensUpperBound(clientRequest));
+    const cost = billedNanoUsd(price, billed);
     if (reservation !== undefined) await reservation.settle(cost);
-    return streamedResult(served, outcome, cost);
+    return streamedResult(served, outcome, billed, cost);
   } finally {
     // No-op after settle; gives the reservation back on every error path. (Awaiting nothing would
     // still cost a turn of the microtask queue on every uncapped request.)

@@ -37,6 +37,7 @@ export async function embeddings(deps: GatewayDeps, ctx: RequestContext, body: u
     }
     const { auth } = ctx;
     const price = candidate.price;
+    ctx.attempts.begin(candidate.model, candidate.route.name);
     if (auth.capNanoUsd !== null && price !== undefined) {
       const bound = estimateEmbeddingTokensUpperBound(request.input);
       reservation = await deps.ledger.reserve(
@@ -82,17 +83,22 @@ export async function embeddings(deps: GatewayDeps, ctx: RequestContext, body: u
       providerName: candidate.route.name,
       status: 200,
       errorCode: null,
+      errorMessage: null,
       usage,
       costNanoUsd: cost,
+      price,
+      billed: price === undefined ? undefined : usage,
       ttftMs: null,
       reservationId: reservation !== undefined && deps.ledger.settlesWithUsage ? reservation.id : undefined,
       poolKeyId: key.id,
     };
+    ctx.attempts.end(200, null);
     recordUsage(deps, ctx, 'embeddings', request.model, false, 1, result, undefined);
     return answer;
   } catch (err) {
     const error =
       err instanceof GatewayError ? err : new GatewayError({ status: 500, code: 'internal_error', message: 'Internal error.' });
+    ctx.attempts.end(error.status, error.code);
     recordUsage(deps, ctx, 'embeddings', request.model, false, 1, undefined, error);
     throw err;
   } finally {

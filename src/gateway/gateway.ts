@@ -167,8 +167,10 @@ export async function serveWithFallbacks(
         // A fallback is a move to another model; same-model retries are not counted.
         if (t === 0 && candidate !== candidates[0]) deps.metrics.fallback();
         const attemptStart = performance.now();
+        ctx.attempts.begin(candidate.model, candidate.route.name, attemptStart);
         try {
           const result = await attempt(candidate);
+          ctx.attempts.end(result.status, result.errorCode);
           logAttempt(deps, ctx, candidate.model, attempts, result.status, attemptStart, result.errorCode);
           recordUsage(deps, ctx, endpoint, model, stream, attempts, result, undefined);
           // To the real usage; without a report the estimate stands.
@@ -179,6 +181,7 @@ export async function serveWithFallbacks(
         } catch (err) {
           if (!(err instanceof GatewayError)) throw err;
           lastError = err;
+          ctx.attempts.end(err.status, err.code);
           logAttempt(deps, ctx, candidate.model, attempts, err.status, attemptStart, err.failure ?? err.code);
           if (err.failure !== undefined) deps.metrics.upstreamError(candidate.route.name, err.failure);
           if (!err.retryable || ctx.signal.aborted) throw err;
@@ -193,6 +196,8 @@ export async function serveWithFallbacks(
   } catch (err) {
     const error =
       err instanceof GatewayError ? err : new GatewayError({ status: 500, code: 'internal_error', message: 'Internal error.' });
+    // A try still open failed with something other than a GatewayError.
+    ctx.attempts.end(error.status, error.code);
     recordUsage(deps, ctx, endpoint, model, stream, attempts, undefined, error, lastProvider);
     // No answer: the tokens were not used.
     if (take !== undefined) await deps.rateLimiter.adjustTokens(take, -take.taken);

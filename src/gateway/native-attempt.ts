@@ -23,9 +23,10 @@ import type { Reservation } from '../billing/spend-ledger.js';
 import { GatewayError, invalidRequest } from '../errors.js';
 import type { TokenUsage } from '../openai/types.js';
 import {
-  answerCostNanoUsd,
+  answerBilled,
   answeredResult,
-  streamCostNanoUsd,
+  billedNanoUsd,
+  streamBilled,
   streamedResult,
   type AttemptResult,
   type AttemptServed,
@@ -119,15 +120,16 @@ export async function runNativeAttempt(
       }
       const { body, usage } = native.answer(parseUpstreamJson(text), candidate.model);
       // A complete answer without usage is billed on its prompt bound and its whole size.
-      const cost = answerCostNanoUsd(
+      const billed = answerBilled(
         price,
         usage,
         () => promptBound ?? native.promptTokensUpperBound(),
         () => Buffer.byteLength(body),
       );
+      const cost = billedNanoUsd(price, billed);
       if (reservation !== undefined) await reservation.settle(cost);
       headers['x-zai-cost-micro-usd'] = String(nanoToMicro(cost));
-      return answeredResult(served, { status: 200, headers, body }, usage, cost);
+      return answeredResult(served, { status: 200, headers, body }, usage, billed, cost);
     }
 
     const outcome = await relayEvents(
@@ -139,9 +141,10 @@ export async function runNativeAttempt(
       (text) => unframedError(adapter, text, apiKey),
       deps.upstream.limits.maxBodyBytes,
     );
-    const cost = streamCostNanoUsd(price, outcome, () => promptBound ?? native.promptTokensUpperBound());
+    const billed = streamBilled(price, outcome, () => promptBound ?? native.promptTokensUpperBound());
+    const cost = billedNanoUsd(price, billed);
     if (reservation !== undefined) await reservation.settle(cost);
-    return streamedResult(served, outcome, cost);
+    return streamedResult(served, outcome, billed, cost);
   } finally {
     if (reservation !== undefined) await reservation.release();
   }

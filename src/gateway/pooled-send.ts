@@ -62,6 +62,7 @@ export async function sendPooled<T extends { call: UpstreamCall }>(
     // One key: exactly today's call, with no health to consult.
     const apiKey = deps.providers.decryptKey(only);
     const built = build(apiKey);
+    ctx.attempts.key(only.id);
     const upstream = await deps.upstream.send(built.call, ctx.signal, route.ownerRole);
     if (upstream.status >= 200 && upstream.status < 300) {
       pool.recordUse(route.name, only.id);
@@ -80,6 +81,7 @@ export async function sendPooled<T extends { call: UpstreamCall }>(
     if (key === undefined) throw poolExhausted(deps, candidate, last);
     const apiKey = deps.providers.decryptKey(key);
     const built = build(apiKey);
+    ctx.attempts.key(key.id);
     const upstream = await deps.upstream.send(built.call, ctx.signal, route.ownerRole);
     if (upstream.status >= 200 && upstream.status < 300) {
       pool.recordUse(route.name, key.id);
@@ -98,6 +100,8 @@ export async function sendPooled<T extends { call: UpstreamCall }>(
     }
     last = error;
     if (ctx.signal.aborted) throw error;
+    // This key's call is a try of its own in the request's details; the next key opens another.
+    ctx.attempts.end(error.status, error.code);
     (tried ??= new Set()).add(key.id);
   }
 }

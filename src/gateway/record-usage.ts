@@ -2,8 +2,10 @@
  * Builds the one usage row of a `/v1` request (never any content) and hands it to the usage
  * writer (the database) and to the request reporter (its log line and metrics).
  */
+import { costBasis } from '../billing/cost-lines.js';
 import type { GatewayError } from '../errors.js';
 import type { UsageEndpoint } from '../store/schema.js';
+import { encodeDetail, MAX_ERROR_MESSAGE } from '../usage/usage-detail.js';
 import type { RequestReporter } from '../usage/request-reporter.js';
 import type { UsageRecorder, UsageRow } from '../usage/usage-recorder.js';
 import type { AttemptResult } from './attempt-result.js';
@@ -25,6 +27,14 @@ export function recordUsage(
 ): void {
   const latencyMs = Math.round(performance.now() - ctx.startedAt);
   const tokens = result?.usage;
+  // An answer was served but its model has no price: its cost is unknown, not zero. (A failure
+  // served nothing and cost nothing.)
+  const unpriced = result !== undefined && result.price === undefined;
+  const billed = result?.billed;
+  const price = result?.price;
+  // Error messages are the ones the client saw: upstream ones are scrubbed of the provider key
+  // when they are made (upstream-error.ts).
+  const errorMessage = error?.message ?? result?.errorMessage ?? null;
   const row: UsageRow = {
     id: ctx.requestId,
     created_at: Date.now(),
@@ -47,6 +57,12 @@ export function recordUsage(
     attempts,
     endpoint,
     pool_key_id: result?.poolKeyId ?? null,
+    unpriced: unpriced ? 1 : 0,
+    error_message: errorMessage === null ? null : errorMessage.slice(0, MAX_ERROR_MESSAGE),
+    detail: encodeDetail(
+      ctx.attempts.entries,
+      billed !== undefined && price !== undefined ? costBasis(billed, price) : undefined,
+    ),
   };
   deps.usage.record(row, result?.reservationId, requestPeriodStart(ctx));
   deps.reporter.add(row);

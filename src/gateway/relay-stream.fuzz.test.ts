@@ -29,6 +29,7 @@ import { unframedError } from './upstream-error.js';
 import { relayStream, type StreamOutcome } from './relay-stream.js';
 import type { ClientStream, RequestContext } from './request-context.js';
 import { Cancellation } from './cancellation.js';
+import { AttemptLog } from './attempt-log.js';
 import type { UpstreamResponse } from './upstream-client.js';
 import { damageBytes, split } from '../../test/helpers/fuzz.js';
 import { loadRecording } from '../../test/helpers/recording.js';
@@ -256,6 +257,7 @@ async function relay(
     auth: { id: 'key_fuzz' } as RequestContext['auth'],
     startedAt: performance.now(),
     signal: abort,
+    attempts: new AttemptLog(),
     openStream(h) {
       opened += 1;
       headers = h;

@@ -9,6 +9,7 @@ import type { ChatCompletionChunk } from '../openai/types.js';
 import { createChatStream } from '../providers/openai-compatible/stream.js';
 import type { Metrics } from '../usage/metrics.js';
 import { Cancellation } from './cancellation.js';
+import { AttemptLog } from './attempt-log.js';
 import type { ChunkEncoder } from './client-codec.js';
 import { KEEPALIVE_MS, relayStream } from './relay-stream.js';
 import type { ClientStream, RequestContext } from './request-context.js';
@@ -40,6 +41,7 @@ function setup(): { ctx: RequestContext; client: Client; body: PassThrough; resp
     auth: { id: 'key_test' } as RequestContext['auth'],
     startedAt: performance.now(),
     signal: new Cancellation(),
+    attempts: new AttemptLog(),
     openStream: () => client,
   };
   const body = new PassThrough();

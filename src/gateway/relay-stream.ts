@@ -25,6 +25,8 @@ export interface StreamOutcome {
   /** 200 for a complete answer; the error status for one cut after the first byte. */
   status: number;
   errorCode: string | null;
+  /** What the client was told of an error after the first byte; null for a complete answer. */
+  errorMessage: string | null;
   usage: TokenUsage | undefined;
   /** Bytes of generated text seen, for a conservative cost when no usage was reported. */
   completionBytes: number;
@@ -275,7 +277,14 @@ export async function relayEvents(
         pending = '';
         open().end(out + relay.close());
         if (read !== undefined) drainInBackground(upstream, reads, read);
-        return { status: 200, errorCode: null, usage: relay.usage(), completionBytes: relay.completionBytes, ttftMs };
+        return {
+          status: 200,
+          errorCode: null,
+          errorMessage: null,
+          usage: relay.usage(),
+          completionBytes: relay.completionBytes,
+          ttftMs,
+        };
       }
       await flush();
     }
@@ -288,7 +297,14 @@ export async function relayEvents(
     await flush();
     // A stream with no content at all (e.g. only [DONE]) still answers in SSE form.
     open().end(relay.close());
-    return { status: 200, errorCode: null, usage: relay.usage(), completionBytes: relay.completionBytes, ttftMs };
+    return {
+      status: 200,
+      errorCode: null,
+      errorMessage: null,
+      usage: relay.usage(),
+      completionBytes: relay.completionBytes,
+      ttftMs,
+    };
   } catch (err) {
     upstream.body.destroy();
     // What the transform produced before it threw goes out first, as if written event by event.
@@ -309,7 +325,14 @@ export async function relayEvents(
     // Before the first byte the caller may still fall back; a client that left gets nothing more.
     if (client === undefined && !ctx.signal.aborted) throw error;
     if (client !== undefined && !ctx.signal.aborted) client.end(relay.error(error));
-    return { status: error.status, errorCode: error.code, usage: relay.usage(), completionBytes: relay.completionBytes, ttftMs };
+    return {
+      status: error.status,
+      errorCode: error.code,
+      errorMessage: error.message,
+      usage: relay.usage(),
+      completionBytes: relay.completionBytes,
+      ttftMs,
+    };
   } finally {
     clearInterval(keepAlive);
     if (client !== undefined) metrics.streamClosed();

@@ -2,6 +2,7 @@
  * What the http layer hands the gateway for one `/v1` request.
  */
 import type { KeyAuth } from '../keys/api-keys.js';
+import type { AttemptLog } from './attempt-log.js';
 import type { Cancellation } from './cancellation.js';
 
 /** The client's response stream once an SSE answer is committed (a Node ServerResponse). */
@@ -20,6 +21,8 @@ export interface RequestContext {
   startedAt: number;
   /** Aborted when the client disconnects. */
   signal: Cancellation;
+  /** The upstream tries made so far, for the usage row's details. */
+  attempts: AttemptLog;
   /** The start of the key's budget period this request counts in, once taken (cap-subject.ts). */
   budgetPeriodStart?: number;
   /** Commits a 200 SSE answer with these headers and returns the stream to write to. */

@@ -4,6 +4,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { Readable, pipeline } from 'node:stream';
+import { AttemptLog } from '../gateway/attempt-log.js';
 import { Cancellation } from '../gateway/cancellation.js';
 import type { JsonAnswer, PiecewiseAnswer, RequestContext } from '../gateway/request-context.js';
 import type { KeyAuth } from '../keys/api-keys.js';
@@ -29,6 +30,7 @@ export function responseContext(
     auth,
     startedAt,
     signal: cancellation,
+    attempts: new AttemptLog(),
     openStream(headers) {
       stream.beforeOpen?.();
       // No flushHeaders(): the headers go out with the first chunk, in one write.

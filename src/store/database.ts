@@ -26,6 +26,7 @@ import { usageRollups } from './migrations/005-usage-rollups.js';
 import { accountStatusAndProviderChecks } from './migrations/007-account-status-and-provider-checks.js';
 import { money } from './migrations/008-money.js';
 import { providerKeyPools } from './migrations/009-provider-key-pools.js';
+import { usageDetails } from './migrations/010-usage-details.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -118,6 +119,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '007-account-status-and-provider-checks': accountStatusAndProviderChecks,
   '008-money': money,
   '009-provider-key-pools': providerKeyPools,
+  '010-usage-details': usageDetails,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -141,6 +141,12 @@ export interface UsageTable {
   endpoint: UsageEndpoint;
   /** The pool key that served (its id, never the key); null when no upstream call succeeded. */
   pool_key_id: string | null;
+  /** 1: an answer was served by a model without a price, so its cost is unknown (recorded as 0). */
+  unpriced: number;
+  /** The message of the error the client saw (at most 500 characters, never a key); null on success. */
+  error_message: string | null;
+  /** Compact JSON of the attempts and the cost arithmetic (usage/usage-detail.ts); never content. */
+  detail: string | null;
 }
 
 /** A distinct combination of what usage is filtered and broken down by; '' stands for none. */
@@ -154,6 +160,10 @@ export interface UsageSeriesTable {
   endpoint: UsageEndpoint;
   /** The status divided by 100: 2, 4 or 5. */
   status_class: number;
+  /** The pool key that served; '' when none did. */
+  pool_key_id: string;
+  /** 1 for requests served by a model without a price (usage.unpriced). */
+  unpriced: number;
 }
 
 /** Sums of one series over one minute; see migrations/005-usage-rollups. */

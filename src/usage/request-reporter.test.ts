@@ -28,6 +28,9 @@ function row(i: number, status = 200): UsageRow {
     attempts: 1,
     endpoint: 'chat.completions',
     pool_key_id: null,
+    unpriced: 0,
+    error_message: null,
+    detail: null,
   };
 }
 

@@ -20,6 +20,7 @@ import {
   MINUTE,
   MinuteStatements,
   RollupGroup,
+  SERIES_DIMS,
   dimsKey,
   dimsOf,
   floorTo,
@@ -43,9 +44,7 @@ export async function ensureSeries(
     await trx
       .insertInto('usage_series')
       .values(dims.slice(i, i + SERIES_CHUNK))
-      .onConflict((oc) =>
-        oc.columns(['user_id', 'key_id', 'model_requested', 'model_served', 'provider', 'endpoint', 'status_class']).doNothing(),
-      )
+      .onConflict((oc) => oc.columns(SERIES_DIMS).doNothing())
       .execute();
   }
   const found = new Map<string, number>();

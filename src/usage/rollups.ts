@@ -2,7 +2,7 @@
  * What the rollup writer, compactor and rebuild share: grains, series dimensions, a group of rows
  * being summed, and the statements that store minute rollups (cached SQL per row count, like the
  * usage INSERT). A group sums one series (account, key, model requested and served, provider,
- * endpoint, status class) over one UTC-aligned minute, hour or day; minutes are stored a row per
+ * endpoint, status class, pool key, unpriced) over one UTC-aligned minute, hour or day; minutes are stored a row per
  * series, hours and days a row per account (rollup-pack.ts).
  */
 import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
@@ -37,7 +37,24 @@ export interface SeriesDims {
   provider: string;
   endpoint: UsageEndpoint;
   status_class: number;
+  /** '' when no pool key served. */
+  pool_key_id: string;
+  /** 1: served by a model without a price. */
+  unpriced: number;
 }
+
+/** The columns that name a series (usage_series' unique constraint). */
+export const SERIES_DIMS = [
+  'user_id',
+  'key_id',
+  'model_requested',
+  'model_served',
+  'provider',
+  'endpoint',
+  'status_class',
+  'pool_key_id',
+  'unpriced',
+] as const satisfies ReadonlyArray<keyof SeriesDims>;
 
 export function dimsOf(row: UsageTable): SeriesDims {
   return {
@@ -48,6 +65,8 @@ export function dimsOf(row: UsageTable): SeriesDims {
     provider: row.provider ?? '',
     endpoint: row.endpoint,
     status_class: statusClass(row.status),
+    pool_key_id: row.pool_key_id ?? '',
+    unpriced: row.unpriced === 1 ? 1 : 0,
   };
 }
 
@@ -60,12 +79,24 @@ export function seriesKey(
   provider: string,
   endpoint: string,
   statusClass: number,
+  poolKeyId: string,
+  unpriced: number,
 ): string {
-  return `${userId}\0${keyId}\0${modelRequested}\0${modelServed}\0${provider}\0${endpoint}\0${statusClass}`;
+  return `${userId}\0${keyId}\0${modelRequested}\0${modelServed}\0${provider}\0${endpoint}\0${statusClass}\0${poolKeyId}\0${unpriced}`;
 }
 
 export function dimsKey(d: SeriesDims): string {
-  return seriesKey(d.user_id, d.key_id, d.model_requested, d.model_served, d.provider, d.endpoint, d.status_class);
+  return seriesKey(
+    d.user_id,
+    d.key_id,
+    d.model_requested,
+    d.model_served,
+    d.provider,
+    d.endpoint,
+    d.status_class,
+    d.pool_key_id,
+    d.unpriced,
+  );
 }
 
 export function rowDimsKey(row: UsageTable): string {
@@ -77,6 +108,8 @@ export function rowDimsKey(row: UsageTable): string {
     row.provider ?? '',
     row.endpoint,
     statusClass(row.status),
+    row.pool_key_id ?? '',
+    row.unpriced === 1 ? 1 : 0,
   );
 }
 

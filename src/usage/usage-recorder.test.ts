@@ -44,6 +44,9 @@ function row(i: number): UsageRow {
     attempts: 1,
     endpoint: i % 2 === 0 ? 'chat.completions' : 'embeddings',
     pool_key_id: i % 3 === 0 ? null : `pky_${i}`,
+    unpriced: i % 7 === 0 ? 1 : 0,
+    error_message: i % 5 === 0 ? 'Upstream provider returned 502' : null,
+    detail: i % 2 === 0 ? null : '{"a":[["openai/m","openai",null,200,null,3]]}',
   };
 }
 

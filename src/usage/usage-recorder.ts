@@ -45,6 +45,9 @@ const USAGE_COLUMNS = [
   'attempts',
   'endpoint',
   'pool_key_id',
+  'unpriced',
+  'error_message',
+  'detail',
 ] as const satisfies ReadonlyArray<keyof UsageRow>;
 
 // Fails to compile if a UsageRow column is missing from USAGE_COLUMNS.

@@ -38,6 +38,10 @@ export function randomRow(random: () => number, userId: string, createdAt: numbe
   const latency =
     random() < 0.05 ? Math.floor(random() * 32) : Math.round(Math.exp(4 + random() * 4.5 + (random() < 0.02 ? 4 : 0)));
   const stream = random() < 0.5;
+  // A served answer came from one of two pool keys of its provider (rarely none: rows from before
+  // pools), and a few came from models without a price: unpriced, cost unknown (0).
+  const poolKey = status === 200 && provider !== null && random() < 0.9 ? `pky_${provider}_${random() < 0.6 ? 'a' : 'b'}` : null;
+  const unpriced = status === 200 && served !== null && random() < 0.15;
   counter += 1;
   return {
     id: `req_t${userId.slice(-6)}${counter.toString(36)}_${Math.floor(random() * 1e9).toString(36)}`,
@@ -54,13 +58,16 @@ export function randomRow(random: () => number, userId: string, createdAt: numbe
     cached_tokens: status === 200 && random() < 0.3 ? Math.floor(random() * 1000) : 0,
     cache_write_tokens: 0,
     reasoning_tokens: 0,
-    cost_nano_usd: status === 200 ? Math.floor(random() * 50_000_000) : 0,
+    cost_nano_usd: status === 200 && !unpriced ? Math.floor(random() * 50_000_000) : 0,
     latency_ms: latency,
     ttft_ms: stream && status === 200 ? Math.floor(latency * random()) : null,
     stream: stream ? 1 : 0,
     attempts: 1 + Math.floor(random() * 2),
     endpoint: pick(ENDPOINTS),
-    pool_key_id: null,
+    pool_key_id: poolKey,
+    unpriced: unpriced ? 1 : 0,
+    error_message: status === 200 ? null : `Upstream provider returned ${status}: "slow down, please"`,
+    detail: null,
   };
 }
 
@@ -76,6 +83,7 @@ export interface Filter {
   provider?: string;
   endpoint?: string;
   status_class?: '2xx' | '4xx' | '5xx';
+  pool_key_id?: string;
 }
 
 export function matches(row: UsageTable, f: Filter): boolean {
@@ -84,7 +92,8 @@ export function matches(row: UsageTable, f: Filter): boolean {
     (f.model === undefined || row.model_requested === f.model || row.model_served === f.model) &&
     (f.provider === undefined || row.provider === f.provider) &&
     (f.endpoint === undefined || row.endpoint === f.endpoint) &&
-    (f.status_class === undefined || Math.floor(row.status / 100) === Number(f.status_class[0]))
+    (f.status_class === undefined || Math.floor(row.status / 100) === Number(f.status_class[0])) &&
+    (f.pool_key_id === undefined || row.pool_key_id === f.pool_key_id)
   );
 }
 
@@ -95,6 +104,7 @@ export interface ExpectedSums {
   completion_tokens: number;
   cached_tokens: number;
   cost_nano_usd: number;
+  unpriced_requests: number;
   latencies: number[];
   ttfts: number[];
 }
@@ -107,6 +117,7 @@ export function sums(rows: UsageTable[]): ExpectedSums {
     completion_tokens: 0,
     cached_tokens: 0,
     cost_nano_usd: 0,
+    unpriced_requests: 0,
     latencies: [],
     ttfts: [],
   };
@@ -117,6 +128,7 @@ export function sums(rows: UsageTable[]): ExpectedSums {
     out.completion_tokens += r.completion_tokens;
     out.cached_tokens += r.cached_tokens;
     out.cost_nano_usd += r.cost_nano_usd;
+    out.unpriced_requests += r.unpriced;
     out.latencies.push(r.latency_ms);
     if (r.ttft_ms !== null) out.ttfts.push(r.ttft_ms);
   }

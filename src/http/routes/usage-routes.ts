@@ -1,5 +1,6 @@
-/** Usage: the request list, the summary, the CSV export, and the account's own audit log. */
+/** Usage: the request list, a request's details, the summary, the CSV export, and the account's own audit log. */
 import type { FastifyInstance } from 'fastify';
+import { notFound } from '../../errors.js';
 import type { Services } from '../../services.js';
 import { parseCursor, parseFilter, parseLimit, parsePeriod, parseSummaryPeriod } from '../../usage/analytics/usage-params.js';
 import { currentUser } from '../session.js';
@@ -41,6 +42,13 @@ export function usageRoutes(app: FastifyInstance, services: Services): void {
       filter: parseFilter(q),
       percentiles: true,
     });
+  });
+
+  // Only the account's own rows, admins included: another account's id is as unknown as a made-up one.
+  app.get<{ Params: { id: string } }>('/api/usage/:id', async (request) => {
+    const detail = await services.analytics.detail({ userId: currentUser(request).id, id: request.params.id });
+    if (detail === undefined) throw notFound('Request');
+    return detail;
   });
 
   app.get<UsageQuery>('/api/usage/export', async (request, reply) => {

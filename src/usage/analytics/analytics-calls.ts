@@ -1,11 +1,12 @@
 /** The messages between the gateway's thread and the analytics worker. */
 import type { SummaryRequest, UsageSummary } from './summary-engine.js';
-import type { Cursor, ExportPage, RowsRequest, UsagePage } from './usage-list.js';
+import type { Cursor, ExportPage, RowsRequest, UsagePage, UsageRecordDetail } from './usage-list.js';
 
 export interface Calls {
   summary: { args: SummaryRequest; result: UsageSummary };
   page: { args: RowsRequest & { limit: number; cursor: Cursor | undefined }; result: UsagePage };
   exportPage: { args: RowsRequest & { after: Cursor | undefined; limit: number }; result: ExportPage };
+  detail: { args: { userId: string; id: string }; result: UsageRecordDetail | undefined };
   accountTotals: { args: Record<string, never>; result: Array<{ user_id: string; requests: number; cost_nano_usd: number }> };
 }
 

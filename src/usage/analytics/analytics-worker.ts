@@ -1,13 +1,14 @@
 /**
- * The analytics worker thread: answers usage summaries, list pages, export pages and the admin's
- * account totals on its own database connection, so however long a read takes, the thread that
- * serves /v1 never waits for it (better-sqlite3 is synchronous; on PostgreSQL the summing of many
- * rows is CPU work too). One request at a time on SQLite, several at once on PostgreSQL.
+ * The analytics worker thread: answers usage summaries, list pages, request details, export pages
+ * and the admin's account totals on its own database connection, so however long a read takes,
+ * the thread that serves /v1 never waits for it (better-sqlite3 is synchronous; on PostgreSQL the
+ * summing of many rows is CPU work too). One request at a time on SQLite, several at once on
+ * PostgreSQL.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CallMessage, ReplyMessage } from './analytics-calls.js';
 import { summarize } from './summary-engine.js';
-import { accountTotals, exportPage, listPage } from './usage-list.js';
+import { accountTotals, exportPage, listPage, requestDetail } from './usage-list.js';
 import { openReader, type ReaderConfig } from './usage-reader.js';
 
 const port = parentPort;
@@ -24,6 +25,8 @@ async function answer(message: CallMessage): Promise<unknown> {
       return listPage(reader, message.args as CallMessage<'page'>['args']);
     case 'exportPage':
       return exportPage(reader, message.args as CallMessage<'exportPage'>['args']);
+    case 'detail':
+      return requestDetail(reader, message.args as CallMessage<'detail'>['args']);
     case 'accountTotals':
       return accountTotals(reader);
   }

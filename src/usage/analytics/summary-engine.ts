@@ -5,8 +5,9 @@
  * (summary-plan.ts), in one snapshot. Sums are exact; percentiles are exact to their histogram bin
  * (store/latency-histogram.ts).
  */
-import { BIN_COUNT, binOf, emptyHistogram, percentiles, type Percentile } from '../../store/latency-histogram.js';
+import { binOf, type Percentile } from '../../store/latency-histogram.js';
 import { PackCursor } from '../rollup-pack.js';
+import { Acc, addEntries, addSums, type LatencyStats, type Sums } from './summary-acc.js';
 import { DAY, MINUTE, seriesKey, statusClass } from '../rollups.js';
 import { planPeriod } from './summary-plan.js';
 import { filterRows, seriesMatches, type SeriesInfo, type UsageFilter } from './usage-params.js';
@@ -23,23 +24,7 @@ export interface SummaryRequest {
   percentiles: boolean;
 }
 
-export interface Sums {
-  requests: number;
-  errors: number;
-  prompt_tokens: number;
-  completion_tokens: number;
-  cached_tokens: number;
-  cost_nano_usd: number;
-  cost_micro_usd: number;
-}
-
-export interface LatencyStats {
-  count: number;
-  mean: number | null;
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-}
+export type { LatencyStats, Sums };
 
 export interface LatencyStatsWithBounds extends LatencyStats {
   /** Inclusive bounds (ms) of the histogram bin each percentile lies in: the exact value is inside. */
@@ -67,6 +52,8 @@ export interface UsageSummary {
   by_key: Array<BreakdownRow & { key_id: string }>;
   by_provider: Array<BreakdownRow & { provider: string | null }>;
   by_endpoint: Array<BreakdownRow & { endpoint: string }>;
+  /** null pool_key_id: requests no pool key served (failures, and rows from before key pools). */
+  by_pool_key: Array<BreakdownRow & { provider: string | null; pool_key_id: string | null }>;
 }
 
 /** The latest time a Date can hold: "until" when none is given. */
@@ -76,106 +63,6 @@ export const END_OF_TIME = 8.64e15;
 export const BREAKDOWN_LIMIT = 100;
 /** Series that get their own histograms (breakdown percentiles); past this only sums (guards memory). */
 const MAX_SERIES_HISTOGRAMS = 5000;
-const PS = [0.5, 0.95, 0.99] as const;
-
-class Acc {
-  requests = 0;
-  errors = 0;
-  prompt = 0;
-  completion = 0;
-  cached = 0;
-  cost = 0;
-  latencySum = 0;
-  ttftCount = 0;
-  ttftSum = 0;
-  lat: Float64Array | undefined;
-  ttft: Float64Array | undefined;
-  /** False once a part without a histogram was added: percentiles unknown. */
-  complete = true;
-
-  withHistograms(): this {
-    this.lat = emptyHistogram();
-    this.ttft = emptyHistogram();
-    return this;
-  }
-
-  addSums(from: Acc): void {
-    this.requests += from.requests;
-    this.errors += from.errors;
-    this.prompt += from.prompt;
-    this.completion += from.completion;
-    this.cached += from.cached;
-    this.cost += from.cost;
-    this.latencySum += from.latencySum;
-    this.ttftCount += from.ttftCount;
-    this.ttftSum += from.ttftSum;
-    if (from.lat === undefined || from.ttft === undefined || !from.complete) this.complete = false;
-    else if (this.lat !== undefined && this.ttft !== undefined) {
-      for (let b = 0; b < BIN_COUNT; b++) {
-        this.lat[b] = (this.lat[b] as number) + (from.lat[b] as number);
-        this.ttft[b] = (this.ttft[b] as number) + (from.ttft[b] as number);
-      }
-    }
-  }
-
-  sums(): Sums {
-    return {
-      requests: this.requests,
-      errors: this.errors,
-      prompt_tokens: this.prompt,
-      completion_tokens: this.completion,
-      cached_tokens: this.cached,
-      cost_nano_usd: this.cost,
-      cost_micro_usd: Math.round(this.cost / 1000),
-    };
-  }
-
-  stats(which: 'latency' | 'ttft'): { stats: LatencyStats; ps: Array<Percentile | null> } {
-    const count = which === 'latency' ? this.requests : this.ttftCount;
-    const sum = which === 'latency' ? this.latencySum : this.ttftSum;
-    const dense = which === 'latency' ? this.lat : this.ttft;
-    const ps = dense !== undefined && this.complete ? percentiles(dense, count, PS) : PS.map(() => null);
-    return {
-      stats: {
-        count,
-        mean: count === 0 ? null : Math.round((sum / count) * 10) / 10,
-        p50: ps[0]?.value ?? null,
-        p95: ps[1]?.value ?? null,
-        p99: ps[2]?.value ?? null,
-      },
-      ps,
-    };
-  }
-}
-
-/** Adds the histogram entries in bytes[from, to) into up to three dense arrays in one pass. */
-function addEntries(
-  bytes: Uint8Array,
-  from: number,
-  to: number,
-  a: Float64Array | undefined,
-  b: Float64Array | undefined,
-  c: Float64Array | undefined,
-): void {
-  const n = to;
-  let at = from;
-  while (at + 2 < n) {
-    const bin = (bytes[at] as number) | ((bytes[at + 1] as number) << 8);
-    at += 2;
-    let count = 0;
-    let scale = 1;
-    let byte: number;
-    do {
-      byte = bytes[at++] as number;
-      count += (byte & 0x7f) * scale;
-      scale *= 0x80;
-    } while (byte >= 0x80 && at < n);
-    if (bin >= BIN_COUNT) continue;
-    if (a !== undefined) a[bin] = (a[bin] as number) + count;
-    if (b !== undefined) b[bin] = (b[bin] as number) + count;
-    if (c !== undefined) c[bin] = (c[bin] as number) + count;
-  }
-}
 
 interface SeriesState extends SeriesInfo {
   acc: Acc;
@@ -185,7 +72,17 @@ async function loadSeries(reader: UsageReader, run: RunQuery, userId: string): P
   const rows = await run(
     reader.q
       .selectFrom('usage_series')
-      .select(['id', 'key_id', 'model_requested', 'model_served', 'provider', 'endpoint', 'status_class'])
+      .select([
+        'id',
+        'key_id',
+        'model_requested',
+        'model_served',
+        'provider',
+        'endpoint',
+        'status_class',
+        'pool_key_id',
+        'unpriced',
+      ])
       .where('user_id', '=', userId),
   );
   return rows.map((r) => ({
@@ -196,8 +93,24 @@ async function loadSeries(reader: UsageReader, run: RunQuery, userId: string): P
     provider: r[4] === '' ? null : String(r[4]),
     endpoint: String(r[5]),
     statusClass: Number(r[6]),
+    poolKeyId: r[7] === '' ? null : String(r[7]),
+    unpriced: Number(r[8]) === 1,
     acc: new Acc(),
   }));
+}
+
+function seriesStateKey(userId: string, s: SeriesState): string {
+  return seriesKey(
+    userId,
+    s.keyId,
+    s.modelRequested,
+    s.modelServed ?? '',
+    s.provider ?? '',
+    s.endpoint,
+    s.statusClass,
+    s.poolKeyId ?? '',
+    s.unpriced ? 1 : 0,
+  );
 }
 
 /** Sums for the request, read inside the caller's snapshot. */
@@ -215,7 +128,7 @@ export async function summarize(reader: UsageReader, run: RunQuery, req: Summary
       histograms += 1;
     }
     byId.set(s.id, s);
-    byDims.set(seriesKey(userId, s.keyId, s.modelRequested, s.modelServed ?? '', s.provider ?? '', s.endpoint, s.statusClass), s);
+    byDims.set(seriesStateKey(userId, s), s);
   }
   const progressRows = await run(
     reader.q.selectFrom('usage_rollup_progress').select('compacted_until').where('user_id', '=', userId),
@@ -274,6 +187,8 @@ export async function summarize(reader: UsageReader, run: RunQuery, req: Summary
             'cost_nano_usd',
             'latency_ms',
             'ttft_ms',
+            'pool_key_id',
+            'unpriced',
           ]),
         userId,
         filter,
@@ -314,6 +229,12 @@ export async function summarize(reader: UsageReader, run: RunQuery, req: Summary
     by_key: breakdown(series, (s) => s.keyId, withPercentiles).map(([key_id, row]) => ({ key_id, ...row })),
     by_provider: breakdown(series, (s) => s.provider, withPercentiles).map(([provider, row]) => ({ provider, ...row })),
     by_endpoint: breakdown(series, (s) => s.endpoint, withPercentiles).map(([endpoint, row]) => ({ endpoint, ...row })),
+    // A pool key belongs to one provider entry; the provider is in the group's key all the same,
+    // so that "no pool key" is a row per provider.
+    by_pool_key: breakdown(series, (s) => `${s.provider ?? ''}\0${s.poolKeyId ?? ''}`, withPercentiles).map(([group, row]) => {
+      const [provider = '', poolKeyId = ''] = group.split('\0');
+      return { provider: provider === '' ? null : provider, pool_key_id: poolKeyId === '' ? null : poolKeyId, ...row };
+    }),
   };
 }
 
@@ -346,29 +267,6 @@ function minuteQuery(
   return withHistograms ? q.select(['latency_hist', 'ttft_hist']) : q;
 }
 
-function addSums(
-  acc: Acc,
-  requests: number,
-  errors: number,
-  prompt: number,
-  completion: number,
-  cached: number,
-  cost: number,
-  latencySum: number,
-  ttftCount: number,
-  ttftSum: number,
-): void {
-  acc.requests += requests;
-  acc.errors += errors;
-  acc.prompt += prompt;
-  acc.completion += completion;
-  acc.cached += cached;
-  acc.cost += cost;
-  acc.latencySum += latencySum;
-  acc.ttftCount += ttftCount;
-  acc.ttftSum += ttftSum;
-}
-
 function addMinute(
   r: Row,
   byId: Map<number, SeriesState>,
@@ -382,6 +280,7 @@ function addMinute(
   const args = [
     requests,
     s.statusClass >= 4 ? requests : 0,
+    s.unpriced ? requests : 0,
     Number(r[3]),
     Number(r[4]),
     Number(r[5]),
@@ -415,8 +314,9 @@ function addPack(
     const s = byId.get(c.seriesId);
     if (s === undefined) continue;
     const errors = s.statusClass >= 4 ? c.requests : 0;
+    const unpriced = s.unpriced ? c.requests : 0;
     for (const acc of bucket === undefined ? [s.acc, totals] : [s.acc, totals, bucket])
-      addSums(acc, c.requests, errors, c.prompt, c.completion, c.cached, c.cost, c.latencySum, c.ttftCount, c.ttftSum);
+      addSums(acc, c.requests, errors, unpriced, c.prompt, c.completion, c.cached, c.cost, c.latencySum, c.ttftCount, c.ttftSum);
     if (withHistograms) {
       addEntries(body, c.latFrom, c.latTo, s.acc.lat, totals.lat, bucket?.lat);
       addEntries(body, c.ttftFrom, c.ttftTo, s.acc.ttft, totals.ttft, bucket?.ttft);
@@ -436,6 +336,8 @@ function addRaw(
   const modelServed = r[4] === null ? null : String(r[4]);
   const provider = r[5] === null ? null : String(r[5]);
   const status = Number(r[7]);
+  const poolKeyId = r[14] === null ? null : String(r[14]);
+  const unpriced = Number(r[15]) === 1;
   const key = seriesKey(
     String(r[1]),
     String(r[2]),
@@ -444,6 +346,8 @@ function addRaw(
     provider ?? '',
     String(r[6]),
     statusClass(status),
+    poolKeyId ?? '',
+    unpriced ? 1 : 0,
   );
   let s = byDims.get(key);
   if (s === undefined) {
@@ -456,6 +360,8 @@ function addRaw(
       provider,
       endpoint: String(r[6]),
       statusClass: statusClass(status),
+      poolKeyId,
+      unpriced,
       acc: withHistograms ? new Acc().withHistograms() : new Acc(),
     };
     byDims.set(key, s);
@@ -468,6 +374,7 @@ function addRaw(
     if (acc === undefined) continue;
     acc.requests += 1;
     if (status >= 400) acc.errors += 1;
+    if (unpriced) acc.unpriced += 1;
     acc.prompt += Number(r[8]);
     acc.completion += Number(r[9]);
     acc.cached += Number(r[10]);

@@ -1,6 +1,6 @@
 /**
  * The gateway thread's side of usage analytics: every usage read of the management API (summary,
- * request list, export, the admin's account totals) is answered by a worker thread with its own
+ * request list, a request's details, export, the admin's account totals) is answered by a worker thread with its own
  * database connection (analytics-worker.ts), started on first use and stopped after a while idle.
  */
 import { Readable } from 'node:stream';
@@ -49,6 +49,11 @@ export class UsageAnalytics {
 
   page(args: Calls['page']['args']): Promise<UsagePage> {
     return this.call('page', args);
+  }
+
+  /** One request row of the account with its details; undefined when the account has no such row. */
+  detail(args: Calls['detail']['args']): Promise<Calls['detail']['result']> {
+    return this.call('detail', args);
   }
 
   accountTotals(): Promise<Calls['accountTotals']['result']> {

@@ -4,6 +4,7 @@
  * (every row of a period, oldest first, as CSV, a page at a time). Run in the analytics worker.
  */
 import type { UsageTable } from '../../store/schema.js';
+import { decodeDetail, type RequestDetail } from '../usage-detail.js';
 import { END_OF_TIME, summarize, type Sums } from './summary-engine.js';
 import { filterRows, type UsageFilter } from './usage-params.js';
 import type { Row, UsageReader } from './usage-reader.js';
@@ -34,7 +35,16 @@ export interface UsageRecord {
   stream: boolean;
   attempts: number;
   endpoint: string;
+  /** The pool key that served (its id, never the key); null when none did. */
+  pool_key_id: string | null;
+  /** Served by a model without a price: cost_micro_usd is 0 because the cost is unknown, not because it was free. */
+  unpriced: boolean;
+  /** What the client was told of a failure (at most 500 characters); null on success. */
+  error_message: string | null;
 }
+
+/** `GET /api/usage/:id`: the row, every attempt it made and its cost line by line. */
+export type UsageRecordDetail = UsageRecord & RequestDetail;
 
 export type UsageTotals = Omit<Sums, 'errors'>;
 
@@ -78,6 +88,9 @@ const COLUMNS = [
   'endpoint',
   'cache_write_tokens',
   'reasoning_tokens',
+  'pool_key_id',
+  'unpriced',
+  'error_message',
 ] as const satisfies ReadonlyArray<keyof UsageTable>;
 
 function toRecord(r: Row): UsageRecord {
@@ -104,6 +117,9 @@ function toRecord(r: Row): UsageRecord {
     stream: Number(r[14]) === 1,
     attempts: Number(r[15]),
     endpoint: String(r[16]),
+    pool_key_id: r[19] === null ? null : String(r[19]),
+    unpriced: Number(r[20]) === 1,
+    error_message: r[21] === null ? null : String(r[21]),
   };
 }
 
@@ -145,8 +161,9 @@ export async function listPage(
         filter: req.filter,
         percentiles: false,
       });
-      const { requests, prompt_tokens, completion_tokens, cached_tokens, cost_nano_usd, cost_micro_usd } = summary.totals;
-      totals = { requests, prompt_tokens, completion_tokens, cached_tokens, cost_micro_usd, cost_nano_usd };
+      const { requests, prompt_tokens, completion_tokens, cached_tokens, cost_nano_usd, cost_micro_usd, unpriced_requests } =
+        summary.totals;
+      totals = { requests, prompt_tokens, completion_tokens, cached_tokens, cost_micro_usd, cost_nano_usd, unpriced_requests };
     }
     const data = rows.slice(0, req.limit).map(toRecord);
     const last = rows.length > req.limit ? rows[req.limit - 1] : undefined;
@@ -155,6 +172,31 @@ export async function listPage(
       totals,
       next_cursor: last === undefined ? null : encodeCursor({ createdAt: Number(last[1]), id: String(last[0]) }),
     };
+  });
+}
+
+/** One row of the account with its details; undefined for an unknown id or another account's row. */
+export async function requestDetail(
+  reader: UsageReader,
+  req: { userId: string; id: string },
+): Promise<UsageRecordDetail | undefined> {
+  return reader.snapshot(async (run) => {
+    const rows = await run(
+      reader.q
+        .selectFrom('usage')
+        .select([...COLUMNS, 'detail'])
+        .where('id', '=', req.id)
+        .where('user_id', '=', req.userId),
+    );
+    const r = rows[0];
+    if (r === undefined) return undefined;
+    const record = toRecord(r);
+    const detail = r[COLUMNS.length];
+    const { attempt_log, cost } = decodeDetail(typeof detail === 'string' ? detail : null, {
+      unpriced: record.unpriced,
+      costMicroUsd: record.cost_micro_usd,
+    });
+    return { ...record, attempt_log, cost };
   });
 }
 
@@ -180,6 +222,9 @@ export const CSV_HEADER = [
   'attempts',
   'cache_write_tokens',
   'reasoning_tokens',
+  'pool_key_id',
+  'unpriced',
+  'error_message',
 ] as const satisfies ReadonlyArray<keyof UsageRecord>;
 
 /**
@@ -214,6 +259,9 @@ function csvLine(r: UsageRecord): string {
     r.attempts,
     r.cache_write_tokens,
     r.reasoning_tokens,
+    csvText(r.pool_key_id),
+    r.unpriced,
+    csvText(r.error_message),
   ].join(',');
 }
 

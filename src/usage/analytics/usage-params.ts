@@ -18,6 +18,8 @@ export interface UsageFilter {
   endpoint?: UsageEndpoint;
   /** 2, 4 or 5: the status divided by 100. */
   statusClass?: number;
+  /** Only requests this pool key served. */
+  poolKeyId?: string;
 }
 
 export interface Period {
@@ -57,7 +59,9 @@ export function parseFilter(q: Query): UsageFilter {
   const provider = text(q, 'provider');
   const endpoint = text(q, 'endpoint');
   const status = text(q, 'status_class');
+  const poolKeyId = text(q, 'pool_key_id');
   if (keyId !== undefined) filter.keyId = keyId;
+  if (poolKeyId !== undefined) filter.poolKeyId = poolKeyId;
   if (model !== undefined) filter.model = model;
   if (provider !== undefined) filter.provider = provider;
   if (endpoint !== undefined) {
@@ -152,6 +156,7 @@ export function filterRows<O>(
   if (f.endpoint !== undefined) out = out.where('endpoint', '=', f.endpoint);
   if (f.statusClass !== undefined)
     out = out.where('status', '>=', f.statusClass * 100).where('status', '<', f.statusClass * 100 + 100);
+  if (f.poolKeyId !== undefined) out = out.where('pool_key_id', '=', f.poolKeyId);
   return out;
 }
 
@@ -164,6 +169,9 @@ export interface SeriesInfo {
   provider: string | null;
   endpoint: string;
   statusClass: number;
+  /** null when no pool key served. */
+  poolKeyId: string | null;
+  unpriced: boolean;
 }
 
 export function seriesMatches(s: SeriesInfo, f: UsageFilter): boolean {
@@ -172,6 +180,7 @@ export function seriesMatches(s: SeriesInfo, f: UsageFilter): boolean {
     (f.model === undefined || s.modelRequested === f.model || s.modelServed === f.model) &&
     (f.provider === undefined || s.provider === f.provider) &&
     (f.endpoint === undefined || s.endpoint === f.endpoint) &&
-    (f.statusClass === undefined || s.statusClass === f.statusClass)
+    (f.statusClass === undefined || s.statusClass === f.statusClass) &&
+    (f.poolKeyId === undefined || s.poolKeyId === f.poolKeyId)
   );
 }
