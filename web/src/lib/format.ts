@@ -9,17 +9,13 @@ const usd2 = new Intl.NumberFormat('en-US', {
 const count = new Intl.NumberFormat('en-US');
 const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
 
-/**
- * "$3.21"; amounts under a cent keep their significant digits ("$0.000042"), down to a thousandth
- * of a micro-dollar when the amount has one (a cost line of a few tokens: "$0.0000018").
- */
+/** "$3.21"; amounts under a cent keep their significant digits ("$0.000042"). */
 export function formatUsd(micro: number): string {
   if (micro === 0) return '$0.00';
   const abs = Math.abs(micro);
   if (abs >= 10_000) return usd2.format(micro / 1_000_000);
   const sign = micro < 0 ? '-' : '';
-  const nano = Math.round(abs * 1000);
-  const fraction = String(nano).padStart(9, '0').replace(/0+$/, '');
+  const fraction = String(abs).padStart(6, '0').replace(/0+$/, '');
   return `${sign}$0.${fraction.length < 2 ? fraction.padEnd(2, '0') : fraction}`;
 }
 

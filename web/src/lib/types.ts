@@ -130,12 +130,12 @@ export interface UsageRecord {
   attempts: number;
   /** The API the client called: chat.completions, embeddings, messages or responses. */
   endpoint: string;
-  /** No price was known for the model: the cost is unknown, not zero. */
-  unpriced?: boolean;
-  /** What the client was told when the request failed (never a prompt). */
-  error_message?: string | null;
-  /** The provider pool key that served it (its id, never the key). */
-  pool_key_id?: string | null;
+  /** Served by a model without a price: the cost is unknown, not zero. */
+  unpriced: boolean;
+  /** What the client was told of a failure (never a prompt); null on success. */
+  error_message: string | null;
+  /** The pool key that served it (its id, never the key); null when none did. */
+  pool_key_id: string | null;
 }
 
 /** One try of a request's fallback chain. */

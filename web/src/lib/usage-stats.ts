@@ -72,6 +72,8 @@ export interface SummarySums {
   cached_tokens: number;
   cost_nano_usd: number;
   cost_micro_usd: number;
+  /** Requests served by a model without a price: their cost is unknown, not counted in the cost. */
+  unpriced_requests: number;
   latency_ms: LatencyStats;
   ttft_ms: LatencyStats;
 }
@@ -80,7 +82,7 @@ export interface UsageSummary {
   since: string;
   until: string;
   bucket_ms: number;
-  totals: SummarySums & { unpriced_requests: number };
+  totals: SummarySums;
   series: Array<SummarySums & { start: string }>;
   by_model: Array<SummarySums & { model: string }>;
   by_key: Array<SummarySums & { key_id: string }>;
@@ -146,6 +148,7 @@ export interface Breakdown {
   detail?: string;
   requests: number;
   errors: number;
+  unpriced: number;
   tokens: number;
   cost_micro_usd: number;
   p50: number | null;
@@ -162,6 +165,7 @@ export function breakdownRows<T extends SummarySums>(rows: readonly T[], nameOf:
     ...nameOf(r),
     requests: r.requests,
     errors: r.errors,
+    unpriced: r.unpriced_requests,
     tokens: r.prompt_tokens + r.completion_tokens,
     cost_micro_usd: r.cost_micro_usd,
     p50: r.latency_ms.p50,

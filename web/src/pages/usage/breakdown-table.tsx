@@ -2,6 +2,7 @@
  * Requests, tokens, cost and median latency per model, key, provider, pool key or endpoint, with a
  * share-of-cost bar. A narrow card (a phone, a small window) shows each row as a small card.
  */
+import { Badge } from '../../components/badge';
 import { SkeletonLines } from '../../components/skeleton';
 import { formatCompact, formatCount, formatMs, formatUsd } from '../../lib/format';
 import type { Breakdown } from '../../lib/usage-stats';
@@ -65,7 +66,7 @@ export function BreakdownTable({ title, firstColumn, rows, mono }: BreakdownTabl
                     {formatCompact(r.tokens)}
                   </td>
                   <td className="num" data-label="Cost">
-                    {formatUsd(r.cost_micro_usd)}
+                    <BreakdownCost row={r} />
                   </td>
                   <td className="num" data-label="p50">
                     {formatMs(r.p50)}
@@ -77,5 +78,21 @@ export function BreakdownTable({ title, firstColumn, rows, mono }: BreakdownTabl
         </table>
       )}
     </section>
+  );
+}
+
+/** Unpriced requests have no cost: "—" when nothing else was priced, else the count left out. */
+function BreakdownCost({ row }: { row: Breakdown }) {
+  if (row.unpriced > 0 && row.cost_micro_usd === 0)
+    return (
+      <>
+        — <Badge tone="warn">Unpriced</Badge>
+      </>
+    );
+  return (
+    <>
+      {formatUsd(row.cost_micro_usd)}
+      {row.unpriced > 0 ? <div className="text-warn small">+ {formatCount(row.unpriced)} unpriced</div> : null}
+    </>
   );
 }

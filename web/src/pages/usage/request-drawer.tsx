@@ -78,7 +78,9 @@ export function RequestDrawer({ record, keyName, poolKeyName, onClose }: Request
           </Fact>
           <Fact term="Served by">
             {r.model_served ? <code>{r.model_served}</code> : <span className="muted">none</span>}
-            {r.provider ? <span className="muted"> via {r.provider}</span> : null}
+            {r.provider ? (
+              <span className="muted">{r.model_served ? ` via ${r.provider}` : ` (last tried ${r.provider})`}</span>
+            ) : null}
             {r.pool_key_id ? <span className="muted"> · key {poolKeyLabel(poolKeyName, r.pool_key_id)}</span> : null}
           </Fact>
           <Fact term="Latency">
@@ -184,6 +186,15 @@ function CostLines({ detail }: { detail: UsageDetail }) {
       </p>
     );
   }
+  if (cost.lines.length === 0)
+    return (
+      <p>
+        {formatUsd(cost.total_micro_usd)}{' '}
+        <span className="muted">
+          {cost.total_micro_usd === 0 ? '— no tokens were billed.' : '— its line-by-line arithmetic was not recorded.'}
+        </span>
+      </p>
+    );
   return (
     <table className="table table-compact cost-lines">
       <caption className="sr-only">Cost of each token class</caption>

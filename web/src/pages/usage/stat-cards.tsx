@@ -4,16 +4,22 @@ import { formatCompact, formatCount, formatMs } from '../../lib/format';
 import { linkClick } from '../../lib/router';
 import type { Headlines, LatencyStats, UsageSummary } from '../../lib/usage-stats';
 
-/** The Prices page showing only the models without a price. */
-export const UNPRICED_PRICES = '/prices?source=unpriced';
+/** The Prices page showing only the models without a price, among them those these requests used. */
+export function unpricedPricesHref(models: readonly string[]): string {
+  const q = new URLSearchParams({ source: 'unpriced' });
+  for (const m of models.slice(0, 20)) q.append('used', m);
+  return `/prices?${q.toString()}`;
+}
 
 interface StatCardsProps {
   /** Undefined while the summary loads: each card shows a placeholder. */
   totals: UsageSummary['totals'] | undefined;
   figures: Headlines | undefined;
+  /** The models that served the period's unpriced requests. */
+  unpricedModels: readonly string[];
 }
 
-export function StatCards({ totals, figures }: StatCardsProps) {
+export function StatCards({ totals, figures, unpricedModels }: StatCardsProps) {
   if (totals === undefined || figures === undefined) {
     return (
       <section className="stat-grid stat-grid-5" aria-label="Totals">
@@ -28,6 +34,7 @@ export function StatCards({ totals, figures }: StatCardsProps) {
     );
   }
   const unpriced = totals.unpriced_requests;
+  const pricesHref = unpricedPricesHref(unpricedModels);
   return (
     <section className="stat-grid stat-grid-5" aria-label="Totals">
       <Stat
@@ -47,7 +54,7 @@ export function StatCards({ totals, figures }: StatCardsProps) {
           unpriced > 0 ? (
             <>
               <span className="text-warn">{formatCount(unpriced)} unpriced — not counted</span>{' '}
-              <a href={UNPRICED_PRICES} onClick={linkClick(UNPRICED_PRICES)}>
+              <a href={pricesHref} onClick={linkClick(pricesHref)}>
                 Set prices
               </a>
             </>

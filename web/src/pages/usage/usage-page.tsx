@@ -72,7 +72,7 @@ export function UsagePage() {
   const points = useMemo(() => (data ? chartPoints(data, period) : []), [data, period]);
   const figures = useMemo(() => (data ? headlines(data.totals) : undefined), [data]);
   // Shown only when some request was served through a key of a provider's pool.
-  const byPoolKey = data?.by_pool_key?.some((r) => r.pool_key_id !== null) ? data.by_pool_key : undefined;
+  const byPoolKey = data?.by_pool_key.some((r) => r.pool_key_id !== null) ? data.by_pool_key : undefined;
 
   return (
     <>
@@ -127,7 +127,11 @@ export function UsagePage() {
         </div>
       </div>
       <InlineError message={summary.error} />
-      <StatCards totals={data?.totals} figures={figures} />
+      <StatCards
+        totals={data?.totals}
+        figures={figures}
+        unpricedModels={(data?.by_model ?? []).filter((r) => r.unpriced_requests > 0).map((r) => r.model)}
+      />
       {data === undefined || figures === undefined ? (
         <ChartSkeletons />
       ) : (
