@@ -14,6 +14,8 @@ const BOTH_STORES = [
   'test/e2e/admin.test.ts',
   'test/e2e/key-pools.test.ts',
   'src/store/migrations/009-provider-key-pools.test.ts',
+  'src/store/migrations/010-usage-details.test.ts',
+  'test/e2e/usage-details.test.ts',
 ];
 
 export default defineConfig({

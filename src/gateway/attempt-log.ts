@@ -1,8 +1,10 @@
 /**
  * Every upstream try of one request, in order, for its usage row's details: the candidate loop
  * (`serveWithFallbacks`) opens a try per model and closes it with the attempt's outcome; the pool
- * (`sendPooled`) names the key of each call and closes the try of a key it gives up on, so the
- * next key's call is a try of its own. Ids, statuses and timings only.
+ * (`sendPooled`) names the key of each call and closes the try with the provider's own status when
+ * it answers with an error, so the next key's call is a try of its own. A try that got no answer
+ * (timeout, refused connection) or failed after it is closed with the status the client would see.
+ * Ids, statuses and timings only.
  */
 import type { AttemptEntry } from '../usage/usage-detail.js';
 

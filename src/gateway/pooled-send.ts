@@ -70,6 +70,8 @@ export async function sendPooled<T extends { call: UpstreamCall }>(
     }
     const error = await upstreamError(adapter, upstream, apiKey);
     pool.recordUse(route.name, only.id, { status: error.status, code: error.code });
+    // The request's details show what the provider answered (a 500 the client sees as 502).
+    ctx.attempts.end(upstream.status, error.code);
     throw error;
   }
 
@@ -89,6 +91,8 @@ export async function sendPooled<T extends { call: UpstreamCall }>(
     }
     const error = await upstreamError(adapter, upstream, apiKey);
     pool.recordUse(route.name, key.id, { status: error.status, code: error.code });
+    // This key's call is a try of its own in the request's details; another key opens the next.
+    ctx.attempts.end(upstream.status, error.code);
     if (rateLimited(upstream.status, error.status)) {
       pool.coolDown(key.id, retryAfterMs(upstream.headers['retry-after']));
       deps.metrics.poolRetry('rate_limited');
@@ -100,8 +104,6 @@ export async function sendPooled<T extends { call: UpstreamCall }>(
     }
     last = error;
     if (ctx.signal.aborted) throw error;
-    // This key's call is a try of its own in the request's details; the next key opens another.
-    ctx.attempts.end(error.status, error.code);
     (tried ??= new Set()).add(key.id);
   }
 }

@@ -25,9 +25,31 @@ export interface AttemptEntry {
 /** What the client saw of a failure, as stored: bounded, for the row and the details. */
 export const MAX_ERROR_MESSAGE = 500;
 
+/** Text that needs no escaping in JSON (model names, ids, codes nearly always). */
+const PLAIN = /^[\w .:/@+-]*$/;
+
+function jsonText(value: string | null): string {
+  if (value === null) return 'null';
+  return PLAIN.test(value) ? `"${value}"` : JSON.stringify(value);
+}
+
+/** The prices of a basis as JSON, per (cached) price array. */
+const pricesJson = new WeakMap<number[], string>();
+
+/**
+ * Written for every request, so spelled out rather than JSON.stringify of a nested array (about
+ * 0.8 µs against 0.2); equal to it (the unit test says so).
+ */
 export function encodeDetail(attempts: readonly AttemptEntry[], cost: CostBasis | undefined): string {
-  const a = attempts.map((e) => [e.model, e.provider, e.poolKeyId, e.status, e.errorCode, e.latencyMs]);
-  return JSON.stringify(cost === undefined ? { a } : { a, c: { t: cost.tokens, p: cost.usdPerMtok } });
+  let out = '{"a":[';
+  for (let i = 0; i < attempts.length; i++) {
+    const e = attempts[i] as AttemptEntry;
+    out += `${i === 0 ? '' : ','}[${jsonText(e.model)},${jsonText(e.provider)},${jsonText(e.poolKeyId)},${e.status},${jsonText(e.errorCode)},${e.latencyMs}]`;
+  }
+  if (cost === undefined) return `${out}]}`;
+  let prices = pricesJson.get(cost.usdPerMtok);
+  if (prices === undefined) pricesJson.set(cost.usdPerMtok, (prices = cost.usdPerMtok.join(',')));
+  return `${out}],"c":{"t":[${cost.tokens.join(',')}],"p":[${prices}]}}`;
 }
 
 export interface AttemptLogEntry {

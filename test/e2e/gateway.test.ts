@@ -439,17 +439,20 @@ describe('usage', () => {
       'created_at',
       'endpoint',
       'error_code',
+      'error_message',
       'id',
       'key_id',
       'latency_ms',
       'model_requested',
       'model_served',
+      'pool_key_id',
       'prompt_tokens',
       'provider',
       'reasoning_tokens',
       'status',
       'stream',
       'ttft_ms',
+      'unpriced',
     ]);
     expect(page.body.totals.requests).toBeGreaterThanOrEqual(10);
     expect(page.body.next_cursor).toEqual(expect.any(String));

@@ -48,6 +48,7 @@ interface Stats {
 interface SumsOut {
   requests: number;
   errors: number;
+  unpriced_requests: number;
   prompt_tokens: number;
   completion_tokens: number;
   cached_tokens: number;
@@ -66,6 +67,7 @@ interface Summary {
   by_key: Array<SumsOut & { key_id: string }>;
   by_provider: Array<SumsOut & { provider: string | null }>;
   by_endpoint: Array<SumsOut & { endpoint: string }>;
+  by_pool_key: Array<SumsOut & { provider: string | null; pool_key_id: string | null }>;
 }
 
 let zai: Zai;
@@ -108,6 +110,7 @@ function expectSums(actual: SumsOut, expected: ExpectedSums, where: string): voi
     {
       requests: actual.requests,
       errors: actual.errors,
+      unpriced_requests: actual.unpriced_requests,
       prompt_tokens: actual.prompt_tokens,
       completion_tokens: actual.completion_tokens,
       cached_tokens: actual.cached_tokens,
@@ -118,6 +121,7 @@ function expectSums(actual: SumsOut, expected: ExpectedSums, where: string): voi
   ).toEqual({
     requests: expected.requests,
     errors: expected.errors,
+    unpriced_requests: expected.unpriced_requests,
     prompt_tokens: expected.prompt_tokens,
     completion_tokens: expected.completion_tokens,
     cached_tokens: expected.cached_tokens,
@@ -188,6 +192,12 @@ async function checkSummary(since: number, until: number, bucket: string, filter
     groupBy(inPeriod, (r) => r.endpoint),
     `${where} by endpoint`,
   );
+  expectBreakdown(
+    s.by_pool_key,
+    (r) => `${r.provider}/${r.pool_key_id}`,
+    groupBy(inPeriod, (r) => `${r.provider}/${r.pool_key_id}`),
+    `${where} by pool key`,
+  );
   return inPeriod.length;
 }
 
@@ -199,6 +209,7 @@ function randomFilter(random: () => number): Filter {
   if (random() < 0.15) f.provider = pick(['openai', 'anthropic', 'gemini', 'groq']);
   if (random() < 0.15) f.endpoint = pick(['chat.completions', 'embeddings', 'messages', 'responses']);
   if (random() < 0.15) f.status_class = pick(['2xx', '4xx', '5xx'] as const);
+  if (random() < 0.1) f.pool_key_id = pick(['pky_openai_a', 'pky_openai_b', 'pky_anthropic_a']);
   return f;
 }
 
@@ -234,7 +245,7 @@ describe('usage summary', () => {
     let covered = 0;
     // The whole data set at a glance, then random periods to the millisecond.
     covered += await checkSummary(now - 4 * DAY, now + MINUTE, '1d', {});
-    for (let i = 0; i < 40; i++) {
+    for (let i = 0; i < 50; i++) {
       const until = now - Math.floor(random() * 2 * DAY) + MINUTE;
       const since = until - 1 - Math.floor(random() * random() * 3.5 * DAY);
       const candidates = Object.keys(BUCKETS).filter((b) => (until - since) / (BUCKETS[b] as number) < 1500);
@@ -264,6 +275,7 @@ describe('usage summary', () => {
       const e = sums(expected);
       expect(page.body.totals).toEqual({
         requests: e.requests,
+        unpriced_requests: e.unpriced_requests,
         prompt_tokens: e.prompt_tokens,
         completion_tokens: e.completion_tokens,
         cached_tokens: e.cached_tokens,

@@ -173,6 +173,9 @@ describe('CSV export', () => {
       'attempts',
       'cache_write_tokens',
       'reasoning_tokens',
+      'pool_key_id',
+      'unpriced',
+      'error_message',
     ]);
     const parsed = cells.map((cell) =>
       Object.fromEntries(
@@ -194,8 +197,9 @@ describe('CSV export', () => {
           )
             return [name, Number(raw)];
           if (name === 'ttft_ms') return [name, raw === '' ? null : Number(raw)];
-          if (name === 'stream') return [name, raw === 'true'];
-          if (['model_served', 'provider', 'error_code'].includes(name)) return [name, raw === '' ? null : raw];
+          if (name === 'stream' || name === 'unpriced') return [name, raw === 'true'];
+          if (['model_served', 'provider', 'error_code', 'pool_key_id', 'error_message'].includes(name))
+            return [name, raw === '' ? null : raw];
           return [name, raw];
         }),
       ),
@@ -205,6 +209,10 @@ describe('CSV export', () => {
     const text = cells.map((c) => c.join(',')).join('\n');
     expect(text).toContain(`'=HYPERLINK("x")`);
     expect(text).toContain(`'-1+2`);
+    // Error messages with commas and quotes come back whole, and unpriced rows are marked.
+    expect(parsed.some((r) => typeof r.error_message === 'string' && r.error_message.includes('"slow down, please"'))).toBe(true);
+    expect(parsed.some((r) => r.unpriced === true)).toBe(true);
+    expect(parsed.some((r) => typeof r.pool_key_id === 'string')).toBe(true);
   });
 
   it('takes the list filters, and a client that goes away mid-file leaves the server serving', async () => {
@@ -228,7 +236,10 @@ describe('CSV export', () => {
     const bad = await api.get<{ error: { param: string } }>('/api/usage/export?since=soon');
     expect(bad.status).toBe(400);
     expect(bad.body.error.param).toBe('since');
-    const again = await api.get<{ totals: { requests: number } }>('/api/usage/summary?bucket=1h');
+    // From a fixed start: the default (24 hours before now) moves past the oldest rows as the test runs.
+    const again = await api.get<{ totals: { requests: number } }>(
+      `/api/usage/summary?bucket=1h&since=${new Date(now - DAY - MINUTE).toISOString()}`,
+    );
     expect(again.status).toBe(200);
     expect(again.body.totals.requests).toBe(12_000);
   });

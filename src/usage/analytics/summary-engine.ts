@@ -1,7 +1,7 @@
 /**
  * The usage summary of one account over a period: totals, a time series, breakdowns by model,
- * key, provider and endpoint, and latency / TTFT percentiles — summed from day and hour packs,
- * minute rollups and, for the partial minutes at the period's ends, request rows
+ * key, provider, endpoint and pool key, and latency / TTFT percentiles — summed from day and hour
+ * packs, minute rollups and, for the partial minutes at the period's ends, request rows
  * (summary-plan.ts), in one snapshot. Sums are exact; percentiles are exact to their histogram bin
  * (store/latency-histogram.ts).
  */
