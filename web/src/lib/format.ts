@@ -64,6 +64,21 @@ export function formatDateTime(iso: string): string {
   });
 }
 
+/** The date and the time of day (with its zone) of formatDateTime, apart: ["Mar 4", "09:15:02 AM UTC"]. */
+export function dateTimeParts(iso: string): [string, string] {
+  const text = formatDateTime(iso);
+  const at = text.indexOf(', ');
+  return at < 0 ? ['', text] : [text.slice(0, at), text.slice(at + 2)];
+}
+
+/** The browser's time zone as times are labelled ("EST", "GMT+1"). */
+export function timeZoneName(at = Date.now()): string {
+  const part = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' })
+    .formatToParts(at)
+    .find((p) => p.type === 'timeZoneName');
+  return part?.value ?? 'local time';
+}
+
 /** "Mar 4, 2026, 09:15 AM GMT+1", for tooltips of dates and relative times. */
 export function formatFullDateTime(iso: string): string {
   return new Date(iso).toLocaleString('en-US', {

@@ -130,6 +130,34 @@ export interface UsageRecord {
   attempts: number;
   /** The API the client called: chat.completions, embeddings, messages or responses. */
   endpoint: string;
+  /** Served by a model without a price: the cost is unknown, not zero. */
+  unpriced: boolean;
+  /** What the client was told of a failure (never a prompt); null on success. */
+  error_message: string | null;
+  /** The pool key that served it (its id, never the key); null when none did. */
+  pool_key_id: string | null;
+}
+
+/** One try of a request's fallback chain. */
+export interface UsageAttempt {
+  model: string;
+  provider: string | null;
+  pool_key_id: string | null;
+  status: number;
+  error_code: string | null;
+  latency_ms: number;
+}
+
+export type CostClass = 'input' | 'cached_input' | 'cache_write_5m' | 'cache_write_1h' | 'output';
+
+/** GET /api/usage/:id: the row, every attempt and the cost's arithmetic. */
+export interface UsageDetail extends UsageRecord {
+  attempt_log: UsageAttempt[];
+  cost: {
+    priced: boolean;
+    lines: Array<{ class: CostClass; tokens: number; usd_per_mtok: number; cost_micro_usd: number }>;
+    total_micro_usd: number;
+  };
 }
 
 export interface UsageTotals {

@@ -3,6 +3,7 @@
  * period's query, and what the charts and breakdown tables draw from it. Every figure comes from
  * the server, computed over the whole period; nothing is summed from a sample of rows here.
  */
+import { formatCompact, formatCount, formatMs, formatUsd } from './format';
 
 export type PeriodId = '1h' | '24h' | '7d' | '30d' | '90d';
 
@@ -71,6 +72,8 @@ export interface SummarySums {
   cached_tokens: number;
   cost_nano_usd: number;
   cost_micro_usd: number;
+  /** Requests served by a model without a price: their cost is unknown, not counted in the cost. */
+  unpriced_requests: number;
   latency_ms: LatencyStats;
   ttft_ms: LatencyStats;
 }
@@ -84,7 +87,30 @@ export interface UsageSummary {
   by_model: Array<SummarySums & { model: string }>;
   by_key: Array<SummarySums & { key_id: string }>;
   by_provider: Array<SummarySums & { provider: string | null }>;
+  by_pool_key: Array<SummarySums & { provider: string | null; pool_key_id: string | null }>;
   by_endpoint: Array<SummarySums & { endpoint: string }>;
+}
+
+/**
+ * The period's headline figures, formatted once from the summary's totals: the stat cards and the
+ * chart headers show these same strings, so they cannot disagree (summing the chart's buckets
+ * again could round differently).
+ */
+export interface Headlines {
+  requests: string;
+  tokens: string;
+  cost: string;
+  latency: string;
+}
+
+export function headlines(totals: SummarySums): Headlines {
+  const { p50, p95 } = totals.latency_ms;
+  return {
+    requests: formatCount(totals.requests),
+    tokens: formatCompact(totals.prompt_tokens + totals.completion_tokens),
+    cost: formatUsd(totals.cost_micro_usd),
+    latency: p50 === null ? 'p50 / p95' : `${formatMs(p50)} / ${formatMs(p95)}`,
+  };
 }
 
 export interface ChartPoint {
@@ -94,8 +120,6 @@ export interface ChartPoint {
   errors: number;
   /** Drawn: not rounded per bucket. */
   cost_micro_usd: number;
-  /** Summed: integers add up exactly to the period's cost. */
-  cost_nano_usd: number;
   prompt_tokens: number;
   completion_tokens: number;
   p50: number | null;
@@ -109,7 +133,6 @@ export function chartPoints(summary: UsageSummary, period: Period): ChartPoint[]
     ok: b.requests - b.errors,
     errors: b.errors,
     cost_micro_usd: b.cost_nano_usd / 1000,
-    cost_nano_usd: b.cost_nano_usd,
     prompt_tokens: b.prompt_tokens,
     completion_tokens: b.completion_tokens,
     p50: b.latency_ms.p50,
@@ -118,19 +141,31 @@ export function chartPoints(summary: UsageSummary, period: Period): ChartPoint[]
 }
 
 export interface Breakdown {
+  /** What the row stands for (a model, a key's id…): unique in its table. */
+  key: string;
   label: string;
+  /** A second line under the label (a pool key's provider). */
+  detail?: string;
   requests: number;
   errors: number;
+  unpriced: number;
   tokens: number;
   cost_micro_usd: number;
   p50: number | null;
 }
 
-export function breakdownRows<T extends SummarySums>(rows: readonly T[], labelOf: (row: T) => string): Breakdown[] {
+export interface RowName {
+  key: string;
+  label: string;
+  detail?: string;
+}
+
+export function breakdownRows<T extends SummarySums>(rows: readonly T[], nameOf: (row: T) => RowName): Breakdown[] {
   return rows.map((r) => ({
-    label: labelOf(r),
+    ...nameOf(r),
     requests: r.requests,
     errors: r.errors,
+    unpriced: r.unpriced_requests,
     tokens: r.prompt_tokens + r.completion_tokens,
     cost_micro_usd: r.cost_micro_usd,
     p50: r.latency_ms.p50,

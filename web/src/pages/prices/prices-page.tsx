@@ -1,6 +1,9 @@
 /**
  * Prices: the shipped catalog, the account's own prices (which win) and the models its providers
- * serve that have no price at all. `/prices?model=…` opens the form for that model.
+ * serve that have no price at all. `/prices?model=…` opens the form for that model;
+ * `/prices?source=unpriced` (or custom, catalog) opens on those rows only, and each `used=<model>`
+ * (the Usage page's models that served requests without a price) is listed as unpriced too while
+ * it has no price.
  */
 import { useMemo, useState } from 'react';
 import { ConfirmDialog } from '../../components/confirm-dialog';
@@ -20,6 +23,18 @@ type Source = 'all' | 'unpriced' | 'custom' | 'catalog';
 
 const ORDER: Record<string, number> = { unpriced: 0, custom: 1, catalog: 2 };
 
+const SOURCES: readonly Source[] = ['all', 'unpriced', 'custom', 'catalog'];
+
+function initialSource(): Source {
+  const asked = new URLSearchParams(window.location.search).get('source');
+  return SOURCES.find((s) => s === asked) ?? 'all';
+}
+
+/** Models named by the link that opened the page, which requests used without a price. */
+function usedModels(): string[] {
+  return new URLSearchParams(window.location.search).getAll('used');
+}
+
 function initialModal(): Modal {
   const model = new URLSearchParams(window.location.search).get('model');
   return model ? { kind: 'add', model } : null;
@@ -35,18 +50,20 @@ export function PricesPage() {
     return { prices: prices.data, models: models.data, providers: providers.data };
   }, []);
   const [query, setQuery] = useState('');
-  const [source, setSource] = useState<Source>('all');
+  const [source, setSource] = useState<Source>(initialSource);
   const [modal, setModal] = useState<Modal>(initialModal);
+  const [used] = useState(usedModels);
 
   const all = useMemo<PriceRow[]>(() => {
     if (!data.data) return [];
     const priceOf = pricer(data.data.prices, data.data.providers);
-    const unpriced = data.data.models.filter((m) => priceOf(m.id) === undefined).map((m) => m.id);
+    const served = new Set([...data.data.models.map((m) => m.id), ...used]);
+    const unpriced = [...served].filter((model) => priceOf(model) === undefined);
     return [
       ...unpriced.map((model): PriceRow => ({ kind: 'unpriced', model })),
       ...data.data.prices.map((price): PriceRow => ({ kind: 'price', price })),
     ];
-  }, [data.data]);
+  }, [data.data, used]);
   const sourceOf = (row: PriceRow): Exclude<Source, 'all'> => (row.kind === 'unpriced' ? 'unpriced' : row.price.source);
   const count = (s: Source) => all.filter((r) => s === 'all' || sourceOf(r) === s).length;
   const shown = useMemo(() => {

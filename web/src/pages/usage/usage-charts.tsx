@@ -14,7 +14,7 @@ import {
   YAxis,
 } from 'recharts';
 import { formatCompact, formatCount, formatMs, formatUsd, formatUsdAxis } from '../../lib/format';
-import type { ChartPoint, LatencyStats } from '../../lib/usage-stats';
+import type { ChartPoint, Headlines } from '../../lib/usage-stats';
 import { ChartCard } from './chart-card';
 
 const AXIS = { stroke: '#94a3b8', fontSize: 11, tickLine: false, axisLine: false } as const;
@@ -23,11 +23,11 @@ const HEIGHT = 210;
 
 interface UsageChartsProps {
   points: ChartPoint[];
-  /** The whole period's latency (percentiles do not add up from the buckets'). */
-  latency: LatencyStats;
+  /** The headers: the period's totals as the stat cards show them (not summed again from the buckets). */
+  figures: Headlines;
 }
 
-export function UsageCharts({ points, latency }: UsageChartsProps) {
+export function UsageCharts({ points, figures }: UsageChartsProps) {
   const data = points;
   const interval = Math.max(0, Math.ceil(data.length / 7) - 1);
   const xAxis = <XAxis dataKey="label" {...AXIS} interval={interval} minTickGap={8} />;
@@ -38,7 +38,7 @@ export function UsageCharts({ points, latency }: UsageChartsProps) {
 
   return (
     <div className="chart-grid">
-      <ChartCard title="Cost" summary={formatUsd(Math.round(points.reduce((s, b) => s + b.cost_nano_usd, 0) / 1000))}>
+      <ChartCard title="Cost" summary={figures.cost}>
         <ResponsiveContainer width="100%" height={HEIGHT}>
           <AreaChart data={data} margin={{ top: 8, right: 8, left: 0, bottom: 0 }}>
             <defs>
@@ -64,7 +64,7 @@ export function UsageCharts({ points, latency }: UsageChartsProps) {
         </ResponsiveContainer>
       </ChartCard>
 
-      <ChartCard title="Requests" summary={formatCount(points.reduce((s, b) => s + b.requests, 0))}>
+      <ChartCard title="Requests" summary={figures.requests}>
         <ResponsiveContainer width="100%" height={HEIGHT}>
           <BarChart data={data} margin={{ top: 8, right: 8, left: 0, bottom: 0 }}>
             <CartesianGrid {...GRID} />
@@ -78,7 +78,7 @@ export function UsageCharts({ points, latency }: UsageChartsProps) {
         </ResponsiveContainer>
       </ChartCard>
 
-      <ChartCard title="Tokens" summary={formatCompact(points.reduce((s, b) => s + b.prompt_tokens + b.completion_tokens, 0))}>
+      <ChartCard title="Tokens" summary={figures.tokens}>
         <ResponsiveContainer width="100%" height={HEIGHT}>
           <AreaChart data={data} margin={{ top: 8, right: 8, left: 0, bottom: 0 }}>
             <CartesianGrid {...GRID} />
@@ -108,10 +108,7 @@ export function UsageCharts({ points, latency }: UsageChartsProps) {
         </ResponsiveContainer>
       </ChartCard>
 
-      <ChartCard
-        title="Latency"
-        summary={latency.p50 === null ? 'p50 / p95' : `${formatMs(latency.p50)} / ${formatMs(latency.p95)}`}
-      >
+      <ChartCard title="Latency" summary={figures.latency}>
         <ResponsiveContainer width="100%" height={HEIGHT}>
           <LineChart data={data} margin={{ top: 8, right: 8, left: 0, bottom: 0 }}>
             <CartesianGrid {...GRID} />
