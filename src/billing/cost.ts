@@ -76,14 +76,28 @@ export function costNanoUsd(usage: TokenUsage, price: ModelPrice): number {
 
 const CENTI_PICO_PER_NANO = PICO_PER_NANO * 100n;
 
-/** Per-token rates in hundredths of a pico-USD, cache defaults filled in. */
-export function centiPicoRates(price: ModelPrice): {
+interface CentiPicoRates {
   input: bigint;
   cachedInput: bigint;
   write5m: bigint;
   write1h: bigint;
   output: bigint;
-} {
+}
+
+/** Prices are few and long-lived objects (a new one on every change): each one's rates are worked out once. */
+const ratesByPrice = new WeakMap<ModelPrice, CentiPicoRates>();
+
+/** Per-token rates in hundredths of a pico-USD, cache defaults filled in. */
+export function centiPicoRates(price: ModelPrice): CentiPicoRates {
+  let rates = ratesByPrice.get(price);
+  if (rates === undefined) {
+    rates = computeRates(price);
+    ratesByPrice.set(price, rates);
+  }
+  return rates;
+}
+
+function computeRates(price: ModelPrice): CentiPicoRates {
   const input = BigInt(picoUsdPerToken(price.inputUsdPerMtok));
   const explicit = (usd: number | null | undefined): bigint | undefined =>
     usd === null || usd === undefined ? undefined : BigInt(picoUsdPerToken(usd)) * 100n;

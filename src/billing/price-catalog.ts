@@ -191,10 +191,19 @@ export function toModelPrice(entry: CatalogModel): ModelPrice {
 export function resolvePrice(model: string, customPrices: ReadonlyMap<string, ModelPrice>): ModelPrice | undefined {
   const custom = customPrices.get(model);
   // An imported catalog price comes through this map too, as source 'catalog' (prices.ts).
-  if (custom !== undefined) return { ...custom, model };
+  if (custom !== undefined) return custom.model === model ? custom : Object.assign({}, custom, { model });
   const entry = catalogByModel.get(model);
-  return entry === undefined ? undefined : toModelPrice(entry);
+  if (entry === undefined) return undefined;
+  let price = catalogPrices.get(entry);
+  if (price === undefined) catalogPrices.set(entry, (price = toModelPrice(entry)));
+  return price;
 }
+
+/**
+ * One price object per catalog entry, as the custom prices are one per change: the cost's rates
+ * are worked out once per price object (cost.ts), not on every request.
+ */
+const catalogPrices = new WeakMap<CatalogModel, ModelPrice>();
 
 /** The body of `PUT /api/prices`. */
 export const priceInputSchema = z.object({

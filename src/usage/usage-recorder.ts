@@ -96,8 +96,13 @@ export class UsageRecorder {
   private readonly rollups: RollupWriter;
   private failures = 0;
   private lastErrorReport = 0;
-  /** The SQL text of a multi-row usage INSERT, by row count: compiled once, not per flush. */
-  private readonly insertSql = new Map<number, string>();
+  /** The SQL text of a multi-row usage INSERT, by row count and RETURNING or not: compiled once, not per flush. */
+  private readonly insertSql = new Map<string, string>();
+  /**
+   * Rows that were in a write that failed: its COMMIT may have stored them all the same, so their
+   * next write asks which ones it inserted (RETURNING). A first write only counts them.
+   */
+  private readonly retried = new WeakSet<UsageRow>();
   /** The budget period (start) a row's spend counts in, for keys with a periodic budget. */
   private readonly periodOf = new WeakMap<UsageRow, number>();
   /**
@@ -165,18 +170,18 @@ export class UsageRecorder {
   }
 
   /** INSERT of rows[from, to): the cached SQL for that many rows, with the rows' values. */
-  private insertQuery(rows: UsageRow[], from: number, to: number): CompiledQuery<{ id: string }> {
+  private insertQuery(rows: UsageRow[], from: number, to: number, returning: boolean): CompiledQuery<{ id: string }> {
     const count = to - from;
-    let text = this.insertSql.get(count);
+    const shape = `${count}${returning ? 'r' : ''}`;
+    let text = this.insertSql.get(shape);
     if (text === undefined) {
       const sample = Object.fromEntries(USAGE_COLUMNS.map((column) => [column, null])) as unknown as UsageRow;
-      text = this.options.db
+      const insert = this.options.db
         .insertInto('usage')
         .values(new Array<UsageRow>(count).fill(sample))
-        .onConflict((oc) => oc.column('id').doNothing())
-        .returning('id')
-        .compile().sql;
-      this.insertSql.set(count, text);
+        .onConflict((oc) => oc.column('id').doNothing());
+      text = (returning ? insert.returning('id') : insert).compile().sql;
+      this.insertSql.set(shape, text);
     }
     const parameters: unknown[] = new Array(count * USAGE_COLUMNS.length);
     let p = 0;
@@ -210,9 +215,12 @@ export class UsageRecorder {
     } catch (err) {
       this.rollups.failed();
       this.inFlight = 0;
+      for (const row of rows) this.retried.add(row);
       // Kept, in order, ahead of the rows that came meanwhile.
       this.buffer = rows.concat(this.buffer);
       this.reservations = reservations.concat(this.reservations);
+      // A first write that met rows already stored is written again at once, asking which it inserts.
+      if (err instanceof AlreadyStored) return true;
       if (this.buffer.length > this.maxPending) this.dropOldest();
       this.failures += 1;
       const now = Date.now();
@@ -234,12 +242,16 @@ export class UsageRecorder {
   private async writeRows(trx: Transaction<Database>, rows: UsageRow[], settled: string[]): Promise<void> {
     // Chunks keep each INSERT under the parameter limits of both databases. A row already stored
     // (a retry of a batch that was committed) is not returned, and its spend is not added again.
+    // Only a retry asks which rows it inserted (RETURNING costs about a microsecond a row); a
+    // first write checks the count, and should a row be there already, starts over as a retry.
     const inserted = new Array<boolean>(rows.length).fill(true);
+    const retry = rows.some((row) => this.retried.has(row));
     let from = 0;
     for (const size of insertChunks(rows.length)) {
       if (from > 0 && this.yieldBetweenStatements) await nextTurn();
-      const result = await trx.executeQuery(this.insertQuery(rows, from, from + size));
-      if (result.rows.length < size) {
+      const result = await trx.executeQuery(this.insertQuery(rows, from, from + size, retry));
+      if (!retry && result.numAffectedRows !== BigInt(size)) throw new AlreadyStored();
+      if (retry && result.rows.length < size) {
         const ids = new Set(result.rows.map((r) => r.id));
         for (let i = from; i < from + size; i++) inserted[i] = ids.has((rows[i] as UsageRow).id);
       }
@@ -309,3 +321,6 @@ export class UsageRecorder {
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
+
+/** A first write met a row that is stored already; the transaction is rolled back and the batch retried. */
+class AlreadyStored extends Error {}
