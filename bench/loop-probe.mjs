@@ -14,9 +14,9 @@ new PerformanceObserver((list) => {
   for (const e of list.getEntries()) gcs.push([e.startTime, e.duration, e.detail?.kind ?? 0]);
 }).observe({ entryTypes: ['gc'] });
 
-// Z-AI's own better-sqlite3 (resolved from its working directory), timed around every call.
+// The better-sqlite3 of the checkout being run (resolved from its bin/zai.js), timed around every call.
 try {
-  const Database = createRequire(path.join(process.cwd(), 'package.json'))('better-sqlite3');
+  const Database = createRequire(path.resolve(process.argv[1] ?? 'package.json'))('better-sqlite3');
   const prepare = Database.prototype.prepare;
   Database.prototype.prepare = function (sql) {
     const statement = prepare.call(this, sql);

@@ -28,6 +28,23 @@ let fake: FakeServer;
 let api: ApiClient;
 const keys: Record<'day' | 'week' | 'month', { id: string; key: string }> = {} as never;
 
+/** SIGTERM to faketime and the server it started, then waits until every process of the group is gone. */
+async function stopGroup(process_: ChildProcessWithoutNullStreams): Promise<void> {
+  const pid = process_.pid;
+  if (pid === undefined) return;
+  const alive = (): boolean => {
+    try {
+      process.kill(-pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (alive()) process.kill(-pid, 'SIGTERM');
+  for (let waited = 0; alive() && waited < 15_000; waited += 50) await sleep(50);
+  if (alive()) process.kill(-pid, 'SIGKILL');
+}
+
 async function startUnderFaketime(extraEnv: Record<string, string>): Promise<string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zai-faketime-'));
   // On PostgreSQL the spend ledger is the database's (reservations and period rows in SQL).
@@ -47,6 +64,8 @@ async function startUnderFaketime(extraEnv: Record<string, string>): Promise<str
       ...extraEnv,
     },
     stdio: ['pipe', 'pipe', 'pipe'],
+    // faketime runs the server as its own child: a group of their own lets both be stopped together.
+    detached: true,
   });
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -104,9 +123,7 @@ function scenario(name: string, extraEnv: Record<string, string>): void {
     }, 40_000);
 
     afterAll(async () => {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
+      await stopGroup(child);
       saveLogs(output);
       await fake.close();
       await database?.drop();
