@@ -196,15 +196,24 @@ export class UsageRecorder {
     if (this.writing) return;
     this.writing = true;
     try {
-      while (this.buffer.length > 0 && (await this.writeOne()));
+      // The rows queued now. Those that come while it writes wait for the next flush: a write
+      // that yields to the event loop must not trail a string of small transactions behind it.
+      let due = this.buffer.length;
+      for (let count = Math.min(due, MAX_WRITE_ROWS); count > 0; count = Math.min(due, this.buffer.length, MAX_WRITE_ROWS)) {
+        const outcome = await this.writeOne(count);
+        if (outcome === 'failed') break;
+        if (outcome === 'written') due -= count;
+      }
     } finally {
       this.writing = false;
     }
   }
 
-  /** Writes the oldest rows (up to MAX_WRITE_ROWS) in one transaction; false when it failed. */
-  private async writeOne(): Promise<boolean> {
-    const count = Math.min(this.buffer.length, MAX_WRITE_ROWS);
+  /**
+   * Writes the oldest `count` rows in one transaction: 'again' when it met rows already stored
+   * (they are back in the buffer, to be written again at once), 'failed' when the database failed.
+   */
+  private async writeOne(count: number): Promise<'written' | 'again' | 'failed'> {
     const rows = this.buffer.splice(0, count);
     const reservations = this.reservations.splice(0, count);
     const settled = reservations.filter((id): id is string => id !== undefined);
@@ -220,7 +229,7 @@ export class UsageRecorder {
       this.buffer = rows.concat(this.buffer);
       this.reservations = reservations.concat(this.reservations);
       // A first write that met rows already stored is written again at once, asking which it inserts.
-      if (err instanceof AlreadyStored) return true;
+      if (err instanceof AlreadyStored) return 'again';
       if (this.buffer.length > this.maxPending) this.dropOldest();
       this.failures += 1;
       const now = Date.now();
@@ -228,7 +237,7 @@ export class UsageRecorder {
         this.lastErrorReport = now;
         this.options.onError(err, this.buffer.length);
       }
-      return false;
+      return 'failed';
     }
     this.inFlight = 0;
     if (this.failures > 0) {
@@ -236,7 +245,7 @@ export class UsageRecorder {
       this.failures = 0;
     }
     if (settled.length > 0) this.options.onReservationsDone?.(settled);
-    return true;
+    return 'written';
   }
 
   private async writeRows(trx: Transaction<Database>, rows: UsageRow[], settled: string[]): Promise<void> {
