@@ -64,7 +64,11 @@ const zai = await startZai({
   dir: path.resolve(values.dir),
   upstreamOrigin: `http://127.0.0.1:${fake.port}`,
   core: 1,
-  nodeArgs: ['--import', path.join(BENCH_DIR, 'loop-probe.mjs')],
+  nodeArgs: [
+    '--import',
+    path.join(BENCH_DIR, 'loop-probe.mjs'),
+    ...(process.env.TAIL_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  ],
   dataDir: makeDataDir(),
 });
 try {
