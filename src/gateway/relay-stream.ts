@@ -193,6 +193,15 @@ export async function relayEvents(
   const parser = new SseParser(maxEventBytes);
   let client: ClientStream | undefined;
   let ttftMs: number | null = null;
+  /** The outcome of a stream relayed to its end. */
+  const completed = (): StreamOutcome => ({
+    status: 200,
+    errorCode: null,
+    errorMessage: null,
+    usage: relay.usage(),
+    completionBytes: relay.completionBytes,
+    ttftMs,
+  });
 
   let lastWrite = 0;
   let keepAlive: NodeJS.Timeout | undefined;
@@ -277,14 +286,7 @@ export async function relayEvents(
         pending = '';
         open().end(out + relay.close());
         if (read !== undefined) drainInBackground(upstream, reads, read);
-        return {
-          status: 200,
-          errorCode: null,
-          errorMessage: null,
-          usage: relay.usage(),
-          completionBytes: relay.completionBytes,
-          ttftMs,
-        };
+        return completed();
       }
       await flush();
     }
@@ -297,14 +299,7 @@ export async function relayEvents(
     await flush();
     // A stream with no content at all (e.g. only [DONE]) still answers in SSE form.
     open().end(relay.close());
-    return {
-      status: 200,
-      errorCode: null,
-      errorMessage: null,
-      usage: relay.usage(),
-      completionBytes: relay.completionBytes,
-      ttftMs,
-    };
+    return completed();
   } catch (err) {
     upstream.body.destroy();
     // What the transform produced before it threw goes out first, as if written event by event.

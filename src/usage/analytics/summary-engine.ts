@@ -8,7 +8,7 @@
 import { binOf, type Percentile } from '../../store/latency-histogram.js';
 import { PackCursor } from '../rollup-pack.js';
 import { Acc, addEntries, addSums, type LatencyStats, type Sums } from './summary-acc.js';
-import { DAY, MINUTE, seriesKey, statusClass } from '../rollups.js';
+import { DAY, MINUTE, SERIES_DIMS, seriesKey, statusClass } from '../rollups.js';
 import { planPeriod } from './summary-plan.js';
 import { filterRows, seriesMatches, type SeriesInfo, type UsageFilter } from './usage-params.js';
 import type { Row, RunQuery, UsageReader } from './usage-reader.js';
@@ -72,17 +72,7 @@ async function loadSeries(reader: UsageReader, run: RunQuery, userId: string): P
   const rows = await run(
     reader.q
       .selectFrom('usage_series')
-      .select([
-        'id',
-        'key_id',
-        'model_requested',
-        'model_served',
-        'provider',
-        'endpoint',
-        'status_class',
-        'pool_key_id',
-        'unpriced',
-      ])
+      .select(['id', ...SERIES_DIMS.filter((d) => d !== 'user_id')])
       .where('user_id', '=', userId),
   );
   return rows.map((r) => ({
