@@ -1,12 +1,13 @@
 /**
- * The usage writer's cost per row: `node --import tsx bench/usage-writer-cost.ts [--pg]`.
+ * The usage writer's cost per row: `node --import tsx bench/usage-writer-cost.ts [--pg] [--keys N]`.
  *
  * Fills a fresh database with 200,000 rows (so its B-trees have a realistic depth), then writes
  * rows through the real UsageRecorder in batches of 1, 10, 100 and 500 (batches 250 ms apart in
  * row time, like the recorder's timer under load) and reports this process's CPU time and the
  * wall time per row, the median of five interleaved rounds. With --pg the database is a fresh
  * PostgreSQL database (ZAI_TEST_PG_URL, default postgres://postgres@127.0.0.1:5432/test); its
- * server's CPU is then in the wall time, not in the CPU column.
+ * server's CPU is then in the wall time, not in the CPU column. `--keys N` spreads the rows over
+ * N keys (1 to 12; default 12): an index whose inserts land in many places costs more per row.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,11 +17,16 @@ import { migrate, openStore, type Store } from '../src/store/database.js';
 import { UsageRecorder } from '../src/usage/usage-recorder.js';
 import { keyIds, rowFactory } from './usage-data.js';
 
+const USER = 'usr_bench';
 const usePg = process.argv.includes('--pg');
+const keysArg = process.argv.indexOf('--keys');
+const KEYS = keysArg < 0 ? undefined : Number(process.argv[keysArg + 1]);
+if (KEYS !== undefined && !(Number.isInteger(KEYS) && KEYS >= 1 && KEYS <= keyIds(USER).length)) {
+  throw new Error(`--keys: a whole number from 1 to ${keyIds(USER).length}`);
+}
 const PG_ADMIN_URL = process.env.ZAI_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const BATCH_SIZES = [1, 10, 100, 500];
 const ROUNDS = 5;
-const USER = 'usr_bench';
 
 async function pgDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `zai_writer_${Date.now().toString(36)}`;
@@ -76,6 +82,14 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
+const KEY_INDEX = new Map(keyIds(USER).map((id, i) => [id, i]));
+
+/** The row on one of the first `--keys` keys. */
+function onKeys<T extends { key_id: string }>(row: T): T {
+  if (KEYS !== undefined) row.key_id = keyIds(USER)[(KEY_INDEX.get(row.key_id) ?? 0) % KEYS] as string;
+  return row;
+}
+
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zai-writer-cost-'));
   const database = usePg ? await pgDatabase() : undefined;
@@ -96,7 +110,7 @@ async function main(): Promise<void> {
     let clock = Date.now();
     const writeBatches = async (batches: number, size: number): Promise<void> => {
       for (let b = 0; b < batches; b++) {
-        for (let i = 0; i < size; i++) recorder.record(factory.row(clock + Math.floor((i * 250) / size)));
+        for (let i = 0; i < size; i++) recorder.record(onKeys(factory.row(clock + Math.floor((i * 250) / size))));
         clock += 250;
         await recorder.flush();
       }
@@ -117,7 +131,9 @@ async function main(): Promise<void> {
       }
     }
     await recorder.close();
-    console.log(`usage writer, ${usePg ? 'PostgreSQL' : 'SQLite'}: µs per row (median of ${ROUNDS} rounds)`);
+    console.log(
+      `usage writer, ${usePg ? 'PostgreSQL' : 'SQLite'}, rows over ${KEYS ?? keyIds(USER).length} key(s): µs per row (median of ${ROUNDS} rounds)`,
+    );
     console.log('| rows per batch | CPU µs/row | wall µs/row |');
     console.log('| -------------: | ---------: | ----------: |');
     for (const [size, r] of results) console.log(`| ${size} | ${median(r.cpu).toFixed(1)} | ${median(r.wall).toFixed(1)} |`);
