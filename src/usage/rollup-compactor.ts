@@ -16,7 +16,7 @@ import type { Database } from '../store/schema.js';
 import { compactedUntil } from './rollup-writer.js';
 import { lockRollups } from './rollup-lock.js';
 import { unpackInto, writePack } from './rollup-pack.js';
-import { COMPACTION_GRACE_MS, DAY, HOUR, RollupGroup, floorTo } from './rollups.js';
+import { COMPACTION_GRACE_MS, DAY, HOUR, MINUTE_SUM_COLUMNS, RollupGroup, floorTo } from './rollups.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -88,19 +88,7 @@ export class RollupCompactor {
   private async compactHour(trx: Transaction<Database>, userId: string, hour: number): Promise<void> {
     const rows = await trx
       .selectFrom('usage_minute_rollups')
-      .select([
-        'series_id',
-        'requests',
-        'prompt_tokens',
-        'completion_tokens',
-        'cached_tokens',
-        'cost_nano_usd',
-        'latency_ms_sum',
-        'ttft_count',
-        'ttft_ms_sum',
-        'latency_hist',
-        'ttft_hist',
-      ])
+      .select(['series_id', ...MINUTE_SUM_COLUMNS, 'latency_hist', 'ttft_hist'])
       .where('user_id', '=', userId)
       .where('bucket_start', '>=', hour)
       .where('bucket_start', '<', hour + HOUR)

@@ -236,11 +236,8 @@ function addBin(bins: number[], counts: number[], bin: number): void {
   }
 }
 
-/** Every column of a minute rollup, in the order of RollupGroup.pushParameters. */
-export const MINUTE_COLUMNS = [
-  'user_id',
-  'bucket_start',
-  'series_id',
+/** The summed columns of a minute rollup (what the summary and the compactor read besides the histograms). */
+export const MINUTE_SUM_COLUMNS = [
   'requests',
   'prompt_tokens',
   'completion_tokens',
@@ -249,6 +246,14 @@ export const MINUTE_COLUMNS = [
   'latency_ms_sum',
   'ttft_count',
   'ttft_ms_sum',
+] as const satisfies ReadonlyArray<keyof UsageMinuteRollupsTable>;
+
+/** Every column of a minute rollup, in the order of RollupGroup.pushParameters. */
+export const MINUTE_COLUMNS = [
+  'user_id',
+  'bucket_start',
+  'series_id',
+  ...MINUTE_SUM_COLUMNS,
   'latency_hist',
   'ttft_hist',
 ] as const satisfies ReadonlyArray<keyof UsageMinuteRollupsTable>;

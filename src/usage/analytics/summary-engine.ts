@@ -8,7 +8,7 @@
 import { binOf, type Percentile } from '../../store/latency-histogram.js';
 import { PackCursor } from '../rollup-pack.js';
 import { Acc, addEntries, addSums, type LatencyStats, type Sums } from './summary-acc.js';
-import { DAY, MINUTE, SERIES_DIMS, seriesKey, statusClass } from '../rollups.js';
+import { DAY, MINUTE, MINUTE_SUM_COLUMNS, SERIES_DIMS, seriesKey, statusClass } from '../rollups.js';
 import { planPeriod } from './summary-plan.js';
 import { filterRows, seriesMatches, type SeriesInfo, type UsageFilter } from './usage-params.js';
 import type { Row, RunQuery, UsageReader } from './usage-reader.js';
@@ -238,18 +238,7 @@ function minuteQuery(
 ) {
   let q = reader.q
     .selectFrom('usage_minute_rollups')
-    .select([
-      'bucket_start',
-      'series_id',
-      'requests',
-      'prompt_tokens',
-      'completion_tokens',
-      'cached_tokens',
-      'cost_nano_usd',
-      'latency_ms_sum',
-      'ttft_count',
-      'ttft_ms_sum',
-    ])
+    .select(['bucket_start', 'series_id', ...MINUTE_SUM_COLUMNS])
     .where('user_id', '=', userId)
     .where('bucket_start', '>=', from)
     .where('bucket_start', '<', to);
