@@ -69,6 +69,9 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const sqlite = new SqliteDatabase(sqlitePath);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
+  // A checkpoint runs inside a COMMIT on the serving thread and fsyncs: 100 pages (~2 ms) at a
+  // time instead of SQLite's 1,000 (~14 ms). See docs/performance.md, "Small WAL checkpoints".
+  sqlite.pragma('wal_autocheckpoint = 100');
   sqlite.pragma('foreign_keys = ON');
   // Another process (a `zai rotate-encryption-key` run) may hold the write lock briefly.
   sqlite.pragma('busy_timeout = 5000');
