@@ -26,6 +26,7 @@ const { values } = parseArgs({
     mode: { type: 'string', default: 'json' },
     c: { type: 'string', default: '1' },
     seconds: { type: 'string', default: '8' },
+    warmup: { type: 'string', default: '3' },
     dir: { type: 'string', default: ROOT },
   },
 });
@@ -84,7 +85,7 @@ try {
       seconds,
       expectText: mode.expectText,
     });
-  await run(3);
+  await run(Number(values.warmup));
   await new Promise((resolve) => setTimeout(resolve, 400));
   await probe(zai.child, 'reset');
   const result = await run(Number(values.seconds));
