@@ -19,22 +19,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MODES, type Mode } from './modes.js';
-import {
-  BENCH_DIR,
-  ROOT,
-  clkTck,
-  compileScript,
-  coreTimes,
-  killAllSync,
-  pinToCore,
-  resetPeakRss,
-  rssKb,
-  spawnNode,
-  stopAll,
-  threadsOffCore,
-  type Child,
-  type CpuSample,
-} from './processes.js';
+import { BENCH_DIR, ROOT, compileScript, coreTimes, clkTck, killAllSync, pinToCore, spawnNode, stopAll } from './processes.js';
+import { sanityCheck, serves, type Endpoint } from './endpoint.js';
+import { coreBusy, cpuMs, verifyPinned, watchRss } from './measure.js';
 import {
   checks,
   median,
@@ -47,8 +34,8 @@ import {
   type RssPeak,
   type Target,
 } from './report.js';
-import { ensureWrk, runWrk, wrkVersion, type WrkResult } from './wrk.js';
-import { PROVIDER_KEY, makeDataDir, startZai, type RunningZai } from './zai.js';
+import { describeErrors, ensureWrk, runWrk, wrkVersion, type WrkResult } from './wrk.js';
+import { PROVIDER_KEY, makeDataDir, startZai } from './zai.js';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -108,88 +95,6 @@ function sleep(ms: number): Promise<void> {
 }
 
 const pct = (share: number): string => `${Math.round(share * 100)} %`;
-
-/** Busy share of each core between two readings of coreTimes(). */
-function coreBusy(a: ReturnType<typeof coreTimes>, b: ReturnType<typeof coreTimes>, core: number): number {
-  const start = a.get(core);
-  const end = b.get(core);
-  if (!start || !end || end.total <= start.total) return NaN;
-  return (end.busy - start.busy) / (end.total - start.total);
-}
-
-interface Endpoint {
-  target: Target;
-  origin: string;
-  model: string;
-  authorization: string;
-  child: Child;
-  /** For Z-AI: the process, the answers it gave and the requests wrk cut off, to compare with its usage rows. */
-  zai: { running: RunningZai; answered: number; cutOff: number } | undefined;
-  /** Peak RSS under the highest concurrency (KiB, max over its cases). */
-  peakRssKb: number;
-}
-
-/** Whether an endpoint takes a mode: a `zaiOnly` mode runs on the Z-AI builds alone. */
-function serves(endpoint: Endpoint, mode: Mode): boolean {
-  return mode.zaiOnly === undefined || endpoint.zai !== undefined;
-}
-
-/** One request per mode through an endpoint, checked in full before any load. */
-async function sanityCheck(endpoint: Endpoint, mode: Mode): Promise<void> {
-  const res = await fetch(`${endpoint.origin}${mode.path}`, {
-    method: 'POST',
-    headers: { authorization: endpoint.authorization, 'content-type': 'application/json' },
-    body: mode.body(endpoint.model),
-  });
-  const problem = mode.check({
-    status: res.status,
-    text: await res.text(),
-    model: endpoint.model,
-    viaGateway: endpoint.zai !== undefined,
-  });
-  if (problem !== undefined) throw new Error(`${endpoint.target}, ${mode.name}: unexpected answer: ${problem}`);
-  if (endpoint.zai) endpoint.zai.answered += 1;
-}
-
-/** Makes sure every thread of a gateway is on its core (a thread started while taskset ran could have slipped). */
-function verifyPinned(child: Child): void {
-  pinToCore(child.pid, GATEWAY_CORE);
-  const off = threadsOffCore(child.pid, GATEWAY_CORE);
-  if (off.length > 0) throw new Error(`${child.name}: threads not on core ${GATEWAY_CORE}: ${off.join(', ')}`);
-}
-
-function cpuMs(start: CpuSample, end: CpuSample): { precise: number; ticks: number | null } {
-  const precise = (end.cpuUs - start.cpuUs) / 1000;
-  const ticks = start.ticks !== undefined && end.ticks !== undefined ? ((end.ticks - start.ticks) * 1000) / clkTck() : null;
-  return { precise, ticks };
-}
-
-/** Peak RSS of a process over a stretch: VmHWM after a reset, or VmRSS sampled every 100 ms where a reset is refused. */
-function watchRss(child: Child): { method: RssPeak['method']; stop(): Promise<number> } {
-  if (resetPeakRss(child.pid)) return { method: 'VmHWM', stop: () => child.peakRssKb() };
-  let peak = rssKb(child.pid) ?? 0;
-  const timer = setInterval(() => (peak = Math.max(peak, rssKb(child.pid) ?? 0)), 100);
-  return {
-    method: 'sampled VmRSS',
-    stop() {
-      clearInterval(timer);
-      return Promise.resolve(Math.max(peak, rssKb(child.pid) ?? 0));
-    },
-  };
-}
-
-function describeErrors(w: WrkResult): string {
-  const e = w.errorDetail;
-  const parts = Object.entries({
-    connect: e.connect,
-    read: e.read,
-    write: e.write,
-    timeout: e.timeout,
-    'non-2xx': e.non2xx,
-    'cut short': e.badBody,
-  }).filter(([, n]) => n > 0);
-  return parts.map(([name, n]) => `${n} ${name}`).join(', ') + (e.firstStatus ? ` (first status ${e.firstStatus})` : '');
-}
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -284,7 +189,7 @@ async function main(): Promise<void> {
     });
   }
   if (endpoints.length === 0) throw new Error(`BENCH_TARGETS=${TARGETS.join(',')} names no target to measure`);
-  for (const endpoint of endpoints) verifyPinned(endpoint.child);
+  for (const endpoint of endpoints) verifyPinned(endpoint.child, GATEWAY_CORE);
   for (const mode of modes) {
     if (mode.zaiOnly && !modes.some((m) => m.name === mode.zaiOnly?.against))
       throw new Error(`BENCH_MODES: ${mode.name} is judged against ${mode.zaiOnly.against}, which must run too`);

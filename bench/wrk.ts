@@ -173,3 +173,17 @@ export function runWrk(options: WrkOptions): Promise<WrkResult> {
     });
   });
 }
+
+/** The kinds of failed answers of a run, for its log line. */
+export function describeErrors(w: WrkResult): string {
+  const e = w.errorDetail;
+  const parts = Object.entries({
+    connect: e.connect,
+    read: e.read,
+    write: e.write,
+    timeout: e.timeout,
+    'non-2xx': e.non2xx,
+    'cut short': e.badBody,
+  }).filter(([, n]) => n > 0);
+  return parts.map(([name, n]) => `${n} ${name}`).join(', ') + (e.firstStatus ? ` (first status ${e.firstStatus})` : '');
+}
