@@ -74,6 +74,11 @@ export async function startFakeServer(handler?: FakeHandler): Promise<FakeServer
   };
 }
 
+/** A recorded request's JSON body, as an object whose fields a test reads. */
+export function bodyOf(req: RecordedRequest): Record<string, unknown> {
+  return req.json as Record<string, unknown>;
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -134,6 +139,51 @@ export function openAIStreamEvents(pieces: string[], usage = { prompt_tokens: 12
     'data: [DONE]\n\n',
   ];
   return events;
+}
+
+const chunkBase = { id: 'chatcmpl-t1', object: 'chat.completion.chunk', created: 1767225600, model: 'gpt-4o-mini' };
+
+/** One OpenAI SSE chunk with a single choice. */
+export function openAIChunk(delta: Record<string, unknown>, finish: string | null = null): string {
+  return `data: ${JSON.stringify({ ...chunkBase, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+}
+
+/** The OpenAI usage chunk that follows the finish reason when `include_usage` was asked for. */
+export function openAIUsageChunk(prompt: number, completion: number, cached = 0): string {
+  return `data: ${JSON.stringify({
+    ...chunkBase,
+    choices: [],
+    usage: {
+      prompt_tokens: prompt,
+      completion_tokens: completion,
+      total_tokens: prompt + completion,
+      prompt_tokens_details: { cached_tokens: cached },
+    },
+  })}\n\n`;
+}
+
+export const OPENAI_DONE = 'data: [DONE]\n\n';
+
+/** An OpenAI chat completion whose answer is only tool calls. */
+export function openAIToolCallCompletion(calls: Array<{ id: string; name: string; arguments: string }>): Record<string, unknown> {
+  return {
+    id: 'chatcmpl-tools',
+    object: 'chat.completion',
+    created: 1767225600,
+    model: 'gpt-4o-mini',
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: 'assistant',
+          content: null,
+          tool_calls: calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })),
+        },
+        finish_reason: 'tool_calls',
+      },
+    ],
+    usage: { prompt_tokens: 40, completion_tokens: 12, total_tokens: 52 },
+  };
 }
 
 /**
