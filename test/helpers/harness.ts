@@ -15,7 +15,7 @@ export interface Zai {
   url: string;
   server: RunningServer;
   dataDir: string;
-  /** Every log line written so far. */
+  /** Every log line so far, with the line of every finished request (reported in batches: drained first). */
   logs(): string;
   close(): Promise<void>;
 }
@@ -82,7 +82,10 @@ export async function startZai(
     url: server.url,
     server,
     dataDir: dir,
-    logs: () => lines.join(''),
+    logs: () => {
+      server.services.reporter.drain();
+      return lines.join('');
+    },
     async close() {
       await server.close();
       await database?.drop();
