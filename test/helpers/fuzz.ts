@@ -57,3 +57,18 @@ export function pathsOf(value: unknown, prefix: Path = [], out: Path[] = []): Pa
   }
   return out;
 }
+
+/** Stands for "remove the value" where `setAt` is given a replacement. */
+export const DELETE = Symbol('delete');
+
+/** Replaces (a copy of `replacement`) or, for DELETE, removes the value at `path` inside `root`. */
+export function setAt(root: unknown, path: Path, replacement: unknown): void {
+  let node = root as Record<string | number, unknown>;
+  for (const step of path.slice(0, -1)) node = node[step] as Record<string | number, unknown>;
+  const last = path.at(-1);
+  if (last === undefined) return;
+  if (replacement !== DELETE)
+    node[last] = structuredClone(replacement); // constantFrom shares instances
+  else if (Array.isArray(node) && typeof last === 'number') node.splice(last, 1);
+  else delete node[last];
+}
