@@ -7,7 +7,7 @@
 import type http from 'node:http';
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { anthropicSse, grammarErrors, readEvents, type Json } from '../helpers/anthropic-wire.js';
+import { anthropicError, anthropicSse, grammarErrors, readEvents, type Json } from '../helpers/anthropic-wire.js';
 import { accountWithKey, type ApiClient, startZai, type Zai } from '../helpers/harness.js';
 import {
   json,
@@ -41,21 +41,6 @@ function lastCall(path = '/v1/messages'): RecordedRequest {
   const found = fake.requests.filter((r) => r.path === path).at(-1);
   if (found === undefined) throw new Error(`the fake never received ${path}`);
   return found;
-}
-
-function anthropicError(
-  res: http.ServerResponse,
-  status: number,
-  type: string,
-  message: string,
-  headers: Record<string, string> = {},
-): void {
-  json(
-    res,
-    status,
-    { type: 'error', error: { type, message }, request_id: 'req_011Err' },
-    { 'request-id': 'req_011Err', ...headers },
-  );
 }
 
 /** A Message as Anthropic answers it, with fields newer than the ingress knows. */
