@@ -255,8 +255,3 @@ describe('images', () => {
     expect(gemini.fake.requests.length).toBe(before);
   });
 });
-
-it('the provider key never appears in a log line', () => {
-  expect(gemini.zai.logs()).not.toContain(GEMINI_KEY);
-  expect(gemini.zai.logs()).not.toContain(GEMINI_KEY.slice(6, 28));
-});

@@ -19,7 +19,7 @@ import {
   type RecordedRequest,
 } from '../helpers/fake-upstream.js';
 
-const ANTHROPIC_KEY = 'sk-ant-api03-passFAKEkey-0123456789abcdefghijklmnop';
+const ANTHROPIC_KEY = 'sk-ant-api03-canaryPASS-0123456789abcdefghijklmnop';
 const MODEL = 'anthropic/claude-sonnet-4-5';
 
 let zai: Zai;

@@ -16,13 +16,13 @@ import { RECORDED_CASES } from './recorded-cases.js';
 
 /** The provider each recording folder is, and a key in its format. */
 const PROVIDER_KEYS: Record<string, string> = {
-  openai: 'sk-proj-recorded-0123456789abcdefghij',
-  anthropic: 'sk-ant-api03-recorded-0123456789abcdefghij',
-  gemini: 'AIzaSyRecorded-0123456789abcdefghijklm',
-  groq: 'gsk_recorded0123456789abcdefghijklmnop',
-  mistral: 'recordedMistralKey0123456789abcdef',
-  together: 'recorded-together-key-0123456789abcdef',
-  fireworks: 'fw_recorded0123456789abcdefghij',
+  openai: 'sk-proj-canaryRECORDED-0123456789abcdefghij',
+  anthropic: 'sk-ant-api03-canaryRECORDED-0123456789abcdefghij',
+  gemini: 'AIzaSycanaryRECORDED-0123456789abcdefghijklm',
+  groq: 'gsk_canaryRECORDED0123456789abcdefghijklmnop',
+  mistral: 'canaryRECORDEDMistral0123456789abcdef',
+  together: 'canaryRECORDEDtogether-0123456789abcdef',
+  fireworks: 'fw_canaryRECORDED0123456789abcdefghij',
 };
 
 /** The upstream model a case is served under: unique per recording, so the fake knows which to send. */

@@ -10,7 +10,7 @@ import { anthropicError, anthropicMessage } from './anthropic-wire.js';
 import { bodyOf, json, startFakeServer, type FakeHandler, type FakeServer, type RecordedRequest } from './fake-upstream.js';
 import { accountWithKey, startZai, type ApiClient, type Zai } from './harness.js';
 
-export const ANTHROPIC_KEY = 'sk-ant-api03-e2eFAKEkey-0123456789abcdefghijklmnop';
+export const ANTHROPIC_KEY = 'sk-ant-api03-canaryANTHROPIC-0123456789abcdefghijklmnop';
 export const CATALOG_MODEL = 'anthropic/claude-sonnet-4-5';
 
 export interface FakeAnthropic {

@@ -15,8 +15,8 @@ import {
   type RecordedRequest,
 } from './fake-upstream.js';
 
-export const ANTHROPIC_KEY = 'sk-ant-api03-fuzzFAKEkey-0123456789abcdefghijklmnop';
-export const GEMINI_KEY = 'AIzaSyFUZZ-fakeGeminiKey-0123456789abcd';
+export const ANTHROPIC_KEY = 'sk-ant-api03-canaryFUZZ-0123456789abcdefghijklmnop';
+export const GEMINI_KEY = 'AIzaSycanaryFUZZ-GeminiKey-0123456789abcd';
 
 export interface FuzzServer {
   zai: Zai;

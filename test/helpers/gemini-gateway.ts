@@ -11,7 +11,7 @@ import { accountWithKey, startZai, type ApiClient, type Zai } from './harness.js
 import { json, startFakeServer, writeFrames, type FakeServer, type RecordedRequest } from './fake-upstream.js';
 import { body, chunk, dataEvent, geminiResponse, googleError } from './gemini-wire.js';
 
-export const GEMINI_KEY = 'AIzaSyE2E-fakeGeminiKey-0123456789abcd';
+export const GEMINI_KEY = 'AIzaSycanaryGEMINI-fakeKey-0123456789abcd';
 export const CATALOG_MODEL = 'gemini/gemini-2.5-flash';
 export const EMBEDDING_MODEL = 'gemini/gemini-embedding-001';
 
