@@ -7,6 +7,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountWithKey, startZai, type ApiClient, type Zai } from '../helpers/harness.js';
 import {
+  bodyOf,
   json,
   openAICompletion,
   openAIStreamEvents,
@@ -28,18 +29,14 @@ let client: OpenAI;
 type Behaviour = (req: RecordedRequest, res: ServerResponse) => void | Promise<void>;
 const behaviours = new Map<string, Behaviour>();
 
-function body(req: RecordedRequest): Record<string, unknown> {
-  return req.json as Record<string, unknown>;
-}
-
 beforeAll(async () => {
   zai = await startZai();
   fake = await startFakeServer(async (req, res) => {
     if (req.path === '/v1/models') return json(res, 200, { object: 'list', data: [] });
     if (req.path === '/v1/embeddings') {
-      const input = body(req).input as string[] | string;
+      const input = bodyOf(req).input as string[] | string;
       const n = Array.isArray(input) ? input.length : 1;
-      const wantB64 = body(req).encoding_format === 'base64';
+      const wantB64 = bodyOf(req).encoding_format === 'base64';
       const vec = [0.5, -0.25, 0.125];
       const enc = wantB64 ? Buffer.from(new Float32Array(vec).buffer).toString('base64') : vec;
       return json(res, 200, {
@@ -49,10 +46,10 @@ beforeAll(async () => {
         usage: { prompt_tokens: 7, total_tokens: 7 },
       });
     }
-    const model = String(body(req).model);
+    const model = String(bodyOf(req).model);
     const behaviour = behaviours.get(model);
     if (behaviour) return behaviour(req, res);
-    if (body(req).stream === true) return writeSse(res, openAIStreamEvents(['Hel', 'lo', ' world']), 5);
+    if (bodyOf(req).stream === true) return writeSse(res, openAIStreamEvents(['Hel', 'lo', ' world']), 5);
     return json(res, 200, openAICompletion({ content: 'Hello from the fake.' }));
   });
   const account = await accountWithKey(zai, { baseUrl: `${fake.url}/v1`, apiKey: CANARY, key: { allowed_models: ['openai/*'] } });
@@ -83,7 +80,7 @@ describe('chat completions', () => {
     const sent = fake.requests.at(-1)!;
     expect(sent.path).toBe('/v1/chat/completions');
     expect(sent.headers.authorization).toBe(`Bearer ${CANARY}`);
-    expect(body(sent)).toEqual({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello' }] });
+    expect(bodyOf(sent)).toEqual({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello' }] });
   });
 
   it('streams: the SDK assembles the upstream text, chunks arrive before the upstream finishes, usage only when asked', async () => {
@@ -111,7 +108,7 @@ describe('chat completions', () => {
     expect(chunks.some((c) => c.usage)).toBe(false);
     expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe('stop');
     // The gateway always asks the upstream for usage so tokens are known.
-    expect(body(fake.requests.at(-1)!).stream_options).toEqual({ include_usage: true });
+    expect(bodyOf(fake.requests.at(-1)!).stream_options).toEqual({ include_usage: true });
 
     const withUsage = await client.chat.completions.create({
       model: 'openai/gpt-4o-mini',
@@ -173,7 +170,7 @@ describe('chat completions', () => {
         },
       ],
     });
-    expect(body(fake.requests.at(-1)!).messages).toEqual([
+    expect(bodyOf(fake.requests.at(-1)!).messages).toEqual([
       {
         role: 'user',
         content: [

@@ -5,9 +5,9 @@
  */
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
-import { json, writeFrames } from '../helpers/fake-upstream.js';
+import { bodyOf, json, writeFrames } from '../helpers/fake-upstream.js';
 import { GEMINI_KEY, CATALOG_MODEL, useGeminiGateway } from '../helpers/gemini-gateway.js';
-import { body, chunk, dataEvent } from '../helpers/gemini-wire.js';
+import { chunk, dataEvent } from '../helpers/gemini-wire.js';
 
 const gemini = useGeminiGateway();
 
@@ -35,7 +35,7 @@ describe('text', () => {
     expect(sent.headers['content-type']).toMatch(/^application\/json/);
     expect(sent.headers.authorization).toBeUndefined();
     expect(sent.path).not.toContain('key=');
-    expect(body(sent)).toEqual({
+    expect(bodyOf(sent)).toEqual({
       systemInstruction: { parts: [{ text: 'Answer in one sentence.' }] },
       contents: [{ role: 'user', parts: [{ text: 'Say hello' }] }],
     });
@@ -65,7 +65,7 @@ describe('text', () => {
         },
       },
     });
-    expect(body(gemini.lastCall('gemini-2.5-flash', 'generateContent'))).toEqual({
+    expect(bodyOf(gemini.lastCall('gemini-2.5-flash', 'generateContent'))).toEqual({
       systemInstruction: { parts: [{ text: 'Be terse.' }, { text: 'Use French.' }] },
       contents: [
         { role: 'user', parts: [{ text: 'First.' }, { text: 'Second.' }] },
@@ -95,7 +95,7 @@ describe('text', () => {
       messages: [{ role: 'user', content: 'JSON please' }],
       response_format: { type: 'json_object' },
     });
-    expect(body(gemini.lastCall('gemini-2.5-flash', 'generateContent')).generationConfig).toEqual({
+    expect(bodyOf(gemini.lastCall('gemini-2.5-flash', 'generateContent')).generationConfig).toEqual({
       responseMimeType: 'application/json',
     });
   });
@@ -107,7 +107,7 @@ describe('text', () => {
     const warnings = response.headers.get('x-zai-warnings') ?? '';
     expect(warnings).toContain('user');
     expect(warnings).toContain('logit_bias');
-    expect(body(gemini.lastCall('gemini-2.5-flash', 'generateContent'))).toEqual({
+    expect(bodyOf(gemini.lastCall('gemini-2.5-flash', 'generateContent'))).toEqual({
       contents: [{ role: 'user', parts: [{ text: 'x' }] }],
     });
   });
@@ -189,7 +189,7 @@ describe('streaming', () => {
     const sent = gemini.lastCall('gemini-e2e-stream', 'streamGenerateContent');
     expect(sent.path).toBe('/v1beta/models/gemini-e2e-stream:streamGenerateContent?alt=sse');
     expect(sent.headers['x-goog-api-key']).toBe(GEMINI_KEY);
-    expect(body(sent)).toEqual({
+    expect(bodyOf(sent)).toEqual({
       systemInstruction: { parts: [{ text: 'Be brief.' }] },
       contents: [{ role: 'user', parts: [{ text: 'Weather in Paris?' }] }],
     });
@@ -223,7 +223,7 @@ describe('images', () => {
         },
       ],
     });
-    expect(body(gemini.lastCall('gemini-2.5-flash', 'generateContent')).contents).toEqual([
+    expect(bodyOf(gemini.lastCall('gemini-2.5-flash', 'generateContent')).contents).toEqual([
       { role: 'user', parts: [{ text: 'What is this?' }, { inlineData: { mimeType: 'image/png', data: png } }] },
     ]);
   });

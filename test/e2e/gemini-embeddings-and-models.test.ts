@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { GEMINI_KEY, CATALOG_MODEL, EMBEDDING_MODEL, useGeminiGateway } from '../helpers/gemini-gateway.js';
-import { body } from '../helpers/gemini-wire.js';
+import { bodyOf } from '../helpers/fake-upstream.js';
 
 const gemini = useGeminiGateway();
 
@@ -22,7 +22,7 @@ describe('embeddings', () => {
     const sent = gemini.lastCall('gemini-embedding-001', 'embedContent');
     expect(sent.path).toBe('/v1beta/models/gemini-embedding-001:embedContent');
     expect(sent.headers['x-goog-api-key']).toBe(GEMINI_KEY);
-    expect(body(sent)).toEqual({ content: { parts: [{ text: 'hello' }] }, outputDimensionality: 3 });
+    expect(bodyOf(sent)).toEqual({ content: { parts: [{ text: 'hello' }] }, outputDimensionality: 3 });
   });
 
   it('a list → batchEmbedContents; the SDK default (base64) decodes to the same floats, in input order', async () => {
@@ -33,7 +33,7 @@ describe('embeddings', () => {
       [1, -0.25, 0.125],
       [1.5, -0.25, 0.125],
     ]);
-    expect(body(gemini.lastCall('gemini-embedding-001', 'batchEmbedContents'))).toEqual({
+    expect(bodyOf(gemini.lastCall('gemini-embedding-001', 'batchEmbedContents'))).toEqual({
       requests: ['a', 'b', 'c'].map((text) => ({ model: 'models/gemini-embedding-001', content: { parts: [{ text }] } })),
     });
 

@@ -6,9 +6,9 @@
  */
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
-import { json, writeFrames } from '../helpers/fake-upstream.js';
+import { bodyOf, json, writeFrames } from '../helpers/fake-upstream.js';
 import { useGeminiGateway } from '../helpers/gemini-gateway.js';
-import { body, chunk, dataEvent, geminiResponse, type Json } from '../helpers/gemini-wire.js';
+import { chunk, dataEvent, geminiResponse, type Json } from '../helpers/gemini-wire.js';
 
 const gemini = useGeminiGateway();
 
@@ -30,7 +30,7 @@ type GeminiContentBody = { role: string; parts: Array<Json & { functionResponse?
 describe('tools', () => {
   it('non-streamed: functionCall parts become tool_calls with minted ids; results go back as functionResponse with the NAME recovered', async () => {
     gemini.behaviours.set('gemini-e2e-tools:generateContent', (req, res) => {
-      const contents = body(req).contents as GeminiContentBody[];
+      const contents = bodyOf(req).contents as GeminiContentBody[];
       if (contents.some((c) => c.parts.some((p) => p.functionResponse))) {
         return json(res, 200, geminiResponse({ parts: [{ text: 'Paris: 18°C; it is noon.' }] }));
       }
@@ -65,7 +65,7 @@ describe('tools', () => {
     ]);
     expect(calls.every((c) => c.type === 'function' && /^call_[A-Za-z0-9_-]+$/.test(c.id) && c.id.length <= 40)).toBe(true);
     expect(new Set(calls.map((c) => c.id)).size).toBe(2);
-    expect(body(gemini.lastCall('gemini-e2e-tools', 'generateContent'))).toEqual({
+    expect(bodyOf(gemini.lastCall('gemini-e2e-tools', 'generateContent'))).toEqual({
       contents: [{ role: 'user', parts: [{ text: 'Weather in Paris, and the time?' }] }],
       tools: [
         {
@@ -95,7 +95,7 @@ describe('tools', () => {
     expect(second.choices[0]?.message.content).toBe('Paris: 18°C; it is noon.');
     expect(second.choices[0]?.finish_reason).toBe('stop');
 
-    const contents = body(gemini.lastCall('gemini-e2e-tools', 'generateContent')).contents as GeminiContentBody[];
+    const contents = bodyOf(gemini.lastCall('gemini-e2e-tools', 'generateContent')).contents as GeminiContentBody[];
     expect(contents).toHaveLength(3);
     expect(contents[1]).toEqual({
       role: 'model',
@@ -128,7 +128,7 @@ describe('tools', () => {
       ],
       tools: [weatherTool],
     });
-    const contents = body(gemini.lastCall('gemini-e2e-tools', 'generateContent')).contents as GeminiContentBody[];
+    const contents = bodyOf(gemini.lastCall('gemini-e2e-tools', 'generateContent')).contents as GeminiContentBody[];
     expect(contents[1]).toEqual({
       role: 'model',
       parts: [
@@ -159,7 +159,7 @@ describe('tools', () => {
 
   it('streamed: the SDK assembles whole function calls (split events), then the results go back by name', async () => {
     gemini.behaviours.set('gemini-e2e-stream-tools:streamGenerateContent', (req, res) => {
-      const contents = body(req).contents as GeminiContentBody[];
+      const contents = bodyOf(req).contents as GeminiContentBody[];
       if (contents.some((c) => c.parts.some((p) => p.functionResponse))) {
         return writeFrames(res, [
           dataEvent(
@@ -222,7 +222,7 @@ describe('tools', () => {
       })
       .finalChatCompletion();
     expect(second.choices[0]?.message.content).toBe('Lyon: 18°C at noon.');
-    const contents = body(gemini.lastCall('gemini-e2e-stream-tools', 'streamGenerateContent')).contents as GeminiContentBody[];
+    const contents = bodyOf(gemini.lastCall('gemini-e2e-stream-tools', 'streamGenerateContent')).contents as GeminiContentBody[];
     expect(contents).toEqual([
       { role: 'user', parts: [{ text: 'Weather in Lyon and the time?' }] },
       {

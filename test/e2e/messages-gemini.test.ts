@@ -9,7 +9,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grammarErrors, readEvents, type Json } from '../helpers/anthropic-wire.js';
 import { accountWithKey, startZai, type Zai } from '../helpers/harness.js';
-import { json, startFakeServer, writeFrames, type FakeServer, type RecordedRequest } from '../helpers/fake-upstream.js';
+import { bodyOf, json, startFakeServer, writeFrames, type FakeServer, type RecordedRequest } from '../helpers/fake-upstream.js';
 
 // Random-looking, like a real key: the gateway scrubs every 5-character run of the key from error messages.
 const GEMINI_KEY = 'AIzaSyQ7vX2kLp9ZtR4wNcB8mJh3Ud6Ye1Fa0Gs';
@@ -24,10 +24,6 @@ type Behaviour = (req: RecordedRequest, res: http.ServerResponse) => void | Prom
 const behaviours = new Map<string, Behaviour>();
 
 const CALL_PATH = /^\/v1beta\/models\/([^/:?]+):(generateContent|streamGenerateContent)(\?alt=sse)?$/;
-
-function body(req: RecordedRequest): Json {
-  return req.json as Json;
-}
 
 function lastCall(model: string): RecordedRequest {
   const found = fake.requests.filter((r) => CALL_PATH.exec(r.path)?.[1] === model).at(-1);
@@ -115,7 +111,7 @@ describe('Gemini behind /v1/messages', () => {
     expect(message.content).toEqual([{ type: 'text', text: 'Hello from Gemini.' }]);
     expect(message.model).toBe(MODEL);
     expect(message.usage).toMatchObject({ input_tokens: 8, output_tokens: 4 });
-    const sent = body(lastCall('gemini-2.5-flash'));
+    const sent = bodyOf(lastCall('gemini-2.5-flash'));
     expect(sent).toEqual({
       systemInstruction: { parts: [{ text: 'You are terse.' }, { text: 'Answer in English.' }] },
       contents: [
@@ -163,7 +159,7 @@ describe('Gemini behind /v1/messages', () => {
     ]);
     // Gemini bills thoughts as output.
     expect(message.usage).toMatchObject({ input_tokens: 8, output_tokens: 8 });
-    expect(body(lastCall('gemini-2.5-pro')).generationConfig).toEqual({
+    expect(bodyOf(lastCall('gemini-2.5-pro')).generationConfig).toEqual({
       maxOutputTokens: 1000,
       // Thoughts count against the output limit: half of it is left for the answer.
       thinkingConfig: { thinkingBudget: 500, includeThoughts: true },
@@ -172,7 +168,7 @@ describe('Gemini behind /v1/messages', () => {
 
   it('round-trips a streamed tool call: tool_use to the client, tool_result back to Gemini as a functionResponse', async () => {
     behaviours.set('gemini-tools', (req, res) => {
-      const contents = body(req).contents as Array<{ parts: Json[] }>;
+      const contents = bodyOf(req).contents as Array<{ parts: Json[] }>;
       if (contents.some((c) => c.parts.some((p) => p.functionResponse !== undefined))) {
         return writeFrames(res, [chunk([{ text: '18°C in Lyon.' }], { promptTokenCount: 60, candidatesTokenCount: 5 }, 'STOP')]);
       }
@@ -199,7 +195,7 @@ describe('Gemini behind /v1/messages', () => {
     const toolUse = first.content[0] as Anthropic.ToolUseBlock;
     expect(toolUse).toMatchObject({ type: 'tool_use', name: 'get_weather', input: { city: 'Lyon' } });
     expect(toolUse.id).toMatch(/^call_/);
-    const declared = (body(lastCall('gemini-tools')).tools as Array<{ functionDeclarations: Json[] }>)[0]?.functionDeclarations;
+    const declared = (bodyOf(lastCall('gemini-tools')).tools as Array<{ functionDeclarations: Json[] }>)[0]?.functionDeclarations;
     expect(declared).toEqual([
       {
         name: 'get_weather',
@@ -226,7 +222,7 @@ describe('Gemini behind /v1/messages', () => {
       })
       .finalMessage();
     expect(second.content).toEqual([{ type: 'text', text: '18°C in Lyon.' }]);
-    expect((body(lastCall('gemini-tools')).contents as Json[]).slice(1)).toEqual([
+    expect((bodyOf(lastCall('gemini-tools')).contents as Json[]).slice(1)).toEqual([
       {
         role: 'model',
         // The client's history has no thought signature: Google's documented placeholder goes in its place.
@@ -253,7 +249,7 @@ describe('Gemini behind /v1/messages', () => {
         },
       ],
     });
-    expect((body(lastCall('gemini-2.5-flash')).contents as Json[])[0]).toEqual({
+    expect((bodyOf(lastCall('gemini-2.5-flash')).contents as Json[])[0]).toEqual({
       role: 'user',
       parts: [{ inlineData: { mimeType: 'image/png', data: PNG } }, { text: 'What is this?' }],
     });

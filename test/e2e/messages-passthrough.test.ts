@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anthropicError, anthropicSse, grammarErrors, readEvents, type Json } from '../helpers/anthropic-wire.js';
 import { accountWithKey, type ApiClient, startZai, type Zai } from '../helpers/harness.js';
 import {
+  bodyOf,
   json,
   openAICompletion,
   sleep,
@@ -32,10 +33,6 @@ let client: Anthropic;
 type Behaviour = (req: RecordedRequest, res: http.ServerResponse) => void | Promise<void>;
 /** Per upstream model id: how the fake Anthropic answers `POST /v1/messages`. */
 const behaviours = new Map<string, Behaviour>();
-
-function body(req: RecordedRequest): Json {
-  return req.json as Json;
-}
 
 function lastCall(path = '/v1/messages'): RecordedRequest {
   const found = fake.requests.filter((r) => r.path === path).at(-1);
@@ -152,9 +149,9 @@ beforeAll(async () => {
       return anthropicError(res, 400, 'invalid_request_error', 'anthropic-version required');
     if (req.path === '/v1/messages/count_tokens') return json(res, 200, { input_tokens: 2095 });
     if (req.path !== '/v1/messages') return anthropicError(res, 404, 'not_found_error', `Not found: ${req.path}`);
-    const behaviour = behaviours.get(String(body(req).model));
+    const behaviour = behaviours.get(String(bodyOf(req).model));
     if (behaviour) return behaviour(req, res);
-    if (body(req).stream === true) {
+    if (bodyOf(req).stream === true) {
       return writeFrames(res, STREAM_FRAMES, {
         headers: { 'content-type': 'text/event-stream; charset=utf-8', 'request-id': 'req_011S' },
       });
@@ -218,7 +215,7 @@ describe('passthrough', () => {
     ((expected[0]?.data.message as Json) ?? {}).model = MODEL;
     expect(received).toEqual(expected);
     expect(grammarErrors(received)).toEqual([]);
-    expect(body(lastCall())).toEqual({ ...request, model: 'claude-sonnet-4-5' });
+    expect(bodyOf(lastCall())).toEqual({ ...request, model: 'claude-sonnet-4-5' });
   });
 
   it('gives the SDK the final message with the signature, the tool input and the running-total usage', async () => {
@@ -260,7 +257,7 @@ describe('passthrough', () => {
       messages: [{ role: 'user', content: 'Hi' }],
     });
     expect(counted).toEqual({ input_tokens: 2095 });
-    expect(body(lastCall('/v1/messages/count_tokens'))).toEqual({
+    expect(bodyOf(lastCall('/v1/messages/count_tokens'))).toEqual({
       model: 'claude-sonnet-4-5',
       messages: [{ role: 'user', content: 'Hi' }],
     });

@@ -4,9 +4,9 @@
  * for the raw events a client receives.
  */
 import type http from 'node:http';
-import { json, writeFrames } from './fake-upstream.js';
+import { json, writeFrames, type Json } from './fake-upstream.js';
 
-export type Json = Record<string, unknown>;
+export type { Json };
 
 /** One Anthropic SSE event. */
 export function anthropicSse(data: Json & { type: string }, eol = '\n'): string {

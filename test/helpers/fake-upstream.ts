@@ -75,8 +75,11 @@ export async function startFakeServer(handler?: FakeHandler): Promise<FakeServer
 }
 
 /** A recorded request's JSON body, as an object whose fields a test reads. */
-export function bodyOf(req: RecordedRequest): Record<string, unknown> {
-  return req.json as Record<string, unknown>;
+/** A JSON object as the fakes send and receive it. */
+export type Json = Record<string, unknown>;
+
+export function bodyOf(req: RecordedRequest): Json {
+  return req.json as Json;
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -8,8 +8,8 @@ import type http from 'node:http';
 import OpenAI from 'openai';
 import { afterAll, beforeAll } from 'vitest';
 import { accountWithKey, startZai, type ApiClient, type Zai } from './harness.js';
-import { json, startFakeServer, writeFrames, type FakeServer, type RecordedRequest } from './fake-upstream.js';
-import { body, chunk, dataEvent, geminiResponse, googleError } from './gemini-wire.js';
+import { bodyOf, json, startFakeServer, writeFrames, type FakeServer, type RecordedRequest } from './fake-upstream.js';
+import { chunk, dataEvent, geminiResponse, googleError } from './gemini-wire.js';
 
 export const GEMINI_KEY = 'AIzaSycanaryGEMINI-fakeKey-0123456789abcd';
 export const CATALOG_MODEL = 'gemini/gemini-2.5-flash';
@@ -106,7 +106,7 @@ function answer(behaviours: Map<string, Behaviour>): Behaviour {
       case 'embedContent':
         return json(res, 200, { embedding: { values: [0.5, -0.25, 0.125] } });
       case 'batchEmbedContents': {
-        const requests = (body(req).requests as unknown[]) ?? [];
+        const requests = (bodyOf(req).requests as unknown[]) ?? [];
         return json(res, 200, { embeddings: requests.map((_, i) => ({ values: [0.5 * (i + 1), -0.25, 0.125] })) });
       }
       default:

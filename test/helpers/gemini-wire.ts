@@ -4,14 +4,9 @@
  * bodies with canonical statuses and details.
  */
 import type http from 'node:http';
-import { json, type RecordedRequest } from './fake-upstream.js';
+import { json, type Json } from './fake-upstream.js';
 
-export type Json = Record<string, unknown>;
-
-/** A request's JSON body, as the gateway sent it. */
-export function body(req: RecordedRequest): Json {
-  return req.json as Json;
-}
+export type { Json };
 
 export function geminiResponse(opts: { parts?: Json[]; finishReason?: string; usage?: Json; responseId?: string } = {}): Json {
   return {
