@@ -1,8 +1,8 @@
 /**
  * Rows per INSERT: at most 64 (under the parameter limits of both databases), and always a power
  * of two, so every batch is written with the same seven statements (seven more, with RETURNING, for
- * retries). SQLite keeps its prepared
- * statements (see store/database.ts), and a statement per row count from 1 to 100 held ~10 MB.
+ * retries). SQLite keeps its prepared statements (see store/database.ts), and a statement per row
+ * count from 1 to 100 held ~10 MB.
  */
 const MAX_INSERT_ROWS = 64;
 

@@ -199,7 +199,10 @@ export class UsageRecorder {
       // The rows queued now. Those that come while it writes wait for the next flush: a write
       // that yields to the event loop must not trail a string of small transactions behind it.
       let due = this.buffer.length;
-      for (let count = Math.min(due, MAX_WRITE_ROWS); count > 0; count = Math.min(due, this.buffer.length, MAX_WRITE_ROWS)) {
+      while (due > 0) {
+        // Rows may have been dropped meanwhile (the buffer over its bound).
+        const count = Math.min(due, this.buffer.length, MAX_WRITE_ROWS);
+        if (count === 0) break;
         const outcome = await this.writeOne(count);
         if (outcome === 'failed') break;
         if (outcome === 'written') due -= count;
