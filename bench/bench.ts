@@ -54,6 +54,8 @@ const ZAI_DIR = path.resolve(process.env.BENCH_ZAI_DIR ?? ROOT);
 /** Extra node flags for the Z-AI processes and the bare proxy (e.g. `--cpu-prof`), for experiments. */
 const ZAI_NODE_ARGS = (process.env.BENCH_ZAI_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 const BARE_NODE_ARGS = (process.env.BENCH_BARE_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+// Flags for z-ai-alt alone, after the others (V8 takes the last): A/B of node flags on one build.
+const ALT_NODE_ARGS = (process.env.BENCH_ZAI_ALT_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 const RESULTS_DIR = path.join(BENCH_DIR, 'results');
 /** wrk, the fake upstream and this process run here; the gateway under test alone on GATEWAY_CORE. */
 const LOAD_CORE = 0;
@@ -175,7 +177,7 @@ async function main(): Promise<void> {
       dir,
       upstreamOrigin: fakeOrigin,
       core: GATEWAY_CORE,
-      nodeArgs: zaiNodeArgs,
+      nodeArgs: target === 'z-ai-alt' ? [...zaiNodeArgs, ...ALT_NODE_ARGS] : zaiNodeArgs,
       dataDir,
     });
     endpoints.push({

@@ -1,7 +1,8 @@
 // Preloaded (`node --import`) into Z-AI by bench/tail-probe.ts, never by `npm run bench`: records
 // what stops the event loop — garbage collections (a PerformanceObserver), SQLite statements
 // (better-sqlite3's run/all/get timed, by SQL text) and every gap of a 1 ms heartbeat longer than
-// 2 ms — and hands them over the IPC channel on `{ type: 'loop-probe', op: 'reset' | 'read' }`.
+// 2 ms, split into the time the serving thread ran, waited for the core and was blocked — and hands them over the IPC channel on `{ type: 'loop-probe', op: 'reset' | 'read' }`.
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
@@ -38,11 +39,31 @@ try {
   // PostgreSQL deployments have no better-sqlite3 calls to time.
 }
 
+// The serving thread's own scheduler counters (Linux): nanoseconds it ran and nanoseconds it was
+// ready but waited for the core. A gap's rest is time it was blocked (in a system call: an fsync).
+let schedFd;
+try {
+  schedFd = fs.openSync('/proc/thread-self/schedstat', 'r');
+} catch {
+  schedFd = undefined;
+}
+const schedBuf = Buffer.alloc(64);
+function sched() {
+  if (schedFd === undefined) return [0, 0];
+  const n = fs.readSync(schedFd, schedBuf, 0, 64, 0);
+  const [run, wait] = schedBuf.toString('latin1', 0, n).split(' ');
+  return [Number(run) / 1e6, Number(wait) / 1e6];
+}
+
 let last = performance.now();
+let [lastRun, lastWait] = sched();
 setInterval(() => {
   const now = performance.now();
-  if (now - last > 2) gaps.push([last, now - last]);
+  const [run, wait] = sched();
+  if (now - last > 2) gaps.push([last, now - last, run - lastRun, wait - lastWait]);
   last = now;
+  lastRun = run;
+  lastWait = wait;
 }, 1).unref();
 
 if (typeof process.send === 'function') {

@@ -7,6 +7,7 @@
  * SQLite statement that overlaps it (or to neither), the collections by kind and the time spent in
  * SQLite statements. Run it on a quiet machine; compare builds with --dir.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MODES } from './modes.js';
@@ -15,10 +16,12 @@ import { ensureWrk, runWrk } from './wrk.js';
 import { makeDataDir, startZai } from './zai.js';
 
 type Span = [start: number, duration: number];
+/** A heartbeat gap, with the ms the serving thread ran and waited for the core within it. */
+type Gap = [start: number, duration: number, ran: number, waited: number];
 interface ProbeReply {
   gcs: [number, number, number][];
   statements: [number, number, string][];
-  gaps: Span[];
+  gaps: Gap[];
 }
 
 const { values } = parseArgs({
@@ -46,7 +49,23 @@ function probe(child: Child, op: 'reset' | 'read'): Promise<ProbeReply> {
   });
 }
 
-const overlaps = (a: Span, start: number, duration: number): boolean => start < a[0] + a[1] && start + duration > a[0];
+/** ms each thread of `pid` other than the main one has run (Linux schedstat), by thread name. */
+function otherThreadsRun(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    if (tid === String(pid)) continue;
+    try {
+      const name = fs.readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      const run = Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+      byName.set(name, (byName.get(name) ?? 0) + run);
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return byName;
+}
+
+const overlaps = (a: Span | Gap, start: number, duration: number): boolean => start < a[0] + a[1] && start + duration > a[0];
 const ms = (value: number | undefined): string => (value === undefined ? '–' : value.toFixed(2));
 function quantile(sorted: number[], q: number): number | undefined {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
@@ -88,17 +107,19 @@ try {
   await run(Number(values.warmup));
   await new Promise((resolve) => setTimeout(resolve, 400));
   await probe(zai.child, 'reset');
+  const threadsBefore = otherThreadsRun(zai.child.pid);
   const result = await run(Number(values.seconds));
+  const threadsAfter = otherThreadsRun(zai.child.pid);
   const { gcs, statements, gaps } = await probe(zai.child, 'read');
 
-  const causes = { gc: [] as number[], sqlite: [] as number[], other: [] as number[] };
+  const causes = { gc: [] as Gap[], sqlite: [] as Gap[], other: [] as Gap[] };
   for (const gap of gaps) {
     const cause = gcs.some(([s, d]) => overlaps(gap, s, d))
       ? 'gc'
       : statements.some(([s, d]) => overlaps(gap, s, d))
         ? 'sqlite'
         : 'other';
-    causes[cause].push(gap[1]);
+    causes[cause].push(gap);
   }
   const windowMs = result.durationMs;
   console.log(
@@ -106,16 +127,29 @@ try {
   );
   console.log(`event loop stopped > 2 ms (heartbeat gaps), over ${Math.round(windowMs)} ms:`);
   for (const [cause, list] of Object.entries(causes)) {
-    const sorted = list.sort((a, b) => a - b);
+    const sorted = list.map((gap) => gap[1]).sort((a, b) => a - b);
     const sum = sorted.reduce((a, b) => a + b, 0);
     // wrk corrects for coordinated omission: a stall of L ms at c=1 counts as answers of L, L − i,
     // L − 2i … ms (i: the mean time between answers), so p99 follows the stalls' time past ~4 ms.
-    const long = sorted.filter((gap) => gap > 4);
-    const excess = long.reduce((a, b) => a + b - 4, 0);
+    const long = list.filter((gap) => gap[1] > 4);
+    const excess = long.reduce((a, gap) => a + gap[1] - 4, 0);
+    // Within the stalls over 4 ms: the serving thread running (JS, the collector's pauses, SQLite's
+    // CPU), waiting for the core (other threads or processes on it), or blocked (a system call).
+    const ran = long.reduce((a, gap) => a + gap[2], 0);
+    const waited = long.reduce((a, gap) => a + gap[3], 0);
+    const longMs = long.reduce((a, gap) => a + gap[1], 0);
     console.log(
-      `  ${cause.padEnd(7)} ${String(sorted.length).padStart(5)} gaps, ${sum.toFixed(0).padStart(5)} ms (${((100 * sum) / windowMs).toFixed(1)} % of the window), median ${ms(quantile(sorted, 0.5))} ms, max ${ms(sorted.at(-1))} ms; ${long.length} over 4 ms, ${excess.toFixed(0)} ms past 4 ms`,
+      `  ${cause.padEnd(7)} ${String(sorted.length).padStart(5)} gaps, ${sum.toFixed(0).padStart(5)} ms (${((100 * sum) / windowMs).toFixed(1)} % of the window), median ${ms(quantile(sorted, 0.5))} ms, max ${ms(sorted.at(-1))} ms; ${long.length} over 4 ms, ${excess.toFixed(0)} ms past 4 ms (of their ${longMs.toFixed(0)} ms: ran ${ran.toFixed(0)}, waited for the core ${waited.toFixed(0)}, blocked ${Math.max(0, longMs - ran - waited).toFixed(0)})`,
     );
   }
+  // The core Z-AI is pinned to is shared by its own other threads: V8's compiler and collector helpers.
+  const threadMs = [...threadsAfter]
+    .map(([name, after]) => [name, after - (threadsBefore.get(name) ?? 0)] as const)
+    .filter(([, ms]) => ms >= 1)
+    .sort((a, b) => b[1] - a[1]);
+  console.log(
+    `  Z-AI's other threads ran: ${threadMs.map(([name, ms]) => `${name} ${ms.toFixed(0)} ms`).join(', ') || 'none over 1 ms'}`,
+  );
   const kinds = new Map<number, number[]>();
   for (const [, duration, kind] of gcs) kinds.set(kind, [...(kinds.get(kind) ?? []), duration]);
   const kindName: Record<number, string> = {
@@ -131,11 +165,12 @@ try {
       `  GC ${(kindName[kind] ?? String(kind)).padEnd(20)} ${String(sorted.length).padStart(5)}, median ${ms(quantile(sorted, 0.5))} ms, max ${ms(sorted.at(-1))} ms`,
     );
   }
-  const byShape = new Map<string, { n: number; ms: number }>();
+  const byShape = new Map<string, { n: number; ms: number; max: number }>();
   for (const [, duration, shape] of statements) {
-    const entry = byShape.get(shape) ?? { n: 0, ms: 0 };
+    const entry = byShape.get(shape) ?? { n: 0, ms: 0, max: 0 };
     entry.n += 1;
     entry.ms += duration;
+    entry.max = Math.max(entry.max, duration);
     byShape.set(shape, entry);
   }
   const sqlMs = [...byShape.values()].reduce((a, b) => a + b.ms, 0);
@@ -143,7 +178,9 @@ try {
     `  SQLite statements: ${statements.length}, ${sqlMs.toFixed(0)} ms in all (${((100 * sqlMs) / windowMs).toFixed(1)} % of the window); longest shapes:`,
   );
   for (const [shape, entry] of [...byShape].sort((a, b) => b[1].ms - a[1].ms).slice(0, 4))
-    console.log(`    ${entry.ms.toFixed(0).padStart(5)} ms ${String(entry.n).padStart(6)}× ${shape}`);
+    console.log(
+      `    ${entry.ms.toFixed(0).padStart(5)} ms ${String(entry.n).padStart(6)}×, longest ${ms(entry.max)} ms: ${shape}`,
+    );
 } finally {
   await zai.child.stop();
   await fake.child.stop();
