@@ -11,7 +11,7 @@ import type { Metrics } from './metrics.js';
 import type { UsageRow } from './usage-recorder.js';
 
 /** Longest time a request waits to be reported (its log line then waits up to LOG_FLUSH_INTERVAL_MS more). */
-export const REPORT_DELAY_MS = 250;
+export const REPORT_DELAY_MS = 10;
 
 /** Rows that are reported at once (on the next turn of the event loop) instead of after the delay. */
 const MAX_PENDING = 512;

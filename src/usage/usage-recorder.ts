@@ -19,6 +19,7 @@ import type { Database, UsageTable } from '../store/schema.js';
 import { addPeriodSpend } from '../billing/period-spend.js';
 import { insertChunks } from './insert-chunks.js';
 import { RollupWriter } from './rollup-writer.js';
+import { RowQueue, type TakenRows } from './row-queue.js';
 
 export type UsageRow = UsageTable;
 
@@ -82,10 +83,8 @@ const MAX_DELETE_IDS = 500;
 const ERROR_REPORT_INTERVAL_MS = 10_000;
 
 export class UsageRecorder {
-  /** Rows waiting for their write (or, after a failed one, for the next). */
-  private buffer: UsageRow[] = [];
-  /** Per buffered row: the database reservation it settles (PostgreSQL ledger), if any. */
-  private reservations: Array<string | undefined> = [];
+  /** Rows waiting for their write (or, after a failed one, for the next), with the reservation and budget period of each. */
+  private readonly queue = new RowQueue();
   private readonly timer: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
   private writing = false;
@@ -103,8 +102,6 @@ export class UsageRecorder {
    * next write asks which ones it inserted (RETURNING). A first write only counts them.
    */
   private readonly retried = new WeakSet<UsageRow>();
-  /** The budget period (start) a row's spend counts in, for keys with a periodic budget. */
-  private readonly periodOf = new WeakMap<UsageRow, number>();
   /**
    * better-sqlite3 runs each statement on the event loop's thread: between statements the write
    * lets the loop serve what came in (see docs/performance.md, "A usage write yields between statements").
@@ -119,14 +116,14 @@ export class UsageRecorder {
     this.yieldBetweenStatements = dialect === 'sqlite';
     // A tick while a write (or a retry against a hung database) is under way adds nothing.
     this.timer = setInterval(() => {
-      if (!this.writing && this.buffer.length > 0) void this.flush();
+      if (!this.writing && this.queue.length > 0) void this.flush();
     }, options.flushIntervalMs ?? 250);
     this.timer.unref();
   }
 
   /** Rows not yet written. */
   get pending(): number {
-    return this.buffer.length + this.inFlight;
+    return this.queue.length + this.inFlight;
   }
 
   /**
@@ -136,11 +133,10 @@ export class UsageRecorder {
    * the row's cost is added to that period's spend in the same transaction.
    */
   record(row: UsageRow, reservationId?: string, budgetPeriodStart = 0): void {
-    this.buffer.push(row);
-    this.reservations.push(reservationId);
-    if (budgetPeriodStart !== 0) this.periodOf.set(row, budgetPeriodStart);
-    if (this.buffer.length > this.maxPending) this.dropOldest();
-    else if (this.buffer.length === this.maxBatch && !this.writing) void this.flush();
+    this.queue.push(row, reservationId, budgetPeriodStart);
+    const queued = this.queue.length;
+    if (queued > this.maxPending) this.dropOldest();
+    else if (queued === this.maxBatch && !this.writing) void this.flush();
   }
 
   /** Writes everything queued so far (chained, so concurrent calls never write a row twice). */
@@ -160,11 +156,11 @@ export class UsageRecorder {
   async close(deadline = 0): Promise<number> {
     clearInterval(this.timer);
     await this.flush();
-    for (let wait = 100; this.buffer.length > 0 && Date.now() + wait < deadline; wait = Math.min(wait * 2, 1000)) {
+    for (let wait = 100; this.queue.length > 0 && Date.now() + wait < deadline; wait = Math.min(wait * 2, 1000)) {
       await new Promise((resolve) => setTimeout(resolve, wait));
       await this.flush();
     }
-    const lost = this.buffer.length;
+    const lost = this.queue.length;
     if (lost > 0) this.drop(lost, 'shutdown');
     return lost;
   }
@@ -198,10 +194,10 @@ export class UsageRecorder {
     try {
       // The rows queued now. Those that come while it writes wait for the next flush: a write
       // that yields to the event loop must not trail a string of small transactions behind it.
-      let due = this.buffer.length;
+      let due = this.queue.length;
       while (due > 0) {
         // Rows may have been dropped meanwhile (the buffer over its bound).
-        const count = Math.min(due, this.buffer.length, MAX_WRITE_ROWS);
+        const count = Math.min(due, this.queue.length, MAX_WRITE_ROWS);
         if (count === 0) break;
         const outcome = await this.writeOne(count);
         if (outcome === 'failed') break;
@@ -217,29 +213,28 @@ export class UsageRecorder {
    * (they are back in the buffer, to be written again at once), 'failed' when the database failed.
    */
   private async writeOne(count: number): Promise<'written' | 'again' | 'failed'> {
-    const rows = this.buffer.splice(0, count);
-    const reservations = this.reservations.splice(0, count);
+    const taken = this.queue.take(count);
+    const { rows } = taken;
     const settled: string[] = [];
-    for (const id of reservations) if (id !== undefined) settled.push(id);
+    for (const id of taken.reservations) if (id !== undefined) settled.push(id);
     this.inFlight = count;
     try {
-      await this.options.db.transaction().execute((trx) => this.writeRows(trx, rows, settled));
+      await this.options.db.transaction().execute((trx) => this.writeRows(trx, taken, settled));
       this.rollups.committed();
     } catch (err) {
       this.rollups.failed();
       this.inFlight = 0;
       for (const row of rows) this.retried.add(row);
       // Kept, in order, ahead of the rows that came meanwhile.
-      this.buffer = rows.concat(this.buffer);
-      this.reservations = reservations.concat(this.reservations);
+      this.queue.putBack(taken);
       // A first write that met rows already stored is written again at once, asking which it inserts.
       if (err instanceof AlreadyStored) return 'again';
-      if (this.buffer.length > this.maxPending) this.dropOldest();
+      if (this.queue.length > this.maxPending) this.dropOldest();
       this.failures += 1;
       const now = Date.now();
       if (this.failures === 1 || now - this.lastErrorReport >= ERROR_REPORT_INTERVAL_MS) {
         this.lastErrorReport = now;
-        this.options.onError(err, this.buffer.length);
+        this.options.onError(err, this.queue.length);
       }
       return 'failed';
     }
@@ -252,7 +247,7 @@ export class UsageRecorder {
     return 'written';
   }
 
-  private async writeRows(trx: Transaction<Database>, rows: UsageRow[], settled: string[]): Promise<void> {
+  private async writeRows(trx: Transaction<Database>, { rows, periods }: TakenRows, settled: string[]): Promise<void> {
     // Chunks keep each INSERT under the parameter limits of both databases. A row already stored
     // (a retry of a batch that was committed) is not returned, and its spend is not added again.
     // Only a retry asks which rows it inserted (RETURNING costs about a microsecond a row); a
@@ -276,14 +271,21 @@ export class UsageRecorder {
     // Only what this transaction stored is added to the rollups: a retried row is counted once.
     if (this.yieldBetweenStatements) await nextTurn();
     const stored: UsageRow[] = [];
-    for (let i = 0; i < rows.length; i++) if (inserted[i]) stored.push(rows[i] as UsageRow);
+    /** The budget period (start) each stored row's spend counts in; 0 for keys without a periodic budget. */
+    const storedPeriods: number[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      if (!inserted[i]) continue;
+      stored.push(rows[i] as UsageRow);
+      storedPeriods.push(periods[i] as number);
+    }
     await this.rollups.write(trx, stored);
     const spend = new Map<string, { cost: number; lastUsed: number }>();
     // Per key and budget period ("key@start"): the spend of rows whose key has a periodic budget.
     const periodSpend = new Map<string, { keyId: string; start: number; cost: number }>();
-    for (const row of stored) {
-      const start = this.periodOf.get(row);
-      if (start !== undefined && row.cost_nano_usd > 0) {
+    for (let i = 0; i < stored.length; i++) {
+      const row = stored[i] as UsageRow;
+      const start = storedPeriods[i] as number;
+      if (start !== 0 && row.cost_nano_usd > 0) {
         const id = `${row.key_id}@${start}`;
         const p = periodSpend.get(id);
         if (p === undefined) periodSpend.set(id, { keyId: row.key_id, start, cost: row.cost_nano_usd });
@@ -319,13 +321,12 @@ export class UsageRecorder {
 
   /** Past the bound: drops the oldest rows, a hundredth of the bound at a time (not one per request). */
   private dropOldest(): void {
-    const excess = this.buffer.length - this.maxPending;
-    this.drop(Math.min(this.buffer.length, Math.max(excess, Math.ceil(this.maxPending / 100))), 'memory');
+    const queued = this.queue.length;
+    this.drop(Math.min(queued, Math.max(queued - this.maxPending, Math.ceil(this.maxPending / 100))), 'memory');
   }
 
   private drop(count: number, reason: 'memory' | 'shutdown'): void {
-    this.buffer.splice(0, count);
-    const reservations = this.reservations.splice(0, count).filter((id): id is string => id !== undefined);
+    const reservations = this.queue.drop(count);
     this.options.onDropped?.(count, reason);
     if (reservations.length > 0) this.options.onReservationsDone?.(reservations);
   }
