@@ -82,6 +82,7 @@ describe('RowQueue', () => {
     const queue = new RowQueue();
     for (let i = 0; i < 10; i++) queue.push(row(i), `res_${i}`, 0);
     const taken = queue.take(4);
+    expect(taken.retry).toBe(false);
     queue.push(row(10), 'res_10', 0);
     queue.putBack(taken);
     expect(queue.length).toBe(11);
@@ -89,9 +90,13 @@ describe('RowQueue', () => {
     const again = queue.take(2);
     expect(again.rows[0]).toBe(taken.rows[0]);
     expect(again.rows[1]).toBe(taken.rows[1]);
+    // A write that takes rows of a failed one is a retry (it asks which rows it inserted).
+    expect(again.retry).toBe(true);
     // Dropping takes the two returned rows left, then the oldest encoded ones.
     expect(queue.drop(4)).toEqual(['res_2', 'res_3', 'res_4', 'res_5']);
-    expect(queue.take(100).rows).toEqual([6, 7, 8, 9, 10].map((i) => row(i)));
+    const rest = queue.take(100);
+    expect(rest.rows).toEqual([6, 7, 8, 9, 10].map((i) => row(i)));
+    expect(rest.retry).toBe(false);
     expect(queue.take(1).rows).toEqual([]);
   });
 });

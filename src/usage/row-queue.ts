@@ -4,8 +4,10 @@
  * interval, long enough for V8 to copy each row object twice and move it to the old generation,
  * where only full collections free it. Held as bytes they cost the collector nothing (see
  * docs/performance.md, "Waiting usage rows are bytes"). Rows handed back after a failed write
- * stay objects, ahead of the encoded ones: the writer marks them (a WeakSet) and failures are rare.
+ * stay objects, ahead of the encoded ones (failures are rare), and a write that takes any of them
+ * is a retry.
  */
+import { USAGE_COLUMN_KINDS as COLUMNS } from './usage-columns.js';
 import type { UsageRow } from './usage-recorder.js';
 
 /** Rows taken for one write, with what each settles and the budget period it counts in (0: none). */
@@ -13,45 +15,19 @@ export interface TakenRows {
   rows: UsageRow[];
   reservations: Array<string | undefined>;
   periods: number[];
+  /**
+   * Some of the rows were in a write that failed: its COMMIT may have stored them all the same,
+   * so this write asks which ones it inserted (RETURNING). A first write only counts them.
+   */
+  retry: boolean;
 }
 
-type Kind = 'number' | 'shared' | 'own';
-
-/**
- * Every column, in the order of the rows record-usage.ts builds (decoded rows then share their
- * shape): numbers; texts that repeat from row to row (stored once per queue); texts of their own.
- */
-const COLUMNS = [
-  ['id', 'own'],
-  ['created_at', 'number'],
-  ['user_id', 'shared'],
-  ['key_id', 'shared'],
-  ['model_requested', 'shared'],
-  ['model_served', 'shared'],
-  ['provider', 'shared'],
-  ['status', 'number'],
-  ['error_code', 'shared'],
-  ['prompt_tokens', 'number'],
-  ['completion_tokens', 'number'],
-  ['cached_tokens', 'number'],
-  ['cache_write_tokens', 'number'],
-  ['reasoning_tokens', 'number'],
-  ['cost_nano_usd', 'number'],
-  ['latency_ms', 'number'],
-  ['ttft_ms', 'number'],
-  ['stream', 'number'],
-  ['attempts', 'number'],
-  ['endpoint', 'shared'],
-  ['pool_key_id', 'shared'],
-  ['unpriced', 'number'],
-  ['error_message', 'own'],
-  ['detail', 'own'],
-] as const satisfies ReadonlyArray<readonly [keyof UsageRow, Kind]>;
-
-// Fails to compile if a UsageRow column is missing.
-type Unlisted = Exclude<keyof UsageRow, (typeof COLUMNS)[number][0]>;
-const everyColumnListed: Unlisted extends never ? true : never = true;
-void everyColumnListed;
+/** The reservations some of the rows settle. */
+export function settledReservations(reservations: ReadonlyArray<string | undefined>): string[] {
+  const settled: string[] = [];
+  for (const id of reservations) if (id !== undefined) settled.push(id);
+  return settled;
+}
 
 const NULL = 0;
 const INLINE = 1;
@@ -62,7 +38,7 @@ const INITIAL_BYTES = 64 * 1024;
 
 export class RowQueue {
   /** Rows handed back after a failed write, ahead of the encoded ones. */
-  private returned: TakenRows = { rows: [], reservations: [], periods: [] };
+  private returned: Omit<TakenRows, 'retry'> = { rows: [], reservations: [], periods: [] };
   private bytes = Buffer.allocUnsafe(INITIAL_BYTES);
   private head = 0;
   private tail = 0;
@@ -106,6 +82,7 @@ export class RowQueue {
       rows: this.returned.rows.splice(0, fromReturned),
       reservations: this.returned.reservations.splice(0, fromReturned),
       periods: this.returned.periods.splice(0, fromReturned),
+      retry: fromReturned > 0,
     };
     for (let i = fromReturned; i < count && this.encoded > 0; i++) this.decodeOldest(taken);
     return taken;
@@ -122,8 +99,7 @@ export class RowQueue {
 
   /** Removes the oldest `count` rows unwritten; returns the reservations they held. */
   drop(count: number): string[] {
-    const { reservations } = this.take(count);
-    return reservations.filter((id): id is string => id !== undefined);
+    return settledReservations(this.take(count).reservations);
   }
 
   private decodeOldest(into: TakenRows): void {
@@ -131,7 +107,8 @@ export class RowQueue {
     this.at = start + 4;
     const period = this.readNumber();
     const reservation = this.readText();
-    // Read in COLUMNS' order (a property's value is read before the next one's).
+    // Read in COLUMNS' order (a property's value is read before the next one's): written out, not
+    // looped over COLUMNS, so each row is one literal of one shape instead of 24 keyed stores.
     const row: UsageRow = {
       id: this.readText() as string,
       created_at: this.readNumber(),

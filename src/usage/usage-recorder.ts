@@ -19,42 +19,10 @@ import type { Database, UsageTable } from '../store/schema.js';
 import { addPeriodSpend } from '../billing/period-spend.js';
 import { insertChunks } from './insert-chunks.js';
 import { RollupWriter } from './rollup-writer.js';
-import { RowQueue, type TakenRows } from './row-queue.js';
+import { RowQueue, settledReservations, type TakenRows } from './row-queue.js';
+import { USAGE_COLUMNS } from './usage-columns.js';
 
 export type UsageRow = UsageTable;
-
-/** Every column of a usage row, in the order of the cached INSERT's parameters. */
-const USAGE_COLUMNS = [
-  'id',
-  'created_at',
-  'user_id',
-  'key_id',
-  'model_requested',
-  'model_served',
-  'provider',
-  'status',
-  'error_code',
-  'prompt_tokens',
-  'completion_tokens',
-  'cached_tokens',
-  'cache_write_tokens',
-  'reasoning_tokens',
-  'cost_nano_usd',
-  'latency_ms',
-  'ttft_ms',
-  'stream',
-  'attempts',
-  'endpoint',
-  'pool_key_id',
-  'unpriced',
-  'error_message',
-  'detail',
-] as const satisfies ReadonlyArray<keyof UsageRow>;
-
-// Fails to compile if a UsageRow column is missing from USAGE_COLUMNS.
-type MissingColumn = Exclude<keyof UsageRow, (typeof USAGE_COLUMNS)[number]>;
-const allColumnsListed: MissingColumn extends never ? true : never = true;
-void allColumnsListed;
 
 export { insertChunks };
 
@@ -97,11 +65,6 @@ export class UsageRecorder {
   private lastErrorReport = 0;
   /** The SQL text of a multi-row usage INSERT, by row count and RETURNING or not: compiled once, not per flush. */
   private readonly insertSql = new Map<string, string>();
-  /**
-   * Rows that were in a write that failed: its COMMIT may have stored them all the same, so their
-   * next write asks which ones it inserted (RETURNING). A first write only counts them.
-   */
-  private readonly retried = new WeakSet<UsageRow>();
   /**
    * better-sqlite3 runs each statement on the event loop's thread: between statements the write
    * lets the loop serve what came in (see docs/performance.md, "A usage write yields between statements").
@@ -214,9 +177,7 @@ export class UsageRecorder {
    */
   private async writeOne(count: number): Promise<'written' | 'again' | 'failed'> {
     const taken = this.queue.take(count);
-    const { rows } = taken;
-    const settled: string[] = [];
-    for (const id of taken.reservations) if (id !== undefined) settled.push(id);
+    const settled = settledReservations(taken.reservations);
     this.inFlight = count;
     try {
       await this.options.db.transaction().execute((trx) => this.writeRows(trx, taken, settled));
@@ -224,8 +185,7 @@ export class UsageRecorder {
     } catch (err) {
       this.rollups.failed();
       this.inFlight = 0;
-      for (const row of rows) this.retried.add(row);
-      // Kept, in order, ahead of the rows that came meanwhile.
+      // Kept, in order, ahead of the rows that came meanwhile (their next write is a retry).
       this.queue.putBack(taken);
       // A first write that met rows already stored is written again at once, asking which it inserts.
       if (err instanceof AlreadyStored) return 'again';
@@ -247,7 +207,7 @@ export class UsageRecorder {
     return 'written';
   }
 
-  private async writeRows(trx: Transaction<Database>, { rows, periods }: TakenRows, settled: string[]): Promise<void> {
+  private async writeRows(trx: Transaction<Database>, { rows, periods, retry }: TakenRows, settled: string[]): Promise<void> {
     // Chunks keep each INSERT under the parameter limits of both databases. A row already stored
     // (a retry of a batch that was committed) is not returned, and its spend is not added again.
     // Only a retry asks which rows it inserted (RETURNING costs about a microsecond a row); a
@@ -255,8 +215,6 @@ export class UsageRecorder {
     // Loops, not filter/some/forEach callbacks: a callback made per flush is compiled again by V8's
     // optimising compiler for each flush (seen with --log-code), on the serving core.
     const inserted = new Array<boolean>(rows.length).fill(true);
-    let retry = false;
-    for (let i = 0; i < rows.length && !retry; i++) retry = this.retried.has(rows[i] as UsageRow);
     let from = 0;
     for (const size of insertChunks(rows.length)) {
       if (from > 0 && this.yieldBetweenStatements) await nextTurn();
