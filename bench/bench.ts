@@ -19,7 +19,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MODES, type Mode } from './modes.js';
-import { BENCH_DIR, ROOT, compileScript, coreTimes, clkTck, killAllSync, pinToCore, spawnNode, stopAll } from './processes.js';
+import {
+  BENCH_DIR,
+  ROOT,
+  compileScript,
+  coreTimes,
+  clkTck,
+  killAllSync,
+  nodeArgsFrom,
+  pinToCore,
+  spawnNode,
+  stopAll,
+} from './processes.js';
 import { sanityCheck, serves, type Endpoint } from './endpoint.js';
 import { coreBusy, cpuMs, verifyPinned, watchRss } from './measure.js';
 import {
@@ -52,10 +63,10 @@ const ALT_DIR = process.env.BENCH_ZAI_ALT_DIR;
 /** The Z-AI checkout measured as `z-ai` (default: this one, built first unless --no-build). */
 const ZAI_DIR = path.resolve(process.env.BENCH_ZAI_DIR ?? ROOT);
 /** Extra node flags for the Z-AI processes and the bare proxy (e.g. `--cpu-prof`), for experiments. */
-const ZAI_NODE_ARGS = (process.env.BENCH_ZAI_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
-const BARE_NODE_ARGS = (process.env.BENCH_BARE_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+const ZAI_NODE_ARGS = nodeArgsFrom('BENCH_ZAI_NODE_ARGS');
+const BARE_NODE_ARGS = nodeArgsFrom('BENCH_BARE_NODE_ARGS');
 // Flags for z-ai-alt alone, after the others (V8 takes the last): A/B of node flags on one build.
-const ALT_NODE_ARGS = (process.env.BENCH_ZAI_ALT_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+const ALT_NODE_ARGS = nodeArgsFrom('BENCH_ZAI_ALT_NODE_ARGS');
 const RESULTS_DIR = path.join(BENCH_DIR, 'results');
 /** wrk, the fake upstream and this process run here; the gateway under test alone on GATEWAY_CORE. */
 const LOAD_CORE = 0;

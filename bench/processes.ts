@@ -162,6 +162,11 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Extra node flags from an environment variable (space-separated). */
+export function nodeArgsFrom(variable: string): string[] {
+  return (process.env[variable] ?? '').split(' ').filter((arg) => arg !== '');
+}
+
 export interface SpawnOptions {
   name: string;
   /** Arguments after `node --import cpu-probe.mjs`. */

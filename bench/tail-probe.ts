@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MODES } from './modes.js';
-import { compileScript, ROOT, spawnNode, BENCH_DIR, type Child } from './processes.js';
+import { compileScript, nodeArgsFrom, ROOT, spawnNode, BENCH_DIR, type Child } from './processes.js';
 import { ensureWrk, runWrk } from './wrk.js';
 import { makeDataDir, startZai } from './zai.js';
 
@@ -84,11 +84,7 @@ const zai = await startZai({
   dir: path.resolve(values.dir),
   upstreamOrigin: `http://127.0.0.1:${fake.port}`,
   core: 1,
-  nodeArgs: [
-    '--import',
-    path.join(BENCH_DIR, 'loop-probe.mjs'),
-    ...(process.env.TAIL_NODE_ARGS ?? '').split(' ').filter(Boolean),
-  ],
+  nodeArgs: ['--import', path.join(BENCH_DIR, 'loop-probe.mjs'), ...nodeArgsFrom('TAIL_NODE_ARGS')],
   dataDir: makeDataDir(),
 });
 try {

@@ -4,6 +4,7 @@
  */
 import fc from 'fast-check';
 import type { SseEvent } from '../provider.js';
+import { KNOWN_STREAM_EVENTS } from '../anthropic/schema.js';
 import { ODD_VALUE } from './stream-damage.js';
 
 /** Events shaped like each provider's, with random values: reaches states no fixture does. */
@@ -61,17 +62,8 @@ export const SHAPED_EVENT: Record<string, fc.Arbitrary<SseEvent>> = {
   anthropic: fc
     .record(
       {
-        type: fc.constantFrom(
-          'message_start',
-          'content_block_start',
-          'content_block_delta',
-          'content_block_stop',
-          'message_delta',
-          'message_stop',
-          'ping',
-          'error',
-          'future_event',
-        ),
+        // Every event type the transform knows, and one Anthropic may add later.
+        type: fc.constantFrom(...KNOWN_STREAM_EVENTS, 'future_event'),
         index: SMALL_INDEX,
         message: fc.record(
           {
