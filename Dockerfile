@@ -18,5 +18,6 @@ RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:8080/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-# The launch flags are defined in src/cli/serve-flags.ts (a test keeps this line equal to them).
-CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=20", "bin/zai.js", "serve"]
+# The launch environment and flags are defined in src/cli/serve-flags.ts (a test keeps these two lines equal to them).
+ENV MALLOC_TRIM_THRESHOLD_=131072
+CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=20", "bin/zai.js", "serve"]

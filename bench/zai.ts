@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SERVE_NODE_FLAGS } from '../src/cli/serve-flags.js';
+import { SERVE_ENV, SERVE_NODE_FLAGS } from '../src/cli/serve-flags.js';
 import { freePort, spawnNode, type Child } from './processes.js';
 
 /** The provider key the fake upstream is given (it accepts any). */
@@ -88,6 +88,7 @@ export async function startZai(options: ZaiOptions): Promise<RunningZai> {
     args: [...SERVE_NODE_FLAGS, ...options.nodeArgs, bin, 'serve'],
     core: options.core,
     env: {
+      ...SERVE_ENV,
       PORT: String(port),
       HOST: '127.0.0.1',
       ZAI_DATA_DIR: options.dataDir,

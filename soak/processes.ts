@@ -9,7 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SERVE_NODE_FLAGS } from '../src/cli/serve-flags.js';
+import { SERVE_ENV, SERVE_NODE_FLAGS } from '../src/cli/serve-flags.js';
 import type { FaultStats } from './fault-upstream.js';
 
 export const SOAK_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -202,6 +202,7 @@ export async function startZai(options: ZaiOptions): Promise<ZaiProcess> {
   const child = spawn(process.execPath, [...SERVE_NODE_FLAGS, ...(options.nodeArgs ?? []), bin, 'serve'], {
     cwd: ROOT,
     env: childEnv({
+      ...SERVE_ENV,
       PORT: String(port),
       HOST: '127.0.0.1',
       ZAI_DATA_DIR: dataDir,

@@ -12,7 +12,7 @@ import { generateFernetKey } from '../crypto/fernet.js';
 import { GatewayError } from '../errors.js';
 import { loadVault } from '../keys/vault.js';
 import { startServer } from '../server.js';
-import { missingServeFlags, SERVE_NODE_FLAGS } from './serve-flags.js';
+import { missingServeEnv, missingServeFlags, runsOnGlibc, serveCommand } from './serve-flags.js';
 import { migrate, openStore } from '../store/database.js';
 import { DAY } from '../usage/rollups.js';
 import { ensureRollupsBuilt, rebuildRollups } from '../usage/rollup-rebuild.js';
@@ -30,13 +30,16 @@ async function serve(): Promise<number> {
   process.once('SIGTERM', () => stopRequested?.('SIGTERM'));
   process.once('SIGINT', () => stopRequested?.('SIGINT'));
   const server = await startServer(config);
-  const missing = missingServeFlags(process.execArgv, process.env.NODE_OPTIONS);
+  const missing = [
+    ...missingServeEnv(process.env, runsOnGlibc()),
+    ...missingServeFlags(process.execArgv, process.env.NODE_OPTIONS),
+  ];
   if (missing.length > 0) {
     server.logger.warn(
       { missing },
       `Z-AI was started without the heap settings it is meant to run with (${missing.join(' ')}); ` +
-        'memory under load will be higher. `npm start` and the Docker image pass them: node ' +
-        `${SERVE_NODE_FLAGS.join(' ')} bin/zai.js serve`,
+        'memory under load will be higher. `npm start` and the Docker image pass them: ' +
+        `${serveCommand()}`,
     );
   }
   server.logger.info({ url: server.url, storage: server.services.store.dialect }, `Z-AI is listening on ${server.url}`);

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SERVE_NODE_FLAGS } from '../../src/cli/serve-flags.js';
+import { SERVE_ENV, SERVE_NODE_FLAGS } from '../../src/cli/serve-flags.js';
 import { generateFernetKey } from '../../src/crypto/fernet.js';
 import { ApiClient, createTestDatabase, saveLogs, TEST_STORE } from '../helpers/harness.js';
 import { json, openAICompletion, sleep, startFakeServer, type FakeServer } from '../helpers/fake-upstream.js';
@@ -51,6 +51,7 @@ async function startUnderFaketime(extraEnv: Record<string, string>): Promise<str
   database = TEST_STORE === 'postgres' ? await createTestDatabase() : undefined;
   child = spawn('faketime', ['-f', `@${FAKE_START}`, process.execPath, ...SERVE_NODE_FLAGS, BIN, 'serve'], {
     env: {
+      ...SERVE_ENV,
       PATH: process.env.PATH,
       TZ: 'UTC',
       // Only the wall clock moves; timers and performance.now() keep the real monotonic clock.

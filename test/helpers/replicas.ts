@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { saveLogs } from './harness.js';
-import { SERVE_NODE_FLAGS } from '../../src/cli/serve-flags.js';
+import { SERVE_ENV, SERVE_NODE_FLAGS } from '../../src/cli/serve-flags.js';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/zai.js');
 
@@ -30,6 +30,7 @@ export async function startReplica(env: Record<string, string>): Promise<Replica
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zai-replica-'));
   const child = spawn(process.execPath, [...SERVE_NODE_FLAGS, BIN, 'serve'], {
     env: {
+      ...SERVE_ENV,
       PATH: process.env.PATH,
       PORT: '0',
       HOST: '127.0.0.1',
