@@ -20,4 +20,4 @@ EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:8080/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # The launch environment and flags are defined in src/cli/serve-flags.ts (a test keeps these two lines equal to them).
 ENV MALLOC_TRIM_THRESHOLD_=131072
-CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=20", "bin/zai.js", "serve"]
+CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=20", "bin/zai.js", "serve"]

@@ -115,7 +115,7 @@ describe('zai CLI', () => {
     expect(out).toContain('PROVIDER_KEY_ENCRYPTION_KEY is not set');
     // Started without the launch flags of `npm start`: says which are missing.
     expect(out).toContain('started without the heap settings');
-    expect(out).toContain('--max-semi-space-size=8');
+    expect(out).toContain('--max-semi-space-size=4');
     // On glibc (this suite's machines) the malloc setting is named too.
     expect(out).toContain('MALLOC_TRIM_THRESHOLD_');
     expect(out).not.toContain(key);
