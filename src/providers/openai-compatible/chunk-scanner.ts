@@ -11,6 +11,7 @@
  */
 import { escapedStringEnd, literalEnd, utf8Bytes } from './json-text.js';
 import { findChatHead, type ChatHead } from './model-rewrite.js';
+import type { StringSpans } from './chunk-template.js';
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
@@ -94,15 +95,19 @@ export interface ScanOptions {
   rejectReasoning: boolean;
 }
 
-/** Scans one chunk's JSON text; undefined when the chunk needs the full path (see scanRest for what that is). */
-export function scanChunk(data: string, options: ScanOptions): ChunkScan | undefined {
+/**
+ * Scans one chunk's JSON text; undefined when the chunk needs the full path (see scanRest for what
+ * that is). `spans`, when given, receives the chunk's string values (see chunk-template.ts).
+ */
+export function scanChunk(data: string, options: ScanOptions, spans?: StringSpans): ChunkScan | undefined {
   // One native scan for control characters, so strings can then be skipped with indexOf.
   if (CONTROL_CHAR.test(data)) return undefined;
   let firstBackslash = data.indexOf('\\');
   if (firstBackslash < 0) firstBackslash = data.length;
   const head = findChatHead(data, 'chat.completion.chunk', firstBackslash);
   if (head === undefined || data.charCodeAt(head.modelEnd + 1) !== COMMA) return undefined;
-  return scanRest(data, head, options, firstBackslash);
+  if (spans !== undefined) spans.length = 0;
+  return scanRest(data, head, options, firstBackslash, spans);
 }
 
 /**
@@ -130,7 +135,13 @@ export function rewriteChunk(data: string, scan: ChunkScan, modelJson: string): 
  *  - a key with escapes (it could spell any of these), or text after the object.
  * A control character or line break anywhere was ruled out before (scanChunk).
  */
-function scanRest(data: string, head: ChatHead, options: ScanOptions, firstBackslash: number): ChunkScan | undefined {
+function scanRest(
+  data: string,
+  head: ChatHead,
+  options: ScanOptions,
+  firstBackslash: number,
+  spans: StringSpans | undefined,
+): ChunkScan | undefined {
   const n = data.length;
   let nextBackslash = firstBackslash;
   // The containers open, one bit each (1 = array), innermost lowest; `depth` counts them.
@@ -309,8 +320,10 @@ function scanRest(data: string, head: ChatHead, options: ScanOptions, firstBacks
           nextBackslash = data.indexOf('\\', end + 1);
           if (nextBackslash < 0) nextBackslash = n;
         }
-        if (valueKind === TEXT || valueKind === CONTENT) textBytes += utf8Bytes(data, i + 1, end);
-        else if (valueKind === FINISH) {
+        if (valueKind === TEXT || valueKind === CONTENT) {
+          textBytes += utf8Bytes(data, i + 1, end);
+          spans?.push(i + 1, end, 1);
+        } else if (valueKind === FINISH) {
           if (!FAST_FINISH_REASONS.has(data.slice(i + 1, end))) return undefined;
           finished = true;
         } else if (valueKind === ROLE) role = true;
@@ -348,6 +361,7 @@ function scanRest(data: string, head: ChatHead, options: ScanOptions, firstBacks
         nextBackslash = data.indexOf('\\', end + 1);
         if (nextBackslash < 0) nextBackslash = n;
       }
+      spans?.push(i + 1, end, 0);
       i = end;
       state = COMMA_OR_CLOSE;
     } else {

@@ -9,14 +9,16 @@
  *
  * Fast path: a plain chunk in the usual layout (see chunk-scanner.ts) is relayed as the upstream's
  * JSON text with the model rewritten and a top-level `usage` cut out (only that object is parsed);
- * the final usage chunk reuses its text when the numbers needed no fixing. Anything unusual takes
- * the full parse path.
+ * the final usage chunk reuses its text when the numbers needed no fixing. A chunk laid out like the
+ * last scanned one is matched against it instead of scanned (chunk-template.ts). Anything unusual
+ * takes the full parse path.
  */
 import { GatewayError } from '../../errors.js';
 import type { ChatCompletionChunk, TokenUsage, Usage } from '../../openai/types.js';
 import { toTokenUsage } from '../../openai/token-usage.js';
 import { EncodedChunk, type SseEvent, type StreamOutput, type StreamTransform } from '../provider.js';
 import { rewriteChunk, scanChunk, type ScanOptions } from './chunk-scanner.js';
+import { ChunkTemplate, type StringSpans } from './chunk-template.js';
 import { readErrorFields, upstreamProtocolError } from './errors.js';
 import { isRecord } from '../../lib/is-record.js';
 import { fixDelta, type ChoiceState } from './message-fixes.js';
@@ -59,6 +61,10 @@ class OpenAICompatibleStream implements StreamTransform {
   private created = 0;
   /** The public model as a JSON string literal, for the fast path. */
   private readonly modelJson: string;
+  /** The last chunk the scanner proved, as pieces a chunk laid out like it can be matched against. */
+  private template: ChunkTemplate | undefined;
+  /** The string values of the chunk being scanned (reused from chunk to chunk). */
+  private readonly spans: StringSpans = [];
 
   constructor(options: ChatStreamOptions) {
     this.publicModel = options.publicModel;
@@ -100,8 +106,12 @@ class OpenAICompatibleStream implements StreamTransform {
    * path), or undefined when the chunk needs the full path. Changes no state unless it succeeds.
    */
   private fastChunk(data: string): StreamOutput[] | undefined {
-    const scan = scanChunk(data, this.scanOptions);
-    if (scan === undefined) return undefined;
+    let scan = this.template?.match(data);
+    if (scan === undefined) {
+      scan = scanChunk(data, this.scanOptions, this.spans);
+      if (scan === undefined) return undefined;
+      this.template = ChunkTemplate.from(data, this.spans, scan);
+    }
     // The first delta of the choice must name its role (the full path adds it).
     const first = this.firstChoice;
     if (scan.choices > 0 && !first.roleSent && !scan.role) return undefined;
