@@ -29,11 +29,14 @@ export class ChunkTemplate {
   /** usageStart, usageEnd, end: the piece each lies in, and the offset in that piece (-1: none). */
   private readonly places: Int32Array;
 
-  private constructor(
-    data: string,
-    spans: StringSpans,
-    private readonly scan: ChunkScan,
-  ) {
+  /**
+   * The scan every match returns, its positions rewritten by each: one object per template, not per
+   * chunk (the caller reads it before the next chunk comes).
+   */
+  private readonly result: ChunkScan;
+
+  private constructor(data: string, spans: StringSpans, scan: ChunkScan) {
+    this.result = Object.assign({}, scan);
     const holes = spans.length / 3;
     this.pieces = new Array<string>(holes + 1);
     this.counted = new Array<boolean>(holes);
@@ -72,7 +75,10 @@ export class ChunkTemplate {
     return new ChunkTemplate(data, spans, scan);
   }
 
-  /** The scan of `data` if it is this template's pieces around valid strings; undefined otherwise. */
+  /**
+   * The scan of `data` if it is this template's pieces around valid strings; undefined otherwise.
+   * The object returned is reused by the next match.
+   */
   match(data: string): ChunkScan | undefined {
     const { pieces, pieceStarts } = this;
     const first = pieces[0] as string;
@@ -103,24 +109,12 @@ export class ChunkTemplate {
       position = end + piece.length;
     }
     if (position !== n) return undefined;
-    const { scan, places } = this;
-    return {
-      idStart: scan.idStart,
-      idEnd: scan.idEnd,
-      createdStart: scan.createdStart,
-      createdEnd: scan.createdEnd,
-      modelStart: scan.modelStart,
-      modelEnd: scan.modelEnd,
-      end: (pieceStarts[places[4] as number] as number) + (places[5] as number),
-      usageStart: places[0] === -1 ? -1 : (pieceStarts[places[0] as number] as number) + (places[1] as number),
-      usageEnd: places[2] === -1 ? -1 : (pieceStarts[places[2] as number] as number) + (places[3] as number),
-      usageObject: -1,
-      choices: scan.choices,
-      role: scan.role,
-      toolCalls: scan.toolCalls,
-      textBytes,
-      finished: scan.finished,
-    };
+    const { result, places } = this;
+    result.end = (pieceStarts[places[4] as number] as number) + (places[5] as number);
+    result.usageStart = places[0] === -1 ? -1 : (pieceStarts[places[0] as number] as number) + (places[1] as number);
+    result.usageEnd = places[2] === -1 ? -1 : (pieceStarts[places[2] as number] as number) + (places[3] as number);
+    result.textBytes = textBytes;
+    return result;
   }
 }
 
