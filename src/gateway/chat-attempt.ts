@@ -92,6 +92,8 @@ export async function runChatAttempt(
     if (capped.setMaxTokens !== undefined) headers['x-zai-max-tokens'] = String(capped.setMaxTokens);
   }
 
+  // The client's own text goes upstream, edited, when the request is still exactly what it sent.
+  const requestText = ingress === undefined && request === clientRequest ? ctx.bodyText : undefined;
   try {
     const {
       built: translation,
@@ -111,11 +113,13 @@ export async function runChatAttempt(
             stream,
             includeUsage: stream && clientRequest.stream_options?.include_usage === true,
             maxOutputTokens: candidate.catalog?.maxOutputTokens ?? undefined,
+            requestText,
           },
           { baseUrl: candidate.route.baseUrl, apiKey },
         ),
       () => leadingMessages(clientRequest.messages),
     );
+    ctx.bodyText = undefined;
     const warnings = [
       ...new Set([...(ingress?.warnings ?? []), ...translation.warnings, ...(shortened ? [SHORTENED_WARNING] : [])]),
     ];

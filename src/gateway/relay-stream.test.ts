@@ -38,6 +38,7 @@ function setup(): { ctx: RequestContext; client: Client; body: PassThrough; resp
   const client = new Client();
   const ctx: RequestContext = {
     requestId: 'req_test',
+    bodyText: undefined,
     auth: { id: 'key_test' } as RequestContext['auth'],
     startedAt: performance.now(),
     signal: new Cancellation(),

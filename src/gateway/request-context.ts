@@ -25,6 +25,11 @@ export interface RequestContext {
   attempts: AttemptLog;
   /** The start of the key's budget period this request counts in, once taken (cap-subject.ts). */
   budgetPeriodStart?: number;
+  /**
+   * The request body's JSON text as the client sent it, when the http layer has it; let go once
+   * the first upstream call is sent (a long stream does not keep the client's context twice).
+   */
+  bodyText: string | undefined;
   /** Commits a 200 SSE answer with these headers and returns the stream to write to. */
   openStream(headers: Record<string, string>): ClientStream;
 }

@@ -31,6 +31,7 @@ export function responseContext(
     startedAt,
     signal: cancellation,
     attempts: new AttemptLog(),
+    bodyText: undefined,
     openStream(headers) {
       stream.beforeOpen?.();
       // No flushHeaders(): the headers go out with the first chunk, in one write.

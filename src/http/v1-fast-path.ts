@@ -75,7 +75,9 @@ export function v1FastPath(services: Services, logger: Logger): (req: IncomingMe
     try {
       const body = parseJsonBody(text);
       const auth = await authenticateApiKey(services.keys, req.headers.authorization);
-      const answer = await endpoint(services.gateway, responseContext(res, requestId, auth, startedAt), body);
+      const ctx = responseContext(res, requestId, auth, startedAt);
+      ctx.bodyText = text;
+      const answer = await endpoint(services.gateway, ctx, body);
       if (answer !== undefined) writeJsonAnswer(res, requestId, answer);
       // The client left before anything was sent: nothing to render.
       else if (!res.headersSent) res.destroy();

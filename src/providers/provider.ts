@@ -70,6 +70,11 @@ export interface ChatCallInput {
   includeUsage: boolean;
   /** The model's maximum output tokens from the catalog, if known (Anthropic's default `max_tokens`). */
   maxOutputTokens: number | undefined;
+  /**
+   * The client's JSON text of `request`, when it is exactly that (no ingress translated it, no cap
+   * changed it): an adapter may edit it instead of serialising `request` again.
+   */
+  requestText?: string;
 }
 
 /** Per-request translation state: the upstream call plus how to read what it answers. */

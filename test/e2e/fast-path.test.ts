@@ -129,6 +129,35 @@ describe('fast path and Fastify answer alike', () => {
     });
   }
 
+  it('sends the client’s own text upstream with only the model changed: a seed past 2^53 arrives digit for digit', async () => {
+    const text =
+      '{ "model": "openai/gpt-4o-mini", "messages": [{"role":"user","content":"hi \\"there\\""}], "seed": 12345678901234567891 }';
+    const answer = await send(
+      '/v1/chat/completions',
+      text,
+      { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      false,
+    );
+    expect(answer.status).toBe(200);
+    const upstream = fake.requests.at(-1)?.body ?? '';
+    // Serialised again, the seed would have come out as 12345678901234567000.
+    expect(upstream).toBe(
+      '{"model": "gpt-4o-mini","messages": [{"role":"user","content":"hi \\"there\\""}],"seed": 12345678901234567891}',
+    );
+  });
+
+  it('never sends a second model the client hid in its text: the request is serialised with the one it was checked for', async () => {
+    const text = '{"model":"openai/o3-pro","model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}';
+    const answer = await send(
+      '/v1/chat/completions',
+      text,
+      { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      false,
+    );
+    expect(answer.status).toBe(200);
+    expect(fake.requests.at(-1)?.body).toBe('{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}');
+  });
+
   it('keeps idle client connections 72 s, as Fastify does for servers it creates (longer than load balancers keep theirs)', () => {
     expect(zai.server.app.server.keepAliveTimeout).toBe(72_000);
   });

@@ -87,6 +87,7 @@ export async function relay(
   let headers: Record<string, string> | undefined;
   const ctx: RequestContext = {
     requestId: 'req_fuzz',
+    bodyText: undefined,
     auth: { id: 'key_fuzz' } as RequestContext['auth'],
     startedAt: performance.now(),
     signal: abort,

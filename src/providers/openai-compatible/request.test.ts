@@ -53,6 +53,41 @@ describe('buildChatCall', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('buildChatCall() edits the client’s own text when it has it, to the same upstream body', () => {
+    const cases: Array<[Partial<ChatCompletionRequest>, boolean]> = [
+      [{ temperature: 0.5 }, false],
+      [{ stream: false, stream_options: { include_usage: true } }, false],
+      [{ stream: true }, true],
+      [{ stream: true, stream_options: { include_usage: false, include_obfuscation: false } }, true],
+    ];
+    for (const [request, stream] of cases) {
+      const plain = input(request, stream);
+      // As a client writes it: its own layout, the public model.
+      const requestText = JSON.stringify(plain.request, null, 1);
+      const serialised = buildChatCall('openai', plain, credentials).call.body ?? '';
+      const edited = buildChatCall('openai', { ...plain, requestText }, credentials).call.body ?? '';
+      expect(JSON.parse(edited)).toStrictEqual(JSON.parse(serialised));
+      // Not serialised again: the client's layout is still there.
+      expect(edited).toContain('"messages": [');
+    }
+  });
+
+  it('buildChatCall() serialises the request when a quirk changed it, or its text has a key twice', () => {
+    // Groq refuses `logprobs`: the quirk drops it, so the text is not what goes upstream.
+    const changed = input({ logprobs: true, temperature: 0.5 });
+    const requestText = JSON.stringify(changed.request, null, 1);
+    const quirked = buildChatCall('groq', { ...changed, requestText }, credentials);
+    expect(quirked.call.body).toBe(buildChatCall('groq', changed, credentials).call.body);
+    // A second `model` in the text (JSON.parse kept the last) never reaches the upstream.
+    const twice = input({});
+    const body = buildChatCall(
+      'openai',
+      { ...twice, requestText: `{"model":"openai/o3-pro",${JSON.stringify(twice.request).slice(1)}` },
+      credentials,
+    ).call.body;
+    expect(body).toBe(JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }));
+  });
+
   it('buildChatCall() removes stream and stream_options when not streaming', () => {
     const { call } = buildChatCall('openai', input({ stream: false, stream_options: { include_usage: true } }), credentials);
     expect(JSON.parse(call.body ?? '')).toEqual({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });

@@ -11,6 +11,7 @@ import { isRecord } from '../../lib/is-record.js';
 import type { ToolIdMap } from './mistral-tool-ids.js';
 import type { OpenAICompatibleProviderId } from '../provider.js';
 import { applyQuirks } from './quirks.js';
+import { editTopLevel } from '../request-text.js';
 
 /** The upstream call plus what reading its answer needs. */
 export interface ChatCall {
@@ -69,14 +70,40 @@ export function buildChatCall(
   }
 
   const { warnings, toolIds } = applyQuirks(providerId, body);
+  const text =
+    input.requestText === undefined || changedByQuirks(input.request, body) ? undefined : editedText(input.requestText, body);
   return {
     call: {
       method: 'POST',
       url: upstreamUrl(credentials.baseUrl, '/chat/completions'),
       headers: upstreamHeaders(credentials.apiKey, input.stream ? 'text/event-stream' : 'application/json', true),
-      body: stringifyOr(body, () => invalidRequest('The request is nested too deeply to forward.')),
+      body: text ?? stringifyOr(body, () => invalidRequest('The request is nested too deeply to forward.')),
     },
     warnings,
     toolIds,
   };
+}
+
+/** The members buildChatCall sets itself; the quirks may change any other. */
+const SET_HERE: ReadonlySet<string> = new Set(['model', 'stream', 'stream_options']);
+
+/** Whether the quirks changed a top-level member (they replace values, never edit them in place). */
+function changedByQuirks(request: ChatCompletionRequest, body: ChatCompletionRequest): boolean {
+  const before = request as Record<string, unknown>;
+  const after = body as Record<string, unknown>;
+  for (const key in after) if (!SET_HERE.has(key) && after[key] !== before[key]) return true;
+  for (const key in before) if (!SET_HERE.has(key) && !(key in after)) return true;
+  return false;
+}
+
+/**
+ * The client's request text with the three members buildChatCall sets, so that it reads as `body`
+ * (see request-text.ts); undefined when the text cannot be edited safely.
+ */
+function editedText(requestText: string, body: ChatCompletionRequest): string | undefined {
+  return editTopLevel(requestText, {
+    model: JSON.stringify(body.model),
+    stream: body.stream === undefined ? undefined : JSON.stringify(body.stream),
+    stream_options: body.stream_options === undefined ? undefined : JSON.stringify(body.stream_options),
+  });
 }
