@@ -78,6 +78,33 @@ function checkChatStream({ status, text, model, viaGateway }: Answer): string | 
   return undefined;
 }
 
+/**
+ * A coding agent's request: its context of about 60 KB (the system prompt, then file contents and
+ * replies: code, with the line breaks and quotes that JSON escapes), the size Claude Code or Codex
+ * send on every turn. Deterministic, so every run sends the same bytes.
+ */
+function agentBody(model: string): string {
+  const file = [
+    "import { readFile } from 'node:fs/promises';",
+    '',
+    'export async function loadConfig(path: string): Promise<Record<string, unknown>> {',
+    "  const text = await readFile(path, 'utf8');",
+    '  // "strict" mode refuses unknown keys',
+    '  return JSON.parse(text) as Record<string, unknown>;',
+    '}',
+    '',
+  ].join('\n');
+  const messages: Array<{ role: string; content: string }> = [
+    { role: 'system', content: 'You are a coding agent working in a TypeScript repository. Read files before editing them.' },
+  ];
+  for (let turn = 0; messages.reduce((n, m) => n + m.content.length, 0) < 60 * 1024; turn++) {
+    messages.push({ role: 'user', content: `Contents of src/module-${turn}.ts:\n${file.repeat(6)}` });
+    messages.push({ role: 'assistant', content: `I read src/module-${turn}.ts; loadConfig parses the file as JSON. Next file.` });
+  }
+  messages.push({ role: 'user', content: 'Say hello in a short sentence.' });
+  return JSON.stringify({ model, messages, max_tokens: 256 });
+}
+
 export const MODES: Mode[] = [
   {
     name: 'json',
@@ -96,6 +123,15 @@ export const MODES: Mode[] = [
     body: (model) => chatBody(model, true),
     expectText: 'data: [DONE]',
     check: checkChatStream,
+  },
+  {
+    name: 'agent',
+    label: 'non-streaming, 60 KB context',
+    path: '/v1/chat/completions',
+    stream: false,
+    body: agentBody,
+    expectText: '"usage"',
+    check: checkChatCompletion,
   },
   {
     // Anthropic's Messages API translated to the same OpenAI-compatible upstream.
