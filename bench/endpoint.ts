@@ -15,8 +15,10 @@ export interface Endpoint {
   child: Child;
   /** For Z-AI: the process, the answers it gave and the requests wrk cut off, to compare with its usage rows. */
   zai: { running: RunningZai; answered: number; cutOff: number } | undefined;
-  /** Peak RSS under the highest concurrency (KiB, max over its cases). */
+  /** Peak RSS under the highest concurrency (KiB, max over its cases), of the modes the RSS bound judges. */
   peakRssKb: number;
+  /** The same over the modes it does not judge (`rssJudged: false`, e.g. the agent's large body); 0 if none ran. */
+  unjudgedPeakRssKb: number;
 }
 
 /** Whether an endpoint takes a mode: a `zaiOnly` mode runs on the Z-AI builds alone. */

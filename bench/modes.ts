@@ -27,6 +27,11 @@ export interface Mode {
    * proxy (≤ `maxCpuRatio` ×).
    */
   zaiOnly?: { against: string; maxCpuRatio: number };
+  /**
+   * false: the peak RSS under this mode is reported beside the targets but not judged against the
+   * bound, which is for the small body (the agent mode's 65 KB bodies hold more by their size).
+   */
+  rssJudged?: false;
 }
 
 export interface Answer {
@@ -132,6 +137,7 @@ export const MODES: Mode[] = [
     body: agentBody,
     expectText: '"usage"',
     check: checkChatCompletion,
+    rssJudged: false,
   },
   {
     // Anthropic's Messages API translated to the same OpenAI-compatible upstream.
