@@ -65,6 +65,11 @@ function send(path: string, body: string | Buffer, headers: Record<string, strin
 
 const chat = JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
 
+/** A chat request body sent as it is, with the test key, on the fast path. */
+function sendChat(text: string): Promise<Answer> {
+  return send('/v1/chat/completions', text, { 'content-type': 'application/json', authorization: `Bearer ${key}` }, false);
+}
+
 describe('fast path and Fastify answer alike', () => {
   const cases: Array<{ name: string; path?: string; body: string | Buffer; auth?: string | null; type?: string }> = [
     { name: 'a chat completion', body: chat },
@@ -132,13 +137,7 @@ describe('fast path and Fastify answer alike', () => {
   it('sends the client’s own text upstream with only the model changed: a seed past 2^53 arrives digit for digit', async () => {
     const text =
       '{ "model": "openai/gpt-4o-mini", "messages": [{"role":"user","content":"hi \\"there\\""}], "seed": 12345678901234567891 }';
-    const answer = await send(
-      '/v1/chat/completions',
-      text,
-      { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-      false,
-    );
-    expect(answer.status).toBe(200);
+    expect((await sendChat(text)).status).toBe(200);
     const upstream = fake.requests.at(-1)?.body ?? '';
     // Serialised again, the seed would have come out as 12345678901234567000.
     expect(upstream).toBe(
@@ -148,13 +147,7 @@ describe('fast path and Fastify answer alike', () => {
 
   it('never sends a second model the client hid in its text: the request is serialised with the one it was checked for', async () => {
     const text = '{"model":"openai/o3-pro","model":"openai/gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}';
-    const answer = await send(
-      '/v1/chat/completions',
-      text,
-      { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-      false,
-    );
-    expect(answer.status).toBe(200);
+    expect((await sendChat(text)).status).toBe(200);
     expect(fake.requests.at(-1)?.body).toBe('{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}');
   });
 
