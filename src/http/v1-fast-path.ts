@@ -112,6 +112,8 @@ export function v1FastPath(services: Services, logger: Logger): (req: IncomingMe
     };
     const onEnd = (): void => {
       const text = chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks, size).toString('utf8');
+      // The listeners live as long as the request: the bytes must not (an agent's body is 100 KB).
+      chunks.length = 0;
       void run(req, res, endpoint, path, requestId, startedAt, text);
     };
     req.on('data', onData);
