@@ -36,6 +36,10 @@ declare module 'fastify' {
     /** Resolves once no request is in flight. */
     whenIdle(): Promise<void>;
   }
+  interface FastifyRequest {
+    /** The JSON body's text as the client sent it, until a gateway route takes it (see takeBodyText). */
+    bodyText: string | undefined;
+  }
 }
 
 /** Where `npm run build` puts the dashboard. */
@@ -70,11 +74,14 @@ export async function buildApp(services: Services, logger: Logger): Promise<Fast
   });
 
   app.decorateRequest('user', undefined);
+  app.decorateRequest('bodyText', undefined);
   // The fast path's JSON body parser, so both ways into the gateway answer alike.
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     try {
-      done(null, parseJsonBody(body as string));
+      const parsed = parseJsonBody(body as string);
+      request.bodyText = body as string;
+      done(null, parsed);
     } catch (err) {
       done(err as Error, undefined);
     }

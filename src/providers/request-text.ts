@@ -4,7 +4,7 @@
  * four times its JSON.parse on Node 20 (107 against 27 µs for 63 KB) and a quarter of the gateway's
  * CPU per request (docs/performance.md, "Edit the client's request text"). An upstream body that
  * differs from the client's only in a few top-level members (`model`, `stream`, `stream_options`
- * for chat; `model` for a Responses passthrough) is the client's text with those members replaced,
+ * for chat; `model` for the Responses and Messages passthroughs) is the client's text with those members replaced,
  * found in the text, which JSON.parse has already proved valid.
  *
  * Only the top level is read; nested values are skipped whole (strings with one `indexOf` per

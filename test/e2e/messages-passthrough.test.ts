@@ -202,6 +202,21 @@ describe('passthrough', () => {
     expect(sent.headers.authorization).toBeUndefined();
   });
 
+  it('sends the client’s own text, edited at model alone: its layout survives', async () => {
+    const request = richRequest(MODEL, false);
+    const text = JSON.stringify(request, null, 2);
+    const res = await fetch(`${zai.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': key, 'anthropic-version': '2023-06-01' },
+      body: text,
+    });
+    expect(res.status).toBe(200);
+    const sent = lastCall();
+    expect(JSON.parse(sent.body)).toEqual({ ...request, model: 'claude-sonnet-4-5' });
+    // Serialised again it would have no line breaks; edited, the messages keep the client's.
+    expect(sent.body).toContain('"messages": [\n');
+  });
+
   it('streams Anthropic’s events unchanged apart from model, thinking signature included', async () => {
     const request = richRequest(MODEL, true);
     const res = await fetch(`${zai.url}/v1/messages`, {

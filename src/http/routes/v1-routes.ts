@@ -23,6 +23,17 @@ export function gatewayContext(request: FastifyRequest, reply: FastifyReply, aut
   });
 }
 
+/**
+ * The body's text for a gateway route that hands the gateway `request.body` itself (never a body
+ * built from it: the text must be that body's), taken off the request so that it lives no longer
+ * than the context that gets it.
+ */
+export function takeBodyText(request: FastifyRequest): string | undefined {
+  const text = request.bodyText;
+  request.bodyText = undefined;
+  return text;
+}
+
 export function sendAnswer(reply: FastifyReply, answer: JsonAnswer | PiecewiseAnswer | undefined): FastifyReply {
   if (answer !== undefined) {
     const body = 'pieces' in answer ? piecesStream(answer) : answer.body;
@@ -40,10 +51,9 @@ export function v1Routes(app: FastifyInstance, services: Services): void {
   app.post('/v1/chat/completions', async (request, reply) => {
     const startedAt = performance.now();
     const auth = await authenticate(services, request);
-    return sendAnswer(
-      reply,
-      await chatCompletions(services.gateway, gatewayContext(request, reply, auth, startedAt), request.body),
-    );
+    const ctx = gatewayContext(request, reply, auth, startedAt);
+    ctx.bodyText = takeBodyText(request);
+    return sendAnswer(reply, await chatCompletions(services.gateway, ctx, request.body));
   });
 
   app.post('/v1/embeddings', async (request, reply) => {
