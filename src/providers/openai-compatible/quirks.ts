@@ -42,7 +42,8 @@ function filterMessageFields(
   result: QuirkResult,
   keep: (message: ChatMessage, key: string) => boolean,
 ): void {
-  body.messages = body.messages.map((message) => {
+  let copied = false;
+  const messages = body.messages.map((message) => {
     let copy: ChatMessage | undefined;
     for (const key of Object.keys(message)) {
       if (keep(message, key)) continue;
@@ -50,8 +51,11 @@ function filterMessageFields(
       if (isSet(message[key])) warn(result, `messages[].${key}`);
       delete copy[key];
     }
+    if (copy !== undefined) copied = true;
     return copy ?? message;
   });
+  // The same array when nothing was dropped: the request is then still the client's (see request.ts).
+  if (copied) body.messages = messages;
 }
 
 /** `developer` is OpenAI's new name for `system`; other hosts (and many chat templates) only know `system`. */
