@@ -39,6 +39,9 @@ const navLink = (name: string) => page.getByRole('navigation', { name: 'Main' })
 /** The banner is gone and "Reconnected" was said: the probes found the server. */
 async function recovered(): Promise<void> {
   await page.getByRole('alert').filter({ hasText: 'cannot be reached' }).waitFor({ state: 'detached', timeout: 20_000 });
+  // One round trip to the page first: the console errors of requests that failed during the outage
+  // reach this process as events, which may still be on their way when the banner goes.
+  await page.evaluate(() => undefined);
   tab.outage.on = false;
 }
 
