@@ -37,6 +37,7 @@ import { relayEvents, type EventRelay } from './relay-stream.js';
 import type { RequestContext } from './request-context.js';
 import { parseUpstreamJson, unframedError } from './upstream-error.js';
 import { sendPooled } from './pooled-send.js';
+import { editedOr } from '../providers/request-text.js';
 import { clientGone, readAnswer } from './upstream-client.js';
 
 /** A client request in the provider's own API, as the ingress prepared it. */
@@ -46,7 +47,10 @@ export interface NativeRequest {
   /** Client headers to forward (e.g. `anthropic-beta`), already checked by the ingress. */
   headers: Record<string, string>;
   stream: boolean;
-  /** The body for one upstream model: the client's body with only `model` replaced. */
+  /**
+   * The body for one upstream model: the client's body with only `model` replaced, serialised. The
+   * attempt sends the client's own text with `model` edited instead, when the context holds it.
+   */
   body(upstreamModel: string): string;
   /** For a capped key's reservation: an upper bound on the prompt tokens. */
   promptTokensUpperBound(): number;
@@ -92,7 +96,11 @@ export async function runNativeAttempt(
 
   try {
     const nativeCall = adapter.nativeCall;
-    const body = native.body(candidate.upstreamModel);
+    // The client's own text with only `model` replaced, which is what body() serialises, when the
+    // context still holds it (see providers/request-text.ts).
+    const body = editedOr(ctx.bodyText, { model: JSON.stringify(candidate.upstreamModel) }, () =>
+      native.body(candidate.upstreamModel),
+    );
     const { upstream, apiKey, key } = await sendPooled(
       deps,
       ctx,

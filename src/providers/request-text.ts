@@ -4,8 +4,8 @@
  * four times its JSON.parse on Node 20 (107 against 27 µs for 63 KB) and a quarter of the gateway's
  * CPU per request (docs/performance.md, "Edit the client's request text"). An upstream body that
  * differs from the client's only in a few top-level members (`model`, `stream`, `stream_options`
- * for chat; `model` for the Responses and Messages passthroughs) is the client's text with those members replaced,
- * found in the text, which JSON.parse has already proved valid.
+ * for chat; `model` for a native passthrough, gateway/native-attempt.ts) is the client's text
+ * with those members replaced, found in the text, which JSON.parse has already proved valid.
  *
  * Only the top level is read; nested values are skipped whole (strings with one `indexOf` per
  * quote). Anything that could make the text mean other than the parsed object — a top-level key
@@ -53,6 +53,14 @@ export function editTopLevel(text: string, edits: MemberEdits): string | undefin
     out = out === '' ? part : `${out},${part}`;
   }
   return `{${out}}`;
+}
+
+/**
+ * The client's text with `edits` made when there is one and it can be edited safely; otherwise
+ * what `serialise` makes of the parsed request.
+ */
+export function editedOr(text: string | undefined, edits: MemberEdits, serialise: () => string): string {
+  return (text === undefined ? undefined : editTopLevel(text, edits)) ?? serialise();
 }
 
 /** The top-level members by key, in text order; undefined when not safe to edit. */

@@ -215,6 +215,14 @@ describe('passthrough', () => {
     expect(JSON.parse(sent.body)).toEqual({ ...request, model: 'claude-sonnet-4-5' });
     // Serialised again it would have no line breaks; edited, the messages keep the client's.
     expect(sent.body).toContain('"messages": [\n');
+    // JSON.parse keeps the last of two models: the text is not used, the request is serialised with that one.
+    const twice = await fetch(`${zai.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': key, 'anthropic-version': '2023-06-01' },
+      body: `{"model":"anthropic/claude-opus-4-1",${JSON.stringify(request).slice(1)}`,
+    });
+    expect(twice.status).toBe(200);
+    expect(lastCall().body).toBe(JSON.stringify({ ...request, model: 'claude-sonnet-4-5' }));
   });
 
   it('streams Anthropic’s events unchanged apart from model, thinking signature included', async () => {

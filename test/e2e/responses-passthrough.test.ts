@@ -265,6 +265,24 @@ describe('openai/* passthrough', () => {
     expect(response.headers.get('x-zai-model')).toBe('openai/gpt-4o-mini');
   });
 
+  it('sends the client’s own text, edited at model alone, and never a second model hidden in it', async () => {
+    const request = { model: 'openai/gpt-4o-mini', input: 'Hi', store: true, metadata: { app: 'e2e-text' } };
+    const post = (text: string): Promise<Response> =>
+      fetch(`${zai.url}/v1/responses`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body: text,
+      });
+    expect((await post(JSON.stringify(request, null, 2))).status).toBe(200);
+    const edited = lastResponsesCall('gpt-4o-mini');
+    expect(edited.json).toEqual({ ...request, model: 'gpt-4o-mini' });
+    // Serialised again it would have no line breaks; edited, the client's layout is kept.
+    expect(edited.body).toContain('"metadata": {\n');
+    // JSON.parse keeps the last of two models: the text is not used, the request is serialised with that one.
+    expect((await post(`{"model":"openai/o3-pro",${JSON.stringify(request).slice(1)}`)).status).toBe(200);
+    expect(lastResponsesCall('gpt-4o-mini').body).toBe(JSON.stringify({ ...request, model: 'gpt-4o-mini' }));
+  });
+
   it('relays the event stream unchanged except the model, and the SDK assembles the answer', async () => {
     // The raw events (the SDK's stream helper edits the objects it yields as it assembles them).
     const raw = await client.responses.create({ model: 'openai/gpt-4o-mini', input: 'Hi', stream: true });

@@ -29,7 +29,7 @@ export async function createMessage(
 ): Promise<JsonAnswer | undefined> {
   const request = validateMessagesRequest(body);
   const forward: Record<string, string> = headers.anthropicBeta === undefined ? {} : { 'anthropic-beta': headers.anthropicBeta };
-  const native = anthropicPassthrough(request, '/v1/messages', forward, () => ctx.bodyText);
+  const native = anthropicPassthrough(request, '/v1/messages', forward);
   const id = `msg_${ctx.requestId.replace(/^req_/, '')}`;
   // Built on first need: a request served natively never pays for the translation.
   let translation: PreparedTranslation | undefined;

@@ -18,7 +18,6 @@ import { encodeSseEvent } from '../../openai/sse-encoder.js';
 import type { TokenUsage } from '../../openai/types.js';
 import { isRecord } from '../../lib/is-record.js';
 import { anthropicProtocolError, anthropicStreamError } from '../../providers/anthropic/errors.js';
-import { editTopLevel } from '../../providers/request-text.js';
 import { anthropicErrorSchema, anthropicMessageSchema, anthropicUsageSchema } from '../../providers/anthropic/schema.js';
 import { mergeAnthropicUsage, toTokenUsage, type AnthropicUsageCounts } from '../../providers/anthropic/usage.js';
 import type { SseEvent } from '../../providers/provider.js';
@@ -26,26 +25,13 @@ import { anthropicErrorEvent } from './errors.js';
 import { PING_EVENT } from './stream-encoder.js';
 import type { MessagesRequest } from './wire.js';
 
-/**
- * `requestText` gives the client's own JSON text of `request` while the request context holds it:
- * the body is then that text with `model` edited (see providers/request-text.ts).
- */
-export function anthropicPassthrough(
-  request: MessagesRequest,
-  path: string,
-  headers: Record<string, string>,
-  requestText: () => string | undefined = () => undefined,
-): NativeRequest {
+export function anthropicPassthrough(request: MessagesRequest, path: string, headers: Record<string, string>): NativeRequest {
   return {
     path,
     headers,
     stream: request.stream === true,
-    body: (upstreamModel) => {
-      const text = requestText();
-      const edited = text === undefined ? undefined : editTopLevel(text, { model: JSON.stringify(upstreamModel) });
-      // Object.assign onto a copy keeps `model` where the client put it; nothing else is touched.
-      return edited ?? JSON.stringify(Object.assign({}, request, { model: upstreamModel }));
-    },
+    // Object.assign onto a copy keeps `model` where the client put it; nothing else is touched.
+    body: (upstreamModel) => JSON.stringify(Object.assign({}, request, { model: upstreamModel })),
     promptTokensUpperBound: () =>
       estimatePromptTokensUpperBound({
         model: request.model,

@@ -28,15 +28,14 @@ import { translateRequest, type ResponsesTranslation } from './request.js';
 /** The provider whose API this ingress speaks natively. */
 const NATIVE_PROVIDER = 'openai';
 
-function nativeRequest(request: NativeResponsesRequest, ctx: RequestContext): NativeRequest {
+function nativeRequest(request: NativeResponsesRequest): NativeRequest {
   const max = request.fields.max_output_tokens;
   return {
     // OpenAI's base URL ends in /v1.
     path: '/responses',
     headers: {},
     stream: request.stream,
-    // The client's text, edited, while the context still holds it (see RequestContext.bodyText).
-    body: (upstreamModel) => nativeBody(request, upstreamModel, undefined, ctx.bodyText),
+    body: (upstreamModel) => nativeBody(request, upstreamModel, undefined),
     promptTokensUpperBound: () => estimateNativePromptTokens(request),
     maxOutputTokens: typeof max === 'number' ? max : undefined,
     answer(json, publicModel) {
@@ -81,7 +80,7 @@ export async function createResponse(deps: GatewayDeps, ctx: RequestContext, bod
         checkBoundedOutput(request, candidate);
         checkBoundedInput(request);
       }
-      native ??= nativeRequest(request, ctx);
+      native ??= nativeRequest(request);
       return runNativeAttempt(deps, ctx, candidate, native);
     }
     try {

@@ -42,20 +42,6 @@ describe('passthrough requests', () => {
     expect(body.model).toBe('openai/gpt-5');
   });
 
-  it('edits the client’s own text when given it, to the same body', () => {
-    const request = readNativeRequest(body);
-    const text = JSON.stringify(body, null, 2);
-    for (const max of [undefined, 4096]) {
-      const edited = nativeBody(request, 'gpt-5', max, text);
-      expect(JSON.parse(edited)).toStrictEqual(JSON.parse(nativeBody(request, 'gpt-5', max)));
-      // The client's layout is kept: the text was edited, not serialised again.
-      expect(edited).toContain('"store": true');
-    }
-    // A text naming the model twice is not used: the fields are serialised, with one model.
-    const twice = `{"model":"openai/o3-pro",${JSON.stringify(body).slice(1)}`;
-    expect(nativeBody(request, 'gpt-5', undefined, twice)).toBe(nativeBody(request, 'gpt-5', undefined));
-  });
-
   it('checks only what Z-AI reads', () => {
     expect(badRequest(() => readNativeRequest('x')).status).toBe(400);
     expect(badRequest(() => readNativeRequest({ input: 'x' })).param).toBe('model');

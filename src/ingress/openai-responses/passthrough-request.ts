@@ -8,7 +8,6 @@ import { estimatePromptTokensUpperBound } from '../../billing/estimate.js';
 import { invalidRequest } from '../../errors.js';
 import { leadingMessages } from '../../gateway/leading-messages.js';
 import { isRecord } from '../../lib/is-record.js';
-import { editTopLevel } from '../../providers/request-text.js';
 import { stringifyOr } from '../../providers/safe-json.js';
 
 /** A passthrough body, checked only as far as Z-AI reads it. */
@@ -86,23 +85,8 @@ function chatMessages(request: NativeResponsesRequest): unknown[] {
   return messages;
 }
 
-/**
- * The body sent upstream: the client's, with the upstream model id and (for a capped key) an output
- * bound. `requestText`, the client's own JSON text of the request, is edited when given (see
- * providers/request-text.ts); otherwise, or when it cannot be, the fields are serialised.
- */
-export function nativeBody(
-  request: NativeResponsesRequest,
-  upstreamModel: string,
-  maxOutputTokens: number | undefined,
-  requestText?: string,
-): string {
-  if (requestText !== undefined) {
-    const edits: Record<string, string> = { model: JSON.stringify(upstreamModel) };
-    if (maxOutputTokens !== undefined) edits.max_output_tokens = String(maxOutputTokens);
-    const edited = editTopLevel(requestText, edits);
-    if (edited !== undefined) return edited;
-  }
+/** The body sent upstream: the client's, with the upstream model id and (for a capped key) an output bound. */
+export function nativeBody(request: NativeResponsesRequest, upstreamModel: string, maxOutputTokens: number | undefined): string {
   const body: Record<string, unknown> = Object.assign({}, request.fields);
   body.model = upstreamModel;
   if (maxOutputTokens !== undefined) body.max_output_tokens = maxOutputTokens;

@@ -11,7 +11,7 @@ import { isRecord } from '../../lib/is-record.js';
 import type { ToolIdMap } from './mistral-tool-ids.js';
 import type { OpenAICompatibleProviderId } from '../provider.js';
 import { applyQuirks } from './quirks.js';
-import { editTopLevel } from '../request-text.js';
+import { editedOr, type MemberEdits } from '../request-text.js';
 
 /** The upstream call plus what reading its answer needs. */
 export interface ChatCall {
@@ -70,14 +70,16 @@ export function buildChatCall(
   }
 
   const { warnings, toolIds } = applyQuirks(providerId, body);
-  const text =
-    input.requestText === undefined || changedByQuirks(input.request, body) ? undefined : editedText(input.requestText, body);
+  // The client's text reads as `body` once the members set here are edited in, unless a quirk changed another.
+  const text = changedByQuirks(input.request, body) ? undefined : input.requestText;
   return {
     call: {
       method: 'POST',
       url: upstreamUrl(credentials.baseUrl, '/chat/completions'),
       headers: upstreamHeaders(credentials.apiKey, input.stream ? 'text/event-stream' : 'application/json', true),
-      body: text ?? stringifyOr(body, () => invalidRequest('The request is nested too deeply to forward.')),
+      body: editedOr(text, setHere(body), () =>
+        stringifyOr(body, () => invalidRequest('The request is nested too deeply to forward.')),
+      ),
     },
     warnings,
     toolIds,
@@ -96,14 +98,12 @@ function changedByQuirks(request: ChatCompletionRequest, body: ChatCompletionReq
   return false;
 }
 
-/**
- * The client's request text with the three members buildChatCall sets, so that it reads as `body`
- * (see request-text.ts); undefined when the text cannot be edited safely.
- */
-function editedText(requestText: string, body: ChatCompletionRequest): string | undefined {
-  return editTopLevel(requestText, {
-    model: JSON.stringify(body.model),
-    stream: body.stream === undefined ? undefined : JSON.stringify(body.stream),
-    stream_options: body.stream_options === undefined ? undefined : JSON.stringify(body.stream_options),
-  });
+/** The members set here, as edits of the client's text: their JSON, or undefined where `body` leaves one out. */
+function setHere(body: ChatCompletionRequest): MemberEdits {
+  const edits: Record<string, string | undefined> = {};
+  for (const key of SET_HERE) {
+    const value = (body as Record<string, unknown>)[key];
+    edits[key] = value === undefined ? undefined : JSON.stringify(value);
+  }
+  return edits;
 }
