@@ -37,7 +37,7 @@ declare module 'fastify' {
     whenIdle(): Promise<void>;
   }
   interface FastifyRequest {
-    /** The JSON body's text as the client sent it, until a gateway route takes it (see takeBodyText). */
+    /** The JSON body's text as the client sent it, until a gateway route takes it (see bodyContext). */
     bodyText: string | undefined;
   }
 }

@@ -13,7 +13,7 @@ import { createMessage } from '../../ingress/anthropic-messages/messages.js';
 import type { ApiKeys, KeyAuth } from '../../keys/api-keys.js';
 import type { Services } from '../../services.js';
 import { authenticateApiKey, invalidKey } from '../api-key-auth.js';
-import { gatewayContext, sendAnswer, takeBodyText } from './v1-routes.js';
+import { bodyContext, gatewayContext, sendAnswer } from './v1-routes.js';
 
 /** Comma-separated beta flags: letters, digits, dots, dashes, underscores. */
 const BETA_FLAGS = /^[A-Za-z0-9._-]+(\s*,\s*[A-Za-z0-9._-]+)*$/;
@@ -57,8 +57,7 @@ export function messagesRoutes(app: FastifyInstance, services: Services): void {
     void reply.header('request-id', String(request.id));
     const anthropicBeta = betaHeader(request);
     const auth = await authenticate(services.keys, request);
-    const ctx = gatewayContext(request, reply, auth, startedAt);
-    ctx.bodyText = takeBodyText(request);
+    const ctx = bodyContext(request, reply, auth, startedAt);
     return sendAnswer(reply, await createMessage(services.gateway, ctx, request.body, { anthropicBeta }));
   });
 

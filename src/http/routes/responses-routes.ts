@@ -7,7 +7,7 @@ import { createResponse } from '../../ingress/openai-responses/create-response.j
 import { forwardStoredResponse } from '../../ingress/openai-responses/stored-responses.js';
 import type { Services } from '../../services.js';
 import { authenticateApiKey } from '../api-key-auth.js';
-import { gatewayContext, sendAnswer, takeBodyText } from './v1-routes.js';
+import { bodyContext, gatewayContext, sendAnswer } from './v1-routes.js';
 
 /** The query string of a request URL, without the `?`. */
 function queryOf(request: FastifyRequest): string {
@@ -19,8 +19,7 @@ export function responsesRoutes(app: FastifyInstance, services: Services): void 
   app.post('/v1/responses', async (request, reply) => {
     const startedAt = performance.now();
     const auth = await authenticateApiKey(services.keys, request.headers.authorization);
-    const ctx = gatewayContext(request, reply, auth, startedAt);
-    ctx.bodyText = takeBodyText(request);
+    const ctx = bodyContext(request, reply, auth, startedAt);
     return sendAnswer(reply, await createResponse(services.gateway, ctx, request.body));
   });
 

@@ -24,14 +24,15 @@ export function gatewayContext(request: FastifyRequest, reply: FastifyReply, aut
 }
 
 /**
- * The body's text for a gateway route that hands the gateway `request.body` itself (never a body
- * built from it: the text must be that body's), taken off the request so that it lives no longer
- * than the context that gets it.
+ * The context for a route that hands the gateway `request.body` itself: with the body's text (see
+ * RequestContext.bodyText), taken off the request so that it lives no longer than the context. Never
+ * for a route that builds the gateway's body from its own (the Playground): the text must be that body's.
  */
-export function takeBodyText(request: FastifyRequest): string | undefined {
-  const text = request.bodyText;
+export function bodyContext(request: FastifyRequest, reply: FastifyReply, auth: KeyAuth, startedAt: number): RequestContext {
+  const ctx = gatewayContext(request, reply, auth, startedAt);
+  ctx.bodyText = request.bodyText;
   request.bodyText = undefined;
-  return text;
+  return ctx;
 }
 
 export function sendAnswer(reply: FastifyReply, answer: JsonAnswer | PiecewiseAnswer | undefined): FastifyReply {
@@ -51,9 +52,7 @@ export function v1Routes(app: FastifyInstance, services: Services): void {
   app.post('/v1/chat/completions', async (request, reply) => {
     const startedAt = performance.now();
     const auth = await authenticate(services, request);
-    const ctx = gatewayContext(request, reply, auth, startedAt);
-    ctx.bodyText = takeBodyText(request);
-    return sendAnswer(reply, await chatCompletions(services.gateway, ctx, request.body));
+    return sendAnswer(reply, await chatCompletions(services.gateway, bodyContext(request, reply, auth, startedAt), request.body));
   });
 
   app.post('/v1/embeddings', async (request, reply) => {
