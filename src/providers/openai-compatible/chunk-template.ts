@@ -7,7 +7,7 @@
  * chunk, so its scan is the kept one with the positions moved, and only its strings are read.
  * Anything else (a different key, number or nesting) does not match and is scanned in full.
  */
-import { escapedStringEnd } from './json-text.js';
+import { escapedStringEnd, stringBytes } from './json-text.js';
 import type { ChunkScan } from './chunk-scanner.js';
 
 /** Holes kept at most: a chunk with more strings than this is not worth matching piece by piece. */
@@ -26,8 +26,10 @@ export class ChunkTemplate {
   private readonly counted: boolean[];
   /** Where each piece starts in a matched chunk (rewritten by every match). */
   private readonly pieceStarts: number[];
-  /** usageStart, usageEnd, end: the piece each lies in, and the offset in that piece (-1: none). */
-  private readonly places: Int32Array;
+  /** Where the scan's usageStart, usageEnd and end lie among the pieces (undefined: no usage span). */
+  private readonly usageStart: Place | undefined;
+  private readonly usageEnd: Place | undefined;
+  private readonly end: Place;
 
   /**
    * The scan every match returns, its positions rewritten by each: one object per template, not per
@@ -52,16 +54,9 @@ export class ChunkTemplate {
       starts.push(end);
     }
     this.pieces[holes] = copyText(data, from, data.length);
-    this.places = new Int32Array(6);
-    const place = (slot: number, position: number): void => {
-      let piece = 0;
-      while (piece + 1 < starts.length && (starts[piece + 1] as number) <= position) piece++;
-      this.places[slot * 2] = position < 0 ? -1 : piece;
-      this.places[slot * 2 + 1] = position - (starts[piece] as number);
-    };
-    place(0, scan.usageStart);
-    place(1, scan.usageEnd);
-    place(2, scan.end);
+    this.usageStart = scan.usageStart < 0 ? undefined : placeOf(scan.usageStart, starts);
+    this.usageEnd = scan.usageEnd < 0 ? undefined : placeOf(scan.usageEnd, starts);
+    this.end = placeOf(scan.end, starts);
   }
 
   /**
@@ -109,13 +104,31 @@ export class ChunkTemplate {
       position = end + piece.length;
     }
     if (position !== n) return undefined;
-    const { result, places } = this;
-    result.end = (pieceStarts[places[4] as number] as number) + (places[5] as number);
-    result.usageStart = places[0] === -1 ? -1 : (pieceStarts[places[0] as number] as number) + (places[1] as number);
-    result.usageEnd = places[2] === -1 ? -1 : (pieceStarts[places[2] as number] as number) + (places[3] as number);
+    const { result } = this;
+    result.end = positionOf(this.end, pieceStarts);
+    result.usageStart = this.usageStart === undefined ? -1 : positionOf(this.usageStart, pieceStarts);
+    result.usageEnd = this.usageEnd === undefined ? -1 : positionOf(this.usageEnd, pieceStarts);
     result.textBytes = textBytes;
     return result;
   }
+}
+
+/** A position of the template's text that lies outside its strings: the piece it is in, and how far into it. */
+interface Place {
+  piece: number;
+  offset: number;
+}
+
+/** The place of `position` among pieces that start at `starts`. */
+function placeOf(position: number, starts: readonly number[]): Place {
+  let piece = 0;
+  while (piece + 1 < starts.length && (starts[piece + 1] as number) <= position) piece++;
+  return { piece, offset: position - (starts[piece] as number) };
+}
+
+/** The position of `place` in a chunk whose pieces start at `pieceStarts`. */
+function positionOf(place: Place, pieceStarts: readonly number[]): number {
+  return (pieceStarts[place.piece] as number) + place.offset;
 }
 
 /**
@@ -126,20 +139,6 @@ export class ChunkTemplate {
 function textAt(data: string, piece: string, at: number): boolean {
   const end = at + piece.length;
   return end <= data.length && data.slice(at, end) === piece;
-}
-
-/**
- * UTF-8 bytes of the raw string text between `from` and `to`, counted as utf8Bytes() counts them, or
- * -1 if it holds a control character (never valid inside a JSON string).
- */
-function stringBytes(data: string, from: number, to: number): number {
-  let bytes = to - from;
-  for (let i = from; i < to; i++) {
-    const c = data.charCodeAt(i);
-    if (c < 0x20) return -1;
-    if (c >= 0x80) bytes += c < 0x800 ? 1 : 2;
-  }
-  return bytes;
 }
 
 /**

@@ -37,6 +37,20 @@ export function utf8Bytes(data: string, from: number, to: number): number {
   return bytes;
 }
 
+/**
+ * UTF-8 bytes of the raw string text between `from` and `to`, counted as utf8Bytes() counts them, or
+ * -1 if it holds a control character (never valid inside a JSON string).
+ */
+export function stringBytes(data: string, from: number, to: number): number {
+  let bytes = to - from;
+  for (let i = from; i < to; i++) {
+    const c = data.charCodeAt(i);
+    if (c < 0x20) return -1;
+    if (c >= 0x80) bytes += c < 0x800 ? 1 : 2;
+  }
+  return bytes;
+}
+
 /** The end of a `true`/`false`/`null` or number at `i`, or -1. */
 export function literalEnd(data: string, i: number, c: number): number {
   if (c === 0x74) return data.startsWith('true', i) ? i + 4 : -1;
