@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { MODES } from './modes.js';
 import { compileScript, nodeArgsFrom, ROOT, spawnNode, BENCH_DIR, type Child } from './processes.js';
 import { ensureWrk, runWrk } from './wrk.js';
-import { makeDataDir, startZai } from './zai.js';
+import { PROVIDER_KEY, makeDataDir, startZai } from './zai.js';
 
 type Span = [start: number, duration: number];
 /** A heartbeat gap, with the ms the serving thread ran and waited for the core within it. */
@@ -31,6 +31,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '8' },
     warmup: { type: 'string', default: '3' },
     dir: { type: 'string', default: ROOT },
+    target: { type: 'string', default: 'z-ai' },
   },
 });
 const mode = MODES.find((m) => m.name === values.mode);
@@ -79,34 +80,47 @@ const fake = await spawnNode({
   core: 0,
   readyMessage: true,
 });
-const zai = await startZai({
-  name: 'z-ai',
-  dir: path.resolve(values.dir),
-  upstreamOrigin: `http://127.0.0.1:${fake.port}`,
-  core: 1,
-  nodeArgs: ['--import', path.join(BENCH_DIR, 'loop-probe.mjs'), ...nodeArgsFrom('TAIL_NODE_ARGS')],
-  dataDir: makeDataDir(),
-});
+const probeArgs = ['--import', path.join(BENCH_DIR, 'loop-probe.mjs'), ...nodeArgsFrom('TAIL_NODE_ARGS')];
+const upstreamOrigin = `http://127.0.0.1:${fake.port}`;
+// The bare proxy under the same probe, to tell the gateway's stalls from the machine's.
+const gateway =
+  values.target === 'bare'
+    ? await spawnNode({
+        name: 'bare-proxy',
+        args: [...probeArgs, compileScript('bare-proxy.ts', scripts)],
+        env: { UPSTREAM_URL: upstreamOrigin },
+        core: 1,
+        readyMessage: true,
+      }).then(({ child, port }) => ({ child, origin: `http://127.0.0.1:${port}`, key: PROVIDER_KEY }))
+    : await startZai({
+        name: 'z-ai',
+        dir: path.resolve(values.dir),
+        upstreamOrigin,
+        core: 1,
+        nodeArgs: probeArgs,
+        dataDir: makeDataDir(),
+      });
 try {
   const wrk = ensureWrk(console.log);
   const run = (seconds: number) =>
     runWrk({
       wrk,
       core: 0,
-      url: `${zai.origin}${mode.path}`,
+      url: `${gateway.origin}${mode.path}`,
       body: mode.body('openai/gpt-4o-mini'),
-      authorization: `Bearer ${zai.key}`,
+      authorization: `Bearer ${gateway.key}`,
       connections: Number(values.c),
       seconds,
       expectText: mode.expectText,
     });
   await run(Number(values.warmup));
   await new Promise((resolve) => setTimeout(resolve, 400));
-  await probe(zai.child, 'reset');
-  const threadsBefore = otherThreadsRun(zai.child.pid);
+  await probe(gateway.child, 'reset');
+  const threadsBefore = otherThreadsRun(gateway.child.pid);
   const result = await run(Number(values.seconds));
-  const threadsAfter = otherThreadsRun(zai.child.pid);
-  const { gcs, statements, gaps } = await probe(zai.child, 'read');
+  const threadsAfter = otherThreadsRun(gateway.child.pid);
+  const { gcs, statements, gaps } = await probe(gateway.child, 'read');
+  if (process.env.TAIL_DUMP) fs.writeFileSync(process.env.TAIL_DUMP, JSON.stringify({ gcs, statements, gaps }));
 
   const causes = { gc: [] as Gap[], sqlite: [] as Gap[], other: [] as Gap[] };
   for (const gap of gaps) {
@@ -119,7 +133,7 @@ try {
   }
   const windowMs = result.durationMs;
   console.log(
-    `${mode.name} c=${values.c}, ${path.resolve(values.dir)}: ${Math.round(result.rps)} req/s, latency p50 ${ms(result.latencyMs.p50)} ms, p90 ${ms(result.latencyMs.p90)}, p99 ${ms(result.latencyMs.p99)}, max ${ms(result.latencyMs.max)}, errors ${result.errors}`,
+    `${mode.name} c=${values.c}, ${values.target === 'bare' ? 'bare proxy' : path.resolve(values.dir)}: ${Math.round(result.rps)} req/s, latency p50 ${ms(result.latencyMs.p50)} ms, p90 ${ms(result.latencyMs.p90)}, p99 ${ms(result.latencyMs.p99)}, max ${ms(result.latencyMs.max)}, errors ${result.errors}`,
   );
   console.log(`event loop stopped > 2 ms (heartbeat gaps), over ${Math.round(windowMs)} ms:`);
   for (const [cause, list] of Object.entries(causes)) {
@@ -178,6 +192,6 @@ try {
       `    ${entry.ms.toFixed(0).padStart(5)} ms ${String(entry.n).padStart(6)}×, longest ${ms(entry.max)} ms: ${shape}`,
     );
 } finally {
-  await zai.child.stop();
+  await gateway.child.stop();
   await fake.child.stop();
 }

@@ -93,7 +93,8 @@ export async function runChatAttempt(
   }
 
   // The client's own text goes upstream, edited, when the request is still exactly what it sent.
-  const requestText = ingress === undefined && request === clientRequest ? ctx.bodyText : undefined;
+  // Read in the closure, not kept in a variable of this function, which lives as long as the answer.
+  const sendsText = ingress === undefined && request === clientRequest;
   try {
     const {
       built: translation,
@@ -113,7 +114,7 @@ export async function runChatAttempt(
             stream,
             includeUsage: stream && clientRequest.stream_options?.include_usage === true,
             maxOutputTokens: candidate.catalog?.maxOutputTokens ?? undefined,
-            requestText,
+            requestText: sendsText ? ctx.bodyText : undefined,
           },
           { baseUrl: candidate.route.baseUrl, apiKey },
         ),

@@ -96,18 +96,22 @@ export async function runNativeAttempt(
 
   try {
     const nativeCall = adapter.nativeCall;
-    // The client's own text with only `model` replaced, which is what body() serialises, when the
-    // context still holds it (see providers/request-text.ts).
-    const body = editedOr(ctx.bodyText, { model: JSON.stringify(candidate.upstreamModel) }, () =>
-      native.body(candidate.upstreamModel),
-    );
+    const modelJson = JSON.stringify(candidate.upstreamModel);
     const { upstream, apiKey, key } = await sendPooled(
       deps,
       ctx,
       candidate,
       (apiKey) => ({
         call: nativeCall(
-          { path: native.path, body, headers: native.headers, stream: native.stream },
+          {
+            path: native.path,
+            // The client's own text with only `model` replaced, which is what body() serialises,
+            // when the context still holds it (see providers/request-text.ts). Made here, not kept
+            // in a variable of this function, which lives as long as the answer.
+            body: editedOr(ctx.bodyText, { model: modelJson }, () => native.body(candidate.upstreamModel)),
+            headers: native.headers,
+            stream: native.stream,
+          },
           { baseUrl: candidate.route.baseUrl, apiKey },
         ),
       }),

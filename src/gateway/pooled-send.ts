@@ -47,6 +47,15 @@ function refused(mapped: number): boolean {
  * key; it is called once per key tried.
  * `affinity` (only read when the entry asks for affinity) names the conversation.
  */
+/**
+ * The upstream client has the body once the answer's head is in: the call, which the attempt keeps
+ * for the length of the answer, lets go of it (an agent's context is 100 KB; a stream lasts
+ * minutes). See docs/performance.md, "Nothing holds the context after the send".
+ */
+function sent(call: UpstreamCall): void {
+  call.body = undefined;
+}
+
 export async function sendPooled<T extends { call: UpstreamCall }>(
   deps: AttemptDeps,
   ctx: RequestContext,
@@ -64,6 +73,7 @@ export async function sendPooled<T extends { call: UpstreamCall }>(
     const built = build(apiKey);
     ctx.attempts.key(only.id);
     const upstream = await deps.upstream.send(built.call, ctx.signal, route.ownerRole);
+    sent(built.call);
     if (upstream.status >= 200 && upstream.status < 300) {
       pool.recordUse(route.name, only.id);
       return { built, upstream, apiKey, key: only };
@@ -85,6 +95,7 @@ export async function sendPooled<T extends { call: UpstreamCall }>(
     const built = build(apiKey);
     ctx.attempts.key(key.id);
     const upstream = await deps.upstream.send(built.call, ctx.signal, route.ownerRole);
+    sent(built.call);
     if (upstream.status >= 200 && upstream.status < 300) {
       pool.recordUse(route.name, key.id);
       return { built, upstream, apiKey, key };

@@ -77,6 +77,9 @@ export function v1FastPath(services: Services, logger: Logger): (req: IncomingMe
       const auth = await authenticateApiKey(services.keys, req.headers.authorization);
       const ctx = responseContext(res, requestId, auth, startedAt);
       ctx.bodyText = text;
+      // The context owns the text now and lets it go once it is sent; a parameter of this function
+      // would hold it for as long as the answer lasts.
+      text = '';
       const answer = await endpoint(services.gateway, ctx, body);
       if (answer !== undefined) writeJsonAnswer(res, requestId, answer);
       // The client left before anything was sent: nothing to render.

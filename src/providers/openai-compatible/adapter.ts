@@ -21,15 +21,17 @@ export function createOpenAICompatibleAdapter(providerId: OpenAICompatibleProvid
   return {
     chat(input, credentials) {
       const { call, warnings, toolIds } = buildChatCall(providerId, input, credentials);
-      const modelJson = JSON.stringify(input.publicModel);
+      // The closures read these, never `input`: it holds the client's request and text, which a
+      // long stream must not keep alive (see docs/performance.md, "Nothing holds the context after the send").
+      const { publicModel, includeUsage } = input;
+      const modelJson = JSON.stringify(publicModel);
       const reasoning = wantsReasoning(input.request);
       return {
         call,
         warnings,
-        parseResponse: (json) => parseChatResponse(json, input.publicModel, toolIds, reasoning),
+        parseResponse: (json) => parseChatResponse(json, publicModel, toolIds, reasoning),
         encodeResponse: (text, json) => encodePlainResponse(text, json, modelJson, toolIds, reasoning),
-        createStream: (encoded) =>
-          createChatStream({ publicModel: input.publicModel, includeUsage: input.includeUsage, toolIds, reasoning, encoded }),
+        createStream: (encoded) => createChatStream({ publicModel, includeUsage, toolIds, reasoning, encoded }),
       };
     },
     embeddings: NO_EMBEDDINGS.has(providerId) ? undefined : buildEmbeddingsTranslation,
