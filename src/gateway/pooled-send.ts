@@ -43,11 +43,6 @@ function refused(mapped: number): boolean {
 }
 
 /**
- * `build` makes the call (and whatever else goes with it, e.g. a translation) for one plaintext
- * key; it is called once per key tried.
- * `affinity` (only read when the entry asks for affinity) names the conversation.
- */
-/**
  * The upstream client has the body once the answer's head is in: the call, which the attempt keeps
  * for the length of the answer, lets go of it (an agent's context is 100 KB; a stream lasts
  * minutes). See docs/performance.md, "Nothing holds the context after the send".
@@ -56,6 +51,11 @@ function sent(call: UpstreamCall): void {
   call.body = undefined;
 }
 
+/**
+ * `build` makes the call (and whatever else goes with it, e.g. a translation) for one plaintext
+ * key; it is called once per key tried.
+ * `affinity` (only read when the entry asks for affinity) names the conversation.
+ */
 export async function sendPooled<T extends { call: UpstreamCall }>(
   deps: AttemptDeps,
   ctx: RequestContext,
