@@ -120,7 +120,6 @@ export async function runChatAttempt(
         ),
       () => leadingMessages(clientRequest.messages),
     );
-    ctx.bodyText = undefined;
     const warnings = [
       ...new Set([...(ingress?.warnings ?? []), ...translation.warnings, ...(shortened ? [SHORTENED_WARNING] : [])]),
     ];

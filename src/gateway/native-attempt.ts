@@ -117,7 +117,6 @@ export async function runNativeAttempt(
       }),
       native.leading,
     );
-    ctx.bodyText = undefined;
     const served: AttemptServed = {
       candidate,
       reservationId: reservation !== undefined && deps.ledger.settlesWithUsage ? reservation.id : undefined,

@@ -44,11 +44,13 @@ function refused(mapped: number): boolean {
 
 /**
  * The upstream client has the body once the answer's head is in: the call, which the attempt keeps
- * for the length of the answer, lets go of it (an agent's context is 100 KB; a stream lasts
- * minutes). See docs/performance.md, "Nothing holds the context after the send".
+ * for the length of the answer, lets go of it, and once an upstream has accepted the call, so does
+ * the context of the client's text (a fallback after that serialises). An agent's context is
+ * 100 KB and a stream lasts minutes: see docs/performance.md, "Nothing holds the context after the send".
  */
-function sent(call: UpstreamCall): void {
+function sent(ctx: RequestContext, call: UpstreamCall, accepted: boolean): void {
   call.body = undefined;
+  if (accepted) ctx.bodyText = undefined;
 }
 
 /**
@@ -73,8 +75,9 @@ export async function sendPooled<T extends { call: UpstreamCall }>(
     const built = build(apiKey);
     ctx.attempts.key(only.id);
     const upstream = await deps.upstream.send(built.call, ctx.signal, route.ownerRole);
-    sent(built.call);
-    if (upstream.status >= 200 && upstream.status < 300) {
+    const accepted = upstream.status >= 200 && upstream.status < 300;
+    sent(ctx, built.call, accepted);
+    if (accepted) {
       pool.recordUse(route.name, only.id);
       return { built, upstream, apiKey, key: only };
     }
@@ -95,8 +98,9 @@ export async function sendPooled<T extends { call: UpstreamCall }>(
     const built = build(apiKey);
     ctx.attempts.key(key.id);
     const upstream = await deps.upstream.send(built.call, ctx.signal, route.ownerRole);
-    sent(built.call);
-    if (upstream.status >= 200 && upstream.status < 300) {
+    const accepted = upstream.status >= 200 && upstream.status < 300;
+    sent(ctx, built.call, accepted);
+    if (accepted) {
       pool.recordUse(route.name, key.id);
       return { built, upstream, apiKey, key };
     }
