@@ -1,7 +1,8 @@
 /**
  * The PostgreSQL ledger against a real PostgreSQL, through a fault proxy: leases of a replica that
  * stops renewing lapse, a live one's are renewed, a hung database answers 503 within the deadline,
- * and a reservation whose COMMIT reply was lost is given back once the database answers.
+ * a reservation whose COMMIT reply was lost is given back once the database answers, and a burst
+ * of one key's requests on two replicas is answered within the pool's deadlines.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -168,5 +169,26 @@ describe('PostgresSpendLedger', () => {
     expect(await held(s)).toBe(5000);
     proxy.heal();
     await until(async () => (await held(s)) === 0, 3000);
+  });
+
+  it("answers a burst of one key's reservations on two replicas within the deadlines, never past the cap, and other keys meanwhile", async () => {
+    // Deadlines of 300 ms on a pool of ten connections per replica: 300 transactions queued one
+    // by one on the key's row would outlast them, and hold every connection another key needs.
+    const replica = await openStore({ dataDir: dir, databaseUrl: database.url, deadlines: { connectMs: 300, queryMs: 300 } });
+    try {
+      const s = await subject(100_000);
+      const other = await subject();
+      const ledgers = [ledger(proxied), ledger(replica)];
+      const burst = Array.from({ length: 300 }, (_, i) => refused(() => ledgers[i % 2]!.reserve(s, 1000)));
+      const start = Date.now();
+      expect(await refused(() => ledgers[0]!.reserve(other, 1000))).toBe('none');
+      expect(Date.now() - start).toBeLessThan(300);
+      const outcomes = await Promise.all(burst);
+      expect(outcomes.filter((o) => o === 'none')).toHaveLength(100);
+      expect(outcomes.filter((o) => o !== 'none').every((o) => o === 'spend_cap_reached')).toBe(true);
+      expect(await held(s)).toBe(100_000);
+    } finally {
+      await replica.close();
+    }
   });
 });

@@ -10,19 +10,22 @@
  * (request in flight, usage row not yet written): those of a replica that died expire within one
  * lease and are deleted by the next reservation of their key.
  *
- * The price: one short transaction per request of a capped key, during which requests of that key
- * serialise on its row lock. Uncapped keys never touch this path.
+ * The price: one short transaction per capped key and replica at a time, which takes the key's row
+ * lock once for every reservation of that key that queued on this replica meanwhile (KeyBatches):
+ * a burst of one key's requests holds one pooled connection, not all of them. Uncapped keys never
+ * touch this path.
  */
 import crypto from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 import { storageUnavailable } from '../store/storage-error.js';
+import { KeyBatches } from './key-batches.js';
 import { LeaseRenewal } from './lease-renewal.js';
 import { periodSpent } from './period-spend.js';
 import { RetryQueue } from './retry-queue.js';
 import { spendCapReached, type CapSubject, type Reservation, type SpendLedger } from './spend-ledger.js';
 
-/** Reservation ids per statement. */
+/** Reservation ids per statement, and reservations per transaction. */
 const MAX_IDS = 500;
 
 export interface PostgresSpendLedgerOptions {
@@ -34,8 +37,19 @@ export interface PostgresSpendLedgerOptions {
   retryIntervalMs?: number;
 }
 
+interface PendingReservation {
+  id: string;
+  amount: number;
+  /** Set when the request stopped waiting (deadline): its batch skips it. */
+  abandoned: boolean;
+}
+
 export class PostgresSpendLedger implements SpendLedger {
   readonly settlesWithUsage = true;
+  private readonly batches = new KeyBatches<CapSubject, PendingReservation, boolean>(
+    (subject, requests) => this.insertReservations(subject, requests),
+    MAX_IDS,
+  );
   private readonly leases: LeaseRenewal<true>;
   private readonly releases: RetryQueue<true>;
   private readonly deadlineMs: number;
@@ -78,9 +92,13 @@ export class PostgresSpendLedger implements SpendLedger {
   }
 
   async reserve(subject: CapSubject, amountNanoUsd: number): Promise<Reservation> {
-    const amount = Math.max(0, Math.ceil(amountNanoUsd));
-    const id = crypto.randomUUID();
-    const attempt = this.insertReservation(subject, amount, id);
+    const request: PendingReservation = {
+      id: crypto.randomUUID(),
+      amount: Math.max(0, Math.ceil(amountNanoUsd)),
+      abandoned: false,
+    };
+    const { id } = request;
+    const attempt = this.batches.run(`${subject.keyId}:${subject.periodStart ?? 0}`, subject, request);
     let timedOut = false;
     let timer: NodeJS.Timeout | undefined;
     let ok: boolean;
@@ -90,6 +108,7 @@ export class PostgresSpendLedger implements SpendLedger {
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => {
             timedOut = true;
+            request.abandoned = true;
             reject(new Error(`spend reservation took longer than ${this.deadlineMs} ms`));
           }, this.deadlineMs);
         }),
@@ -138,10 +157,12 @@ export class PostgresSpendLedger implements SpendLedger {
     return left;
   }
 
-  private insertReservation(subject: CapSubject, amount: number, id: string): Promise<boolean> {
+  /** One transaction for every reservation of one key and period that queued meanwhile, in order. */
+  private insertReservations(subject: CapSubject, requests: readonly PendingReservation[]): Promise<boolean[]> {
     // A reservation counts against its budget period's spend, and the usage row that settles it
     // adds its cost to that period (the request's period, given to the usage writer with the row).
     const period = subject.periodStart ?? 0;
+    if (requests.every((r) => r.abandoned)) return Promise.resolve(requests.map(() => false));
     return this.db.transaction().execute(async (trx) => {
       const now = Date.now();
       const key = await trx
@@ -150,7 +171,7 @@ export class PostgresSpendLedger implements SpendLedger {
         .where('id', '=', subject.keyId)
         .forUpdate()
         .executeTakeFirst();
-      if (!key) return false;
+      if (!key) return requests.map(() => false);
       await trx.deleteFrom('spend_reservations').where('key_id', '=', subject.keyId).where('expires_at', '<', now).execute();
       const held = await trx
         .selectFrom('spend_reservations')
@@ -158,21 +179,20 @@ export class PostgresSpendLedger implements SpendLedger {
         .where('key_id', '=', subject.keyId)
         .where('period_start', '=', period)
         .executeTakeFirstOrThrow();
-      const spent = period === 0 ? key.spent_nano_usd : await periodSpent(trx, subject.keyId, period);
+      let committed = (period === 0 ? key.spent_nano_usd : await periodSpent(trx, subject.keyId, period)) + Number(held.total);
       // The database's cap is the truth here; the cached one may be a second old.
       const cap = key.spend_cap_nano_usd;
-      if (cap !== null && spent + Number(held.total) + amount > cap) return false;
-      await trx
-        .insertInto('spend_reservations')
-        .values({
-          id,
-          key_id: subject.keyId,
-          amount_nano_usd: amount,
-          expires_at: this.leases.expiry(now),
-          period_start: period,
-        })
-        .execute();
-      return true;
+      const expiresAt = this.leases.expiry(now);
+      const rows: Array<{ id: string; key_id: string; amount_nano_usd: number; expires_at: number; period_start: number }> = [];
+      const results = requests.map((r) => {
+        // A request that gave up waiting has answered 503 already: it takes no room.
+        if (r.abandoned || (cap !== null && committed + r.amount > cap)) return false;
+        committed += r.amount;
+        rows.push({ id: r.id, key_id: subject.keyId, amount_nano_usd: r.amount, expires_at: expiresAt, period_start: period });
+        return true;
+      });
+      if (rows.length > 0) await trx.insertInto('spend_reservations').values(rows).execute();
+      return results;
     });
   }
 
