@@ -6,7 +6,7 @@
  * other keys), and each waiter would hold the lock in turn for a whole transaction. Batched, a
  * replica holds one connection per busy key and takes the lock once for all that queued.
  */
-export type BatchJob<K, I, R> = (key: K, items: readonly I[]) => Promise<R[]>;
+export type BatchJob<K, I, R> = (key: K, items: readonly I[]) => Promise<readonly R[]>;
 
 interface Waiting<I, R> {
   item: I;

@@ -43,14 +43,23 @@ function refused(mapped: number): boolean {
 }
 
 /**
- * The upstream client has the body once the answer's head is in: the call, which the attempt keeps
- * for the length of the answer, lets go of it, and once an upstream has accepted the call, so does
- * the context of the client's text (a fallback after that serialises). An agent's context is
- * 100 KB and a stream lasts minutes: see docs/performance.md, "Nothing holds the context after the send".
+ * Sends the call. undici copies a text body into bytes of its own when the call is dispatched, so
+ * from then on neither the call (kept by the attempt for the length of the answer) nor the context
+ * holds a text: a retry with another key, or a fallback, serialises the parsed request instead. An
+ * agent's context is 100 KB, a non-streamed answer's head can take a minute, and at 50 concurrent
+ * requests the held texts were promoted out of the young generation: see docs/performance.md,
+ * "Nothing holds the context after the send".
  */
-function sent(ctx: RequestContext, call: UpstreamCall, accepted: boolean): void {
+function dispatch(
+  deps: AttemptDeps,
+  ctx: RequestContext,
+  route: ModelRoute['route'],
+  call: UpstreamCall,
+): Promise<UpstreamResponse> {
+  const answer = deps.upstream.send(call, ctx.signal, route.ownerRole);
   call.body = undefined;
-  if (accepted) ctx.bodyText = undefined;
+  ctx.bodyText = undefined;
+  return answer;
 }
 
 /**
@@ -74,9 +83,8 @@ export async function sendPooled<T extends { call: UpstreamCall }>(
     const apiKey = deps.providers.decryptKey(only);
     const built = build(apiKey);
     ctx.attempts.key(only.id);
-    const upstream = await deps.upstream.send(built.call, ctx.signal, route.ownerRole);
+    const upstream = await dispatch(deps, ctx, route, built.call);
     const accepted = upstream.status >= 200 && upstream.status < 300;
-    sent(ctx, built.call, accepted);
     if (accepted) {
       pool.recordUse(route.name, only.id);
       return { built, upstream, apiKey, key: only };
@@ -97,9 +105,8 @@ export async function sendPooled<T extends { call: UpstreamCall }>(
     const apiKey = deps.providers.decryptKey(key);
     const built = build(apiKey);
     ctx.attempts.key(key.id);
-    const upstream = await deps.upstream.send(built.call, ctx.signal, route.ownerRole);
+    const upstream = await dispatch(deps, ctx, route, built.call);
     const accepted = upstream.status >= 200 && upstream.status < 300;
-    sent(ctx, built.call, accepted);
     if (accepted) {
       pool.recordUse(route.name, key.id);
       return { built, upstream, apiKey, key };

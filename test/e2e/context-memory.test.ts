@@ -1,9 +1,10 @@
 /**
  * A coding agent sends its whole context (100 KB and more) on every turn and then reads a stream
- * for minutes. Once the call is sent, a stream must not keep copies of that context alive: the
- * client's text and the text sent upstream are let go, and what stays (the parsed request, kept for
- * fallbacks and billing) is about one copy. Measured on the server's own heap (this process: the
- * server runs in it), with streams held open by fake upstreams that keep nothing of what they read.
+ * for minutes, or waits as long for a non-streamed answer. Once the call is sent, the request must
+ * not keep copies of that context alive: the client's text and the text sent upstream are let go,
+ * and what stays (the parsed request, kept for fallbacks and billing) is about one copy. Measured
+ * on the server's own heap (this process: the server runs in it), with answers held back by fake
+ * upstreams that keep nothing of what they read.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,20 +22,26 @@ const gc = vm.runInNewContext('gc') as () => void;
 
 interface HoldingUpstream {
   url: string;
-  /** Requests whose answer has started and is held open. */
+  /** Requests read whose answer is held (started, or not yet begun). */
   held: number;
   release(): void;
   close(): Promise<void>;
 }
 
-/** An upstream that reads and drops each request body, starts a stream and holds it until released. */
-async function holdingUpstream(start: string, finish: string): Promise<HoldingUpstream> {
+/**
+ * An upstream that reads and drops each request body, starts a stream (`start`) and holds it until
+ * released; with `start` undefined it holds back the whole answer, head included, and then sends
+ * `finish` as JSON.
+ */
+async function holdingUpstream(start: string | undefined, finish: string): Promise<HoldingUpstream> {
   const waiting: http.ServerResponse[] = [];
   const server = http.createServer((req, res) => {
     req.resume();
     req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write(start);
+      if (start !== undefined) {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(start);
+      }
       waiting.push(res);
       upstream.held = waiting.length;
     });
@@ -44,7 +51,10 @@ async function holdingUpstream(start: string, finish: string): Promise<HoldingUp
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     held: 0,
     release: () => {
-      for (const res of waiting.splice(0)) res.end(finish);
+      for (const res of waiting.splice(0)) {
+        if (start === undefined) res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(finish);
+      }
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
@@ -204,6 +214,34 @@ describe('an agent-sized context under an open stream', () => {
       for (const text of answers) expect(text).toContain('event: message_stop');
       // The parsed request, kept for fallbacks; the edited text sent upstream would add one body (2.2).
       expect(held).toBeLessThan(1.7);
+    } finally {
+      await upstream.close();
+    }
+  });
+
+  it('is held about once while a non-streamed answer is awaited, not as three copies', async () => {
+    const upstream = await holdingUpstream(
+      undefined,
+      JSON.stringify({
+        id: 'chatcmpl-ctx',
+        object: 'chat.completion',
+        created: 1,
+        model: 'gpt-4o-mini',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'Hello' }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 9, completion_tokens: 2, total_tokens: 11 },
+      }),
+    );
+    try {
+      const { key } = await accountWithKey(zai, { baseUrl: `${upstream.url}/v1` });
+      const { held, answers } = await heldPerStream(
+        upstream,
+        `${zai.url}/v1/chat/completions`,
+        { authorization: `Bearer ${key}` },
+        (n) => ({ model: 'openai/gpt-4o-mini', messages: messages(n) }),
+      );
+      for (const text of answers) expect(JSON.parse(text)).toMatchObject({ choices: [{ message: { content: 'Hello' } }] });
+      // No answer head yet: the client's text and the copy sent upstream would add one body each.
+      expect(held).toBeLessThan(2);
     } finally {
       await upstream.close();
     }
