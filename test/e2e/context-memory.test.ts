@@ -148,6 +148,16 @@ async function heldPerStream(
   return { held, answers: await Promise.all(answers) };
 }
 
+/** heldPerStream on the chat completions route, through an OpenAI-compatible provider at `upstream`. */
+async function heldOnChat(upstream: HoldingUpstream, stream: boolean) {
+  const { key } = await accountWithKey(zai, { baseUrl: `${upstream.url}/v1` });
+  return heldPerStream(upstream, `${zai.url}/v1/chat/completions`, { authorization: `Bearer ${key}` }, (n) => ({
+    model: 'openai/gpt-4o-mini',
+    messages: messages(n),
+    ...(stream ? { stream: true } : {}),
+  }));
+}
+
 describe('an agent-sized context under an open stream', () => {
   it('is held about once on the chat completions route, not as three copies', async () => {
     const upstream = await holdingUpstream(
@@ -158,17 +168,7 @@ describe('an agent-sized context under an open stream', () => {
         'data: [DONE]\n\n',
     );
     try {
-      const { key } = await accountWithKey(zai, { baseUrl: `${upstream.url}/v1` });
-      const { held, answers } = await heldPerStream(
-        upstream,
-        `${zai.url}/v1/chat/completions`,
-        { authorization: `Bearer ${key}` },
-        (n) => ({
-          model: 'openai/gpt-4o-mini',
-          messages: messages(n),
-          stream: true,
-        }),
-      );
+      const { held, answers } = await heldOnChat(upstream, true);
       for (const text of answers) expect(text).toContain('data: [DONE]');
       // The parsed request is about one and a half bodies' size (its objects and strings); the client's
       // text and the copy sent upstream would add one body each (measured: 3.4 with both kept, 2.4 with one).
@@ -232,13 +232,7 @@ describe('an agent-sized context under an open stream', () => {
       }),
     );
     try {
-      const { key } = await accountWithKey(zai, { baseUrl: `${upstream.url}/v1` });
-      const { held, answers } = await heldPerStream(
-        upstream,
-        `${zai.url}/v1/chat/completions`,
-        { authorization: `Bearer ${key}` },
-        (n) => ({ model: 'openai/gpt-4o-mini', messages: messages(n) }),
-      );
+      const { held, answers } = await heldOnChat(upstream, false);
       for (const text of answers) expect(JSON.parse(text)).toMatchObject({ choices: [{ message: { content: 'Hello' } }] });
       // No answer head yet: the client's text and the copy sent upstream would add one body each.
       expect(held).toBeLessThan(2);
