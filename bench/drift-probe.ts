@@ -1,0 +1,77 @@
+/**
+ * Whether Z-AI's cost per request drifts as it serves: `node --import tsx bench/drift-probe.ts
+ * [--mode json] [--c 50] [--windows 12] [--seconds 8] [--idle 0]`. Placed like `npm run bench` (Z-AI alone on
+ * core 1, wrk and the fake upstream on core 0); one Z-AI process serves back-to-back wrk windows and
+ * each window (after `--idle` seconds without load, as when the bench measures another target) prints its throughput, CPU per request, RSS, V8 heap and the usage rows written so far.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { MODES } from './modes.js';
+import { clkTck, compileScript, rssKb, spawnNode, BENCH_DIR } from './processes.js';
+import { ensureWrk, runWrk } from './wrk.js';
+import { makeDataDir, startZai } from './zai.js';
+
+const { values } = parseArgs({
+  options: {
+    mode: { type: 'string', default: 'json' },
+    c: { type: 'string', default: '50' },
+    windows: { type: 'string', default: '12' },
+    seconds: { type: 'string', default: '8' },
+    idle: { type: 'string', default: '0' },
+  },
+});
+const mode = MODES.find((m) => m.name === values.mode);
+if (mode === undefined) throw new Error(`--mode: one of ${MODES.map((m) => m.name).join(', ')}`);
+
+/** CPU seconds (user + system) the process has used. */
+function cpuSeconds(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / clkTck();
+}
+
+const wrk = ensureWrk((m) => console.log(m));
+const fake = await spawnNode({
+  name: 'fake-upstream',
+  args: [compileScript('fake-upstream.ts', path.join(BENCH_DIR, 'results', '.build'))],
+  env: {},
+  core: 0,
+  readyMessage: true,
+});
+const dataDir = makeDataDir();
+const zai = await startZai({
+  name: 'z-ai',
+  dir: path.resolve(BENCH_DIR, '..'),
+  upstreamOrigin: `http://127.0.0.1:${fake.port}`,
+  core: 1,
+  nodeArgs: [],
+  dataDir,
+});
+const pid = zai.child.process.pid!;
+try {
+  console.log('window  req/s  CPU ms/req  RSS MB  usage rows');
+  for (let w = 1; w <= Number(values.windows); w++) {
+    if (w > 1) await new Promise((resolve) => setTimeout(resolve, Number(values.idle) * 1000));
+    const cpu = cpuSeconds(pid);
+    const result = await runWrk({
+      wrk,
+      core: 0,
+      url: `${zai.origin}${mode.path}`,
+      body: mode.body(mode.name === 'responses' ? 'local/gpt-4o-mini' : 'openai/gpt-4o-mini'),
+      authorization: `Bearer ${zai.key}`,
+      connections: Number(values.c),
+      seconds: Number(values.seconds),
+      expectText: mode.expectText,
+    });
+    const used = cpuSeconds(pid) - cpu;
+    const rows = await zai.usageRows();
+    console.log(
+      `${String(w).padStart(6)}  ${String(Math.round(result.requests / Number(values.seconds))).padStart(5)}  ${((used * 1000) / result.requests).toFixed(3).padStart(10)}  ${((rssKb(pid) ?? 0) / 1024).toFixed(1).padStart(6)}  ${String(rows).padStart(10)}`,
+    );
+  }
+} finally {
+  zai.child.process.kill('SIGTERM');
+  fake.child.process.kill('SIGTERM');
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
