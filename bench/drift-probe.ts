@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MODES } from './modes.js';
-import { clkTck, compileScript, rssKb, spawnNode, BENCH_DIR } from './processes.js';
+import { cpuMs } from './measure.js';
+import { compileScript, rssKb, spawnNode, BENCH_DIR } from './processes.js';
 import { ensureWrk, runWrk } from './wrk.js';
 import { makeDataDir, startZai } from './zai.js';
 
@@ -23,12 +24,6 @@ const { values } = parseArgs({
 });
 const mode = MODES.find((m) => m.name === values.mode);
 if (mode === undefined) throw new Error(`--mode: one of ${MODES.map((m) => m.name).join(', ')}`);
-
-/** CPU seconds (user + system) the process has used. */
-function cpuSeconds(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / clkTck();
-}
 
 const wrk = ensureWrk((m) => console.log(m));
 const fake = await spawnNode({
@@ -47,12 +42,12 @@ const zai = await startZai({
   nodeArgs: [],
   dataDir,
 });
-const pid = zai.child.process.pid!;
+const { pid } = zai.child;
 try {
   console.log('window  req/s  CPU ms/req  RSS MB  usage rows');
   for (let w = 1; w <= Number(values.windows); w++) {
     if (w > 1) await new Promise((resolve) => setTimeout(resolve, Number(values.idle) * 1000));
-    const cpu = cpuSeconds(pid);
+    const start = await zai.child.sample();
     const result = await runWrk({
       wrk,
       core: 0,
@@ -63,10 +58,10 @@ try {
       seconds: Number(values.seconds),
       expectText: mode.expectText,
     });
-    const used = cpuSeconds(pid) - cpu;
+    const used = cpuMs(start, await zai.child.sample()).precise;
     const rows = await zai.usageRows();
     console.log(
-      `${String(w).padStart(6)}  ${String(Math.round(result.requests / Number(values.seconds))).padStart(5)}  ${((used * 1000) / result.requests).toFixed(3).padStart(10)}  ${((rssKb(pid) ?? 0) / 1024).toFixed(1).padStart(6)}  ${String(rows).padStart(10)}`,
+      `${String(w).padStart(6)}  ${String(Math.round(result.requests / Number(values.seconds))).padStart(5)}  ${(used / result.requests).toFixed(3).padStart(10)}  ${((rssKb(pid) ?? 0) / 1024).toFixed(1).padStart(6)}  ${String(rows).padStart(10)}`,
     );
   }
 } finally {

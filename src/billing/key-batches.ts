@@ -23,7 +23,10 @@ export class KeyBatches<K, I, R> {
     private readonly maxItems: number,
   ) {}
 
-  /** The job's result for `item`; rejects with the job's error when the job fails. */
+  /**
+   * The job's result for `item`; rejects with the job's error when the job fails. Items queue by
+   * `name`; the job gets the `key` of whichever call found that queue empty.
+   */
   run(name: string, key: K, item: I): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       const queue = this.queues.get(name);

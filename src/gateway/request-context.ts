@@ -26,8 +26,8 @@ export interface RequestContext {
   /** The start of the key's budget period this request counts in, once taken (cap-subject.ts). */
   budgetPeriodStart?: number;
   /**
-   * The request body's JSON text as the client sent it, when the http layer has it; let go once an
-   * upstream accepts a call (sendPooled), so a long stream does not keep the client's context twice.
+   * The request body's JSON text as the client sent it, when the http layer has it; let go once the
+   * call is dispatched (sendPooled), so a long answer does not keep the client's context twice.
    */
   bodyText: string | undefined;
   /** Commits a 200 SSE answer with these headers and returns the stream to write to. */
