@@ -125,7 +125,8 @@ describe('an outage', () => {
     await adminTab.page.goto('/');
     await logIn(adminTab.page, 'admin@example.com', 'correct horse battery');
     adminTab.outage.on = true;
-    await zai.close();
+    // The first tab is still open on the Usage page, which refreshes: it sees this outage too.
+    await stopServer();
     await adminTab.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin', exact: true }).click();
     await adminTab.page.getByRole('heading', { level: 1, name: 'This page could not be loaded' }).waitFor();
     expect(await textOf(adminTab.page.locator('.crash'))).toContain('It loads by itself as soon as the server answers again.');
@@ -141,6 +142,7 @@ describe('an outage', () => {
       .waitFor({ timeout: 20_000 });
     expect(await adminTab.page.getByRole('heading', { level: 1 }).textContent()).toBe('Admin');
     await adminTab.context.close();
+    await recovered();
   });
 
   it('is said behind a reverse proxy too, which answers 502 while Z-AI is down', async () => {
@@ -190,7 +192,7 @@ describe('an outage', () => {
     await phone.page.goto('/keys');
     await phone.page.getByRole('row').filter({ hasText: 'outage-key' }).waitFor();
     phone.outage.on = true;
-    await zai.close();
+    await stopServer();
     await nav(phone.page, 'Providers');
     await phone.page.getByRole('alert').filter({ hasText: 'cannot be reached' }).waitFor();
     // Each card waits as a loading placeholder of its own.
@@ -203,6 +205,7 @@ describe('an outage', () => {
     await phone.page.getByRole('alert').filter({ hasText: 'cannot be reached' }).waitFor({ state: 'detached', timeout: 20_000 });
     await phone.page.getByRole('region', { name: 'OpenAI' }).getByText('sk-…cdef').waitFor();
     await phone.context.close();
+    await recovered();
   });
 });
 
