@@ -1,8 +1,10 @@
 /**
  * Whether Z-AI's cost per request drifts as it serves: `node --import tsx bench/drift-probe.ts
- * [--mode json] [--c 50] [--windows 12] [--seconds 8] [--idle 0]`. Placed like `npm run bench` (Z-AI alone on
- * core 1, wrk and the fake upstream on core 0); one Z-AI process serves back-to-back wrk windows and
- * each window (after `--idle` seconds without load, as when the bench measures another target) prints its throughput, CPU per request, RSS, V8 heap and the usage rows written so far.
+ * [--mode json] [--c 50] [--windows 12] [--seconds 8] [--idle 0]`. Placed like `npm run bench`
+ * (Z-AI alone on core 1, wrk and the fake upstream on core 0); one Z-AI process serves back-to-back
+ * wrk windows, after `--idle` seconds without load each (as when the bench measures another
+ * target), and each window prints its throughput, CPU per request, RSS and the usage rows written
+ * so far.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -42,7 +44,6 @@ const zai = await startZai({
   nodeArgs: [],
   dataDir,
 });
-const { pid } = zai.child;
 try {
   console.log('window  req/s  CPU ms/req  RSS MB  usage rows');
   for (let w = 1; w <= Number(values.windows); w++) {
@@ -52,7 +53,7 @@ try {
       wrk,
       core: 0,
       url: `${zai.origin}${mode.path}`,
-      body: mode.body(mode.name === 'responses' ? 'local/gpt-4o-mini' : 'openai/gpt-4o-mini'),
+      body: mode.body('openai/gpt-4o-mini'),
       authorization: `Bearer ${zai.key}`,
       connections: Number(values.c),
       seconds: Number(values.seconds),
@@ -61,12 +62,11 @@ try {
     const used = cpuMs(start, await zai.child.sample()).precise;
     const rows = await zai.usageRows();
     console.log(
-      `${String(w).padStart(6)}  ${String(Math.round(result.requests / Number(values.seconds))).padStart(5)}  ${(used / result.requests).toFixed(3).padStart(10)}  ${((rssKb(pid) ?? 0) / 1024).toFixed(1).padStart(6)}  ${String(rows).padStart(10)}`,
+      `${String(w).padStart(6)}  ${String(Math.round(result.requests / Number(values.seconds))).padStart(5)}  ${(used / result.requests).toFixed(3).padStart(10)}  ${((rssKb(zai.child.pid) ?? 0) / 1024).toFixed(1).padStart(6)}  ${String(rows).padStart(10)}`,
     );
   }
 } finally {
-  zai.child.process.kill('SIGTERM');
-  fake.child.process.kill('SIGTERM');
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  await zai.child.stop();
+  await fake.child.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
 }

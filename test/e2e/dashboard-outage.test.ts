@@ -125,7 +125,8 @@ describe('an outage', () => {
     await adminTab.page.goto('/');
     await logIn(adminTab.page, 'admin@example.com', 'correct horse battery');
     adminTab.outage.on = true;
-    // The first tab is still open on the Usage page, which refreshes: it sees this outage too.
+    // The first tab is still on the Usage page, whose charts and rows may still be loading: it sees
+    // this outage too.
     await stopServer();
     await adminTab.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin', exact: true }).click();
     await adminTab.page.getByRole('heading', { level: 1, name: 'This page could not be loaded' }).waitFor();
