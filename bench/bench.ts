@@ -29,6 +29,7 @@ import {
   nodeArgsFrom,
   pinToCore,
   spawnNode,
+  startFakeUpstream,
   stopAll,
 } from './processes.js';
 import { sanityCheck, serves, type Endpoint } from './endpoint.js';
@@ -141,15 +142,7 @@ async function main(): Promise<void> {
   }
 
   // The fake upstream on the load core; the bare proxy and Z-AI each pinned alone to the gateway core.
-  const scripts = path.join(RESULTS_DIR, '.build');
-  const fake = await spawnNode({
-    name: 'fake-upstream',
-    args: [compileScript('fake-upstream.ts', scripts)],
-    env: {},
-    core: LOAD_CORE,
-    readyMessage: true,
-  });
-  const fakeOrigin = `http://127.0.0.1:${fake.port}`;
+  const fake = await startFakeUpstream(LOAD_CORE);
   const profileDir = path.join(RESULTS_DIR, 'profile');
   if (cpuProf) fs.mkdirSync(profileDir, { recursive: true });
   const zaiNodeArgs = [...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...ZAI_NODE_ARGS];
@@ -158,8 +151,8 @@ async function main(): Promise<void> {
   if (TARGETS.includes('bare-proxy')) {
     const bare = await spawnNode({
       name: 'bare-proxy',
-      args: [...BARE_NODE_ARGS, compileScript('bare-proxy.ts', scripts)],
-      env: { UPSTREAM_URL: fakeOrigin },
+      args: [...BARE_NODE_ARGS, compileScript('bare-proxy.ts')],
+      env: { UPSTREAM_URL: fake.origin },
       core: GATEWAY_CORE,
       readyMessage: true,
     });
@@ -187,7 +180,7 @@ async function main(): Promise<void> {
     const running = await startZai({
       name: target,
       dir,
-      upstreamOrigin: fakeOrigin,
+      upstreamOrigin: fake.origin,
       core: GATEWAY_CORE,
       nodeArgs: target === 'z-ai-alt' ? [...zaiNodeArgs, ...ALT_NODE_ARGS] : zaiNodeArgs,
       dataDir,

@@ -7,11 +7,10 @@
  * so far.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MODES } from './modes.js';
 import { cpuMs } from './measure.js';
-import { compileScript, rssKb, spawnNode, BENCH_DIR } from './processes.js';
+import { ROOT, rssKb, startFakeUpstream } from './processes.js';
 import { ensureWrk, runWrk } from './wrk.js';
 import { makeDataDir, startZai } from './zai.js';
 
@@ -28,18 +27,12 @@ const mode = MODES.find((m) => m.name === values.mode);
 if (mode === undefined) throw new Error(`--mode: one of ${MODES.map((m) => m.name).join(', ')}`);
 
 const wrk = ensureWrk((m) => console.log(m));
-const fake = await spawnNode({
-  name: 'fake-upstream',
-  args: [compileScript('fake-upstream.ts', path.join(BENCH_DIR, 'results', '.build'))],
-  env: {},
-  core: 0,
-  readyMessage: true,
-});
+const fake = await startFakeUpstream(0);
 const dataDir = makeDataDir();
 const zai = await startZai({
   name: 'z-ai',
-  dir: path.resolve(BENCH_DIR, '..'),
-  upstreamOrigin: `http://127.0.0.1:${fake.port}`,
+  dir: ROOT,
+  upstreamOrigin: fake.origin,
   core: 1,
   nodeArgs: [],
   dataDir,

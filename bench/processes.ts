@@ -133,19 +133,22 @@ export function coreTimes(): Map<number, { busy: number; total: number }> {
   return out;
 }
 
+/** Where compileScript writes the plain JavaScript it makes. */
+const SCRIPTS_DIR = path.join(BENCH_DIR, 'results', '.build');
+
 /**
  * Turns a self-contained bench script (node: imports only) into plain JavaScript, so the fake
  * upstream and the bare proxy run on bare `node` like Z-AI's `dist/` does, without a TypeScript
  * loader resident in the measured process. Returns the path of the .mjs file.
  */
-export function compileScript(file: string, outDir: string): string {
+export function compileScript(file: string): string {
   const source = fs.readFileSync(path.join(BENCH_DIR, file), 'utf8');
   const { outputText } = ts.transpileModule(source, {
     compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
     fileName: file,
   });
-  fs.mkdirSync(outDir, { recursive: true });
-  const out = path.join(outDir, file.replace(/\.ts$/, '.mjs'));
+  fs.mkdirSync(SCRIPTS_DIR, { recursive: true });
+  const out = path.join(SCRIPTS_DIR, file.replace(/\.ts$/, '.mjs'));
   fs.writeFileSync(out, outputText);
   return out;
 }
@@ -160,6 +163,18 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** The fake OpenAI-compatible upstream (fake-upstream.ts) pinned to `core`, and its origin. */
+export async function startFakeUpstream(core: number): Promise<{ child: Child; origin: string }> {
+  const { child, port } = await spawnNode({
+    name: 'fake-upstream',
+    args: [compileScript('fake-upstream.ts')],
+    env: {},
+    core,
+    readyMessage: true,
+  });
+  return { child, origin: `http://127.0.0.1:${port}` };
 }
 
 /** Extra node flags from an environment variable (space-separated). */

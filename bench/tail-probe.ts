@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MODES } from './modes.js';
-import { compileScript, nodeArgsFrom, ROOT, spawnNode, BENCH_DIR, type Child } from './processes.js';
+import { compileScript, nodeArgsFrom, ROOT, spawnNode, startFakeUpstream, BENCH_DIR, type Child } from './processes.js';
 import { ensureWrk, runWrk } from './wrk.js';
 import { PROVIDER_KEY, makeDataDir, startZai } from './zai.js';
 
@@ -72,30 +72,22 @@ function quantile(sorted: number[], q: number): number | undefined {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
-const scripts = path.join(BENCH_DIR, 'results', '.build');
-const fake = await spawnNode({
-  name: 'fake-upstream',
-  args: [compileScript('fake-upstream.ts', scripts)],
-  env: {},
-  core: 0,
-  readyMessage: true,
-});
+const fake = await startFakeUpstream(0);
 const probeArgs = ['--import', path.join(BENCH_DIR, 'loop-probe.mjs'), ...nodeArgsFrom('TAIL_NODE_ARGS')];
-const upstreamOrigin = `http://127.0.0.1:${fake.port}`;
 // The bare proxy under the same probe, to tell the gateway's stalls from the machine's.
 const gateway =
   values.target === 'bare'
     ? await spawnNode({
         name: 'bare-proxy',
-        args: [...probeArgs, compileScript('bare-proxy.ts', scripts)],
-        env: { UPSTREAM_URL: upstreamOrigin },
+        args: [...probeArgs, compileScript('bare-proxy.ts')],
+        env: { UPSTREAM_URL: fake.origin },
         core: 1,
         readyMessage: true,
       }).then(({ child, port }) => ({ child, origin: `http://127.0.0.1:${port}`, key: PROVIDER_KEY }))
     : await startZai({
         name: 'z-ai',
         dir: path.resolve(values.dir),
-        upstreamOrigin,
+        upstreamOrigin: fake.origin,
         core: 1,
         nodeArgs: probeArgs,
         dataDir: makeDataDir(),
